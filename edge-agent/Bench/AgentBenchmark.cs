@@ -1,0 +1,129 @@
+using EdgeMl.Agent.Decisions;
+using EdgeMl.Agent.Imaging;
+using EdgeMl.Agent.Inference;
+using EdgeMl.Agent.Pipeline;
+using SkiaSharp;
+
+namespace EdgeMl.Agent.Bench;
+
+/// <summary>
+/// Measures in one run, on one machine: (a) raw ONNX Runtime on ready tensors, the ceiling;
+/// (b) the naive straight-line loop; (c) the agent's real pipeline, with its latency figures.
+/// </summary>
+internal sealed class AgentBenchmark(LoadedModel model, int workers, TimeProvider time)
+{
+    public async Task<BenchResult> RunAsync(string inputFolder, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var files = new FolderFrameSource(inputFolder).Files;
+        if (files.Count == 0)
+        {
+            throw new InvalidOperationException($"input folder '{inputFolder}' has no frames to measure");
+        }
+
+        var raw = await RawAsync(files[0], duration, cancellationToken);
+        ProcessMemory.ResetPeak();
+        var agent = await AgentAsync(inputFolder, duration, cancellationToken);
+        var peak = ProcessMemory.PeakRssMegabytes();
+        double naive;
+        using (var loop = new NaiveLoop(model.Package, model.Provider.Provider == SessionFactory.Cuda))
+        {
+            naive = loop.Run(files, duration, time) / duration.TotalSeconds;
+        }
+
+        using var codec = SKCodec.Create(files[0]);
+        return agent with
+        {
+            RawOrtIps = raw,
+            NaiveIps = naive,
+            PeakRssMb = peak,
+            ExecutionProvider = model.Provider.Provider,
+            Workers = workers,
+            Model = model.Manifest.Id,
+            FrameSize = codec is null ? "?" : $"{codec.Info.Width}x{codec.Info.Height}",
+        };
+    }
+
+    /// <summary>Every worker runs the model back to back on a tensor prepared once.</summary>
+    private async Task<double> RawAsync(string frame, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var encoded = await File.ReadAllBytesAsync(frame, cancellationToken);
+        var runs = new long[workers];
+        var start = time.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(
+            () =>
+            {
+                using var buffers = model.CreateBuffers();
+                var error = new FramePreprocessor(model.Manifest.Input).Preprocess(encoded, buffers.Input);
+                if (error is not null)
+                {
+                    throw new InvalidOperationException($"'{frame}' cannot be benchmarked: {error}");
+                }
+
+                Span<float> probabilities = stackalloc float[model.Labels.Count];
+                while (time.GetElapsedTime(start) < duration && !cancellationToken.IsCancellationRequested)
+                {
+                    model.Score(buffers, probabilities);
+                    runs[w]++;
+                }
+            },
+            cancellationToken)));
+        return runs.Sum() / time.GetElapsedTime(start).TotalSeconds;
+    }
+
+    private async Task<BenchResult> AgentAsync(string inputFolder, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        // Sized for 1000 frames/s so that recording a latency never allocates.
+        var latencies = new double[(int)Math.Max(1000, duration.TotalSeconds * 1000)];
+        long frames = 0, errors = 0, decodeTicks = 0, inferenceTicks = 0, totalTicks = 0;
+        var source = new TimedSource(new FolderFrameSource(inputFolder, loop: true), time, duration);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var start = time.GetTimestamp();
+        await new FramePipeline(model, workers, time).RunAsync(
+            source,
+            slot =>
+            {
+                var ticks = slot.EndTimestamp - slot.StartTimestamp;
+                if (frames < latencies.Length)
+                {
+                    latencies[frames] = time.GetElapsedTime(slot.StartTimestamp, slot.EndTimestamp).TotalMilliseconds;
+                }
+
+                frames++;
+                errors += slot.Verdict.Decision == Decision.Error ? 1 : 0;
+                decodeTicks += slot.DecodeTicks;
+                inferenceTicks += slot.InferenceTicks;
+                totalTicks += ticks;
+            },
+            cancellationToken);
+        var elapsed = time.GetElapsedTime(start);
+        allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+        var measured = latencies.AsSpan(0, (int)Math.Min(frames, latencies.Length));
+        measured.Sort();
+        var perFrame = time.TimestampFrequency / 1000.0 * Math.Max(frames, 1);
+        return new BenchResult
+        {
+            AgentIps = frames / elapsed.TotalSeconds,
+            AgentFrames = frames,
+            AgentErrors = errors,
+            P50Ms = Percentile(measured, 0.50),
+            P95Ms = Percentile(measured, 0.95),
+            P99Ms = Percentile(measured, 0.99),
+            DecodeMs = decodeTicks / perFrame,
+            InferenceMs = inferenceTicks / perFrame,
+            OutsideShare = totalTicks == 0 ? 0 : (double)(totalTicks - decodeTicks - inferenceTicks) / totalTicks,
+            AllocatedBytesPerFrame = (double)allocated / Math.Max(frames, 1),
+        };
+    }
+
+    private static double Percentile(ReadOnlySpan<double> sorted, double q) =>
+        sorted.IsEmpty ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+
+    /// <summary>Replays frames until the measuring time is up.</summary>
+    private sealed class TimedSource(IFrameSource inner, TimeProvider time, TimeSpan duration) : IFrameSource
+    {
+        private readonly long _start = time.GetTimestamp();
+
+        public ValueTask<bool> ReadNextAsync(FrameSlot slot, CancellationToken cancellationToken) =>
+            time.GetElapsedTime(_start) >= duration ? ValueTask.FromResult(false) : inner.ReadNextAsync(slot, cancellationToken);
+    }
+}

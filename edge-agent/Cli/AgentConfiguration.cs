@@ -1,0 +1,29 @@
+using EdgeMl.Agent.Inference;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeMl.Agent.Cli;
+
+/// <summary>Builds options from (lowest first) environment variables <c>EDGEML_*</c> and command-line flags, and the loggers (to stderr, so stdout stays data).</summary>
+internal static class AgentConfiguration
+{
+    public static InferenceOptions Inference(IDictionary<string, string?> flags)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddEnvironmentVariables("EDGEML_")
+            .AddInMemoryCollection(flags.Where(f => f.Value is not null))
+            .Build();
+        var options = new InferenceOptions();
+        configuration.GetSection(InferenceOptions.Section).Bind(options);
+        return options;
+    }
+
+    public static ILoggerFactory Logging() => LoggerFactory.Create(builder => builder
+        .AddConfiguration(new ConfigurationBuilder().AddEnvironmentVariables("EDGEML_").Build().GetSection("Logging"))
+        .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+        .AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        }));
+}

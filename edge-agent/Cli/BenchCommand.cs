@@ -1,0 +1,50 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using EdgeMl.Agent.Bench;
+using EdgeMl.Agent.Inference;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeMl.Agent.Cli;
+
+/// <summary><c>bench</c>: raw runtime ceiling, naive loop and the agent's pipeline, measured in one run.</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var flags = new InferenceFlags();
+        var seconds = new Option<double>("--seconds") { Description = "Seconds each measurement runs", DefaultValueFactory = _ => 10 };
+        var json = new Option<string?>("--json") { Description = "Also write the figures to this JSON file" };
+        var command = new Command("bench", "Measure throughput, latency and memory of the inference path");
+        flags.AddTo(command);
+        command.Options.Add(seconds);
+        command.Options.Add(json);
+        command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(async loggers =>
+        {
+            var options = flags.Bind(result);
+            using var model = new ModelLoader(options, loggers.CreateLogger<ModelLoader>()).Load(result.GetRequiredValue(flags.Model));
+            var figures = await new AgentBenchmark(model, options.Workers, TimeProvider.System)
+                .RunAsync(result.GetRequiredValue(flags.Input), TimeSpan.FromSeconds(result.GetValue(seconds)), cancellationToken);
+            Console.Out.Write(Format(figures));
+            if (result.GetValue(json) is { } path)
+            {
+                await File.WriteAllTextAsync(path, JsonSerializer.Serialize(figures, BenchJson.Default.BenchResult), cancellationToken);
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    private static string Format(BenchResult r) => string.Create(CultureInfo.InvariantCulture, $"""
+        model {r.Model} on {r.ExecutionProvider}, {r.Workers} workers, frames {r.FrameSize}
+          (a) raw ONNX Runtime, ready tensors  {r.RawOrtIps,9:F1} images/s
+          (b) naive decode-resize-run loop    {r.NaiveIps,9:F1} images/s
+          (c) agent pipeline                  {r.AgentIps,9:F1} images/s  ({r.AgentFrames} frames, {r.AgentErrors} errors)
+          ratios: agent/naive {r.AgentIps / r.NaiveIps:F2}x, agent/raw {r.AgentIps / r.RawOrtIps:F2}
+          latency end to end: p50 {r.P50Ms:F2} ms, p95 {r.P95Ms:F2} ms, p99 {r.P99Ms:F2} ms
+          per frame: decode+preprocess {r.DecodeMs:F2} ms, inference {r.InferenceMs:F2} ms, outside both {r.OutsideShare * 100:F1} %
+          peak RSS {r.PeakRssMb:F1} MB, managed allocation {r.AllocatedBytesPerFrame:F0} bytes/frame
+
+        """);
+}

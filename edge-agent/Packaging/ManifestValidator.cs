@@ -1,0 +1,180 @@
+using System.Text.RegularExpressions;
+
+namespace EdgeMl.Agent.Packaging;
+
+/// <summary>Checks a manifest on its own terms and reports every problem, not just the first.</summary>
+internal static partial class ManifestValidator
+{
+    private static readonly string[] ColorSpaces = ["gray", "rgb", "bgr"];
+    private static readonly string[] OutputKinds = ["logits", "probabilities"];
+    private static readonly string[] Reductions = ["max", "mean"];
+
+    public static List<string> Validate(ModelManifest manifest)
+    {
+        var problems = new List<string>();
+        if (manifest.SchemaVersion != 1)
+        {
+            problems.Add($"schemaVersion {manifest.SchemaVersion} is not supported (this agent reads 1)");
+        }
+
+        if (!NamePattern().IsMatch(manifest.Name))
+        {
+            problems.Add($"name '{manifest.Name}' must be 1-64 characters of a-z, 0-9, '-', '_' or '.'");
+        }
+
+        if (!NamePattern().IsMatch(manifest.Version))
+        {
+            problems.Add($"version '{manifest.Version}' must be 1-64 characters of a-z, 0-9, '-', '_' or '.'");
+        }
+
+        if (!Sha256Pattern().IsMatch(manifest.Sha256))
+        {
+            problems.Add("sha256 must be the 64 lower-case hex digits of model.onnx's SHA-256");
+        }
+
+        ValidateInput(manifest.Input, manifest.Output.Labels, problems);
+        ValidateOutput(manifest.Output, problems);
+        ValidateDecision(manifest.Decision, manifest.Output.Labels, problems);
+        return problems;
+    }
+
+    private static void ValidateInput(InputSpec input, string[] labels, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(input.Name))
+        {
+            problems.Add("input.name is missing");
+        }
+
+        if (input.ElementType != "float32")
+        {
+            problems.Add($"input.elementType '{input.ElementType}' is not supported (float32)");
+        }
+
+        if (input.Layout is not ("NCHW" or "NHWC"))
+        {
+            problems.Add($"input.layout '{input.Layout}' is not supported (NCHW or NHWC)");
+        }
+
+        if (input.Width is < 1 or > 8192 || input.Height is < 1 or > 8192)
+        {
+            problems.Add($"input size {input.Width}x{input.Height} must be between 1 and 8192 on each side");
+        }
+
+        if (!ColorSpaces.Contains(input.ColorSpace))
+        {
+            problems.Add($"input.colorSpace '{input.ColorSpace}' is not one of gray, rgb, bgr");
+        }
+
+        var expectedChannels = input.ColorSpace == "gray" ? 1 : 3;
+        if (input.Channels != expectedChannels)
+        {
+            problems.Add($"input.channels is {input.Channels} but colorSpace '{input.ColorSpace}' has {expectedChannels}");
+        }
+
+        if (input.Mean.Length != input.Channels || input.Std.Length != input.Channels)
+        {
+            problems.Add($"input.mean and input.std need one value per channel ({input.Channels}), have {input.Mean.Length} and {input.Std.Length}");
+        }
+
+        if (input.Std.Any(s => !(s > 0)))
+        {
+            problems.Add("input.std values must be positive");
+        }
+
+        if (!(input.Scale > 0))
+        {
+            problems.Add("input.scale must be positive");
+        }
+
+        if (input.Roi is { } roi
+            && (roi.X < 0 || roi.Y < 0 || !(roi.Width > 0) || !(roi.Height > 0) || roi.X + roi.Width > 1.000001 || roi.Y + roi.Height > 1.000001))
+        {
+            problems.Add("input.roi must lie inside the frame: x, y >= 0, width, height > 0, x + width <= 1, y + height <= 1");
+        }
+
+        if (input.Tiles is { } tiles)
+        {
+            if (tiles.Columns is < 1 or > 16 || tiles.Rows is < 1 or > 16)
+            {
+                problems.Add("input.tiles columns and rows must be between 1 and 16");
+            }
+
+            if (tiles.Overlap is < 0 or >= 0.9)
+            {
+                problems.Add("input.tiles.overlap must be in [0, 0.9)");
+            }
+
+            if (!Reductions.Contains(tiles.Reduce))
+            {
+                problems.Add($"input.tiles.reduce '{tiles.Reduce}' is not one of max, mean");
+            }
+            else if (tiles.Reduce == "max" && (tiles.Label is null || !labels.Contains(tiles.Label)))
+            {
+                problems.Add($"input.tiles.label '{tiles.Label}' must name an output label for reduce 'max'");
+            }
+        }
+    }
+
+    private static void ValidateOutput(OutputSpec output, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(output.Name))
+        {
+            problems.Add("output.name is missing");
+        }
+
+        if (output.ElementType != "float32")
+        {
+            problems.Add($"output.elementType '{output.ElementType}' is not supported (float32)");
+        }
+
+        if (!OutputKinds.Contains(output.Kind))
+        {
+            problems.Add($"output.kind '{output.Kind}' is not one of logits, probabilities");
+        }
+
+        if (output.Labels.Length < 2)
+        {
+            problems.Add("output.labels needs at least two labels");
+        }
+
+        if (output.Labels.Distinct(StringComparer.Ordinal).Count() != output.Labels.Length)
+        {
+            problems.Add("output.labels has duplicates");
+        }
+
+        if (output.Labels.Any(l => !LabelPattern().IsMatch(l)))
+        {
+            problems.Add("output.labels must be 1-64 characters of a-z, A-Z, 0-9, '-' or '_' (they become column names)");
+        }
+    }
+
+    private static void ValidateDecision(DecisionSpec decision, string[] labels, List<string> problems)
+    {
+        foreach (var label in labels.Where(l => !decision.Thresholds.ContainsKey(l)))
+        {
+            problems.Add($"decision.thresholds has no threshold for label '{label}'");
+        }
+
+        foreach (var (label, threshold) in decision.Thresholds)
+        {
+            if (!labels.Contains(label))
+            {
+                problems.Add($"decision.thresholds names '{label}', which is not an output label");
+            }
+
+            if (threshold is < 0 or > 1 || double.IsNaN(threshold))
+            {
+                problems.Add($"decision.thresholds['{label}'] = {threshold} must be between 0 and 1");
+            }
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$")]
+    private static partial Regex NamePattern();
+
+    [GeneratedRegex("^[a-zA-Z0-9_-]{1,64}$")]
+    private static partial Regex LabelPattern();
+
+    [GeneratedRegex("^[0-9a-f]{64}$")]
+    private static partial Regex Sha256Pattern();
+}

@@ -1,0 +1,92 @@
+using EdgeMl.Agent.Decisions;
+
+namespace EdgeMl.Agent.Pipeline;
+
+/// <summary>One frame on its way through the pipeline; slots are pooled, so a frame costs no allocation once the pool is warm.</summary>
+public sealed class FrameSlot
+{
+    private byte[] _data = [];
+
+    internal FrameSlot(int labels) => Probabilities = new float[labels];
+
+    /// <summary>Position in the source's order.</summary>
+    public long Sequence { get; internal set; }
+
+    /// <summary>Where the frame came from (a file name for folder sources).</summary>
+    public string Name { get; set; } = "";
+
+    public int Length { get; private set; }
+
+    public ReadOnlySpan<byte> Encoded => _data.AsSpan(0, Length);
+
+    public float[] Probabilities { get; }
+
+    public Verdict Verdict { get; internal set; }
+
+    /// <summary>Why the frame could not be scored; null when it was.</summary>
+    public string? Error { get; set; }
+
+    public long StartTimestamp { get; internal set; }
+
+    public long EndTimestamp { get; internal set; }
+
+    public long DecodeTicks { get; internal set; }
+
+    public long InferenceTicks { get; internal set; }
+
+    /// <summary>Reads a whole file into the slot's reusable buffer.</summary>
+    public void LoadFile(string path)
+    {
+        using var handle = File.OpenHandle(path);
+        var length = RandomAccess.GetLength(handle);
+        if (length > MaxFrameBytes)
+        {
+            throw new IOException($"the file is {length} bytes, more than the {MaxFrameBytes}-byte limit for one frame");
+        }
+
+        Reserve((int)length);
+        var read = 0;
+        while (read < length)
+        {
+            var n = RandomAccess.Read(handle, _data.AsSpan(read, (int)length - read), read);
+            if (n == 0)
+            {
+                break;
+            }
+
+            read += n;
+        }
+
+        Length = read;
+    }
+
+    /// <summary>Copies an encoded frame into the slot.</summary>
+    public void Load(ReadOnlySpan<byte> encoded)
+    {
+        Reserve(encoded.Length);
+        encoded.CopyTo(_data);
+        Length = encoded.Length;
+    }
+
+    /// <summary>Largest encoded frame accepted; a 4K PNG stays well below it.</summary>
+    public const int MaxFrameBytes = 64 * 1024 * 1024;
+
+    internal void Reset()
+    {
+        Name = "";
+        Length = 0;
+        Error = null;
+        Verdict = default;
+        DecodeTicks = 0;
+        InferenceTicks = 0;
+        Array.Clear(Probabilities);
+    }
+
+    private void Reserve(int length)
+    {
+        if (_data.Length < length)
+        {
+            _data = new byte[Math.Max(length, _data.Length * 2)];
+        }
+    }
+}

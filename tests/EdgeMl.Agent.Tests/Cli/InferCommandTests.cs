@@ -1,0 +1,171 @@
+using System.Globalization;
+using EdgeMl.Agent.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+
+namespace EdgeMl.Agent.Tests.Cli;
+
+public sealed class InferCommandTests
+{
+    private static readonly string[] Header = ["file", "prediction", "confidence", "decision", "p_ok", "p_cracked", "model_version", "latency_ms", "error"];
+
+    [Theory]
+    [InlineData("v1")]
+    [InlineData("v2")]
+    public async Task Scores_the_held_out_test_set_at_or_above_the_model_card_accuracy(string version)
+    {
+        var frames = await GeneratedFrames.GetAsync(ModelCard.TestCount, ModelCard.TestSeed);
+        using var temp = new TempDirectory();
+        var output = temp.File("scores.csv");
+
+        var run = await ProcessRunner.AgentAsync("infer", "--model", Repo.Package(version), "--input", frames, "--out", output, "--ep", "cpu");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        var rows = ReadCsv(output);
+        var labels = GeneratedFrames.Labels(frames);
+        var scored = rows.Where(r => labels.ContainsKey(r["file"])).ToList();
+        Assert.Equal(ModelCard.TestCount, scored.Count);
+        Assert.All(scored, r => Assert.NotEqual("error", r["decision"]));
+        var accuracy = scored.Count(r => r["prediction"] == labels[r["file"]]) / (double)scored.Count;
+        Assert.True(accuracy >= ModelCard.AgentAccuracy(version), $"accuracy {accuracy:F4} is below the model card's {ModelCard.AgentAccuracy(version):F4}");
+    }
+
+    [Fact]
+    public async Task Reports_unusable_files_as_error_rows_and_scores_the_rest()
+    {
+        using var temp = new TempDirectory();
+        var input = Directory.CreateDirectory(temp.File("input")).FullName;
+        var sample = Directory.GetFiles(Path.Combine(Repo.Models, "samples"), "*.jpg").Order(StringComparer.Ordinal).First();
+        var bytes = await File.ReadAllBytesAsync(sample);
+        File.Copy(sample, Path.Combine(input, "a-good.jpg"));
+        await File.WriteAllBytesAsync(Path.Combine(input, "b-empty.jpg"), []);
+        await File.WriteAllBytesAsync(Path.Combine(input, "c-truncated.jpg"), bytes[..(bytes.Length / 3)]);
+        await File.WriteAllTextAsync(Path.Combine(input, "d-notes.txt"), "shift 3, line 2: belt cleaned");
+        await File.WriteAllBytesAsync(Path.Combine(input, "e-corrupt.png"), [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3, 4, 5, 6, 7, 8]);
+
+        var run = await ProcessRunner.AgentAsync("infer", "--model", Repo.Package("v2"), "--input", input, "--out", temp.File("scores.csv"));
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        var rows = ReadCsv(temp.File("scores.csv")).ToDictionary(r => r["file"]);
+        Assert.Equal(5, rows.Count);
+        Assert.Contains(rows["a-good.jpg"]["decision"], new[] { "auto", "escalate" });
+        Assert.Equal("", rows["a-good.jpg"]["error"]);
+        Assert.Equal("the file is empty", rows["b-empty.jpg"]["error"]);
+        Assert.Contains("truncated", rows["c-truncated.jpg"]["error"], StringComparison.Ordinal);
+        Assert.StartsWith("not a decodable image", rows["d-notes.txt"]["error"], StringComparison.Ordinal);
+        Assert.NotEqual("", rows["e-corrupt.png"]["error"]);
+        foreach (var bad in new[] { "b-empty.jpg", "c-truncated.jpg", "d-notes.txt", "e-corrupt.png" })
+        {
+            Assert.Equal("error", rows[bad]["decision"]);
+            Assert.Equal("", rows[bad]["prediction"]);
+        }
+
+        Assert.Contains("scored 5 files", run.Error, StringComparison.Ordinal);
+        Assert.Contains("4 errors", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Writes_the_same_rows_to_a_sqlite_table()
+    {
+        var samples = Path.Combine(Repo.Models, "samples");
+        using var temp = new TempDirectory();
+
+        var csv = await ProcessRunner.AgentAsync("infer", "--model", Repo.Package("v2"), "--input", samples, "--out", temp.File("scores.csv"));
+        var db = await ProcessRunner.AgentAsync("infer", "--model", Repo.Package("v2"), "--input", samples, "--out", temp.File("scores.db"));
+
+        Assert.True(csv.ExitCode == 0 && db.ExitCode == 0, csv.Error + db.Error);
+        var expected = ReadCsv(temp.File("scores.csv"));
+        using var connection = new SqliteConnection($"Data Source={temp.File("scores.db")};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT file, prediction, confidence, decision, p_ok, p_cracked, model_version, error FROM scores ORDER BY file";
+        using var reader = command.ExecuteReader();
+        var actual = new List<(string File, string? Prediction, double? Confidence, string Decision, string Version)>();
+        while (reader.Read())
+        {
+            actual.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetDouble(2), reader.GetString(3), reader.GetString(6)));
+        }
+
+        Assert.Equal(expected.Count, actual.Count);
+        foreach (var (row, stored) in expected.OrderBy(r => r["file"], StringComparer.Ordinal).Zip(actual))
+        {
+            Assert.Equal(row["file"], stored.File);
+            Assert.Equal(row["decision"], stored.Decision);
+            Assert.Equal(row["model_version"], stored.Version);
+            Assert.Equal(row["prediction"] == "" ? null : row["prediction"], stored.Prediction);
+            if (stored.Confidence is { } confidence)
+            {
+                Assert.Equal(double.Parse(row["confidence"], CultureInfo.InvariantCulture), confidence, 5);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Exits_non_zero_with_the_reason_for_a_tampered_model()
+    {
+        using var temp = new TempDirectory();
+        var package = temp.CopyPackage("v2");
+        var model = Path.Combine(package, "model.onnx");
+        var bytes = await File.ReadAllBytesAsync(model);
+        bytes[bytes.Length / 2] ^= 0xff;
+        await File.WriteAllBytesAsync(model, bytes);
+
+        var run = await ProcessRunner.AgentAsync("infer", "--model", package, "--input", Path.Combine(Repo.Models, "samples"), "--out", temp.File("scores.csv"));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("model.onnx has SHA-256", run.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(temp.File("scores.csv")));
+    }
+
+    [Fact]
+    public async Task Exits_non_zero_for_a_missing_model_or_input()
+    {
+        using var temp = new TempDirectory();
+
+        var noModel = await ProcessRunner.AgentAsync("infer", "--model", temp.File("nowhere"), "--input", Path.Combine(Repo.Models, "samples"), "--out", temp.File("a.csv"));
+        var noInput = await ProcessRunner.AgentAsync("infer", "--model", Repo.Package("v2"), "--input", temp.File("nowhere"), "--out", temp.File("b.csv"));
+
+        Assert.Equal(2, noModel.ExitCode);
+        Assert.Contains("the directory does not exist", noModel.Error, StringComparison.Ordinal);
+        Assert.Equal(2, noInput.ExitCode);
+        Assert.Contains("input folder", noInput.Error, StringComparison.Ordinal);
+    }
+
+    internal static List<Dictionary<string, string>> ReadCsv(string path)
+    {
+        var lines = File.ReadAllLines(path);
+        Assert.Equal(Header, lines[0].Split(','));
+        return lines.Skip(1).Select(line => Header.Zip(SplitCsv(line)).ToDictionary(p => p.First, p => p.Second)).ToList();
+    }
+
+    private static List<string> SplitCsv(string line)
+    {
+        var fields = new List<string>();
+        var current = new System.Text.StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"')
+            {
+                current.Append('"');
+                i++;
+            }
+            else if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (c == ',' && !quoted)
+            {
+                fields.Add(current.ToString());
+                current.Clear();
+            }
+            else
+            {
+                current.Append(c);
+            }
+        }
+
+        fields.Add(current.ToString());
+        return fields;
+    }
+}

@@ -1,0 +1,17 @@
+using System.Text.Json.Nodes;
+
+namespace EdgeMl.Agent.Tests.Infrastructure;
+
+/// <summary>The figures the model card and manifests promise, read from the packages themselves.</summary>
+internal static class ModelCard
+{
+    /// <summary>The held-out test set: <c>generate.py --count 400 --seed 777</c>, never seen in training.</summary>
+    public const int TestCount = 400;
+    public const int TestSeed = 777;
+
+    public static double AgentAccuracy(string version)
+    {
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(Repo.Package(version), "manifest.json")))!;
+        return manifest["training"]!["metrics"]!["accuracy"]!.GetValue<double>();
+    }
+}

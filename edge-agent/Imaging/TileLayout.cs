@@ -1,4 +1,4 @@
-using EdgeMl.Agent.Packaging;
+using EdgeMl.Contracts.Packaging;
 
 namespace EdgeMl.Agent.Imaging;
 

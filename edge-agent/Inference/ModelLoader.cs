@@ -1,4 +1,4 @@
-using EdgeMl.Agent.Packaging;
+using EdgeMl.Contracts.Packaging;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeMl.Agent.Inference;

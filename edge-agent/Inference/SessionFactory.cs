@@ -1,4 +1,4 @@
-using EdgeMl.Agent.Packaging;
+using EdgeMl.Contracts.Packaging;
 using Microsoft.ML.OnnxRuntime;
 
 namespace EdgeMl.Agent.Inference;

@@ -1,5 +1,5 @@
 using EdgeMl.Agent.Decisions;
-using EdgeMl.Agent.Packaging;
+using EdgeMl.Contracts.Packaging;
 
 namespace EdgeMl.Agent.Tests.Decisions;
 

@@ -1,5 +1,5 @@
 using EdgeMl.Agent.Imaging;
-using EdgeMl.Agent.Packaging;
+using EdgeMl.Contracts.Packaging;
 using SkiaSharp;
 
 namespace EdgeMl.Agent.Tests.Imaging;

@@ -1,4 +1,4 @@
-using EdgeMl.Agent.Packaging;
+using EdgeMl.Contracts.Packaging;
 using SkiaSharp;
 
 namespace EdgeMl.Agent.Tests.Imaging;

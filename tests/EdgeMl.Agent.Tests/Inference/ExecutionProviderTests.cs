@@ -1,5 +1,5 @@
 using EdgeMl.Agent.Inference;
-using EdgeMl.Agent.Packaging;
+using EdgeMl.Contracts.Packaging;
 using EdgeMl.Agent.Tests.Infrastructure;
 using Microsoft.ML.OnnxRuntime;
 

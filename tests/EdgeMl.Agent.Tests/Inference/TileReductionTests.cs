@@ -1,5 +1,5 @@
 using EdgeMl.Agent.Inference;
-using EdgeMl.Agent.Packaging;
+using EdgeMl.Contracts.Packaging;
 
 namespace EdgeMl.Agent.Tests.Inference;
 

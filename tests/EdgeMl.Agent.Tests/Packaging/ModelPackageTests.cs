@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using EdgeMl.Agent.Inference;
-using EdgeMl.Agent.Packaging;
+using EdgeMl.Contracts.Packaging;
 using EdgeMl.Agent.Tests.Infrastructure;
 
 namespace EdgeMl.Agent.Tests.Packaging;

@@ -1,4 +1,4 @@
-namespace EdgeMl.Agent.Packaging;
+namespace EdgeMl.Contracts.Packaging;
 
 /// <summary>A model package that cannot be used; <see cref="Problems"/> lists every reason at once.</summary>
 public sealed class ModelPackageException : Exception

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
-namespace EdgeMl.Agent.Packaging;
+namespace EdgeMl.Contracts.Packaging;
 
 /// <summary>What a model package says about its model: everything the agent needs without code changes.</summary>
 public sealed class ModelManifest

@@ -1,9 +1,9 @@
 using System.Text.RegularExpressions;
 
-namespace EdgeMl.Agent.Packaging;
+namespace EdgeMl.Contracts.Packaging;
 
 /// <summary>Checks a manifest on its own terms and reports every problem, not just the first.</summary>
-internal static partial class ManifestValidator
+public static partial class ManifestValidator
 {
     private static readonly string[] ColorSpaces = ["gray", "rgb", "bgr"];
     private static readonly string[] OutputKinds = ["logits", "probabilities"];

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 
-namespace EdgeMl.Agent.Packaging;
+namespace EdgeMl.Contracts.Packaging;
 
 /// <summary>A model version on disk: <c>manifest.json</c> + <c>model.onnx</c>, checked as one.</summary>
 public sealed class ModelPackage

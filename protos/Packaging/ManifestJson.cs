@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace EdgeMl.Agent.Packaging;
+namespace EdgeMl.Contracts.Packaging;
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
@@ -10,4 +10,4 @@ namespace EdgeMl.Agent.Packaging;
     WriteIndented = true,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip)]
 [JsonSerializable(typeof(ModelManifest))]
-internal sealed partial class ManifestJson : JsonSerializerContext;
+public sealed partial class ManifestJson : JsonSerializerContext;

@@ -1,6 +1,7 @@
+using EdgeMl.Contracts.Packaging;
 using Microsoft.ML.OnnxRuntime;
 
-namespace EdgeMl.Agent.Packaging;
+namespace EdgeMl.Agent.Inference;
 
 /// <summary>Checks that the manifest describes the ONNX model's real inputs and outputs.</summary>
 internal static class ModelContract

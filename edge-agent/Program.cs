@@ -5,5 +5,6 @@ var root = new RootCommand("EdgeMl edge agent: scores frames on the line device"
 {
     InferCommand.Create(),
     BenchCommand.Create(),
+    RunCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -1,1 +1,11 @@
-Console.WriteLine("fleet-server");
+using System.CommandLine;
+using EdgeMl.Fleet.Cli;
+
+var root = new RootCommand("EdgeMl fleet server: model registry, device sync and rollouts")
+{
+    ServeCommand.Create(),
+    ModelCommands.Create(),
+    DeviceCommands.Create(),
+    RolloutCommands.Create(),
+};
+return await root.Parse(args).InvokeAsync();

@@ -5,7 +5,7 @@ using EdgeMl.Agent.Pipeline;
 namespace EdgeMl.Agent.Batch;
 
 /// <summary>The batch mode: scores every file of a folder once and stores one row per file.</summary>
-internal sealed class BatchScorer(LoadedModel model, int workers, TimeProvider time)
+internal sealed class BatchScorer(ModelHolder models, int workers)
 {
     public sealed record Summary(int Files, int Auto, int Escalated, int Errors);
 
@@ -20,7 +20,7 @@ internal sealed class BatchScorer(LoadedModel model, int workers, TimeProvider t
 
         using var writer = CreateWriter(outputPath);
         int auto = 0, escalated = 0, errors = 0;
-        await new FramePipeline(model, workers, time).RunAsync(
+        await new FramePipeline(models, workers).RunAsync(
             source,
             slot =>
             {
@@ -39,10 +39,11 @@ internal sealed class BatchScorer(LoadedModel model, int workers, TimeProvider t
 
     private IScoreWriter CreateWriter(string outputPath)
     {
+        var model = models.Current!.Active;
         var labels = model.Labels;
         var version = model.Manifest.Version;
         return Path.GetExtension(outputPath).ToLowerInvariant() is ".db" or ".sqlite" or ".sqlite3"
-            ? new SqliteScoreWriter(outputPath, labels, version, time)
-            : new CsvScoreWriter(outputPath, labels, version, time);
+            ? new SqliteScoreWriter(outputPath, labels, version, models.Time)
+            : new CsvScoreWriter(outputPath, labels, version, models.Time);
     }
 }

@@ -10,10 +10,15 @@ namespace EdgeMl.Agent.Bench;
 /// Measures in one run, on one machine: (a) raw ONNX Runtime on ready tensors, the ceiling;
 /// (b) the naive straight-line loop; (c) the agent's real pipeline, with its latency figures.
 /// </summary>
-internal sealed class AgentBenchmark(LoadedModel model, int workers, TimeProvider time)
+internal sealed class AgentBenchmark(ModelHolder models, int workers)
 {
+    private readonly LoadedModel _model = models.Current!.Active;
+    private readonly TimeProvider _time = models.Time;
+
     public async Task<BenchResult> RunAsync(string inputFolder, TimeSpan duration, CancellationToken cancellationToken)
     {
+        var model = _model;
+        var time = _time;
         var files = new FolderFrameSource(inputFolder).Files;
         if (files.Count == 0)
         {
@@ -46,6 +51,8 @@ internal sealed class AgentBenchmark(LoadedModel model, int workers, TimeProvide
     /// <summary>Every worker runs the model back to back on a tensor prepared once.</summary>
     private async Task<double> RawAsync(string frame, TimeSpan duration, CancellationToken cancellationToken)
     {
+        var model = _model;
+        var time = _time;
         var encoded = await File.ReadAllBytesAsync(frame, cancellationToken);
         var runs = new long[workers];
         var start = time.GetTimestamp();
@@ -72,13 +79,14 @@ internal sealed class AgentBenchmark(LoadedModel model, int workers, TimeProvide
 
     private async Task<BenchResult> AgentAsync(string inputFolder, TimeSpan duration, CancellationToken cancellationToken)
     {
+        var time = _time;
         // Sized for 1000 frames/s so that recording a latency never allocates.
         var latencies = new double[(int)Math.Max(1000, duration.TotalSeconds * 1000)];
         long frames = 0, errors = 0, decodeTicks = 0, inferenceTicks = 0, totalTicks = 0;
         var source = new TimedSource(new FolderFrameSource(inputFolder, loop: true), time, duration);
         var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var start = time.GetTimestamp();
-        await new FramePipeline(model, workers, time).RunAsync(
+        await new FramePipeline(models, workers).RunAsync(
             source,
             slot =>
             {

@@ -18,12 +18,5 @@ internal static class AgentConfiguration
         return options;
     }
 
-    public static ILoggerFactory Logging() => LoggerFactory.Create(builder => builder
-        .AddConfiguration(new ConfigurationBuilder().AddEnvironmentVariables("EDGEML_").Build().GetSection("Logging"))
-        .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-        .AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
-        }));
+    public static ILoggerFactory Logging() => LoggerFactory.Create(builder => builder.AddSimpleConsoleDefaults());
 }

@@ -22,8 +22,9 @@ internal static class BenchCommand
         command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(async loggers =>
         {
             var options = flags.Bind(result);
-            using var model = new ModelLoader(options, loggers.CreateLogger<ModelLoader>()).Load(result.GetRequiredValue(flags.Model));
-            var figures = await new AgentBenchmark(model, options.Workers, TimeProvider.System)
+            using var models = new ModelHolder(new ModelLoader(options, loggers.CreateLogger<ModelLoader>()).Load(result.GetRequiredValue(flags.Model)), TimeProvider.System);
+            var model = models.Current!.Active;
+            var figures = await new AgentBenchmark(models, options.Workers)
                 .RunAsync(result.GetRequiredValue(flags.Input), TimeSpan.FromSeconds(result.GetValue(seconds)), cancellationToken);
             Console.Out.Write(Format(figures));
             if (result.GetValue(json) is { } path)

@@ -18,8 +18,9 @@ internal static class InferCommand
         command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(async loggers =>
         {
             var options = flags.Bind(result);
-            using var model = new ModelLoader(options, loggers.CreateLogger<ModelLoader>()).Load(result.GetRequiredValue(flags.Model));
-            var summary = await new BatchScorer(model, options.Workers, TimeProvider.System)
+            using var models = new ModelHolder(new ModelLoader(options, loggers.CreateLogger<ModelLoader>()).Load(result.GetRequiredValue(flags.Model)), TimeProvider.System);
+            var model = models.Current!.Active;
+            var summary = await new BatchScorer(models, options.Workers)
                 .ScoreAsync(result.GetRequiredValue(flags.Input), result.GetRequiredValue(output), cancellationToken);
             await Console.Error.WriteLineAsync(
                 $"scored {summary.Files} files with {model.Manifest.Id} on {model.Provider.Provider}: {summary.Auto} auto, {summary.Escalated} escalated, {summary.Errors} errors -> {result.GetValue(output)}");

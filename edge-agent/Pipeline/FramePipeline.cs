@@ -10,16 +10,16 @@ namespace EdgeMl.Agent.Pipeline;
 /// </summary>
 public sealed class FramePipeline
 {
-    private readonly LoadedModel _model;
+    private readonly ModelHolder _models;
     private readonly int _workers;
     private readonly TimeProvider _time;
 
-    public FramePipeline(LoadedModel model, int workers, TimeProvider time)
+    public FramePipeline(ModelHolder models, int workers)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
-        _model = model;
+        _models = models;
         _workers = workers;
-        _time = time;
+        _time = models.Time;
     }
 
     public async Task RunAsync(IFrameSource source, Action<FrameSlot> sink, CancellationToken cancellationToken)
@@ -28,7 +28,7 @@ public sealed class FramePipeline
         var free = Channel.CreateBounded<FrameSlot>(slots);
         for (var i = 0; i < slots; i++)
         {
-            free.Writer.TryWrite(new FrameSlot(_model.Labels.Count));
+            free.Writer.TryWrite(new FrameSlot());
         }
 
         var work = Channel.CreateBounded<FrameSlot>(new BoundedChannelOptions(_workers) { SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
@@ -81,10 +81,28 @@ public sealed class FramePipeline
 
     private async Task WorkAsync(ChannelReader<FrameSlot> work, ChannelWriter<FrameSlot> done, CancellationToken token)
     {
-        using var worker = new FrameWorker(_model, _time);
         await foreach (var slot in work.ReadAllAsync(token))
         {
-            worker.Process(slot);
+            var set = _models.Lease();
+            if (set is null)
+            {
+                slot.Error ??= "no model is loaded yet";
+                slot.Verdict = new Decisions.Verdict(-1, 0, Decisions.Decision.Error);
+            }
+            else
+            {
+                var worker = set.RentWorker();
+                try
+                {
+                    worker.Process(slot, set);
+                }
+                finally
+                {
+                    set.ReturnWorker(worker);
+                    set.Release();
+                }
+            }
+
             await done.WriteAsync(slot, token);
         }
     }

@@ -6,8 +6,12 @@ namespace EdgeMl.Agent.Pipeline;
 public sealed class FrameSlot
 {
     private byte[] _data = [];
+    private float[] _probabilities = [];
+    private int _labels;
 
-    internal FrameSlot(int labels) => Probabilities = new float[labels];
+    internal FrameSlot()
+    {
+    }
 
     /// <summary>Position in the source's order.</summary>
     public long Sequence { get; internal set; }
@@ -19,7 +23,11 @@ public sealed class FrameSlot
 
     public ReadOnlySpan<byte> Encoded => _data.AsSpan(0, Length);
 
-    public float[] Probabilities { get; }
+    /// <summary>Per-label probabilities from the model that scored the frame.</summary>
+    public ReadOnlySpan<float> Probabilities => _probabilities.AsSpan(0, _labels);
+
+    /// <summary>The model (name:version) that scored the frame; a swap mid-stream shows here.</summary>
+    public string? ModelId { get; internal set; }
 
     public Verdict Verdict { get; internal set; }
 
@@ -79,7 +87,19 @@ public sealed class FrameSlot
         Verdict = default;
         DecodeTicks = 0;
         InferenceTicks = 0;
-        Array.Clear(Probabilities);
+        ModelId = null;
+        _labels = 0;
+    }
+
+    internal Span<float> PrepareProbabilities(int labels)
+    {
+        if (_probabilities.Length < labels)
+        {
+            _probabilities = new float[labels];
+        }
+
+        _labels = labels;
+        return _probabilities.AsSpan(0, labels);
     }
 
     private void Reserve(int length)

@@ -5,28 +5,23 @@ using Microsoft.ML.OnnxRuntime;
 
 namespace EdgeMl.Agent.Pipeline;
 
-/// <summary>Scores one frame start to end (decode, preprocess, infer, decide) with buffers of its own.</summary>
-internal sealed class FrameWorker : IDisposable
+/// <summary>Scores one frame start to end (decode, preprocess, infer, decide) with buffers of its own, for one model set.</summary>
+public sealed class FrameWorker : IDisposable
 {
-    private readonly LoadedModel _model;
-    private readonly DecisionPolicy _policy;
-    private readonly FramePreprocessor _preprocessor;
-    private readonly InferenceBuffers _buffers;
+    private readonly Scorer _active;
+    private readonly Scorer? _shadow;
     private readonly TimeProvider _time;
 
-    public FrameWorker(LoadedModel model, TimeProvider time)
+    internal FrameWorker(LoadedModel active, LoadedModel? shadow, TimeProvider time)
     {
-        _model = model;
+        _active = new Scorer(active);
+        _shadow = shadow is null ? null : new Scorer(shadow);
         _time = time;
-        _policy = new DecisionPolicy(model.Manifest);
-        _preprocessor = new FramePreprocessor(model.Manifest.Input);
-        _buffers = model.CreateBuffers();
     }
 
-    public InferenceBuffers Buffers => _buffers;
-
-    public void Process(FrameSlot slot)
+    internal void Process(FrameSlot slot, ModelSet set)
     {
+        slot.ModelId = _active.Model.Manifest.Id;
         if (slot.Error is not null)
         {
             slot.Verdict = new Verdict(-1, 0, Decision.Error);
@@ -34,7 +29,7 @@ internal sealed class FrameWorker : IDisposable
         }
 
         var start = _time.GetTimestamp();
-        slot.Error = _preprocessor.Preprocess(slot.Encoded, _buffers.Input);
+        slot.Error = _active.Preprocessor.Preprocess(slot.Encoded, _active.Buffers.Input);
         var decoded = _time.GetTimestamp();
         slot.DecodeTicks = decoded - start;
         if (slot.Error is not null)
@@ -45,8 +40,9 @@ internal sealed class FrameWorker : IDisposable
 
         try
         {
-            _model.Score(_buffers, slot.Probabilities);
-            slot.Verdict = _policy.Decide(slot.Probabilities);
+            var probabilities = slot.PrepareProbabilities(_active.Model.Labels.Count);
+            _active.Model.Score(_active.Buffers, probabilities);
+            slot.Verdict = _active.Policy.Decide(probabilities);
         }
         catch (OnnxRuntimeException e)
         {
@@ -55,7 +51,42 @@ internal sealed class FrameWorker : IDisposable
         }
 
         slot.InferenceTicks = _time.GetTimestamp() - decoded;
+        if (_shadow is not null && slot.Error is null)
+        {
+            RunShadow(slot, set);
+        }
     }
 
-    public void Dispose() => _buffers.Dispose();
+    /// <summary>The shadow model sees the same frame; only whether it agrees is kept, decisions stay with the active model.</summary>
+    private void RunShadow(FrameSlot slot, ModelSet set)
+    {
+        var shadow = _shadow!;
+        if (shadow.Preprocessor.Preprocess(slot.Encoded, shadow.Buffers.Input) is not null)
+        {
+            set.CountShadow(agreed: false);
+            return;
+        }
+
+        Span<float> probabilities = stackalloc float[shadow.Model.Labels.Count];
+        shadow.Model.Score(shadow.Buffers, probabilities);
+        var verdict = shadow.Policy.Decide(probabilities);
+        set.CountShadow(shadow.Model.Labels[verdict.Label] == _active.Model.Labels[slot.Verdict.Label]);
+    }
+
+    public void Dispose()
+    {
+        _active.Buffers.Dispose();
+        _shadow?.Buffers.Dispose();
+    }
+
+    private sealed class Scorer(LoadedModel model)
+    {
+        public LoadedModel Model { get; } = model;
+
+        public DecisionPolicy Policy { get; } = new(model.Manifest);
+
+        public FramePreprocessor Preprocessor { get; } = new(model.Manifest.Input);
+
+        public InferenceBuffers Buffers { get; } = model.CreateBuffers();
+    }
 }

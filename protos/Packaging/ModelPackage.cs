@@ -54,12 +54,14 @@ public sealed class ModelPackage
         return new ModelPackage(full, manifest);
     }
 
-    public static ModelManifest ReadManifest(string packagePath, string manifestPath)
+    public static ModelManifest ReadManifest(string packagePath, string manifestPath) =>
+        ParseManifest(packagePath, File.ReadAllBytes(manifestPath));
+
+    public static ModelManifest ParseManifest(string packagePath, ReadOnlySpan<byte> json)
     {
         try
         {
-            using var stream = File.OpenRead(manifestPath);
-            return JsonSerializer.Deserialize(stream, ManifestJson.Default.ModelManifest)
+            return JsonSerializer.Deserialize(json, ManifestJson.Default.ModelManifest)
                 ?? throw new ModelPackageException(packagePath, ["manifest.json is empty (null)"]);
         }
         catch (JsonException e)
@@ -67,6 +69,8 @@ public sealed class ModelPackage
             throw new ModelPackageException(packagePath, [$"manifest.json is not valid: {e.Message}"]);
         }
     }
+
+    public static string Hash(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
     public static string HashFile(string path)
     {

@@ -1,0 +1,91 @@
+using System.CommandLine;
+using System.Globalization;
+using EdgeMl.Agent.Inference;
+using EdgeMl.Agent.Sync;
+using Grpc.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace EdgeMl.Agent.Cli;
+
+/// <summary><c>run</c>: the line-device agent, enrolled with a fleet server and scoring a camera's frames.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var server = new Option<string?>("--server") { Description = "Fleet server gRPC address, e.g. http://fleet:7400" };
+        var token = new Option<string?>("--token") { Description = "One-time enrolment token (first start only)" };
+        var data = new Option<string?>("--data") { Description = "Data directory: identity, models, state (default agent-data)" };
+        var input = new Option<string?>("--input") { Description = "Folder to watch for new frames" };
+        var replay = new Option<string?>("--replay") { Description = "Folder replayed in a loop as a simulated camera" };
+        var fps = new Option<double?>("--fps") { Description = "Frames per second of --replay (default 10)" };
+        var tags = new Option<string?>("--tags") { Description = "Tags sent at enrolment, e.g. site=a,line=3" };
+        var config = new Option<string?>("--config") { Description = "JSON file with Agent and Inference sections (flags and EDGEML_* win over it)" };
+        var ep = new Option<ExecutionProviderKind?>("--ep") { Description = "Execution provider: auto, cpu or cuda" };
+        var workers = new Option<int?>("--workers") { Description = "Frames scored in parallel" };
+        var command = new Command("run", "Run the agent: enrol, follow the fleet's desired state, score frames") { server, token, data, input, replay, fps, tags, config, ep, workers };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var flags = new Dictionary<string, string?>
+            {
+                ["Agent:Server"] = result.GetValue(server),
+                ["Agent:Token"] = result.GetValue(token),
+                ["Agent:DataDirectory"] = result.GetValue(data),
+                ["Agent:Input"] = result.GetValue(input),
+                ["Agent:Replay"] = result.GetValue(replay),
+                ["Agent:Fps"] = result.GetValue(fps)?.ToString(CultureInfo.InvariantCulture),
+                ["Agent:Tags"] = result.GetValue(tags),
+                ["Inference:ExecutionProvider"] = result.GetValue(ep)?.ToString(),
+                ["Inference:Workers"] = result.GetValue(workers)?.ToString(CultureInfo.InvariantCulture),
+            };
+            var builder = new ConfigurationBuilder();
+            if (result.GetValue(config) is { } file)
+            {
+                builder.AddJsonFile(Path.GetFullPath(file), optional: false);
+            }
+
+            var configuration = builder.AddEnvironmentVariables("EDGEML_").AddInMemoryCollection(flags.Where(f => f.Value is not null)).Build();
+            var agent = new AgentOptions();
+            configuration.GetSection(AgentOptions.Section).Bind(agent);
+            var inference = new InferenceOptions();
+            configuration.GetSection(InferenceOptions.Section).Bind(inference);
+            try
+            {
+                using var host = AgentHost.Build(agent, inference);
+                await EnrolAsync(host.Services.GetRequiredService<DeviceEnrolment>(), cancellationToken);
+                await host.RunAsync(cancellationToken);
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or DirectoryNotFoundException)
+            {
+                await Console.Error.WriteLineAsync($"error: {e.Message}");
+                return CommandRunner.UsageError;
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.PermissionDenied or StatusCode.Unauthenticated)
+            {
+                await Console.Error.WriteLineAsync($"error: enrolment refused: {e.Status.Detail}");
+                return CommandRunner.UsageError;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>Enrols before anything else runs; while the server is unreachable it keeps trying, a refused token ends the run.</summary>
+    private static async Task EnrolAsync(DeviceEnrolment enrolment, CancellationToken cancellationToken)
+    {
+        for (var delay = TimeSpan.FromMilliseconds(500); ; delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks)))
+        {
+            try
+            {
+                await enrolment.EnsureAsync(cancellationToken);
+                return;
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+            {
+                await Console.Error.WriteLineAsync($"fleet server unreachable ({e.Status.Detail}); retrying in {delay.TotalSeconds:F1} s");
+                await Task.Delay(delay, cancellationToken);
+            }
+        }
+    }
+}

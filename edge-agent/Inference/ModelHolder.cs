@@ -1,0 +1,51 @@
+namespace EdgeMl.Agent.Inference;
+
+/// <summary>The current <see cref="ModelSet"/>, swapped atomically; a frame never sees half a swap.</summary>
+public sealed class ModelHolder : IDisposable
+{
+    private ModelSet? _current;
+
+    public ModelHolder(TimeProvider time) => Time = time;
+
+    public ModelHolder(LoadedModel model, TimeProvider time) : this(time) => Swap(model, null);
+
+    public TimeProvider Time { get; }
+
+    public ModelSet? Current => Volatile.Read(ref _current);
+
+    public event Action<ModelSet>? Swapped;
+
+    /// <summary>Makes <paramref name="active"/> (and <paramref name="shadow"/>) score the next frame; the old set finishes its frames first.</summary>
+    public void Swap(LoadedModel active, LoadedModel? shadow)
+    {
+        var next = new ModelSet(active, shadow, Time);
+        var previous = Interlocked.Exchange(ref _current, next);
+        if (previous is not null)
+        {
+            LoadedModel?[] kept = [active, shadow];
+            previous.Retire(new[] { previous.Active, previous.Shadow }.OfType<LoadedModel>().Where(m => !kept.Contains(m)).ToList());
+        }
+
+        Swapped?.Invoke(next);
+    }
+
+    /// <summary>Leases the current set for one frame; null while no model is loaded.</summary>
+    public ModelSet? Lease()
+    {
+        while (Current is { } set)
+        {
+            if (set.TryLease())
+            {
+                return set;
+            }
+        }
+
+        return null;
+    }
+
+    public void Dispose()
+    {
+        var last = Interlocked.Exchange(ref _current, null);
+        last?.Retire(new[] { last.Active, last.Shadow }.OfType<LoadedModel>().ToList());
+    }
+}

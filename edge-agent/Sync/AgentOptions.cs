@@ -1,0 +1,52 @@
+namespace EdgeMl.Agent.Sync;
+
+/// <summary>The agent's <c>run</c> settings; from a config file (<c>Agent</c> section), <c>EDGEML_AGENT__*</c> and flags.</summary>
+public sealed class AgentOptions
+{
+    public const string Section = "Agent";
+
+    /// <summary>Fleet server gRPC address, e.g. http://fleet:7400.</summary>
+    public string? Server { get; set; }
+
+    /// <summary>One-time enrolment token; needed only until the device has enrolled.</summary>
+    public string? Token { get; set; }
+
+    public string DataDirectory { get; set; } = "agent-data";
+
+    /// <summary>Folder watched for new frames.</summary>
+    public string? Input { get; set; }
+
+    /// <summary>Folder replayed in a loop as a simulated camera, at <see cref="Fps"/>.</summary>
+    public string? Replay { get; set; }
+
+    public double Fps { get; set; } = 10;
+
+    /// <summary>Tags sent at enrolment, e.g. site=a,line=3.</summary>
+    public string? Tags { get; set; }
+
+    /// <summary>Reconnect backoff: starts here, doubles up to <see cref="MaxBackoff"/>, with jitter.</summary>
+    public TimeSpan MinBackoff { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Largest bundle the agent downloads, whatever the server says.</summary>
+    public long MaxBundleBytes { get; set; } = 600L * 1024 * 1024;
+
+    public IEnumerable<string> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Server) || !Uri.TryCreate(Server, UriKind.Absolute, out _))
+        {
+            yield return "Agent:Server (--server) must be the fleet server's address, e.g. http://127.0.0.1:7400";
+        }
+
+        if (Input is not null && Replay is not null)
+        {
+            yield return "give --input (watch a folder) or --replay (loop a folder), not both";
+        }
+
+        if (Fps is <= 0 or > 1000)
+        {
+            yield return $"--fps {Fps} must be between 0 and 1000";
+        }
+    }
+}

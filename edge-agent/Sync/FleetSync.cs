@@ -1,0 +1,137 @@
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using EdgeMl.Contracts.Signing;
+using EdgeMl.Protos.Fleet;
+using Grpc.Core;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EdgeMl.Agent.Sync;
+
+/// <summary>
+/// Keeps the desired-state stream open (reconnecting with exponential backoff and jitter), trusts
+/// only states signed by the fleet key, unexpired and not older than the last, and applies the
+/// newest one at a time.
+/// </summary>
+public sealed partial class FleetSync(
+    ModelUpdater updater,
+    DeviceEnrolment enrolment,
+    FleetConnection connection,
+    IOptions<AgentOptions> options,
+    TimeProvider time,
+    ILogger<FleetSync> logger) : BackgroundService
+{
+    private readonly Channel<DesiredState> _pending = Channel.CreateBounded<DesiredState>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest });
+    private ulong _revision;
+
+    /// <summary>True while the stream to the server is open.</summary>
+    public bool Connected { get; private set; }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Task.Run(() => WatchAsync(stoppingToken), stoppingToken), Task.Run(() => ApplyAsync(stoppingToken), stoppingToken));
+
+    private async Task WatchAsync(CancellationToken token)
+    {
+        var attempt = 0;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                var identity = await enrolment.EnsureAsync(token);
+                using var call = connection.For(identity).WatchDesiredState(new WatchDesiredStateRequest { KnownRevision = _revision }, cancellationToken: token);
+                await foreach (var signed in call.ResponseStream.ReadAllAsync(token))
+                {
+                    Connected = true;
+                    attempt = 0;
+                    if (Accept(signed, identity) is { } state)
+                    {
+                        _pending.Writer.TryWrite(state);
+                    }
+                }
+
+                LogStreamEnded(logger);
+            }
+            catch (Exception e) when (!token.IsCancellationRequested && e is RpcException or HttpRequestException or IOException or InvalidOperationException)
+            {
+                LogDisconnected(logger, e.Message);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+
+            Connected = false;
+            try
+            {
+                await Task.Delay(Backoff(attempt++), time, token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task ApplyAsync(CancellationToken token)
+    {
+        try
+        {
+            await foreach (var state in _pending.Reader.ReadAllAsync(token))
+            {
+                await updater.ApplyAsync(state, token);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+    }
+
+    private DesiredState? Accept(SignedDesiredState signed, DeviceIdentity identity)
+    {
+        if (!FleetKey.Verify(identity.PublicKeyBytes, signed.Payload.Span, signed.Signature.Span))
+        {
+            LogRefused(logger, "its signature is not the fleet's");
+            return null;
+        }
+
+        var state = DesiredState.Parser.ParseFrom(signed.Payload);
+        if (state.DeviceId != identity.DeviceId)
+        {
+            LogRefused(logger, $"it is for device {state.DeviceId}");
+            return null;
+        }
+
+        if (state.ExpiresAtUnixMs < time.GetUtcNow().ToUnixTimeMilliseconds())
+        {
+            LogRefused(logger, "it has expired");
+            return null;
+        }
+
+        if (state.Revision < _revision)
+        {
+            LogRefused(logger, $"revision {state.Revision} is older than {_revision}");
+            return null;
+        }
+
+        _revision = state.Revision;
+        return state;
+    }
+
+    private TimeSpan Backoff(int attempt)
+    {
+        var o = options.Value;
+        var ceiling = Math.Min(o.MaxBackoff.TotalMilliseconds, o.MinBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 20)));
+        // Full jitter in the upper half: a fleet that lost its server does not come back in lockstep.
+        return TimeSpan.FromMilliseconds((ceiling / 2) + (ceiling / 2 * RandomNumberGenerator.GetInt32(1000) / 1000.0));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Fleet server unreachable or stream cut: {Reason}; reconnecting")]
+    private static partial void LogDisconnected(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Desired-state stream ended by the server; reconnecting")]
+    private static partial void LogStreamEnded(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Desired state refused: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string reason);
+}

@@ -1,0 +1,33 @@
+using System.CommandLine;
+using EdgeMl.Protos.Fleet;
+
+namespace EdgeMl.Fleet.Cli;
+
+/// <summary><c>device token|list</c>.</summary>
+internal static class DeviceCommands
+{
+    public static Command Create()
+    {
+        var device = new Command("device", "Devices and enrolment");
+
+        var token = new AdminConnection();
+        var ttl = new Option<int>("--ttl-hours") { Description = "Hours the token stays valid", DefaultValueFactory = _ => 24 };
+        var tokenCommand = token.With(new Command("token", "Issue a one-time enrolment token") { ttl });
+        token.SetAction(tokenCommand, async (client, result, ct) =>
+            await client.CreateEnrolmentTokenAsync(new CreateEnrolmentTokenRequest { TtlSeconds = result.GetValue(ttl) * 3600L }, cancellationToken: ct),
+            m => ((EnrolmentToken)m).Token);
+        device.Subcommands.Add(tokenCommand);
+
+        var list = new AdminConnection();
+        var selector = new Option<string?>("--selector") { Description = "Only devices with these tags, e.g. site=a,line=3" };
+        var listCommand = list.With(new Command("list", "List devices: id, tags, online, active model, last report") { selector });
+        list.SetAction(listCommand, async (client, result, ct) =>
+            await client.ListDevicesAsync(new ListDevicesRequest { Selector = result.GetValue(selector) ?? "" }, cancellationToken: ct),
+            m => string.Join(Environment.NewLine, ((DeviceList)m).Devices.Select(d =>
+                $"{d.DeviceId}  {string.Join(',', d.Tags.Select(t => $"{t.Key}={t.Value}"))}  {(d.Online ? "online" : "offline")}  active {Or(d.ActiveModel)}  desired {Or(d.DesiredModel)}  {d.State.ToString().ToLowerInvariant()} {d.Reason}  last report {(d.LastReportUnixMs == 0 ? "never" : DateTimeOffset.FromUnixTimeMilliseconds(d.LastReportUnixMs).ToString("u", System.Globalization.CultureInfo.InvariantCulture))}")));
+        device.Subcommands.Add(listCommand);
+        return device;
+    }
+
+    private static string Or(string value) => value.Length == 0 ? "-" : value;
+}

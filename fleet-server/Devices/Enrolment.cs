@@ -1,0 +1,38 @@
+using System.Security.Cryptography;
+using EdgeMl.Fleet.Security;
+using EdgeMl.Fleet.Storage;
+
+namespace EdgeMl.Fleet.Devices;
+
+/// <summary>One-time enrolment tokens, and the device identities they are traded for.</summary>
+internal sealed class Enrolment(FleetStores stores, TimeProvider time)
+{
+    public sealed record Enrolled(string DeviceId, string Secret);
+
+    public async Task<(string Token, DateTimeOffset ExpiresAt)> IssueTokenAsync(TimeSpan lifetime, string actor, CancellationToken cancellationToken)
+    {
+        var token = Secrets.NewToken();
+        var now = time.GetUtcNow();
+        await stores.Tokens.AddAsync(Secrets.Hash(token), now, now + lifetime, cancellationToken);
+        await stores.Audit.AppendAsync(new AuditRecord(now, actor, "device.token", "-", $"valid until {now + lifetime:O}"), cancellationToken);
+        return (token, now + lifetime);
+    }
+
+    /// <summary>Null when the token is unknown, expired or already used.</summary>
+    public async Task<Enrolled?> EnrolAsync(string token, IReadOnlyDictionary<string, string> tags, string hostname, string agentVersion, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var id = "dev-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        if (!await stores.Tokens.TryConsumeAsync(Secrets.Hash(token), id, now, cancellationToken))
+        {
+            return null;
+        }
+
+        var secret = Secrets.NewToken();
+        await stores.Devices.AddAsync(
+            new DeviceRecord(id, Secrets.Hash(secret), tags, now, hostname, agentVersion, now, null, null, null, null, 0, null, null),
+            cancellationToken);
+        await stores.Audit.AppendAsync(new AuditRecord(now, id, "device.enrol", id, string.Join(',', tags.Select(t => $"{t.Key}={t.Value}"))), cancellationToken);
+        return new Enrolled(id, secret);
+    }
+}

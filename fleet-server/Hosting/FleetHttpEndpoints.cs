@@ -1,0 +1,56 @@
+using System.Globalization;
+using System.Text;
+using EdgeMl.Fleet.Storage;
+using EdgeMl.Fleet.Sync;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace EdgeMl.Fleet.Hosting;
+
+/// <summary>The HTTP port: health, Prometheus metrics and a read-only JSON view of the fleet.</summary>
+internal static class FleetHttpEndpoints
+{
+    public static void MapFleetHttp(this WebApplication app, int port)
+    {
+        var host = $"*:{port}";
+        app.MapGet("/healthz", () => Results.Text("ok")).RequireHost(host);
+        app.MapGet("/metrics", async (FleetStores stores, DesiredStateHub hub, CancellationToken ct) =>
+        {
+            var devices = await stores.Devices.ListAsync(ct);
+            var rollouts = await stores.Rollouts.ListActiveAsync(ct);
+            var text = new StringBuilder();
+            text.AppendLine("# TYPE edgeml_devices_enrolled gauge");
+            text.AppendLine(CultureInfo.InvariantCulture, $"edgeml_devices_enrolled {devices.Count}");
+            text.AppendLine("# TYPE edgeml_devices_online gauge");
+            text.AppendLine(CultureInfo.InvariantCulture, $"edgeml_devices_online {hub.OnlineCount}");
+            text.AppendLine("# TYPE edgeml_rollouts_active gauge");
+            text.AppendLine(CultureInfo.InvariantCulture, $"edgeml_rollouts_active {rollouts.Count}");
+            return Results.Text(text.ToString(), "text/plain; version=0.0.4");
+        }).RequireHost(host);
+        app.MapGet("/api/devices", async (FleetStores stores, DesiredStateHub hub, CancellationToken ct) =>
+            Results.Json((await stores.Devices.ListAsync(ct)).Select(d => new
+            {
+                id = d.Id,
+                tags = d.Tags,
+                online = hub.IsOnline(d.Id),
+                activeModel = d.ActiveModel,
+                state = d.ReportedState,
+                reason = d.ReportedReason,
+                executionProvider = d.ExecutionProvider,
+                lastReport = d.LastReportAt,
+            }))).RequireHost(host);
+        app.MapGet("/api/rollouts", async (FleetStores stores, CancellationToken ct) =>
+            Results.Json((await stores.Rollouts.ListAsync(ct)).Select(r => new
+            {
+                id = r.Id,
+                model = r.Model,
+                previousModel = r.PreviousModel,
+                mode = r.Mode,
+                state = r.State,
+                currentWave = r.CurrentWave,
+                waves = r.Waves,
+                reason = r.Reason,
+                createdAt = r.CreatedAt,
+            }))).RequireHost(host);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using EdgeMl.Contracts.Signing;
+using EdgeMl.Fleet.Devices;
+using EdgeMl.Fleet.Messaging;
+using EdgeMl.Fleet.Registry;
+using EdgeMl.Fleet.Rollouts;
+using EdgeMl.Fleet.Security;
+using EdgeMl.Fleet.Services;
+using EdgeMl.Fleet.Storage;
+using EdgeMl.Fleet.Sync;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace EdgeMl.Fleet.Hosting;
+
+/// <summary>Wires the fleet server: Kestrel (gRPC port, HTTP port), storage, registry, sync, rollouts, the broker. Only wiring here.</summary>
+internal static class FleetServerHost
+{
+    public static async Task<WebApplication> BuildAsync(FleetServerOptions options, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        var problems = options.Validate().ToList();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", problems));
+        }
+
+        Directory.CreateDirectory(options.DataDirectory);
+        var certificate = options.CertificatePath is null
+            ? null
+            : X509Certificate2.CreateFromPemFile(options.CertificatePath, options.CertificateKeyPath);
+        var database = options.Postgres is null
+            ? FleetDatabase.Sqlite(Path.Combine(options.DataDirectory, "fleet.db"))
+            : FleetDatabase.Postgres(options.Postgres);
+        var stores = await FleetStores.OpenAsync(database, cancellationToken);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var address = IPAddress.Parse(options.Bind);
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
+            kestrel.Listen(address, options.GrpcPort, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
+            kestrel.Listen(address, options.HttpPort, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                if (certificate is not null)
+                {
+                    listen.UseHttps(certificate);
+                }
+            });
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(Options.Create(options));
+        services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section);
+        services.AddSingleton(time ?? TimeProvider.System);
+        services.AddSingleton(stores);
+        services.AddSingleton(FleetKey.LoadOrCreate(Path.Combine(options.DataDirectory, "keys", "fleet-ed25519.key")));
+        services.AddSingleton(AdminToken.LoadOrCreate(options.DataDirectory));
+        services.AddSingleton(new ArtifactStore(options.DataDirectory));
+        services.AddSingleton<ModelRegistry>();
+        services.AddSingleton<DesiredStateHub>();
+        services.AddSingleton<DesiredStateSigner>();
+        services.AddSingleton<Enrolment>();
+        services.AddSingleton<DeviceAuthenticator>();
+        services.AddSingleton<RolloutEngine>();
+        services.AddSingleton<RolloutCoordinator>();
+        services.AddHostedService(sp => sp.GetRequiredService<RolloutCoordinator>());
+        if (options.MqttBroker is null)
+        {
+            services.AddHostedService(sp => new EmbeddedBroker(sp.GetRequiredService<IOptions<FleetServerOptions>>(), certificate));
+        }
+
+        services.AddGrpc(grpc =>
+        {
+            grpc.Interceptors.Add<DomainErrorInterceptor>();
+            grpc.MaxReceiveMessageSize = (int)ModelRegistry.MaxModelBytes + (16 * 1024 * 1024);
+        });
+
+        var app = builder.Build();
+        var grpcHost = $"*:{options.GrpcPort}";
+        app.MapGrpcService<DeviceGrpcService>().RequireHost(grpcHost);
+        app.MapGrpcService<AdminGrpcService>().RequireHost(grpcHost);
+        app.MapFleetHttp(options.HttpPort);
+        app.Lifetime.ApplicationStopped.Register(() => database.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        return app;
+    }
+}

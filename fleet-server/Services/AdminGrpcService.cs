@@ -1,0 +1,203 @@
+using EdgeMl.Fleet.Devices;
+using EdgeMl.Fleet.Registry;
+using EdgeMl.Fleet.Rollouts;
+using EdgeMl.Fleet.Security;
+using EdgeMl.Fleet.Storage;
+using EdgeMl.Fleet.Sync;
+using EdgeMl.Protos.Fleet;
+using Grpc.Core;
+
+namespace EdgeMl.Fleet.Services;
+
+/// <summary>What fleet admins call: registry, enrolment tokens, devices, rollouts, audit. Every call needs the admin token.</summary>
+internal sealed class AdminGrpcService(
+    FleetStores stores,
+    AdminToken adminToken,
+    ModelRegistry registry,
+    Enrolment enrolment,
+    RolloutEngine engine,
+    DesiredStateHub hub) : AdminService.AdminServiceBase
+{
+    private const string Actor = "admin";
+
+    public override async Task<ModelInfo> PushModel(PushModelRequest request, ServerCallContext context)
+    {
+        Authorize(context);
+        return ToInfo(await registry.PushAsync(request.ManifestJson.ToByteArray(), request.ModelOnnx.ToByteArray(), Actor, context.CancellationToken));
+    }
+
+    public override async Task<ModelList> ListModels(ListModelsRequest request, ServerCallContext context)
+    {
+        Authorize(context);
+        var list = new ModelList();
+        list.Models.AddRange((await stores.Models.ListAsync(request.Name.Length == 0 ? null : request.Name, context.CancellationToken)).Select(ToInfo));
+        return list;
+    }
+
+    public override async Task<EnrolmentToken> CreateEnrolmentToken(CreateEnrolmentTokenRequest request, ServerCallContext context)
+    {
+        Authorize(context);
+        var lifetime = TimeSpan.FromSeconds(request.TtlSeconds > 0 ? request.TtlSeconds : 24 * 3600);
+        var (token, expires) = await enrolment.IssueTokenAsync(lifetime, Actor, context.CancellationToken);
+        return new EnrolmentToken { Token = token, ExpiresAtUnixMs = expires.ToUnixTimeMilliseconds() };
+    }
+
+    public override async Task<DeviceList> ListDevices(ListDevicesRequest request, ServerCallContext context)
+    {
+        Authorize(context);
+        var selector = TagSelector.Parse(request.Selector);
+        var desired = (await stores.DesiredStates.ListAsync(context.CancellationToken)).ToDictionary(d => d.DeviceId, StringComparer.Ordinal);
+        var list = new DeviceList();
+        foreach (var device in (await stores.Devices.ListAsync(context.CancellationToken)).Where(d => selector.Matches(d.Tags)))
+        {
+            var info = new DeviceInfo
+            {
+                DeviceId = device.Id,
+                Online = hub.IsOnline(device.Id),
+                ActiveModel = device.ActiveModel ?? "",
+                DesiredModel = desired.GetValueOrDefault(device.Id)?.ActiveModel ?? "",
+                State = Enum.TryParse<DeviceModelState>(device.ReportedState, ignoreCase: true, out var state) ? state : DeviceModelState.Unspecified,
+                Reason = device.ReportedReason ?? "",
+                LastReportUnixMs = device.LastReportAt?.ToUnixTimeMilliseconds() ?? 0,
+                ExecutionProvider = device.ExecutionProvider ?? "",
+                EnrolledAtUnixMs = device.EnrolledAt.ToUnixTimeMilliseconds(),
+            };
+            foreach (var (tag, value) in device.Tags)
+            {
+                info.Tags[tag] = value;
+            }
+
+            list.Devices.Add(info);
+        }
+
+        return list;
+    }
+
+    public override async Task<RolloutStatus> StartRollout(StartRolloutRequest request, ServerCallContext context)
+    {
+        Authorize(context);
+        var gates = request.Gates ?? new GateThresholds();
+        var rollout = await engine.StartAsync(
+            new RolloutEngine.StartRequest(
+                request.Model,
+                request.Selector,
+                request.Waves,
+                TimeSpan.FromSeconds(request.BakeSeconds),
+                request.Mode,
+                new RolloutGates
+                {
+                    MaxFailureRate = gates.MaxFailureRate > 0 ? gates.MaxFailureRate : 0.10,
+                    MaxErrorRate = Positive(gates.MaxErrorRate),
+                    MaxP95LatencyMs = Positive(gates.MaxP95LatencyMs),
+                    MaxEscalationIncrease = Positive(gates.MaxEscalationIncrease),
+                    MinAgreement = Positive(gates.MinAgreement),
+                    MinSamples = gates.MinSamples > 0 ? gates.MinSamples : 100,
+                }),
+            Actor,
+            context.CancellationToken);
+        return await DescribeAsync(rollout.Id, context.CancellationToken);
+    }
+
+    public override async Task<RolloutStatus> GetRollout(GetRolloutRequest request, ServerCallContext context)
+    {
+        Authorize(context);
+        return await DescribeAsync(request.RolloutId, context.CancellationToken);
+    }
+
+    public override async Task<RolloutStatus> ControlRollout(ControlRolloutRequest request, ServerCallContext context)
+    {
+        Authorize(context);
+        await engine.ControlAsync(request.RolloutId, request.Action, Actor, context.CancellationToken);
+        return await DescribeAsync(request.RolloutId, context.CancellationToken);
+    }
+
+    public override async Task<AuditLog> ListAudit(ListAuditRequest request, ServerCallContext context)
+    {
+        Authorize(context);
+        var log = new AuditLog();
+        log.Entries.AddRange((await stores.Audit.ListAsync(request.Limit > 0 ? request.Limit : 200, context.CancellationToken)).Select(a => new AuditEntry
+        {
+            AtUnixMs = a.At.ToUnixTimeMilliseconds(),
+            Actor = a.Actor,
+            Action = a.Action,
+            Subject = a.Subject,
+            Detail = a.Detail,
+        }));
+        return log;
+    }
+
+    private async Task<RolloutStatus> DescribeAsync(string id, CancellationToken cancellationToken)
+    {
+        var rollout = await stores.Rollouts.GetAsync(id, cancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.NotFound, $"rollout {id} does not exist"));
+        var gates = RolloutGates.FromJson(rollout.GatesJson);
+        var members = await stores.Rollouts.ListDevicesAsync(id, cancellationToken);
+        var progress = await RolloutProgress.LoadAsync(stores, hub, cancellationToken);
+        var status = new RolloutStatus
+        {
+            RolloutId = rollout.Id,
+            Model = rollout.Model,
+            PreviousModel = rollout.PreviousModel ?? "",
+            Selector = rollout.Selector,
+            Mode = rollout.Mode,
+            State = rollout.State,
+            CurrentWave = rollout.CurrentWave,
+            Reason = rollout.Reason ?? "",
+            CreatedAtUnixMs = rollout.CreatedAt.ToUnixTimeMilliseconds(),
+            BakeSeconds = rollout.BakeSeconds,
+            Gates = new GateThresholds
+            {
+                MaxFailureRate = gates.MaxFailureRate,
+                MaxErrorRate = gates.MaxErrorRate ?? 0,
+                MaxP95LatencyMs = gates.MaxP95LatencyMs ?? 0,
+                MaxEscalationIncrease = gates.MaxEscalationIncrease ?? 0,
+                MinAgreement = gates.MinAgreement ?? 0,
+                MinSamples = gates.MinSamples,
+            },
+        };
+        foreach (var wave in await stores.Rollouts.ListWavesAsync(id, cancellationToken))
+        {
+            // A wave's own devices; blue/green's switch step covers all of them again.
+            var own = wave.Size == RolloutState.SwitchWave ? members : members.Where(m => m.Wave == wave.Index);
+            var counts = progress.Count(rollout with { CurrentWave = wave.Index }, own);
+            status.Waves.Add(new WaveStatus
+            {
+                Index = wave.Index,
+                Size = wave.Size,
+                Targeted = counts.Targeted,
+                Updated = counts.Updated,
+                Failed = counts.Failed,
+                Pending = counts.Pending,
+                Offline = counts.Offline,
+                FailureRate = counts.FailureRate,
+                Decision = wave.Decision ?? "",
+                StartedAtUnixMs = wave.StartedAt?.ToUnixTimeMilliseconds() ?? 0,
+                CompletedAtUnixMs = wave.CompletedAt?.ToUnixTimeMilliseconds() ?? 0,
+            });
+        }
+
+        return status;
+    }
+
+    private void Authorize(ServerCallContext context)
+    {
+        if (!adminToken.Accepts(CallerIdentity.Bearer(context)))
+        {
+            throw new RpcException(new Status(StatusCode.Unauthenticated, "admin calls need the admin token (from <data>/admin.token) as --admin-token or EDGEML_ADMIN_TOKEN"));
+        }
+    }
+
+    private static double? Positive(double value) => value > 0 ? value : null;
+
+    private static ModelInfo ToInfo(ModelRecord m) => new()
+    {
+        Name = m.Name,
+        Version = m.Version,
+        Sequence = m.Sequence,
+        ModelSha256 = m.ModelSha256,
+        BundleSha256 = m.BundleSha256,
+        BundleSize = m.BundleSize,
+        PushedAtUnixMs = m.PushedAt.ToUnixTimeMilliseconds(),
+        PushedBy = m.PushedBy,
+    };
+}

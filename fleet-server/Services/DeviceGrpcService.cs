@@ -1,0 +1,117 @@
+using EdgeMl.Contracts.Signing;
+using EdgeMl.Fleet.Devices;
+using EdgeMl.Fleet.Registry;
+using EdgeMl.Fleet.Rollouts;
+using EdgeMl.Fleet.Storage;
+using EdgeMl.Fleet.Sync;
+using EdgeMl.Protos.Fleet;
+using Google.Protobuf;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+
+namespace EdgeMl.Fleet.Services;
+
+/// <summary>What devices call: enrol, watch their desired state, download bundles, report status.</summary>
+internal sealed class DeviceGrpcService(
+    FleetStores stores,
+    Enrolment enrolment,
+    DeviceAuthenticator authenticator,
+    DesiredStateHub hub,
+    DesiredStateSigner signer,
+    ModelRegistry registry,
+    ArtifactStore artifacts,
+    RolloutCoordinator coordinator,
+    FleetKey key,
+    IOptions<SyncOptions> options,
+    TimeProvider time) : DeviceService.DeviceServiceBase
+{
+    public override async Task<EnrolResponse> Enrol(EnrolRequest request, ServerCallContext context)
+    {
+        var enrolled = await enrolment.EnrolAsync(request.Token, request.Tags, request.Hostname, request.AgentVersion, context.CancellationToken)
+            ?? throw new RpcException(new Status(StatusCode.PermissionDenied, "the enrolment token is unknown, expired or already used; ask an admin for a new one (fleet-server device token)"));
+        return new EnrolResponse
+        {
+            DeviceId = enrolled.DeviceId,
+            DeviceSecret = enrolled.Secret,
+            FleetPublicKey = ByteString.CopyFrom(key.PublicKey),
+            FleetKeyId = key.KeyId,
+        };
+    }
+
+    public override async Task WatchDesiredState(WatchDesiredStateRequest request, IServerStreamWriter<SignedDesiredState> responseStream, ServerCallContext context)
+    {
+        var deviceId = await authenticator.AuthenticateAsync(context);
+        using var subscription = hub.Subscribe(deviceId);
+        var token = context.CancellationToken;
+        await stores.Devices.TouchAsync(deviceId, time.GetUtcNow(), token);
+        coordinator.Nudge();
+        var current = await stores.DesiredStates.GetAsync(deviceId, token);
+        var refresh = options.Value.StateLifetime / 3;
+        while (!token.IsCancellationRequested)
+        {
+            if (current is not null)
+            {
+                await responseStream.WriteAsync(await signer.SignAsync(current, token), token);
+            }
+
+            // Wait for a change; re-send the same state before its signature expires.
+            using var tick = new CancellationTokenSource(refresh, time);
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(token, tick.Token);
+            try
+            {
+                if (!await subscription.Reader.WaitToReadAsync(wait.Token))
+                {
+                    return;
+                }
+
+                subscription.Reader.TryRead(out var next);
+                current = next ?? current;
+            }
+            catch (OperationCanceledException) when (!token.IsCancellationRequested)
+            {
+                current = await stores.DesiredStates.GetAsync(deviceId, token);
+            }
+        }
+    }
+
+    public override async Task DownloadModel(DownloadModelRequest request, IServerStreamWriter<ModelChunk> responseStream, ServerCallContext context)
+    {
+        var deviceId = await authenticator.AuthenticateAsync(context);
+        var id = $"{request.Name}:{request.Version}";
+        var desired = await stores.DesiredStates.GetAsync(deviceId, context.CancellationToken);
+        if (desired is null || (desired.ActiveModel != id && desired.ShadowModel != id))
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"{id} is not in device {deviceId}'s desired state"));
+        }
+
+        var model = await registry.GetAsync(id, context.CancellationToken);
+        if (request.Offset < 0 || request.Offset > model.BundleSize)
+        {
+            throw new RpcException(new Status(StatusCode.OutOfRange, $"offset {request.Offset} is outside the {model.BundleSize}-byte bundle"));
+        }
+
+        var chunk = new byte[options.Value.DownloadChunkBytes];
+        await using var stream = new FileStream(artifacts.PathOf(model.Name, model.Version), FileMode.Open, FileAccess.Read, FileShare.Read, 1, useAsync: true);
+        stream.Position = request.Offset;
+        var offset = request.Offset;
+        int read;
+        while ((read = await stream.ReadAsync(chunk, context.CancellationToken)) > 0)
+        {
+            await responseStream.WriteAsync(new ModelChunk { Offset = offset, TotalSize = model.BundleSize, Data = ByteString.CopyFrom(chunk, 0, read) }, context.CancellationToken);
+            offset += read;
+        }
+    }
+
+    public override async Task<StatusAck> ReportStatus(StatusReport request, ServerCallContext context)
+    {
+        var deviceId = await authenticator.AuthenticateAsync(context);
+        var state = request.State.ToString().ToLowerInvariant();
+        await stores.Devices.RecordReportAsync(
+            new DeviceReport(deviceId, (long)request.Revision, $"{request.ModelName}:{request.ModelVersion}", state, NullIfEmpty(request.Reason), NullIfEmpty(request.ExecutionProvider), NullIfEmpty(request.AgentVersion), time.GetUtcNow()),
+            context.CancellationToken);
+        coordinator.Nudge();
+        return new StatusAck();
+    }
+
+    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+}

@@ -1,0 +1,115 @@
+using System.Data;
+using System.Data.Common;
+
+namespace EdgeMl.Fleet.Storage;
+
+/// <summary>
+/// The one place where store values become SQL parameters and rows become lists, so that every
+/// store writes timestamps, flags and nulls the same way on SQLite and PostgreSQL.
+/// </summary>
+/// <remarks>
+/// Parameters always carry a DbType, also when null: PostgreSQL must know the type of a parameter
+/// that it cannot infer (for example one only used in a SELECT list or a COALESCE).
+/// <c>Bind</c> adds a parameter the first time and replaces its value afterwards, which lets a
+/// prepared command be reused row after row.
+/// </remarks>
+internal static class DbCommandExtensions
+{
+    public static DbCommand CreateCommand(this DbConnection connection, string sql, DbTransaction? transaction = null)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        return command;
+    }
+
+    public static DbCommand Bind(this DbCommand command, string name, string? value) =>
+        command.Bind(name, DbType.String, value);
+
+    public static DbCommand Bind(this DbCommand command, string name, long value) =>
+        command.Bind(name, DbType.Int64, value);
+
+    public static DbCommand Bind(this DbCommand command, string name, int value) =>
+        command.Bind(name, DbType.Int32, value);
+
+    public static DbCommand Bind(this DbCommand command, string name, bool value) =>
+        command.Bind(name, DbType.Int32, value ? 1 : 0);
+
+    public static DbCommand Bind(this DbCommand command, string name, DateTimeOffset value) =>
+        command.Bind(name, DbType.Int64, value.ToUnixTimeMilliseconds());
+
+    public static DbCommand Bind(this DbCommand command, string name, DateTimeOffset? value) =>
+        command.Bind(name, DbType.Int64, value?.ToUnixTimeMilliseconds());
+
+    /// <summary>Adds the command, as bound now, to <paramref name="batch"/>; rebinding the command afterwards leaves the batch as it is.</summary>
+    public static void AppendTo(this DbCommand command, DbBatch batch)
+    {
+        var item = batch.CreateBatchCommand();
+        item.CommandText = command.CommandText;
+        foreach (DbParameter source in command.Parameters)
+        {
+            var copy = item.CreateParameter();
+            copy.ParameterName = source.ParameterName;
+            copy.DbType = source.DbType;
+            copy.Value = source.Value;
+            item.Parameters.Add(copy);
+        }
+
+        batch.BatchCommands.Add(item);
+    }
+
+    /// <summary>The timestamp as it reads back: timestamps are stored as whole unix milliseconds.</summary>
+    public static DateTimeOffset ToStoredPrecision(this DateTimeOffset value) =>
+        DateTimeOffset.FromUnixTimeMilliseconds(value.ToUnixTimeMilliseconds());
+
+    public static async Task<int> ExecuteAsync(this DbCommand command, CancellationToken cancellationToken)
+    {
+        await using (command)
+        {
+            return await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    public static async Task<IReadOnlyList<T>> QueryAsync<T>(this DbCommand command, Func<DbDataReader, T> map, CancellationToken cancellationToken)
+    {
+        await using (command)
+        {
+            return await command.ReadAllAsync(map, cancellationToken);
+        }
+    }
+
+    public static async Task<T?> QuerySingleAsync<T>(this DbCommand command, Func<DbDataReader, T> map, CancellationToken cancellationToken)
+        where T : class
+    {
+        var rows = await command.QueryAsync(map, cancellationToken);
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    /// <summary>Runs the command and reads every row, leaving the command open for reuse.</summary>
+    public static async Task<IReadOnlyList<T>> ReadAllAsync<T>(this DbCommand command, Func<DbDataReader, T> map, CancellationToken cancellationToken)
+    {
+        var rows = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(map(reader));
+        }
+
+        return rows;
+    }
+
+    private static DbCommand Bind(this DbCommand command, string name, DbType type, object? value)
+    {
+        var index = command.Parameters.IndexOf(name);
+        var parameter = index >= 0 ? command.Parameters[index] : command.CreateParameter();
+        parameter.DbType = type;
+        parameter.Value = value ?? DBNull.Value;
+        if (index < 0)
+        {
+            parameter.ParameterName = name;
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+}

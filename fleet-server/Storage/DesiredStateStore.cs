@@ -1,0 +1,126 @@
+using System.Data.Common;
+using System.Globalization;
+
+namespace EdgeMl.Fleet.Storage;
+
+internal sealed class DesiredStateStore(FleetDatabase db)
+{
+    private const string Columns = "device_id, revision, active_model, shadow_model, rollout_id, is_rollback, hold_switch, updated_at";
+
+    // The database, not the caller, counts revisions: a new row starts at 1, every change adds one.
+    private const string Upsert =
+        $"INSERT INTO desired_states ({Columns}) " +
+        "VALUES (@device_id, 1, @active_model, @shadow_model, @rollout_id, @is_rollback, @hold_switch, @updated_at) " +
+        "ON CONFLICT (device_id) DO UPDATE SET revision = desired_states.revision + 1, active_model = excluded.active_model, " +
+        "shadow_model = excluded.shadow_model, rollout_id = excluded.rollout_id, is_rollback = excluded.is_rollback, " +
+        "hold_switch = excluded.hold_switch, updated_at = excluded.updated_at " +
+        "RETURNING revision";
+
+    private const int BatchSize = 500;
+
+    private const string SelectOne = $"SELECT {Columns} FROM desired_states WHERE device_id = @device_id";
+    private const string SelectAll = $"SELECT {Columns} FROM desired_states ORDER BY device_id";
+    private const string SelectChanged = $"SELECT {Columns} FROM desired_states WHERE updated_at > @since ORDER BY updated_at, device_id";
+
+    public async Task<DesiredStateRecord?> GetAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return await connection.CreateCommand(SelectOne).Bind("@device_id", deviceId).QuerySingleAsync(Read, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<DesiredStateRecord>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return await connection.CreateCommand(SelectAll).QueryAsync(Read, cancellationToken);
+    }
+
+    /// <summary>Desired states updated after <paramref name="since"/>, for replicas that poll (timestamps have millisecond precision).</summary>
+    public async Task<IReadOnlyList<DesiredStateRecord>> ListChangedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return await connection.CreateCommand(SelectChanged).Bind("@since", since).QueryAsync(Read, cancellationToken);
+    }
+
+    /// <summary>Applies all changes in one transaction and returns the new states in input order.</summary>
+    public async Task<IReadOnlyList<DesiredStateRecord>> SetManyAsync(IReadOnlyList<DesiredStateChange> changes, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        var updatedAt = now.ToStoredPrecision();
+        var revisions = await db.InTransactionAsync(
+            async (connection, transaction) =>
+            {
+                await using var upsert = connection.CreateCommand(Upsert, transaction);
+                return connection.CanCreateBatch
+                    ? await UpsertInBatchesAsync(connection, transaction, upsert, changes, updatedAt, cancellationToken)
+                    : await UpsertOneByOneAsync(upsert, changes, updatedAt, cancellationToken);
+            },
+            cancellationToken);
+        return [.. changes.Select((change, i) => new DesiredStateRecord(
+            change.DeviceId, revisions[i], change.ActiveModel, change.ShadowModel, change.RolloutId, change.Rollback, change.HoldSwitch, updatedAt))];
+    }
+
+    // SQLite runs in-process: a prepared statement executed per row costs microseconds.
+    private static async Task<List<long>> UpsertOneByOneAsync(
+        DbCommand upsert, IReadOnlyList<DesiredStateChange> changes, DateTimeOffset updatedAt, CancellationToken cancellationToken)
+    {
+        var revisions = new List<long>(changes.Count);
+        foreach (var change in changes)
+        {
+            BindChange(upsert, change, updatedAt);
+            if (revisions.Count == 0)
+            {
+                await upsert.PrepareAsync(cancellationToken);
+            }
+
+            revisions.Add(Convert.ToInt64(await upsert.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture));
+        }
+
+        return revisions;
+    }
+
+    // A server (PostgreSQL) costs a network round trip per command: send a few hundred per batch.
+    private static async Task<List<long>> UpsertInBatchesAsync(
+        DbConnection connection, DbTransaction transaction, DbCommand upsert, IReadOnlyList<DesiredStateChange> changes, DateTimeOffset updatedAt,
+        CancellationToken cancellationToken)
+    {
+        var revisions = new List<long>(changes.Count);
+        foreach (var chunk in changes.Chunk(BatchSize))
+        {
+            await using var batch = connection.CreateBatch();
+            batch.Transaction = transaction;
+            foreach (var change in chunk)
+            {
+                BindChange(upsert, change, updatedAt).AppendTo(batch);
+            }
+
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            do
+            {
+                await reader.ReadAsync(cancellationToken);
+                revisions.Add(reader.GetLong(0));
+            }
+            while (await reader.NextResultAsync(cancellationToken));
+        }
+
+        return revisions;
+    }
+
+    private static DbCommand BindChange(DbCommand upsert, DesiredStateChange change, DateTimeOffset updatedAt) => upsert
+        .Bind("@device_id", change.DeviceId)
+        .Bind("@active_model", change.ActiveModel)
+        .Bind("@shadow_model", change.ShadowModel)
+        .Bind("@rollout_id", change.RolloutId)
+        .Bind("@is_rollback", change.Rollback)
+        .Bind("@hold_switch", change.HoldSwitch)
+        .Bind("@updated_at", updatedAt);
+
+    private static DesiredStateRecord Read(DbDataReader row) => new(
+        row.GetString(0),
+        row.GetLong(1),
+        row.GetStringOrNull(2),
+        row.GetStringOrNull(3),
+        row.GetStringOrNull(4),
+        row.GetFlag(5),
+        row.GetFlag(6),
+        row.GetTimestamp(7));
+}

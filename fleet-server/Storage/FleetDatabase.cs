@@ -1,0 +1,112 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace EdgeMl.Fleet.Storage;
+
+/// <summary>
+/// The fleet's database: a SQLite file on a single server, PostgreSQL when several replicas share
+/// the state. Stores run the same SQL on both and only ask <see cref="IsPostgres"/> where the two differ.
+/// </summary>
+internal sealed class FleetDatabase : IAsyncDisposable
+{
+    // Writers queue for the write lock instead of failing with "database is locked".
+    private const string SqliteSessionSettings = "PRAGMA busy_timeout = 5000;";
+
+    private readonly NpgsqlDataSource? _postgres;
+    private readonly string? _sqlite;
+
+    private FleetDatabase(NpgsqlDataSource? postgres, string? sqlite)
+    {
+        _postgres = postgres;
+        _sqlite = sqlite;
+    }
+
+    public bool IsPostgres => _postgres is not null;
+
+    /// <summary>Opens (and creates, with its folder) a SQLite database file in WAL mode with foreign keys on.</summary>
+    public static FleetDatabase Sqlite(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var fullPath = Path.GetFullPath(path);
+        if (Path.GetDirectoryName(fullPath) is { Length: > 0 } directory)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = fullPath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            ForeignKeys = true,
+            Pooling = true,
+        }.ToString();
+
+        // WAL is a property of the file: set once, it lets readers run beside the one writer.
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand(SqliteSessionSettings + "PRAGMA journal_mode = WAL;");
+        command.ExecuteNonQuery();
+        return new FleetDatabase(null, connectionString);
+    }
+
+    /// <summary>Uses a PostgreSQL database, e.g. <c>Host=db;Database=fleet;Username=fleet;Password=...</c>.</summary>
+    public static FleetDatabase Postgres(string connectionString)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        return new FleetDatabase(NpgsqlDataSource.Create(connectionString), null);
+    }
+
+    public async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        if (_postgres is not null)
+        {
+            return await _postgres.OpenConnectionAsync(cancellationToken);
+        }
+
+        var connection = new SqliteConnection(_sqlite);
+        try
+        {
+            await connection.OpenAsync(cancellationToken);
+            await connection.CreateCommand(SqliteSessionSettings).ExecuteAsync(cancellationToken);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Brings the schema up to date; safe to run on every start and from several replicas at once.</summary>
+    public Task MigrateAsync(CancellationToken cancellationToken) =>
+        SchemaMigrator.ApplyAsync(this, TimeProvider.System, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one transaction and commits it; an exception rolls it back.
+    /// On SQLite the transaction takes the write lock at once (BEGIN IMMEDIATE), so a writer waits
+    /// for its turn up front rather than failing when it upgrades from reading to writing.
+    /// </summary>
+    public async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var result = await work(connection, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+            return;
+        }
+
+        // Pooled SQLite connections keep the file open (and its -wal file around) until cleared.
+        using var pooled = new SqliteConnection(_sqlite);
+        SqliteConnection.ClearPool(pooled);
+    }
+}

@@ -1,0 +1,175 @@
+using System.Data.Common;
+
+namespace EdgeMl.Fleet.Storage;
+
+/// <summary>Rollouts with the devices each wave took and what each wave's gates decided.</summary>
+internal sealed class RolloutStore(FleetDatabase db)
+{
+    private const string Columns =
+        "id, model, previous_model, selector, mode, waves, bake_seconds, gates_json, state, current_wave, wave_started_at, reason, " +
+        "created_at, created_by, updated_at";
+
+    private const string Insert =
+        $"INSERT INTO rollouts ({Columns}) VALUES (@id, @model, @previous_model, @selector, @mode, @waves, @bake_seconds, @gates_json, " +
+        "@state, @current_wave, @wave_started_at, @reason, @created_at, @created_by, @updated_at)";
+
+    private const string Update =
+        "UPDATE rollouts SET model = @model, previous_model = @previous_model, selector = @selector, mode = @mode, waves = @waves, " +
+        "bake_seconds = @bake_seconds, gates_json = @gates_json, state = @state, current_wave = @current_wave, " +
+        "wave_started_at = @wave_started_at, reason = @reason, updated_at = @updated_at WHERE id = @id";
+
+    private const string SelectOne = $"SELECT {Columns} FROM rollouts WHERE id = @id";
+    private const string SelectAll = $"SELECT {Columns} FROM rollouts ORDER BY created_at DESC, id DESC";
+
+    private const string SelectActive =
+        $"SELECT {Columns} FROM rollouts WHERE state IN ('running', 'paused', 'waiting-switch') ORDER BY created_at DESC, id DESC";
+
+    private const string DeviceColumns = "rollout_id, device_id, wave, previous_model, added_at";
+
+    private const string InsertDevice =
+        $"INSERT INTO rollout_devices ({DeviceColumns}) VALUES (@rollout_id, @device_id, @wave, @previous_model, @added_at) " +
+        "ON CONFLICT (rollout_id, device_id) DO NOTHING";
+
+    private const string SelectDevices = $"SELECT {DeviceColumns} FROM rollout_devices WHERE rollout_id = @rollout_id ORDER BY wave, device_id";
+
+    private const string WaveColumns = "rollout_id, wave_index, size, started_at, completed_at, decision, gate_values_json";
+
+    private const string UpsertWave =
+        $"INSERT INTO rollout_waves ({WaveColumns}) VALUES (@rollout_id, @wave_index, @size, @started_at, @completed_at, @decision, @gate_values_json) " +
+        "ON CONFLICT (rollout_id, wave_index) DO UPDATE SET size = excluded.size, started_at = excluded.started_at, " +
+        "completed_at = excluded.completed_at, decision = excluded.decision, gate_values_json = excluded.gate_values_json";
+
+    private const string SelectWaves = $"SELECT {WaveColumns} FROM rollout_waves WHERE rollout_id = @rollout_id ORDER BY wave_index";
+
+    public async Task AddAsync(RolloutRecord rollout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rollout);
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await BindRollout(connection.CreateCommand(Insert), rollout)
+            .Bind("@created_at", rollout.CreatedAt)
+            .Bind("@created_by", rollout.CreatedBy)
+            .ExecuteAsync(cancellationToken);
+    }
+
+    public async Task<RolloutRecord?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return await connection.CreateCommand(SelectOne).Bind("@id", id).QuerySingleAsync(Read, cancellationToken);
+    }
+
+    /// <summary>All rollouts, newest first.</summary>
+    public async Task<IReadOnlyList<RolloutRecord>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return await connection.CreateCommand(SelectAll).QueryAsync(Read, cancellationToken);
+    }
+
+    /// <summary>Rollouts still in progress (running, paused or waiting for the switch), newest first.</summary>
+    public async Task<IReadOnlyList<RolloutRecord>> ListActiveAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return await connection.CreateCommand(SelectActive).QueryAsync(Read, cancellationToken);
+    }
+
+    /// <summary>Writes every column but the id and creation fields.</summary>
+    /// <exception cref="InvalidOperationException">No rollout has this id.</exception>
+    public async Task UpdateAsync(RolloutRecord rollout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rollout);
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var updated = await BindRollout(connection.CreateCommand(Update), rollout).ExecuteAsync(cancellationToken);
+        if (updated == 0)
+        {
+            throw new InvalidOperationException($"Rollout {rollout.Id} is not stored, so it cannot be updated; add it first.");
+        }
+    }
+
+    /// <summary>Takes devices into their rollouts in one transaction; a device already in its rollout keeps its first entry.</summary>
+    public async Task AddDevicesAsync(IReadOnlyList<RolloutDeviceRecord> devices, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(devices);
+        await db.InTransactionAsync(
+            async (connection, transaction) =>
+            {
+                await using var insert = connection.CreateCommand(InsertDevice, transaction);
+                foreach (var device in devices)
+                {
+                    await insert.Bind("@rollout_id", device.RolloutId)
+                        .Bind("@device_id", device.DeviceId)
+                        .Bind("@wave", device.Wave)
+                        .Bind("@previous_model", device.PreviousModel)
+                        .Bind("@added_at", device.AddedAt)
+                        .ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                return devices.Count;
+            },
+            cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<RolloutDeviceRecord>> ListDevicesAsync(string rolloutId, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return await connection.CreateCommand(SelectDevices).Bind("@rollout_id", rolloutId).QueryAsync(ReadDevice, cancellationToken);
+    }
+
+    public async Task UpsertWaveAsync(RolloutWaveRecord wave, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(wave);
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await connection.CreateCommand(UpsertWave)
+            .Bind("@rollout_id", wave.RolloutId)
+            .Bind("@wave_index", wave.Index)
+            .Bind("@size", wave.Size)
+            .Bind("@started_at", wave.StartedAt)
+            .Bind("@completed_at", wave.CompletedAt)
+            .Bind("@decision", wave.Decision)
+            .Bind("@gate_values_json", wave.GateValuesJson)
+            .ExecuteAsync(cancellationToken);
+    }
+
+    /// <summary>The waves of a rollout by index.</summary>
+    public async Task<IReadOnlyList<RolloutWaveRecord>> ListWavesAsync(string rolloutId, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return await connection.CreateCommand(SelectWaves).Bind("@rollout_id", rolloutId).QueryAsync(ReadWave, cancellationToken);
+    }
+
+    private static DbCommand BindRollout(DbCommand command, RolloutRecord rollout) => command
+        .Bind("@id", rollout.Id)
+        .Bind("@model", rollout.Model)
+        .Bind("@previous_model", rollout.PreviousModel)
+        .Bind("@selector", rollout.Selector)
+        .Bind("@mode", rollout.Mode)
+        .Bind("@waves", rollout.Waves)
+        .Bind("@bake_seconds", rollout.BakeSeconds)
+        .Bind("@gates_json", rollout.GatesJson)
+        .Bind("@state", rollout.State)
+        .Bind("@current_wave", rollout.CurrentWave)
+        .Bind("@wave_started_at", rollout.WaveStartedAt)
+        .Bind("@reason", rollout.Reason)
+        .Bind("@updated_at", rollout.UpdatedAt);
+
+    private static RolloutRecord Read(DbDataReader row) => new(
+        row.GetString(0),
+        row.GetString(1),
+        row.GetStringOrNull(2),
+        row.GetString(3),
+        row.GetString(4),
+        row.GetString(5),
+        row.GetLong(6),
+        row.GetString(7),
+        row.GetString(8),
+        row.GetInt(9),
+        row.GetTimestampOrNull(10),
+        row.GetStringOrNull(11),
+        row.GetTimestamp(12),
+        row.GetString(13),
+        row.GetTimestamp(14));
+
+    private static RolloutDeviceRecord ReadDevice(DbDataReader row) => new(
+        row.GetString(0), row.GetString(1), row.GetInt(2), row.GetStringOrNull(3), row.GetTimestamp(4));
+
+    private static RolloutWaveRecord ReadWave(DbDataReader row) => new(
+        row.GetString(0), row.GetInt(1), row.GetString(2), row.GetTimestampOrNull(3), row.GetTimestampOrNull(4), row.GetStringOrNull(5), row.GetStringOrNull(6));
+}

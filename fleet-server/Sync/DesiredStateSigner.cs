@@ -1,0 +1,53 @@
+using EdgeMl.Contracts.Signing;
+using EdgeMl.Fleet.Registry;
+using EdgeMl.Fleet.Storage;
+using EdgeMl.Protos.Fleet;
+using Google.Protobuf;
+using Microsoft.Extensions.Options;
+
+namespace EdgeMl.Fleet.Sync;
+
+/// <summary>Turns a stored desired state into the signed message a device trusts: model references resolved, expiry set.</summary>
+internal sealed class DesiredStateSigner(ModelRegistry registry, FleetKey key, IOptions<SyncOptions> options, TimeProvider time)
+{
+    public async Task<SignedDesiredState> SignAsync(DesiredStateRecord record, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var state = new DesiredState
+        {
+            DeviceId = record.DeviceId,
+            Revision = (ulong)record.Revision,
+            RolloutId = record.RolloutId ?? "",
+            Rollback = record.Rollback,
+            HoldSwitch = record.HoldSwitch,
+            IssuedAtUnixMs = now.ToUnixTimeMilliseconds(),
+            ExpiresAtUnixMs = (now + options.Value.StateLifetime).ToUnixTimeMilliseconds(),
+        };
+        if (record.ActiveModel is { } active)
+        {
+            state.Active = ToRef(await registry.GetAsync(active, cancellationToken));
+        }
+
+        if (record.ShadowModel is { } shadow)
+        {
+            state.Shadow = ToRef(await registry.GetAsync(shadow, cancellationToken));
+        }
+
+        var payload = state.ToByteArray();
+        return new SignedDesiredState
+        {
+            Payload = ByteString.CopyFrom(payload),
+            Signature = ByteString.CopyFrom(key.Sign(payload)),
+            KeyId = key.KeyId,
+        };
+    }
+
+    private static ModelRef ToRef(ModelRecord model) => new()
+    {
+        Name = model.Name,
+        Version = model.Version,
+        Sequence = model.Sequence,
+        BundleSha256 = model.BundleSha256,
+        BundleSize = model.BundleSize,
+    };
+}

@@ -1,0 +1,12 @@
+namespace EdgeMl.Fleet.Sync;
+
+/// <summary>How desired states are signed and served; bound from the <c>Sync</c> section and <c>EDGEML_SYNC__*</c>.</summary>
+internal sealed class SyncOptions
+{
+    public const string Section = "Sync";
+
+    /// <summary>How long a signed desired state stays valid; the server re-sends it well before (freeze protection).</summary>
+    public TimeSpan StateLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    public int DownloadChunkBytes { get; set; } = 1024 * 1024;
+}

@@ -10,11 +10,10 @@ namespace EdgeMl.Fleet.Hosting;
 /// <summary>The HTTP port: health, Prometheus metrics and a read-only JSON view of the fleet.</summary>
 internal static class FleetHttpEndpoints
 {
-    public static void MapFleetHttp(this WebApplication app, int port)
+    public static void MapFleetHttp(this WebApplication app)
     {
-        var host = $"*:{port}";
-        app.MapGet("/healthz", () => Results.Text("ok")).RequireHost(host);
-        app.MapGet("/metrics", async (FleetStores stores, DesiredStateHub hub, CancellationToken ct) =>
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapGet("/metrics", async (FleetStores stores, DesiredStateHub hub, DownloadStats downloads, CancellationToken ct) =>
         {
             var devices = await stores.Devices.ListAsync(ct);
             var rollouts = await stores.Rollouts.ListActiveAsync(ct);
@@ -25,8 +24,14 @@ internal static class FleetHttpEndpoints
             text.AppendLine(CultureInfo.InvariantCulture, $"edgeml_devices_online {hub.OnlineCount}");
             text.AppendLine("# TYPE edgeml_rollouts_active gauge");
             text.AppendLine(CultureInfo.InvariantCulture, $"edgeml_rollouts_active {rollouts.Count}");
+            text.AppendLine("# TYPE edgeml_model_downloads_total counter");
+            text.AppendLine(CultureInfo.InvariantCulture, $"edgeml_model_downloads_total {downloads.Downloads}");
+            text.AppendLine("# TYPE edgeml_model_download_resumes_total counter");
+            text.AppendLine(CultureInfo.InvariantCulture, $"edgeml_model_download_resumes_total {downloads.Resumed}");
+            text.AppendLine("# TYPE edgeml_model_download_bytes_total counter");
+            text.AppendLine(CultureInfo.InvariantCulture, $"edgeml_model_download_bytes_total {downloads.Bytes}");
             return Results.Text(text.ToString(), "text/plain; version=0.0.4");
-        }).RequireHost(host);
+        });
         app.MapGet("/api/devices", async (FleetStores stores, DesiredStateHub hub, CancellationToken ct) =>
             Results.Json((await stores.Devices.ListAsync(ct)).Select(d => new
             {
@@ -38,7 +43,7 @@ internal static class FleetHttpEndpoints
                 reason = d.ReportedReason,
                 executionProvider = d.ExecutionProvider,
                 lastReport = d.LastReportAt,
-            }))).RequireHost(host);
+            })));
         app.MapGet("/api/rollouts", async (FleetStores stores, CancellationToken ct) =>
             Results.Json((await stores.Rollouts.ListAsync(ct)).Select(r => new
             {
@@ -51,6 +56,6 @@ internal static class FleetHttpEndpoints
                 waves = r.Waves,
                 reason = r.Reason,
                 createdAt = r.CreatedAt,
-            }))).RequireHost(host);
+            })));
     }
 }

@@ -12,6 +12,7 @@ using EdgeMl.Fleet.Sync;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace EdgeMl.Fleet.Hosting;
@@ -19,7 +20,7 @@ namespace EdgeMl.Fleet.Hosting;
 /// <summary>Wires the fleet server: Kestrel (gRPC port, HTTP port), storage, registry, sync, rollouts, the broker. Only wiring here.</summary>
 internal static class FleetServerHost
 {
-    public static async Task<WebApplication> BuildAsync(FleetServerOptions options, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    public static async Task<WebApplication> BuildAsync(FleetServerOptions options, TimeProvider? time = null, Action<IServiceCollection>? configure = null, CancellationToken cancellationToken = default)
     {
         var problems = options.Validate().ToList();
         if (problems.Count > 0)
@@ -37,6 +38,7 @@ internal static class FleetServerHost
         var stores = await FleetStores.OpenAsync(database, cancellationToken);
 
         var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             var address = IPAddress.Parse(options.Bind);
@@ -51,7 +53,7 @@ internal static class FleetServerHost
             });
             kestrel.Listen(address, options.HttpPort, listen =>
             {
-                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.Protocols = certificate is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2;
                 if (certificate is not null)
                 {
                     listen.UseHttps(certificate);
@@ -69,6 +71,7 @@ internal static class FleetServerHost
         services.AddSingleton(new ArtifactStore(options.DataDirectory));
         services.AddSingleton<ModelRegistry>();
         services.AddSingleton<DesiredStateHub>();
+        services.AddSingleton<DownloadStats>();
         services.AddSingleton<DesiredStateSigner>();
         services.AddSingleton<Enrolment>();
         services.AddSingleton<DeviceAuthenticator>();
@@ -86,11 +89,12 @@ internal static class FleetServerHost
             grpc.MaxReceiveMessageSize = (int)ModelRegistry.MaxModelBytes + (16 * 1024 * 1024);
         });
 
+        configure?.Invoke(services);
         var app = builder.Build();
-        var grpcHost = $"*:{options.GrpcPort}";
-        app.MapGrpcService<DeviceGrpcService>().RequireHost(grpcHost);
-        app.MapGrpcService<AdminGrpcService>().RequireHost(grpcHost);
-        app.MapFleetHttp(options.HttpPort);
+        // Not bound to a host name: devices may reach the server through proxies and load balancers.
+        app.MapGrpcService<DeviceGrpcService>();
+        app.MapGrpcService<AdminGrpcService>();
+        app.MapFleetHttp();
         app.Lifetime.ApplicationStopped.Register(() => database.DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;
     }

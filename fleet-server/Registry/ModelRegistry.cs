@@ -75,6 +75,11 @@ internal sealed class ModelRegistry(FleetStores stores, FleetKey key, ArtifactSt
             var record = await stores.Models.AddAsync(
                 new ModelRecord(manifest.Name, manifest.Version, sequence, modelSha, ModelPackage.Hash(bytes), bytes.Length, time.GetUtcNow(), actor, Encoding.UTF8.GetString(manifestJson)),
                 cancellationToken);
+            if (record.Sequence != sequence)
+            {
+                // Another replica pushed this name at the same moment: the signature names a sequence the registry did not give.
+                throw new RegistryException(RegistryException.Reason.Conflict, $"{manifest.Id} raced another push of {manifest.Name}; push it again");
+            }
             await stores.Audit.AppendAsync(new AuditRecord(time.GetUtcNow(), actor, "model.push", record.Id, $"sequence {record.Sequence}, sha256 {modelSha}"), cancellationToken);
             return record;
         }

@@ -22,6 +22,7 @@ internal sealed class DeviceGrpcService(
     ArtifactStore artifacts,
     RolloutCoordinator coordinator,
     FleetKey key,
+    DownloadStats downloads,
     IOptions<SyncOptions> options,
     TimeProvider time) : DeviceService.DeviceServiceBase
 {
@@ -90,6 +91,7 @@ internal sealed class DeviceGrpcService(
             throw new RpcException(new Status(StatusCode.OutOfRange, $"offset {request.Offset} is outside the {model.BundleSize}-byte bundle"));
         }
 
+        downloads.Started(request.Offset);
         var chunk = new byte[options.Value.DownloadChunkBytes];
         await using var stream = new FileStream(artifacts.PathOf(model.Name, model.Version), FileMode.Open, FileAccess.Read, FileShare.Read, 1, useAsync: true);
         stream.Position = request.Offset;
@@ -99,6 +101,7 @@ internal sealed class DeviceGrpcService(
         {
             await responseStream.WriteAsync(new ModelChunk { Offset = offset, TotalSize = model.BundleSize, Data = ByteString.CopyFrom(chunk, 0, read) }, context.CancellationToken);
             offset += read;
+            downloads.Sent(read);
         }
     }
 
@@ -109,6 +112,12 @@ internal sealed class DeviceGrpcService(
         await stores.Devices.RecordReportAsync(
             new DeviceReport(deviceId, (long)request.Revision, $"{request.ModelName}:{request.ModelVersion}", state, NullIfEmpty(request.Reason), NullIfEmpty(request.ExecutionProvider), NullIfEmpty(request.AgentVersion), time.GetUtcNow()),
             context.CancellationToken);
+        if (request.State == DeviceModelState.Failed)
+        {
+            // Kept in the audit log: the device's next report replaces its state, the reason must outlive it.
+            await stores.Audit.AppendAsync(new AuditRecord(time.GetUtcNow(), deviceId, "device.failed", deviceId, $"{request.ModelName}:{request.ModelVersion}: {request.Reason}"), context.CancellationToken);
+        }
+
         coordinator.Nudge();
         return new StatusAck();
     }

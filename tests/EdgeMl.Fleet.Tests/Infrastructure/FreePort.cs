@@ -1,0 +1,15 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace EdgeMl.Fleet.Tests.Infrastructure;
+
+internal static class FreePort
+{
+    /// <summary>A TCP port the OS just handed out on loopback; free for the moment after.</summary>
+    public static int Next()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

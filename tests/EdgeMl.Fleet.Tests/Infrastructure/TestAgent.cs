@@ -1,0 +1,53 @@
+using EdgeMl.Agent.Inference;
+using EdgeMl.Agent.Sync;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace EdgeMl.Fleet.Tests.Infrastructure;
+
+/// <summary>A real agent host in the test process: enrols over gRPC, follows its desired state, swaps models. Stopping it takes the device offline.</summary>
+internal sealed class TestAgent : IAsyncDisposable
+{
+    private readonly AgentOptions _options;
+    private IHost? _host;
+
+    public TestAgent(string server, string token, string data, string tags)
+    {
+        _options = new AgentOptions
+        {
+            Server = server,
+            Token = token,
+            DataDirectory = data,
+            Tags = tags,
+            MinBackoff = TimeSpan.FromMilliseconds(100),
+            MaxBackoff = TimeSpan.FromSeconds(1),
+        };
+    }
+
+    public string DataDirectory => _options.DataDirectory;
+
+    public string? DeviceId => DeviceIdentity.Load(_options.DataDirectory)?.DeviceId;
+
+    public ModelHolder Models => _host!.Services.GetRequiredService<ModelHolder>();
+
+    public string? ActiveModel => _host?.Services.GetRequiredService<ModelHolder>().Current?.Active.Manifest.Id;
+
+    public async Task StartAsync()
+    {
+        _host = AgentHost.Build(_options, new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cpu, Workers = 1, WarmupRuns = 1 });
+        await _host.Services.GetRequiredService<DeviceEnrolment>().EnsureAsync(CancellationToken.None);
+        await _host.StartAsync();
+    }
+
+    public async Task StopAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.StopAsync();
+            _host.Dispose();
+            _host = null;
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+}

@@ -1,0 +1,99 @@
+using System.Text.Json.Nodes;
+using EdgeMl.Fleet.Hosting;
+using EdgeMl.Protos.Fleet;
+using Google.Protobuf;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EdgeMl.Fleet.Tests.Infrastructure;
+
+/// <summary>A real fleet server in the test process on loopback ports, with an admin client; it can be stopped and started again on the same data.</summary>
+internal sealed class TestFleet : IAsyncDisposable
+{
+    private readonly Action<IServiceCollection>? _configure;
+    private WebApplication? _app;
+    private GrpcChannel? _channel;
+
+    private TestFleet(string data, Action<IServiceCollection>? configure)
+    {
+        _configure = configure;
+        Options = new FleetServerOptions
+        {
+            DataDirectory = data,
+            GrpcPort = FreePort.Next(),
+            HttpPort = FreePort.Next(),
+            MqttPort = FreePort.Next(),
+        };
+    }
+
+    public FleetServerOptions Options { get; }
+
+    public string GrpcAddress => $"http://127.0.0.1:{Options.GrpcPort}";
+
+    public AdminService.AdminServiceClient Admin { get; private set; } = null!;
+
+    public IServiceProvider Services => _app!.Services;
+
+    public static async Task<TestFleet> StartAsync(string data, Action<IServiceCollection>? configure = null)
+    {
+        var fleet = new TestFleet(data, configure);
+        await fleet.StartAsync();
+        return fleet;
+    }
+
+    public async Task StartAsync()
+    {
+        _app = await FleetServerHost.BuildAsync(Options, configure: _configure);
+        await _app.StartAsync();
+        var token = (await File.ReadAllTextAsync(Path.Combine(Options.DataDirectory, "admin.token"))).Trim();
+        _channel = GrpcChannel.ForAddress(GrpcAddress);
+        Admin = new AdminService.AdminServiceClient(_channel.Intercept(m =>
+        {
+            m.Add("authorization", "Bearer " + token);
+            return m;
+        }));
+    }
+
+    public async Task StopAsync()
+    {
+        _channel?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+            _app = null;
+        }
+    }
+
+    public async Task<ModelInfo> PushAsync(string packageDirectory) => await Admin.PushModelAsync(new PushModelRequest
+    {
+        ManifestJson = ByteString.CopyFrom(await File.ReadAllBytesAsync(Path.Combine(packageDirectory, "manifest.json"))),
+        ModelOnnx = ByteString.CopyFrom(await File.ReadAllBytesAsync(Path.Combine(packageDirectory, "model.onnx"))),
+    });
+
+    /// <summary>Pushes a copy of a bundled package under another version, with <paramref name="edit"/> applied to its manifest.</summary>
+    public async Task<ModelInfo> PushVariantAsync(string baseVersion, string version, Action<JsonObject>? edit = null)
+    {
+        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Package(baseVersion), "manifest.json")))!.AsObject();
+        manifest["version"] = version;
+        edit?.Invoke(manifest);
+        return await Admin.PushModelAsync(new PushModelRequest
+        {
+            ManifestJson = ByteString.CopyFromUtf8(manifest.ToJsonString()),
+            ModelOnnx = ByteString.CopyFrom(await File.ReadAllBytesAsync(Path.Combine(RepoPaths.Package(baseVersion), "model.onnx"))),
+        });
+    }
+
+    public async Task<string> TokenAsync() => (await Admin.CreateEnrolmentTokenAsync(new CreateEnrolmentTokenRequest { TtlSeconds = 600 })).Token;
+
+    public async Task<RolloutStatus> RolloutAsync(string id) => await Admin.GetRolloutAsync(new GetRolloutRequest { RolloutId = id });
+
+    public async Task<RolloutStatus> WaitForRolloutAsync(string id, string state, TimeSpan? timeout = null) =>
+        await Eventually.HoldsAsync(() => RolloutAsync(id), r => r.State == state, timeout ?? TimeSpan.FromSeconds(60), $"rollout {id} to be {state}");
+
+    public async Task<IReadOnlyList<DeviceInfo>> DevicesAsync() => (await Admin.ListDevicesAsync(new ListDevicesRequest())).Devices;
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+}

@@ -1,0 +1,174 @@
+using EdgeMl.Fleet.Tests.Infrastructure;
+using EdgeMl.Protos.Fleet;
+
+namespace EdgeMl.Fleet.Tests.Rollouts;
+
+/// <summary>Rollouts end to end: a real server and real agents over gRPC on loopback.</summary>
+public sealed class RolloutTests : IAsyncLifetime
+{
+    private const string V1 = "crack-detector:v1";
+    private const string V2 = "crack-detector:v2";
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "edgeml-fleet-" + Guid.NewGuid().ToString("N")[..10]);
+    private readonly List<TestAgent> _agents = [];
+    private TestFleet _fleet = null!;
+
+    public async Task InitializeAsync()
+    {
+        _fleet = await TestFleet.StartAsync(Path.Combine(_root, "server"));
+        await _fleet.PushAsync(RepoPaths.Package("v1"));
+        await _fleet.PushAsync(RepoPaths.Package("v2"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var agent in _agents)
+        {
+            await agent.DisposeAsync();
+        }
+
+        await _fleet.DisposeAsync();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public async Task Canary_takes_twenty_agents_to_the_new_version_through_four_waves()
+    {
+        await StartAgentsAsync(20);
+        await RollOutAsync(V1, "100%");
+
+        var started = await StartRolloutAsync(V2, "1,10%,50%,100%");
+        var done = await _fleet.WaitForRolloutAsync(started.RolloutId, "completed", TimeSpan.FromMinutes(2));
+
+        Assert.Equal([1, 1, 8, 10], done.Waves.Select(w => w.Targeted));
+        Assert.All(done.Waves, w => Assert.Equal(w.Targeted, w.Updated));
+        Assert.All(done.Waves, w => Assert.Equal("passed", w.Decision));
+        await Eventually.HoldsAsync(() => Task.FromResult(_agents.Count(a => a.ActiveModel == V2)), n => n == 20, TimeSpan.FromSeconds(30), "every agent to score with v2");
+        Assert.All(await _fleet.DevicesAsync(), d => Assert.Equal(V2, d.ActiveModel));
+        var audit = await Eventually.HoldsAsync(
+            async () => (await _fleet.Admin.ListAuditAsync(new ListAuditRequest { Limit = 500 })).Entries.Where(e => e.Subject == started.RolloutId).ToList(),
+            entries => entries.Any(e => e.Action == "rollout.complete"),
+            TimeSpan.FromSeconds(10),
+            "the completion in the audit log");
+        Assert.Equal(3, audit.Count(e => e.Action == "rollout.wave"));
+    }
+
+    [Fact]
+    public async Task Broken_model_is_stopped_at_wave_one_and_rolled_back()
+    {
+        await StartAgentsAsync(5);
+        await RollOutAsync(V1, "100%");
+        // The manifest lies about the input size: the server cannot tell, the device finds out when it loads the model.
+        await _fleet.PushVariantAsync("v2", "v3-broken", m => m["input"]!["width"] = 300);
+
+        var started = await StartRolloutAsync("crack-detector:v3-broken", "1,50%,100%");
+        var rolled = await _fleet.WaitForRolloutAsync(started.RolloutId, "rolled-back");
+
+        Assert.Single(rolled.Waves);
+        Assert.Equal("rolled back", rolled.Waves[0].Decision);
+        Assert.Contains("1 of 1 devices failed", rolled.Reason, StringComparison.Ordinal);
+        var devices = await _fleet.DevicesAsync();
+        Assert.All(devices, d => Assert.Equal(V1, d.DesiredModel));
+        var failure = Assert.Single(await FailuresAsync());
+        Assert.Contains("crack-detector:v3-broken: model package", failure.Detail, StringComparison.Ordinal);
+        Assert.Contains("the manifest says NCHW [N,1,360,300]", failure.Detail, StringComparison.Ordinal);
+        Assert.All(devices, d => Assert.Equal(V1, d.ActiveModel));
+        Assert.All(_agents, a => Assert.Equal(V1, a.ActiveModel));
+    }
+
+    [Fact]
+    public async Task Offline_agent_does_not_block_its_wave_and_catches_up_when_back()
+    {
+        await StartAgentsAsync(3);
+        await RollOutAsync(V1, "100%");
+        var offline = _agents[2];
+        await offline.StopAsync();
+        await Eventually.HoldsAsync(_fleet.DevicesAsync, d => d.Count(x => x.Online) == 2, TimeSpan.FromSeconds(20), "the stopped agent to show offline");
+
+        var started = await StartRolloutAsync(V2, "100%");
+        var done = await _fleet.WaitForRolloutAsync(started.RolloutId, "completed");
+
+        Assert.Equal(1, done.Waves[0].Offline);
+        Assert.Equal(2, done.Waves[0].Updated);
+        await offline.StartAsync();
+        await Eventually.HoldsAsync(() => Task.FromResult(offline.ActiveModel), m => m == V2, TimeSpan.FromSeconds(30), "the returning agent to take v2");
+        var device = (await _fleet.DevicesAsync()).Single(d => d.DeviceId == offline.DeviceId);
+        Assert.Equal(V2, device.ActiveModel);
+    }
+
+    [Fact]
+    public async Task Rollout_continues_after_the_server_restarts()
+    {
+        await StartAgentsAsync(6);
+        await RollOutAsync(V1, "100%");
+        var started = await StartRolloutAsync(V2, "1,50%,100%", bakeSeconds: 2);
+        await Eventually.HoldsAsync(() => _fleet.RolloutAsync(started.RolloutId), r => r.Waves.Count >= 1 && r.Waves[0].Updated == 1, TimeSpan.FromSeconds(30), "wave 1 to update its device");
+
+        await _fleet.StopAsync();
+        await _fleet.StartAsync();
+
+        var done = await _fleet.WaitForRolloutAsync(started.RolloutId, "completed", TimeSpan.FromMinutes(2));
+        Assert.Equal(3, done.Waves.Count);
+        Assert.Equal(6, done.Waves.Sum(w => w.Updated));
+        await Eventually.HoldsAsync(() => Task.FromResult(_agents.Count(a => a.ActiveModel == V2)), n => n == 6, TimeSpan.FromSeconds(30), "every agent to score with v2");
+    }
+
+    [Fact]
+    public async Task Agent_refuses_an_older_version_unless_the_server_rolls_back()
+    {
+        await StartAgentsAsync(2);
+        await RollOutAsync(V2, "100%");
+
+        var started = await StartRolloutAsync(V1, "100%");
+        var stopped = await _fleet.WaitForRolloutAsync(started.RolloutId, "rolled-back");
+
+        Assert.Contains("failed", stopped.Reason, StringComparison.Ordinal);
+        Assert.Contains(await FailuresAsync(), f => f.Detail.Contains("refusing to move back to crack-detector:v1 (sequence 1, below 2) without a rollback instruction", StringComparison.Ordinal));
+        Assert.All(_agents, a => Assert.Equal(V2, a.ActiveModel));
+    }
+
+    [Fact]
+    public async Task Tampered_bundle_is_refused_by_the_agent_which_keeps_its_model()
+    {
+        await StartAgentsAsync(2);
+        await RollOutAsync(V1, "100%");
+        var bundle = Path.Combine(_fleet.Options.DataDirectory, "artifacts", "crack-detector", "v2.bundle");
+        var bytes = await File.ReadAllBytesAsync(bundle);
+        bytes[bytes.Length / 2] ^= 0x40;
+        await File.WriteAllBytesAsync(bundle, bytes);
+
+        var started = await StartRolloutAsync(V2, "100%");
+        await _fleet.WaitForRolloutAsync(started.RolloutId, "rolled-back");
+
+        Assert.Contains(await FailuresAsync(), f => f.Detail.Contains("the signed desired state says", StringComparison.Ordinal));
+        Assert.All(_agents, a => Assert.Equal(V1, a.ActiveModel));
+    }
+
+    private async Task<List<AuditEntry>> FailuresAsync() =>
+        (await _fleet.Admin.ListAuditAsync(new ListAuditRequest { Limit = 500 })).Entries.Where(e => e.Action == "device.failed").ToList();
+
+    private async Task StartAgentsAsync(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            var agent = new TestAgent(_fleet.GrpcAddress, await _fleet.TokenAsync(), Path.Combine(_root, $"agent-{i}"), $"site={(i % 2 == 0 ? "a" : "b")},line={i % 3}");
+            _agents.Add(agent);
+        }
+
+        await Task.WhenAll(_agents.Select(a => a.StartAsync()));
+        await Eventually.HoldsAsync(_fleet.DevicesAsync, d => d.Count(x => x.Online) == count, TimeSpan.FromSeconds(30), $"{count} agents online");
+    }
+
+    private async Task RollOutAsync(string model, string waves)
+    {
+        var rollout = await StartRolloutAsync(model, waves);
+        await _fleet.WaitForRolloutAsync(rollout.RolloutId, "completed");
+        await Eventually.HoldsAsync(() => Task.FromResult(_agents.Where(a => a.DeviceId is not null).Count(a => a.ActiveModel != model)), n => n == 0, TimeSpan.FromSeconds(30), $"agents to score with {model}");
+    }
+
+    private async Task<RolloutStatus> StartRolloutAsync(string model, string waves, int bakeSeconds = 0)
+    {
+        var request = new StartRolloutRequest { Model = model, BakeSeconds = bakeSeconds, Mode = "canary" };
+        request.Waves.Add(waves.Split(','));
+        return await _fleet.Admin.StartRolloutAsync(request);
+    }
+}

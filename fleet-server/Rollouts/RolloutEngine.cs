@@ -204,7 +204,7 @@ internal sealed partial class RolloutEngine(
             var selector = TagSelector.Parse(rollout.Selector);
             var matching = (await stores.Devices.ListAsync(cancellationToken)).Where(d => selector.Matches(d.Tags)).Select(d => d.Id);
             var ordered = WavePlan.Order(rollout.Id, matching);
-            var count = WavePlan.Parse(sizes).CumulativeCount(wave, ordered.Count);
+            var count = WavePlan.Parse(sizes.Where(s => s != RolloutState.SwitchWave)).CumulativeCount(wave, ordered.Count);
             var taken = members.Select(m => m.DeviceId).ToHashSet(StringComparer.Ordinal);
             var desired = (await stores.DesiredStates.ListAsync(cancellationToken)).ToDictionary(d => d.DeviceId, StringComparer.Ordinal);
             joining = ordered.Take(count).Where(id => !taken.Contains(id))

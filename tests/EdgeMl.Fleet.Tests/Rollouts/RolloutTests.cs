@@ -143,6 +143,54 @@ public sealed class RolloutTests : IAsyncLifetime
         Assert.All(_agents, a => Assert.Equal(V1, a.ActiveModel));
     }
 
+    [Fact]
+    public async Task Blue_green_warms_every_device_then_switches_them_together()
+    {
+        await StartAgentsAsync(3);
+        await RollOutAsync(V1, "100%");
+
+        var started = await StartRolloutAsync(V2, "100%", mode: "blue-green");
+        await _fleet.WaitForRolloutAsync(started.RolloutId, "waiting-switch");
+
+        Assert.All(await _fleet.DevicesAsync(), d => Assert.Equal(DeviceModelState.Ready, d.State));
+        Assert.All(_agents, a => Assert.Equal(V1, a.ActiveModel));
+        await _fleet.Admin.ControlRolloutAsync(new ControlRolloutRequest { RolloutId = started.RolloutId, Action = "switch" });
+        var done = await _fleet.WaitForRolloutAsync(started.RolloutId, "completed");
+        Assert.Equal(["100%", "switch"], done.Waves.Select(w => w.Size));
+        await Eventually.HoldsAsync(() => Task.FromResult(_agents.Count(a => a.ActiveModel == V2)), n => n == 3, TimeSpan.FromSeconds(20), "every agent to switch to v2");
+    }
+
+    [Fact]
+    public async Task Shadow_runs_the_new_model_beside_the_active_one_which_keeps_deciding()
+    {
+        await StartAgentsAsync(2);
+        await RollOutAsync(V1, "100%");
+
+        var started = await StartRolloutAsync(V2, "100%", mode: "shadow");
+        await _fleet.WaitForRolloutAsync(started.RolloutId, "completed");
+
+        Assert.All(_agents, a =>
+        {
+            Assert.Equal(V1, a.ActiveModel);
+            Assert.Equal(V2, a.Models.Current!.Shadow!.Manifest.Id);
+        });
+    }
+
+    [Fact]
+    public async Task Admin_rolls_back_a_completed_rollout_to_the_previous_version()
+    {
+        await StartAgentsAsync(2);
+        await RollOutAsync(V1, "100%");
+        var upgrade = await StartRolloutAsync(V2, "100%");
+        await _fleet.WaitForRolloutAsync(upgrade.RolloutId, "completed");
+
+        var rolled = await _fleet.Admin.ControlRolloutAsync(new ControlRolloutRequest { RolloutId = upgrade.RolloutId, Action = "rollback" });
+
+        Assert.Equal("rolled-back", rolled.State);
+        await Eventually.HoldsAsync(() => Task.FromResult(_agents.Count(a => a.ActiveModel == V1)), n => n == 2, TimeSpan.FromSeconds(20), "every agent back on v1");
+        Assert.Contains((await _fleet.Admin.ListAuditAsync(new ListAuditRequest())).Entries, e => e.Action == "rollout.rollback" && e.Actor == "admin");
+    }
+
     private async Task<List<AuditEntry>> FailuresAsync() =>
         (await _fleet.Admin.ListAuditAsync(new ListAuditRequest { Limit = 500 })).Entries.Where(e => e.Action == "device.failed").ToList();
 
@@ -165,9 +213,9 @@ public sealed class RolloutTests : IAsyncLifetime
         await Eventually.HoldsAsync(() => Task.FromResult(_agents.Where(a => a.DeviceId is not null).Count(a => a.ActiveModel != model)), n => n == 0, TimeSpan.FromSeconds(30), $"agents to score with {model}");
     }
 
-    private async Task<RolloutStatus> StartRolloutAsync(string model, string waves, int bakeSeconds = 0)
+    private async Task<RolloutStatus> StartRolloutAsync(string model, string waves, int bakeSeconds = 0, string mode = "canary")
     {
-        var request = new StartRolloutRequest { Model = model, BakeSeconds = bakeSeconds, Mode = "canary" };
+        var request = new StartRolloutRequest { Model = model, BakeSeconds = bakeSeconds, Mode = mode };
         request.Waves.Add(waves.Split(','));
         return await _fleet.Admin.StartRolloutAsync(request);
     }

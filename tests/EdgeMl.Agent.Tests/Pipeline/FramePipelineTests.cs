@@ -1,0 +1,71 @@
+using EdgeMl.Agent.Decisions;
+using EdgeMl.Agent.Inference;
+using EdgeMl.Agent.Pipeline;
+using EdgeMl.Agent.Tests.Infrastructure;
+using EdgeMl.Contracts.Packaging;
+
+namespace EdgeMl.Agent.Tests.Pipeline;
+
+public sealed class FramePipelineTests
+{
+    private static readonly InferenceOptions Cpu = new() { ExecutionProvider = ExecutionProviderKind.Cpu, WarmupRuns = 1 };
+
+    [Fact]
+    public async Task Swapping_models_mid_stream_drops_no_frame_and_scores_none_twice()
+    {
+        const int frames = 120;
+        using var models = new ModelHolder(LoadedModel.Load(ModelPackage.Load(Repo.Package("v1")), Cpu), TimeProvider.System);
+        var next = LoadedModel.Load(ModelPackage.Load(Repo.Package("v2")), Cpu);
+        var seen = new List<(long Sequence, string? Model, Decision Decision)>();
+
+        await new FramePipeline(models, workers: 2).RunAsync(
+            new SampleSource(frames),
+            slot =>
+            {
+                seen.Add((slot.Sequence, slot.ModelId, slot.Verdict.Decision));
+                if (seen.Count == frames / 3)
+                {
+                    models.Swap(next, null);
+                }
+            },
+            CancellationToken.None);
+
+        Assert.Equal(Enumerable.Range(0, frames).Select(i => (long)i), seen.Select(s => s.Sequence));
+        Assert.DoesNotContain(seen, s => s.Decision == Decision.Error);
+        var firstV2 = seen.FindIndex(s => s.Model == "crack-detector:v2");
+        Assert.InRange(firstV2, frames / 3, (frames / 3) + 8);
+        Assert.All(seen.Take(firstV2), s => Assert.Equal("crack-detector:v1", s.Model));
+        Assert.All(seen.Skip(firstV2), s => Assert.Equal("crack-detector:v2", s.Model));
+    }
+
+    [Fact]
+    public async Task Frames_without_a_loaded_model_are_errors_not_losses()
+    {
+        using var models = new ModelHolder(TimeProvider.System);
+        var decisions = new List<Decision>();
+
+        await new FramePipeline(models, workers: 1).RunAsync(new SampleSource(3), slot => decisions.Add(slot.Verdict.Decision), CancellationToken.None);
+
+        Assert.Equal([Decision.Error, Decision.Error, Decision.Error], decisions);
+    }
+
+    /// <summary>The bundled sample JPEGs, over and over, <paramref name="count"/> frames in all.</summary>
+    private sealed class SampleSource(int count) : IFrameSource
+    {
+        private readonly string[] _files = Directory.GetFiles(Path.Combine(Repo.Models, "samples"), "*.jpg").Order(StringComparer.Ordinal).ToArray();
+        private int _read;
+
+        public ValueTask<bool> ReadNextAsync(FrameSlot slot, CancellationToken cancellationToken)
+        {
+            if (_read == count)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            var file = _files[_read++ % _files.Length];
+            slot.Name = Path.GetFileName(file);
+            slot.LoadFile(file);
+            return ValueTask.FromResult(true);
+        }
+    }
+}

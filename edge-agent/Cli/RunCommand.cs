@@ -21,10 +21,11 @@ internal static class RunCommand
         var replay = new Option<string?>("--replay") { Description = "Folder replayed in a loop as a simulated camera" };
         var fps = new Option<double?>("--fps") { Description = "Frames per second of --replay (default 10)" };
         var tags = new Option<string?>("--tags") { Description = "Tags sent at enrolment, e.g. site=a,line=3" };
+        var trusted = new Option<string?>("--trust") { Description = "PEM of the fleet's CA or server certificate, for a server whose TLS certificate is not publicly trusted" };
         var config = new Option<string?>("--config") { Description = "JSON file with Agent and Inference sections (flags and EDGEML_* win over it)" };
         var ep = new Option<ExecutionProviderKind?>("--ep") { Description = "Execution provider: auto, cpu or cuda" };
         var workers = new Option<int?>("--workers") { Description = "Frames scored in parallel" };
-        var command = new Command("run", "Run the agent: enrol, follow the fleet's desired state, score frames") { server, token, data, input, replay, fps, tags, config, ep, workers };
+        var command = new Command("run", "Run the agent: enrol, follow the fleet's desired state, score frames") { server, token, data, input, replay, fps, tags, trusted, config, ep, workers };
         command.SetAction(async (result, cancellationToken) =>
         {
             var flags = new Dictionary<string, string?>
@@ -36,6 +37,7 @@ internal static class RunCommand
                 ["Agent:Replay"] = result.GetValue(replay),
                 ["Agent:Fps"] = result.GetValue(fps)?.ToString(CultureInfo.InvariantCulture),
                 ["Agent:Tags"] = result.GetValue(tags),
+                ["Agent:TrustedCertificate"] = result.GetValue(trusted),
                 ["Inference:ExecutionProvider"] = result.GetValue(ep)?.ToString(),
                 ["Inference:Workers"] = result.GetValue(workers)?.ToString(CultureInfo.InvariantCulture),
             };

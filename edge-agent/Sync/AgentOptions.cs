@@ -29,6 +29,9 @@ public sealed class AgentOptions
 
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>PEM of the fleet's CA (or the server's own certificate) when the server's TLS certificate is not publicly trusted.</summary>
+    public string? TrustedCertificate { get; set; }
+
     /// <summary>Largest bundle the agent downloads, whatever the server says.</summary>
     public long MaxBundleBytes { get; set; } = 600L * 1024 * 1024;
 

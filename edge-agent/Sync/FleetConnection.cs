@@ -1,3 +1,5 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using EdgeMl.Protos.Fleet;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
@@ -12,18 +14,42 @@ public sealed class FleetConnection : IDisposable
 
     public FleetConnection(IOptions<AgentOptions> options)
     {
-        _channel = GrpcChannel.ForAddress(options.Value.Server!, new GrpcChannelOptions
+        var handler = new SocketsHttpHandler
         {
-            HttpHandler = new SocketsHttpHandler
-            {
-                EnableMultipleHttp2Connections = true,
-                KeepAlivePingDelay = TimeSpan.FromSeconds(20),
-                KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
-                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-                ConnectTimeout = TimeSpan.FromSeconds(10),
-            },
-            MaxReceiveMessageSize = 16 * 1024 * 1024,
-        });
+            EnableMultipleHttp2Connections = true,
+            KeepAlivePingDelay = TimeSpan.FromSeconds(20),
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+        };
+        if (options.Value.TrustedCertificate is { } trusted)
+        {
+            var root = X509CertificateLoader.LoadCertificateFromFile(trusted);
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) => TrustedBy(root, certificate, errors);
+        }
+
+        _channel = GrpcChannel.ForAddress(options.Value.Server!, new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = 16 * 1024 * 1024 });
+    }
+
+    /// <summary>Accepts what the system trusts, or a chain that ends at the configured fleet certificate (name checks still apply).</summary>
+    private static bool TrustedBy(X509Certificate2 root, X509Certificate? presented, SslPolicyErrors errors)
+    {
+        if (errors == SslPolicyErrors.None)
+        {
+            return true;
+        }
+
+        if (presented is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(root);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var certificate = new X509Certificate2(presented);
+        return chain.Build(certificate);
     }
 
     public DeviceService.DeviceServiceClient Anonymous => new(_channel);

@@ -11,7 +11,7 @@ internal sealed class TestAgent : IAsyncDisposable
     private readonly AgentOptions _options;
     private IHost? _host;
 
-    public TestAgent(string server, string token, string data, string tags)
+    public TestAgent(string server, string token, string data, string tags, string? trustedCertificate = null)
     {
         _options = new AgentOptions
         {
@@ -19,6 +19,7 @@ internal sealed class TestAgent : IAsyncDisposable
             Token = token,
             DataDirectory = data,
             Tags = tags,
+            TrustedCertificate = trustedCertificate,
             MinBackoff = TimeSpan.FromMilliseconds(100),
             MaxBackoff = TimeSpan.FromSeconds(1),
         };

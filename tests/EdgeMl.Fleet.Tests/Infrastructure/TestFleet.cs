@@ -16,29 +16,34 @@ internal sealed class TestFleet : IAsyncDisposable
     private WebApplication? _app;
     private GrpcChannel? _channel;
 
-    private TestFleet(string data, Action<IServiceCollection>? configure)
+    private TestFleet(string data, Action<IServiceCollection>? configure, TestCertificate? tls)
     {
         _configure = configure;
+        Tls = tls;
         Options = new FleetServerOptions
         {
             DataDirectory = data,
             GrpcPort = FreePort.Next(),
             HttpPort = FreePort.Next(),
             MqttPort = FreePort.Next(),
+            CertificatePath = tls?.CertificatePath,
+            CertificateKeyPath = tls?.KeyPath,
         };
     }
 
+    public TestCertificate? Tls { get; }
+
     public FleetServerOptions Options { get; }
 
-    public string GrpcAddress => $"http://127.0.0.1:{Options.GrpcPort}";
+    public string GrpcAddress => Tls is null ? $"http://127.0.0.1:{Options.GrpcPort}" : $"https://localhost:{Options.GrpcPort}";
 
     public AdminService.AdminServiceClient Admin { get; private set; } = null!;
 
     public IServiceProvider Services => _app!.Services;
 
-    public static async Task<TestFleet> StartAsync(string data, Action<IServiceCollection>? configure = null)
+    public static async Task<TestFleet> StartAsync(string data, Action<IServiceCollection>? configure = null, TestCertificate? tls = null)
     {
-        var fleet = new TestFleet(data, configure);
+        var fleet = new TestFleet(data, configure, tls);
         await fleet.StartAsync();
         return fleet;
     }
@@ -48,7 +53,7 @@ internal sealed class TestFleet : IAsyncDisposable
         _app = await FleetServerHost.BuildAsync(Options, configure: _configure);
         await _app.StartAsync();
         var token = (await File.ReadAllTextAsync(Path.Combine(Options.DataDirectory, "admin.token"))).Trim();
-        _channel = GrpcChannel.ForAddress(GrpcAddress);
+        _channel = GrpcChannel.ForAddress(GrpcAddress, new GrpcChannelOptions { HttpHandler = Tls?.TrustingHandler() ?? new SocketsHttpHandler() });
         Admin = new AdminService.AdminServiceClient(_channel.Intercept(m =>
         {
             m.Add("authorization", "Bearer " + token);

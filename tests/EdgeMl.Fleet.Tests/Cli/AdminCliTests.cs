@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using EdgeMl.Fleet.Tests.Infrastructure;
+
+namespace EdgeMl.Fleet.Tests.Cli;
+
+/// <summary>The admin commands as an admin types them, against a running server.</summary>
+public sealed class AdminCliTests : IAsyncLifetime
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "edgeml-cli-" + Guid.NewGuid().ToString("N")[..10]);
+    private TestFleet _fleet = null!;
+    private string _token = "";
+
+    public async Task InitializeAsync()
+    {
+        _fleet = await TestFleet.StartAsync(Path.Combine(_root, "server"));
+        _token = (await File.ReadAllTextAsync(Path.Combine(_fleet.Options.DataDirectory, "admin.token"))).Trim();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _fleet.DisposeAsync();
+        Directory.Delete(_root, recursive: true);
+    }
+
+    [Fact]
+    public void Admin_token_is_written_for_the_owner_only()
+    {
+        var mode = File.GetUnixFileMode(Path.Combine(_fleet.Options.DataDirectory, "admin.token"));
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, mode);
+    }
+
+    [Fact]
+    public async Task Pushes_a_package_once_and_refuses_other_bytes_under_the_same_version()
+    {
+        var first = await RunAsync("model", "push", RepoPaths.Package("v1"), "--json");
+        var again = await RunAsync("model", "push", RepoPaths.Package("v1"));
+        var changed = Path.Combine(_root, "changed");
+        Directory.CreateDirectory(changed);
+        File.Copy(Path.Combine(RepoPaths.Package("v2"), "model.onnx"), Path.Combine(changed, "model.onnx"));
+        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Package("v2"), "manifest.json")))!;
+        manifest["version"] = "v1";
+        await File.WriteAllTextAsync(Path.Combine(changed, "manifest.json"), manifest.ToJsonString());
+        var conflict = await RunAsync("model", "push", changed);
+        var list = await RunAsync("model", "list");
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Equal("1", JsonNode.Parse(first.Output)!["sequence"]!.ToString());
+        Assert.Equal(0, again.ExitCode);
+        Assert.Equal(1, conflict.ExitCode);
+        Assert.Contains("already in the registry with other bytes", conflict.Error, StringComparison.Ordinal);
+        Assert.Single(list.Output.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task Refuses_a_package_whose_hash_does_not_match_at_push()
+    {
+        var broken = Path.Combine(_root, "broken");
+        Directory.CreateDirectory(broken);
+        File.Copy(Path.Combine(RepoPaths.Package("v1"), "model.onnx"), Path.Combine(broken, "model.onnx"));
+        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Package("v1"), "manifest.json")))!;
+        manifest["sha256"] = new string('0', 64);
+        await File.WriteAllTextAsync(Path.Combine(broken, "manifest.json"), manifest.ToJsonString());
+
+        var result = await RunAsync("model", "push", broken);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("model.onnx has SHA-256", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Admin_commands_need_the_token()
+    {
+        var result = await RunWithTokenAsync(null, "device", "list");
+        var wrong = await RunWithTokenAsync("not-the-token", "device", "list");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--admin-token", result.Error, StringComparison.Ordinal);
+        Assert.Equal(1, wrong.ExitCode);
+        Assert.Contains("Unauthenticated", wrong.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Issues_tokens_and_records_who_did_what()
+    {
+        var token = await RunAsync("device", "token");
+        var history = await RunAsync("rollout", "history", "--json");
+
+        Assert.Equal(0, token.ExitCode);
+        Assert.Equal(43, token.Output.Trim().Length);
+        var entries = JsonNode.Parse(history.Output)!["entries"]!.AsArray();
+        Assert.Contains(entries, e => e!["action"]!.ToString() == "device.token" && e["actor"]!.ToString() == "admin");
+    }
+
+    private Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] arguments) => RunWithTokenAsync(_token, arguments);
+
+    private async Task<(int ExitCode, string Output, string Error)> RunWithTokenAsync(string? token, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fleet-server.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.ArgumentList.Add("--server");
+        start.ArgumentList.Add(_fleet.GrpcAddress);
+        start.Environment.Remove("EDGEML_ADMIN_TOKEN");
+        if (token is not null)
+        {
+            start.Environment["EDGEML_ADMIN_TOKEN"] = token;
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(deadline.Token);
+        return (process.ExitCode, await output, await error);
+    }
+}

@@ -8,14 +8,16 @@ public sealed class InferenceBuffers : IDisposable
     private readonly OrtValue _input;
     private readonly OrtValue _output;
 
-    internal InferenceBuffers(LoadedModel model)
+    internal InferenceBuffers(LoadedModel model, OrtIoBinding binding)
     {
         Input = new float[model.TilesPerFrame * model.TileLength];
         Output = new float[model.TilesPerFrame * model.Labels.Count];
         _input = OrtValue.CreateTensorValueFromMemory(Input, Array.ConvertAll(model.InputShape(), d => (long)d));
         _output = OrtValue.CreateTensorValueFromMemory(Output, [model.TilesPerFrame, model.Labels.Count]);
-        Inputs = [_input];
-        Outputs = [_output];
+        // Bound once: a run then marshals no names and allocates no outputs.
+        Binding = binding;
+        Binding.BindInput(model.Manifest.Input.Name, _input);
+        Binding.BindOutput(model.Manifest.Output.Name, _output);
     }
 
     /// <summary>The preprocessed frame: one tensor per tile, in the model's layout.</summary>
@@ -24,12 +26,11 @@ public sealed class InferenceBuffers : IDisposable
     /// <summary>The model's raw scores, one row per tile.</summary>
     public float[] Output { get; }
 
-    internal OrtValue[] Inputs { get; }
-
-    internal OrtValue[] Outputs { get; }
+    internal OrtIoBinding Binding { get; }
 
     public void Dispose()
     {
+        Binding.Dispose();
         _input.Dispose();
         _output.Dispose();
     }

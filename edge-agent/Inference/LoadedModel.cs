@@ -8,8 +8,6 @@ public sealed class LoadedModel : IDisposable
 {
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
-    private readonly string[] _inputNames;
-    private readonly string[] _outputNames;
 
     private LoadedModel(ModelPackage package, InferenceSession session, ExecutionProviderChoice provider)
     {
@@ -17,8 +15,6 @@ public sealed class LoadedModel : IDisposable
         _session = session;
         Provider = provider;
         var input = package.Manifest.Input;
-        _inputNames = [input.Name];
-        _outputNames = [package.Manifest.Output.Name];
         TilesPerFrame = (input.Tiles?.Columns ?? 1) * (input.Tiles?.Rows ?? 1);
         TileLength = input.Channels * input.Width * input.Height;
         Labels = package.Manifest.Output.Labels;
@@ -61,12 +57,12 @@ public sealed class LoadedModel : IDisposable
     }
 
     /// <summary>Buffers one worker needs to score frames; created once per worker, reused for every frame.</summary>
-    public InferenceBuffers CreateBuffers() => new(this);
+    public InferenceBuffers CreateBuffers() => new(this, _session.CreateIoBinding());
 
     /// <summary>Runs the model on what <paramref name="buffers"/> hold and writes the frame's per-label probabilities.</summary>
     public void Score(InferenceBuffers buffers, Span<float> probabilities)
     {
-        _session.Run(_runOptions, _inputNames, buffers.Inputs, _outputNames, buffers.Outputs);
+        _session.RunWithBinding(_runOptions, buffers.Binding);
         TileReduction.Reduce(Manifest, buffers.Output, TilesPerFrame, probabilities);
     }
 

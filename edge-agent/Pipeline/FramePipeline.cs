@@ -4,9 +4,10 @@ using EdgeMl.Agent.Inference;
 namespace EdgeMl.Agent.Pipeline;
 
 /// <summary>
-/// Source -> workers -> sink over bounded channels. Each worker scores a frame start to end, so
-/// a frame never waits between decode and inference; the number of slots bounds memory, and a
-/// source that outruns the workers waits for a free slot. The sink sees frames in source order.
+/// Source -> workers -> sink. Each free worker takes the next frame from the source and scores it
+/// start to end (decode, preprocess, infer, decide), so no frame waits between stages; a fixed set
+/// of slots bounds memory, and a live source that outruns the workers drops frames itself. The sink
+/// sees frames in source order.
 /// </summary>
 public sealed class FramePipeline
 {
@@ -31,18 +32,16 @@ public sealed class FramePipeline
             free.Writer.TryWrite(new FrameSlot());
         }
 
-        var work = Channel.CreateBounded<FrameSlot>(new BoundedChannelOptions(_workers) { SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
         var done = Channel.CreateBounded<FrameSlot>(new BoundedChannelOptions(slots) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-
+        var reader = new SourceReader(source, _time);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var token = cancel.Token;
-        var reader = Task.Run(() => ReadAsync(source, free.Reader, work.Writer, token), token);
-        var workers = Enumerable.Range(0, _workers).Select(_ => Task.Run(() => WorkAsync(work.Reader, done.Writer, token), token)).ToArray();
+        var workers = Enumerable.Range(0, _workers).Select(_ => Task.Run(() => WorkAsync(reader, free.Reader, done.Writer, token), token)).ToArray();
         var completion = Task.WhenAll(workers).ContinueWith(t => done.Writer.TryComplete(t.Exception), TaskScheduler.Default);
         try
         {
             await DeliverAsync(done.Reader, free.Writer, sink, token);
-            await Task.WhenAll(reader, completion);
+            await completion;
             await Task.WhenAll(workers);
         }
         catch
@@ -50,39 +49,23 @@ public sealed class FramePipeline
             await cancel.CancelAsync();
             throw;
         }
+        finally
+        {
+            reader.Dispose();
+        }
     }
 
-    private async Task ReadAsync(IFrameSource source, ChannelReader<FrameSlot> free, ChannelWriter<FrameSlot> work, CancellationToken token)
+    /// <summary>A worker takes the next frame itself when it is free, so a frame never waits in a queue between capture and scoring.</summary>
+    private async Task WorkAsync(SourceReader reader, ChannelReader<FrameSlot> free, ChannelWriter<FrameSlot> done, CancellationToken token)
     {
-        try
+        while (true)
         {
-            for (long sequence = 0; ; sequence++)
+            var slot = await free.ReadAsync(token);
+            if (!await reader.ReadAsync(slot, token))
             {
-                var slot = await free.ReadAsync(token);
-                slot.Reset();
-                slot.Sequence = sequence;
-                slot.StartTimestamp = _time.GetTimestamp();
-                if (!await source.ReadNextAsync(slot, token))
-                {
-                    break;
-                }
-
-                await work.WriteAsync(slot, token);
+                return;
             }
 
-            work.TryComplete();
-        }
-        catch (Exception e)
-        {
-            work.TryComplete(e);
-            throw;
-        }
-    }
-
-    private async Task WorkAsync(ChannelReader<FrameSlot> work, ChannelWriter<FrameSlot> done, CancellationToken token)
-    {
-        await foreach (var slot in work.ReadAllAsync(token))
-        {
             var set = _models.Lease();
             if (set is null)
             {
@@ -103,17 +86,17 @@ public sealed class FramePipeline
                 }
             }
 
+            slot.EndTimestamp = _time.GetTimestamp();
             await done.WriteAsync(slot, token);
         }
     }
 
-    private async Task DeliverAsync(ChannelReader<FrameSlot> done, ChannelWriter<FrameSlot> free, Action<FrameSlot> sink, CancellationToken token)
+    private static async Task DeliverAsync(ChannelReader<FrameSlot> done, ChannelWriter<FrameSlot> free, Action<FrameSlot> sink, CancellationToken token)
     {
-        var pending = new Dictionary<long, FrameSlot>((_workers * 2) + 2);
+        var pending = new Dictionary<long, FrameSlot>();
         long next = 0;
         await foreach (var slot in done.ReadAllAsync(token))
         {
-            slot.EndTimestamp = _time.GetTimestamp();
             pending.Add(slot.Sequence, slot);
             while (pending.Remove(next, out var ready))
             {
@@ -122,5 +105,37 @@ public sealed class FramePipeline
                 next++;
             }
         }
+    }
+
+    /// <summary>Hands out frames one at a time in source order; a frame's clock starts when it is in memory.</summary>
+    private sealed class SourceReader(IFrameSource source, TimeProvider time) : IDisposable
+    {
+        private readonly SemaphoreSlim _lock = new(1, 1);
+        private long _sequence;
+        private bool _ended;
+
+        public async ValueTask<bool> ReadAsync(FrameSlot slot, CancellationToken token)
+        {
+            await _lock.WaitAsync(token);
+            try
+            {
+                slot.Reset();
+                if (_ended || !await source.ReadNextAsync(slot, token))
+                {
+                    _ended = true;
+                    return false;
+                }
+
+                slot.Sequence = _sequence++;
+                slot.StartTimestamp = time.GetTimestamp();
+                return true;
+            }
+            finally
+            {
+                _lock.Release();
+            }
+        }
+
+        public void Dispose() => _lock.Dispose();
     }
 }

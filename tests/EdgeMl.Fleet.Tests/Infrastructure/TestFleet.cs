@@ -16,7 +16,7 @@ internal sealed class TestFleet : IAsyncDisposable
     private WebApplication? _app;
     private GrpcChannel? _channel;
 
-    private TestFleet(string data, Action<IServiceCollection>? configure, TestCertificate? tls)
+    private TestFleet(string data, Action<IServiceCollection>? configure, TestCertificate? tls, string? postgres)
     {
         _configure = configure;
         Tls = tls;
@@ -28,6 +28,7 @@ internal sealed class TestFleet : IAsyncDisposable
             MqttPort = FreePort.Next(),
             CertificatePath = tls?.CertificatePath,
             CertificateKeyPath = tls?.KeyPath,
+            Postgres = postgres,
         };
     }
 
@@ -41,9 +42,9 @@ internal sealed class TestFleet : IAsyncDisposable
 
     public IServiceProvider Services => _app!.Services;
 
-    public static async Task<TestFleet> StartAsync(string data, Action<IServiceCollection>? configure = null, TestCertificate? tls = null)
+    public static async Task<TestFleet> StartAsync(string data, Action<IServiceCollection>? configure = null, TestCertificate? tls = null, string? postgres = null)
     {
-        var fleet = new TestFleet(data, configure, tls);
+        var fleet = new TestFleet(data, configure, tls, postgres);
         await fleet.StartAsync();
         return fleet;
     }

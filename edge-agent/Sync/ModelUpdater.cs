@@ -21,6 +21,7 @@ public sealed partial class ModelUpdater(
 {
     private readonly string _data = options.Value.DataDirectory;
     private LocalModelState _state = LocalModelState.Load(options.Value.DataDirectory);
+    private readonly LoadAttempts _attempts = new(options.Value.DataDirectory);
     private LoadedModel? _held;
 
     public LocalModelState State => _state;
@@ -158,8 +159,21 @@ public sealed partial class ModelUpdater(
             File.Delete(bundle);
         }
 
+        if (_attempts.Unfinished(target.Id) >= LoadAttempts.Limit)
+        {
+            throw new InvalidOperationException($"the agent died {LoadAttempts.Limit} times while loading {target.Id} (crash loop); it is not loaded again");
+        }
+
         await report.SendAsync(target, DeviceModelState.Warming, "", cancellationToken);
-        return await Task.Run(() => LoadedModel.Load(package, inference), cancellationToken);
+        _attempts.Begin(target.Id);
+        try
+        {
+            return await Task.Run(() => LoadedModel.Load(package, inference), cancellationToken);
+        }
+        finally
+        {
+            _attempts.End();
+        }
     }
 
     /// <summary>Records the new active model (the old one becomes the rollback copy) and removes versions no longer needed.</summary>

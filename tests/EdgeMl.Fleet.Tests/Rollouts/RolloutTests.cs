@@ -144,6 +144,23 @@ public sealed class RolloutTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_model_that_crashed_the_agent_while_loading_is_failed_not_retried()
+    {
+        await StartAgentsAsync(1);
+        await RollOutAsync(V1, "100%");
+        // What three deaths while loading v2 leave behind (the mark is written before each load and removed after it).
+        await _agents[0].StopAsync();
+        await File.WriteAllTextAsync(Path.Combine(_agents[0].DataDirectory, "loading"), $"{V2}\n3\n");
+        await _agents[0].StartAsync();
+
+        var started = await StartRolloutAsync(V2, "100%");
+        await _fleet.WaitForRolloutAsync(started.RolloutId, "rolled-back");
+
+        Assert.Contains(await FailuresAsync(), f => f.Detail.Contains("(crash loop)", StringComparison.Ordinal));
+        Assert.Equal(V1, _agents[0].ActiveModel);
+    }
+
+    [Fact]
     public async Task Blue_green_warms_every_device_then_switches_them_together()
     {
         await StartAgentsAsync(3);

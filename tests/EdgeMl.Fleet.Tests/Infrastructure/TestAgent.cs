@@ -1,3 +1,4 @@
+using EdgeMl.Agent.Capture;
 using EdgeMl.Agent.Inference;
 using EdgeMl.Agent.Sync;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +12,7 @@ internal sealed class TestAgent : IAsyncDisposable
     private readonly AgentOptions _options;
     private IHost? _host;
 
-    public TestAgent(string server, string token, string data, string tags, string? trustedCertificate = null)
+    public TestAgent(string server, string token, string data, string tags, string? trustedCertificate = null, string? input = null)
     {
         _options = new AgentOptions
         {
@@ -20,6 +21,7 @@ internal sealed class TestAgent : IAsyncDisposable
             DataDirectory = data,
             Tags = tags,
             TrustedCertificate = trustedCertificate,
+            Input = input,
             MinBackoff = TimeSpan.FromMilliseconds(100),
             MaxBackoff = TimeSpan.FromSeconds(1),
         };
@@ -30,6 +32,8 @@ internal sealed class TestAgent : IAsyncDisposable
     public string? DeviceId => DeviceIdentity.Load(_options.DataDirectory)?.DeviceId;
 
     public ModelHolder Models => _host!.Services.GetRequiredService<ModelHolder>();
+
+    public FrameCounters Counters => _host!.Services.GetRequiredService<FrameCounters>();
 
     public string? ActiveModel => _host?.Services.GetRequiredService<ModelHolder>().Current?.Active.Manifest.Id;
 

@@ -144,6 +144,26 @@ public sealed class RolloutTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Paused_rollout_waits_until_resumed_and_an_aborted_one_stays_where_it_is()
+    {
+        await StartAgentsAsync(4);
+        await RollOutAsync(V1, "100%");
+        var started = await StartRolloutAsync(V2, "1,100%", bakeSeconds: 1);
+        await Control(started.RolloutId, "pause");
+
+        await Eventually.HoldsAsync(() => _fleet.RolloutAsync(started.RolloutId), r => r.Waves[0].Updated == 1, TimeSpan.FromSeconds(30), "wave 1 to update its device");
+        var paused = await _fleet.RolloutAsync(started.RolloutId);
+        Assert.Equal(("paused", 1), (paused.State, paused.Waves.Count));
+
+        await Control(started.RolloutId, "resume");
+        await Eventually.HoldsAsync(() => _fleet.RolloutAsync(started.RolloutId), r => r.Waves.Count == 2, TimeSpan.FromSeconds(30), "wave 2 to start after resume");
+        var aborted = await Control(started.RolloutId, "abort");
+        Assert.Equal("aborted", aborted.State);
+        var error = await Assert.ThrowsAsync<Grpc.Core.RpcException>(async () => await Control(started.RolloutId, "resume"));
+        Assert.Equal(Grpc.Core.StatusCode.FailedPrecondition, error.StatusCode);
+    }
+
+    [Fact]
     public async Task A_model_that_crashed_the_agent_while_loading_is_failed_not_retried()
     {
         await StartAgentsAsync(1);
@@ -207,6 +227,9 @@ public sealed class RolloutTests : IAsyncLifetime
         await Eventually.HoldsAsync(() => Task.FromResult(_agents.Count(a => a.ActiveModel == V1)), n => n == 2, TimeSpan.FromSeconds(20), "every agent back on v1");
         Assert.Contains((await _fleet.Admin.ListAuditAsync(new ListAuditRequest())).Entries, e => e.Action == "rollout.rollback" && e.Actor == "admin");
     }
+
+    private async Task<RolloutStatus> Control(string id, string action) =>
+        await _fleet.Admin.ControlRolloutAsync(new ControlRolloutRequest { RolloutId = id, Action = action });
 
     private async Task<List<AuditEntry>> FailuresAsync() =>
         (await _fleet.Admin.ListAuditAsync(new ListAuditRequest { Limit = 500 })).Entries.Where(e => e.Action == "device.failed").ToList();

@@ -7,5 +7,6 @@ var root = new RootCommand("EdgeMl fleet server: model registry, device sync and
     ModelCommands.Create(),
     DeviceCommands.Create(),
     RolloutCommands.Create(),
+    BenchFleetCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

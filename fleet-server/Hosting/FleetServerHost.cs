@@ -11,6 +11,7 @@ using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -38,11 +39,13 @@ internal static class FleetServerHost
         var stores = await FleetStores.OpenAsync(database, cancellationToken);
 
         var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.AddEnvironmentVariables("EDGEML_");
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             var address = IPAddress.Parse(options.Bind);
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
+            kestrel.Limits.MaxRequestBodySize = ModelRegistry.MaxModelBytes + (16 * 1024 * 1024);
             kestrel.Listen(address, options.GrpcPort, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;

@@ -54,7 +54,8 @@ internal sealed partial class RolloutEngine(
             }
 
             var desired = await stores.DesiredStates.ListAsync(cancellationToken);
-            var previous = desired.Where(d => devices.Any(x => x.Id == d.DeviceId)).GroupBy(d => d.ActiveModel).OrderByDescending(g => g.Count()).FirstOrDefault()?.Key;
+            var ids = devices.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+            var previous = desired.Where(d => ids.Contains(d.DeviceId)).GroupBy(d => d.ActiveModel).OrderByDescending(g => g.Count()).FirstOrDefault()?.Key;
             var now = time.GetUtcNow();
             var waves = mode == RolloutState.BlueGreen ? "100%," + RolloutState.SwitchWave : plan.ToString();
             var rollout = new RolloutRecord(

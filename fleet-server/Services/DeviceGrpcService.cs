@@ -1,3 +1,4 @@
+using System.Buffers;
 using EdgeMl.Contracts.Signing;
 using EdgeMl.Fleet.Devices;
 using EdgeMl.Fleet.Registry;
@@ -92,16 +93,27 @@ internal sealed class DeviceGrpcService(
         }
 
         downloads.Started(request.Offset);
-        var chunk = new byte[options.Value.DownloadChunkBytes];
-        await using var stream = new FileStream(artifacts.PathOf(model.Name, model.Version), FileMode.Open, FileAccess.Read, FileShare.Read, 1, useAsync: true);
-        stream.Position = request.Offset;
-        var offset = request.Offset;
-        int read;
-        while ((read = await stream.ReadAsync(chunk, context.CancellationToken)) > 0)
+        var size = options.Value.DownloadChunkBytes;
+        var chunk = ArrayPool<byte>.Shared.Rent(size);
+        try
         {
-            await responseStream.WriteAsync(new ModelChunk { Offset = offset, TotalSize = model.BundleSize, Data = ByteString.CopyFrom(chunk, 0, read) }, context.CancellationToken);
-            offset += read;
-            downloads.Sent(read);
+            await using var stream = new FileStream(artifacts.PathOf(model.Name, model.Version), FileMode.Open, FileAccess.Read, FileShare.Read, 1, useAsync: true);
+            stream.Position = request.Offset;
+            var offset = request.Offset;
+            int read;
+            while ((read = await stream.ReadAsync(chunk.AsMemory(0, size), context.CancellationToken)) > 0)
+            {
+                // Wrapped, not copied: WriteAsync has serialized the message into the response when it completes, so the buffer is free for the next read.
+                await responseStream.WriteAsync(
+                    new ModelChunk { Offset = offset, TotalSize = model.BundleSize, Data = UnsafeByteOperations.UnsafeWrap(chunk.AsMemory(0, read)) },
+                    context.CancellationToken);
+                offset += read;
+                downloads.Sent(read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
     }
 

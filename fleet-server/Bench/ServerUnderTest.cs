@@ -1,0 +1,224 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using EdgeMl.Fleet.Hosting;
+using EdgeMl.Protos.Fleet;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
+
+namespace EdgeMl.Fleet.Bench;
+
+/// <summary>
+/// A fleet server in a child process on free loopback ports, so that its memory is measured alone; with the
+/// admin client and the HTTP probes the benchmark needs. Disposing it kills the process, as does this process ending.
+/// </summary>
+internal sealed class ServerUnderTest : IAsyncDisposable
+{
+    private const int OutputLinesKept = 30;
+    private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly Process _process;
+    private readonly int _httpPort;
+    private readonly ConcurrentQueue<string> _output = new();
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private GrpcChannel? _adminChannel;
+    private bool _started;
+
+    private ServerUnderTest(Process process, int grpcPort, int httpPort)
+    {
+        _process = process;
+        _httpPort = httpPort;
+        GrpcAddress = $"http://127.0.0.1:{grpcPort}";
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+    }
+
+    public string GrpcAddress { get; }
+
+    public AdminService.AdminServiceClient Admin { get; private set; } = null!;
+
+    /// <summary>The last lines the server printed, for error messages.</summary>
+    public string OutputTail => string.Join(Environment.NewLine, _output);
+
+    public static async Task<ServerUnderTest> StartAsync(string dataDirectory, CancellationToken cancellationToken)
+    {
+        var (grpcPort, httpPort, mqttPort) = (FreePort(), FreePort(), FreePort());
+        var server = new ServerUnderTest(new Process { StartInfo = ServeCommandLine(dataDirectory, grpcPort, httpPort, mqttPort) }, grpcPort, httpPort);
+        try
+        {
+            AppDomain.CurrentDomain.ProcessExit += server.KillOnExit;
+            server._started = server._process.Start();
+            server._process.BeginOutputReadLine();
+            server._process.BeginErrorReadLine();
+            await server.WaitHealthyAsync(cancellationToken);
+            var token = (await File.ReadAllTextAsync(Path.Combine(dataDirectory, "admin.token"), cancellationToken)).Trim();
+            server.ConnectAdmin(token);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The server's resident memory (VmRSS) in bytes.</summary>
+    public long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+
+        throw new InvalidOperationException($"/proc/{_process.Id}/status has no VmRSS line; the server process is gone");
+    }
+
+    /// <summary>Polls /metrics until <c>edgeml_devices_online</c> reaches <paramref name="count"/>.</summary>
+    public async Task WaitOnlineAsync(int count, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        var online = await OnlineAsync(cancellationToken);
+        while (online != count)
+        {
+            if (deadline.Elapsed > timeout)
+            {
+                throw new TimeoutException($"after {timeout.TotalSeconds:F0} s the server counts {online} of {count} devices online");
+            }
+
+            await Task.Delay(PollInterval * 5, cancellationToken);
+            online = await OnlineAsync(cancellationToken);
+        }
+    }
+
+    private async Task<int> OnlineAsync(CancellationToken cancellationToken)
+    {
+        const string Gauge = "edgeml_devices_online ";
+        var metrics = await _http.GetStringAsync(new Uri($"http://127.0.0.1:{_httpPort}/metrics"), cancellationToken);
+        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(Gauge, StringComparison.Ordinal))
+            ?? throw new InvalidOperationException("/metrics has no edgeml_devices_online gauge");
+        return int.Parse(line.AsSpan(Gauge.Length).Trim(), CultureInfo.InvariantCulture);
+    }
+
+    private async Task WaitHealthyAsync(CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"the fleet server exited with code {_process.ExitCode} before it was healthy:{Environment.NewLine}{OutputTail}");
+            }
+
+            try
+            {
+                using var response = await _http.GetAsync(new Uri($"http://127.0.0.1:{_httpPort}/healthz"), cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException) when (deadline.Elapsed < StartDeadline)
+            {
+                // Not listening yet.
+            }
+
+            if (deadline.Elapsed > StartDeadline)
+            {
+                throw new TimeoutException($"the fleet server did not answer /healthz within {StartDeadline.TotalSeconds:F0} s:{Environment.NewLine}{OutputTail}");
+            }
+
+            await Task.Delay(PollInterval, cancellationToken);
+        }
+    }
+
+    private void ConnectAdmin(string token)
+    {
+        _adminChannel = GrpcChannel.ForAddress(GrpcAddress, new GrpcChannelOptions { MaxSendMessageSize = 600 * 1024 * 1024 });
+        Admin = new AdminService.AdminServiceClient(_adminChannel.Intercept(metadata =>
+        {
+            metadata.Add("authorization", "Bearer " + token);
+            return metadata;
+        }));
+    }
+
+    // The server runs as this very program: `dotnet fleet-server.dll serve` under the dotnet host, or the app host itself.
+    private static ProcessStartInfo ServeCommandLine(string dataDirectory, int grpcPort, int httpPort, int mqttPort)
+    {
+        var host = Environment.ProcessPath ?? "dotnet";
+        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(FleetServerHost).Assembly.Location);
+        }
+
+        foreach (var argument in new[] { "serve", "--data", dataDirectory, "--bind", "127.0.0.1" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (flag, port) in new[] { ("--grpc-port", grpcPort), ("--http-port", httpPort), ("--mqtt-port", mqttPort) })
+        {
+            start.ArgumentList.Add(flag);
+            start.ArgumentList.Add(port.ToString(CultureInfo.InvariantCulture));
+        }
+
+        return start;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _output.Enqueue(line);
+        while (_output.Count > OutputLinesKept)
+        {
+            _output.TryDequeue(out _);
+        }
+    }
+
+    private void KillOnExit(object? sender, EventArgs e) => Kill();
+
+    private void Kill()
+    {
+        if (_started && !_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        AppDomain.CurrentDomain.ProcessExit -= KillOnExit;
+        _adminChannel?.Dispose();
+        _http.Dispose();
+        try
+        {
+            Kill();
+            if (_started)
+            {
+                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await _process.WaitForExitAsync(wait.Token);
+            }
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
+}

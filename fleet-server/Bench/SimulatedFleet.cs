@@ -1,0 +1,116 @@
+using EdgeMl.Protos.Fleet;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace EdgeMl.Fleet.Bench;
+
+/// <summary>
+/// N light devices in this process: one WatchDesiredState stream each, authenticated as the device,
+/// spread over several HTTP/2 channels as a fleet's devices would be over many connections.
+/// </summary>
+internal sealed class SimulatedFleet : IAsyncDisposable
+{
+    private const int StreamsPerChannel = 500;
+
+    // Devices come online over time, not all in one instant: a reconnect storm would measure the storm, not the steady state.
+    private const int ConnectingAtOnce = 200;
+
+    private readonly int _devices;
+    private readonly GrpcChannel[] _channels;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _connecting = new(ConnectingAtOnce);
+    private readonly List<Task> _streams = [];
+    private int _failed;
+    private string? _firstFailure;
+
+    public SimulatedFleet(string address, int devices)
+    {
+        _devices = devices;
+        Arrivals = new StateArrivals(devices);
+        _channels = [.. Enumerable.Range(0, (devices + StreamsPerChannel - 1) / StreamsPerChannel).Select(_ => GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler
+            {
+                EnableMultipleHttp2Connections = true,
+                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            },
+            DisposeHttpClient = true,
+        }))];
+    }
+
+    public StateArrivals Arrivals { get; }
+
+    public int Failed => Volatile.Read(ref _failed);
+
+    public string? FirstFailure => Volatile.Read(ref _firstFailure);
+
+    /// <summary>Opens every device's stream and returns once each has received its first desired state.</summary>
+    public async Task ConnectAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            for (var device = 0; device < _devices; device++)
+            {
+                await _connecting.WaitAsync(deadline.Token);
+                _streams.Add(WatchAsync(device));
+            }
+
+            await Arrivals.AllConnected.WaitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException(
+                $"after {timeout.TotalSeconds:F0} s {Arrivals.ConnectedCount} of {_devices} devices are connected; {Failed} streams failed, the first with: {FirstFailure ?? "-"}");
+        }
+    }
+
+    private async Task WatchAsync(int device)
+    {
+        var connected = false;
+        try
+        {
+            var headers = new Metadata { { "x-edgeml-device", BenchDevices.Id(device) }, { "authorization", "Bearer " + BenchDevices.Secret(device) } };
+            var client = new DeviceService.DeviceServiceClient(_channels[device / StreamsPerChannel]);
+            using var call = client.WatchDesiredState(new WatchDesiredStateRequest(), headers, cancellationToken: _stop.Token);
+            await foreach (var signed in call.ResponseStream.ReadAllAsync(_stop.Token))
+            {
+                if (Arrivals.Received(device, DesiredState.Parser.ParseFrom(signed.Payload)))
+                {
+                    connected = true;
+                    _connecting.Release();
+                }
+            }
+        }
+        catch (Exception e) when (_stop.IsCancellationRequested && e is RpcException or OperationCanceledException)
+        {
+            // The benchmark is over.
+        }
+        catch (RpcException e)
+        {
+            Interlocked.Increment(ref _failed);
+            Interlocked.CompareExchange(ref _firstFailure, $"{BenchDevices.Id(device)}: {e.Status.Detail} ({e.StatusCode})", null);
+        }
+        finally
+        {
+            if (!connected)
+            {
+                _connecting.Release();
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await Task.WhenAll(_streams);
+        foreach (var channel in _channels)
+        {
+            channel.Dispose();
+        }
+
+        _connecting.Dispose();
+        _stop.Dispose();
+    }
+}

@@ -15,21 +15,13 @@ internal static class FleetHttpEndpoints
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/metrics", async (FleetStores stores, DesiredStateHub hub, DownloadStats downloads, CancellationToken ct) =>
         {
-            var devices = await stores.Devices.ListAsync(ct);
-            var rollouts = await stores.Rollouts.ListActiveAsync(ct);
             var text = new StringBuilder();
-            text.AppendLine("# TYPE edgeml_devices_enrolled gauge");
-            text.AppendLine(CultureInfo.InvariantCulture, $"edgeml_devices_enrolled {devices.Count}");
-            text.AppendLine("# TYPE edgeml_devices_online gauge");
-            text.AppendLine(CultureInfo.InvariantCulture, $"edgeml_devices_online {hub.OnlineCount}");
-            text.AppendLine("# TYPE edgeml_rollouts_active gauge");
-            text.AppendLine(CultureInfo.InvariantCulture, $"edgeml_rollouts_active {rollouts.Count}");
-            text.AppendLine("# TYPE edgeml_model_downloads_total counter");
-            text.AppendLine(CultureInfo.InvariantCulture, $"edgeml_model_downloads_total {downloads.Downloads}");
-            text.AppendLine("# TYPE edgeml_model_download_resumes_total counter");
-            text.AppendLine(CultureInfo.InvariantCulture, $"edgeml_model_download_resumes_total {downloads.Resumed}");
-            text.AppendLine("# TYPE edgeml_model_download_bytes_total counter");
-            text.AppendLine(CultureInfo.InvariantCulture, $"edgeml_model_download_bytes_total {downloads.Bytes}");
+            Metric(text, "edgeml_devices_enrolled", "gauge", (await stores.Devices.ListAsync(ct)).Count);
+            Metric(text, "edgeml_devices_online", "gauge", hub.OnlineCount);
+            Metric(text, "edgeml_rollouts_active", "gauge", (await stores.Rollouts.ListActiveAsync(ct)).Count);
+            Metric(text, "edgeml_model_downloads_total", "counter", downloads.Downloads);
+            Metric(text, "edgeml_model_download_resumes_total", "counter", downloads.Resumed);
+            Metric(text, "edgeml_model_download_bytes_total", "counter", downloads.Bytes);
             return Results.Text(text.ToString(), "text/plain; version=0.0.4");
         });
         app.MapGet("/api/devices", async (FleetStores stores, DesiredStateHub hub, CancellationToken ct) =>
@@ -58,4 +50,7 @@ internal static class FleetHttpEndpoints
                 createdAt = r.CreatedAt,
             })));
     }
+
+    private static void Metric(StringBuilder text, string name, string type, long value) =>
+        text.Append(CultureInfo.InvariantCulture, $"# TYPE {name} {type}\n{name} {value}\n");
 }

@@ -43,12 +43,13 @@ internal sealed class CsvScoreWriter : IScoreWriter
 
         _writer.Write(',');
         _writer.Write(ScoreRow.Decision(slot.Verdict.Decision));
-        foreach (var p in slot.Probabilities)
+        // One column per label even when the frame has no scores, so every row has the header's width.
+        for (var label = 0; label < _labels.Count; label++)
         {
             _writer.Write(',');
             if (ok)
             {
-                _writer.Write(ScoreRow.Number(p, "F6"));
+                _writer.Write(ScoreRow.Number(slot.Probabilities[label], "F6"));
             }
         }
 

@@ -44,9 +44,9 @@ internal sealed class SqliteScoreWriter : IScoreWriter
         _parameters[i++].Value = ok ? _labels[slot.Verdict.Label] : DBNull.Value;
         _parameters[i++].Value = ok ? slot.Verdict.Confidence : DBNull.Value;
         _parameters[i++].Value = ScoreRow.Decision(slot.Verdict.Decision);
-        foreach (var p in slot.Probabilities)
+        for (var label = 0; label < _labels.Count; label++)
         {
-            _parameters[i++].Value = ok ? p : DBNull.Value;
+            _parameters[i++].Value = ok ? slot.Probabilities[label] : DBNull.Value;
         }
 
         _parameters[i++].Value = _version;

@@ -94,7 +94,7 @@ public sealed class InferCommandTests
             Assert.Equal(row["prediction"] == "" ? null : row["prediction"], stored.Prediction);
             if (stored.Confidence is { } confidence)
             {
-                Assert.Equal(double.Parse(row["confidence"], CultureInfo.InvariantCulture), confidence, 5);
+                Assert.InRange(Math.Abs(double.Parse(row["confidence"], CultureInfo.InvariantCulture) - confidence), 0, 1e-6);
             }
         }
     }
@@ -134,7 +134,9 @@ public sealed class InferCommandTests
     {
         var lines = File.ReadAllLines(path);
         Assert.Equal(Header, lines[0].Split(','));
-        return lines.Skip(1).Select(line => Header.Zip(SplitCsv(line)).ToDictionary(p => p.First, p => p.Second)).ToList();
+        var rows = lines.Skip(1).Select(SplitCsv).ToList();
+        Assert.All(rows, fields => Assert.Equal(Header.Length, fields.Count));
+        return rows.Select(fields => Header.Zip(fields).ToDictionary(p => p.First, p => p.Second)).ToList();
     }
 
     private static List<string> SplitCsv(string line)

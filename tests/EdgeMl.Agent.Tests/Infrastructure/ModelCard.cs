@@ -12,6 +12,7 @@ internal static class ModelCard
     public static double AgentAccuracy(string version)
     {
         var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(Repo.Package(version), "manifest.json")))!;
-        return manifest["training"]!["metrics"]!["accuracy"]!.GetValue<double>();
+        // The figure the agent itself reached on these frames (its decoder differs from PIL's by a frame or so).
+        return manifest["training"]!["metrics"]!["agentAccuracy"]!.GetValue<double>();
     }
 }

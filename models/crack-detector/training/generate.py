@@ -1,0 +1,682 @@
+#!/usr/bin/env python3
+"""Synthetic line-camera frames of phones on a conveyor, some with cracked screens.
+
+numpy + PIL only (no torch), so CI can run it with python3-numpy and python3-pil.
+
+CLI:
+    python3 generate.py --out DIR --count N --seed S [--width W --height H]
+                        [--format jpg|png] [--cracked-share 0.5] [--workers 1]
+
+Writes DIR/NNNNN_<label>.<ext> (label ok|cracked), DIR/labels.csv (file,label) and
+DIR/meta.csv (per-frame metadata: crack kind, crack width, screen state, size, quality).
+Frame i depends only on (seed, i): numpy.random.default_rng([seed, i]).
+
+Importable: make_frame(seed, index, ...) -> (rgb uint8 HxWx3, label, meta dict).
+"""
+import argparse
+import csv
+import io
+import math
+import os
+import sys
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
+LABELS = ("ok", "cracked")
+
+# (width, height): 4:3, 16:9 and a few others, all within 640x480 .. 1920x1080
+RESOLUTIONS = [
+    (640, 480), (800, 600), (1024, 768), (1280, 960), (1440, 1080),   # 4:3
+    (960, 540), (1280, 720), (1600, 900), (1920, 1080), (1920, 1080),  # 16:9
+    (1280, 800), (1680, 1050), (1280, 1024), (1200, 900), (1800, 1000),  # others
+]
+
+KINDS = ("spider", "edge", "corner", "hairline")
+KIND_P = (0.35, 0.25, 0.2, 0.2)
+
+
+# ----------------------------------------------------------------------------- helpers
+def _u(rng, a, b):
+    return float(rng.uniform(a, b))
+
+
+def _rand_color(rng, lo=0, hi=255):
+    return tuple(int(v) for v in rng.integers(lo, hi + 1, 3))
+
+
+def _jitter_color(rng, base, amount):
+    return tuple(int(np.clip(c + rng.normal(0, amount), 0, 255)) for c in base)
+
+
+def _upsample(arr, size, resample=Image.BILINEAR):
+    """arr float32 HxW (0..255 range or any) -> resized float32 via PIL mode F."""
+    return np.asarray(Image.fromarray(np.ascontiguousarray(arr, dtype=np.float32), "F").resize(size, resample))
+
+
+def _perspective_coeffs(dst, src):
+    """Coefficients for PIL PERSPECTIVE mapping output points dst -> input points src."""
+    a = []
+    b = []
+    for (x, y), (u, v) in zip(dst, src):
+        a.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        a.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+        b.extend([u, v])
+    return np.linalg.solve(np.asarray(a, float), np.asarray(b, float)).tolist()
+
+
+def jag(rng, a, b, step, rough):
+    """Jagged polyline from a to b: perpendicular random walk pinned at both ends."""
+    ax, ay = a
+    bx, by = b
+    dx, dy = bx - ax, by - ay
+    dist = math.hypot(dx, dy)
+    n = max(2, int(dist / max(step, 1.0)) + 1)
+    t = np.linspace(0.0, 1.0, n)
+    t[1:-1] += rng.uniform(-0.35, 0.35, n - 2) / n
+    walk = np.cumsum(rng.normal(0.0, 1.0, n))
+    walk -= walk[0] + (walk[-1] - walk[0]) * t      # pin ends to 0
+    off = walk * rough * step
+    # sharp kinks: sometimes a single vertex jumps
+    kinks = rng.random(n) < 0.12
+    off += kinks * rng.normal(0, rough * step * 1.5, n)
+    off[0] = off[-1] = 0.0
+    if dist < 1e-6:
+        return [(ax, ay), (bx, by)]
+    nx, ny = -dy / dist, dx / dist
+    xs = ax + dx * t + nx * off
+    ys = ay + dy * t + ny * off
+    return list(zip(xs.tolist(), ys.tolist()))
+
+
+def _ray(rng, p, ang, length, step, rough):
+    return jag(rng, p, (p[0] + math.cos(ang) * length, p[1] + math.sin(ang) * length), step, rough)
+
+
+def _with_branches(rng, line, step, rough, p_branch, max_len):
+    out = [line]
+    for k in range(1, len(line) - 1):
+        if rng.random() < p_branch:
+            x0, y0 = line[k - 1]
+            x1, y1 = line[k]
+            h = math.atan2(y1 - y0, x1 - x0) + rng.choice([-1, 1]) * _u(rng, 0.35, 1.3)
+            out.append(_ray(rng, line[k], h, _u(rng, 0.2, 1.0) * max_len, step, rough))
+    return out
+
+
+# ----------------------------------------------------------------------------- cracks
+def crack_lines(rng, kind, sx0, sy0, sx1, sy1, scale):
+    """Return list of polylines (phone-local coords) for a crack of given kind inside screen rect."""
+    sw, sh = sx1 - sx0, sy1 - sy0
+    short = min(sw, sh)
+    diag = math.hypot(sw, sh)
+    step = max(3.0, _u(rng, 5, 16) * scale)
+    rough = _u(rng, 0.15, 0.5)
+    lines = []
+    if kind == "spider":
+        cx = _u(rng, sx0 + 0.1 * sw, sx1 - 0.1 * sw)
+        cy = _u(rng, sy0 + 0.08 * sh, sy1 - 0.08 * sh)
+        n = int(rng.integers(5, 15))
+        base = _u(rng, 0, 2 * math.pi)
+        angs = np.sort(base + np.arange(n) * 2 * math.pi / n + rng.normal(0, 0.25, n))
+        reach = _u(rng, 0.2, 0.8) * diag
+        rays = []
+        for a in angs:
+            L = reach * _u(rng, 0.3, 1.0)
+            r = _ray(rng, (cx, cy), float(a), L, step, rough)
+            rays.append(r)
+            lines += _with_branches(rng, r, step, rough, 0.08, 0.25 * L)
+        # concentric connecting segments
+        for ring in range(int(rng.integers(1, 5))):
+            rad = reach * _u(rng, 0.05, 0.5)
+            for k in range(n):
+                if rng.random() < 0.55:
+                    r1, r2 = rays[k], rays[(k + 1) % n]
+                    i1 = min(len(r1) - 1, max(1, int(rad / step)))
+                    i2 = min(len(r2) - 1, max(1, int(rad * _u(rng, 0.8, 1.2) / step)))
+                    lines.append(jag(rng, r1[i1], r2[i2], step * 0.7, rough))
+        # crushed centre
+        for _ in range(int(rng.integers(3, 14))):
+            a = _u(rng, 0, 2 * math.pi)
+            L = _u(rng, 4, 30) * scale
+            p = (cx + rng.normal(0, 6 * scale), cy + rng.normal(0, 6 * scale))
+            lines.append(_ray(rng, p, a, L, max(2.0, step / 3), rough))
+    elif kind == "edge":
+        for _ in range(int(rng.integers(1, 3))):
+            e1, e2 = rng.choice(4, 2, replace=False)
+
+            def edge_pt(e):
+                t = _u(rng, 0.05, 0.95)
+                return [(sx0 + t * sw, sy0 - 2), (sx1 + 2, sy0 + t * sh), (sx0 + t * sw, sy1 + 2), (sx0 - 2, sy0 + t * sh)][e]
+            line = jag(rng, edge_pt(e1), edge_pt(e2), step * 1.3, rough)
+            lines += _with_branches(rng, line, step, rough, 0.1, 0.15 * diag)
+    elif kind == "corner":
+        c = int(rng.integers(0, 4))
+        cx, cy = [(sx0, sy0), (sx1, sy0), (sx1, sy1), (sx0, sy1)][c]
+        ux, uy = (1 if cx == sx0 else -1), (1 if cy == sy0 else -1)
+        R = _u(rng, 0.12, 0.4) * short
+        px, py = cx + ux * _u(rng, 0, 0.08) * short, cy + uy * _u(rng, 0, 0.08) * short
+        for _ in range(int(rng.integers(4, 10))):
+            a = math.atan2(uy * _u(rng, 0.05, 1), ux * _u(rng, 0.05, 1))
+            lines.append(_ray(rng, (px, py), a, R * _u(rng, 0.4, 1.3), step * 0.7, rough))
+        for _ in range(int(rng.integers(8, 30))):
+            d = R * math.sqrt(rng.random())
+            a = math.atan2(uy * rng.random(), ux * rng.random())
+            p = (px + ux * abs(math.cos(a)) * d, py + uy * abs(math.sin(a)) * d)
+            lines.append(_ray(rng, p, _u(rng, 0, 2 * math.pi), R * _u(rng, 0.1, 0.45), step * 0.6, rough))
+    else:  # hairline
+        for _ in range(int(rng.integers(1, 3))):
+            p = (_u(rng, sx0, sx1), _u(rng, sy0, sy1))
+            a = _u(rng, 0, 2 * math.pi)
+            L = _u(rng, 0.25, 0.9) * diag
+            line = _ray(rng, p, a, L, step * 1.5, rough * 0.5)
+            lines += _with_branches(rng, line, step, rough * 0.5, 0.03, 0.1 * diag)
+    return lines
+
+
+# ----------------------------------------------------------------------------- screen content
+def render_screen(rng, sw, sh, lit, scale):
+    """Returns RGB uint8 image (sw x sh) of screen content."""
+    if not lit:
+        lo = _u(rng, 1, 20)
+        tint = np.array([_u(rng, 0.8, 1.1), _u(rng, 0.85, 1.1), _u(rng, 0.9, 1.25)], np.float32)
+        small = np.full((6, 4), lo, np.float32)
+        # reflection bands / blobs at low resolution
+        g = _upsample(small + rng.normal(0, 2, small.shape).astype(np.float32), (sw, sh))
+        yy, xx = np.mgrid[0:sh:8, 0:sw:8].astype(np.float32)
+        refl = np.zeros_like(yy)
+        for _ in range(int(rng.integers(0, 3))):
+            a = _u(rng, 0, math.pi)
+            c = _u(rng, -0.5, 1.5) * (sw + sh) / 2
+            w = _u(rng, 0.05, 0.4) * (sw + sh) / 2
+            d = xx * math.cos(a) + yy * math.sin(a) - c
+            refl += _u(rng, 4, 45) * np.exp(-(d / w) ** 2)
+        refl = _upsample(refl, (sw, sh))
+        img = (g + refl)[..., None] * tint
+        return np.clip(img, 0, 255).astype(np.uint8)
+
+    layout = rng.choice(["home", "app", "photo", "doc", "gradient", "solid", "bars"],
+                        p=[0.2, 0.22, 0.13, 0.15, 0.1, 0.12, 0.08])
+    dark_mode = rng.random() < 0.35
+    if layout == "solid":
+        col = [(255, 255, 255), (128, 128, 128), (230, 30, 30), (30, 200, 40), (30, 50, 220), (40, 40, 40), (200, 200, 200)][int(rng.integers(0, 7))]
+        im = Image.new("RGB", (sw, sh), _jitter_color(rng, col, 12))
+    elif layout == "bars":
+        cols = [(255, 255, 255), (255, 255, 0), (0, 255, 255), (0, 255, 0), (255, 0, 255), (255, 0, 0), (0, 0, 255), (0, 0, 0)]
+        im = Image.new("RGB", (sw, sh))
+        d = ImageDraw.Draw(im)
+        vertical = rng.random() < 0.5
+        n = len(cols)
+        for k, c in enumerate(cols):
+            c = _jitter_color(rng, c, 20)
+            if vertical:
+                d.rectangle([0, k * sh / n, sw, (k + 1) * sh / n], fill=c)
+            else:
+                d.rectangle([k * sw / n, 0, (k + 1) * sw / n, sh], fill=c)
+    else:
+        c1 = _rand_color(rng, 0, 80) if dark_mode else _rand_color(rng, 150, 255)
+        c2 = _rand_color(rng, 0, 80) if dark_mode else _rand_color(rng, 120, 255)
+        if layout in ("gradient", "home", "photo") and rng.random() < 0.7:
+            c1, c2 = _rand_color(rng), _rand_color(rng)
+        grad = np.linspace(0, 1, 16, dtype=np.float32)[:, None, None]
+        arr = (np.array(c1, np.float32) * (1 - grad) + np.array(c2, np.float32) * grad)
+        arr = np.repeat(arr, 2, axis=1)
+        im = Image.fromarray(arr.astype(np.uint8), "RGB").resize((sw, sh), Image.BILINEAR)
+        if rng.random() < 0.5:
+            im = im.transpose(Image.ROTATE_90).resize((sw, sh))
+        d = ImageDraw.Draw(im)
+        txt = _rand_color(rng, 180, 255) if dark_mode else _rand_color(rng, 0, 70)
+        if layout in ("home", "photo"):
+            # photo-like wallpaper: low-res noise upsampled
+            pw, ph = int(rng.integers(2, 8)), int(rng.integers(3, 12))
+            mean = np.array(_rand_color(rng, 40, 215), np.float32)
+            lo = rng.normal(0, 1, (ph, pw, 3)) * _u(rng, 15, 60) + rng.normal(0, 1, (ph, pw, 1)) * _u(rng, 20, 70)
+            lo = Image.fromarray(np.clip(mean + lo, 0, 255).astype(np.uint8), "RGB").resize((sw, sh), Image.BICUBIC)
+            hi = rng.normal(0, _u(rng, 5, 30), (int(rng.integers(12, 40)), int(rng.integers(8, 30)), 1))
+            hi = _upsample(hi[..., 0].astype(np.float32), (sw, sh), Image.BICUBIC)[..., None]
+            photo = Image.fromarray(np.clip(np.asarray(lo, np.float32) + hi, 0, 255).astype(np.uint8), "RGB")
+            if layout == "photo":
+                im = photo
+                d = ImageDraw.Draw(im)
+            else:
+                im = Image.blend(im, photo, _u(rng, 0.3, 1.0))
+                d = ImageDraw.Draw(im)
+                cols, rows = int(rng.integers(3, 6)), int(rng.integers(4, 7))
+                isz = sw / cols * _u(rng, 0.45, 0.7)
+                rr = isz * _u(rng, 0.1, 0.5)
+                for r in range(rows):
+                    for c in range(cols):
+                        if rng.random() < 0.85:
+                            x = (c + 0.5) * sw / cols - isz / 2
+                            y = sh * 0.1 + r * sh * 0.8 / rows
+                            d.rounded_rectangle([x, y, x + isz, y + isz], radius=rr, fill=_rand_color(rng))
+                            if rng.random() < 0.6:
+                                q = isz * _u(rng, 0.2, 0.35)
+                                d.ellipse([x + isz / 2 - q, y + isz / 2 - q, x + isz / 2 + q, y + isz / 2 + q], fill=_rand_color(rng))
+                            if rng.random() < 0.5:
+                                d.rectangle([x, y + isz * 1.08, x + isz, y + isz * 1.08 + max(1, isz * 0.1)], fill=txt)
+        if layout in ("app", "doc"):
+            # status bar
+            d.rectangle([0, 0, sw, sh * 0.035], fill=_rand_color(rng))
+            y = sh * 0.05
+            lh = sh * _u(rng, 0.012, 0.03)
+            while y < sh * 0.97:
+                r = rng.random()
+                if layout == "app" and r < 0.18:
+                    bh = sh * _u(rng, 0.05, 0.2)
+                    d.rounded_rectangle([sw * 0.04, y, sw * 0.96, y + bh], radius=_u(rng, 0, 0.04) * sw, fill=_rand_color(rng))
+                    y += bh + lh
+                elif r < 0.24:
+                    d.line([0, y, sw, y], fill=_jitter_color(rng, txt, 40), width=1)
+                    y += lh
+                else:
+                    x = sw * _u(rng, 0.03, 0.08)
+                    end = sw * _u(rng, 0.4, 0.96)
+                    while x < end:
+                        wl = sw * _u(rng, 0.02, 0.12)
+                        d.rectangle([x, y, min(x + wl, end), y + lh * 0.7], fill=txt)
+                        x += wl + sw * _u(rng, 0.01, 0.025)
+                    y += lh * _u(rng, 1.4, 2.2)
+    arr = np.asarray(im, dtype=np.uint8)
+    return arr
+
+
+# ----------------------------------------------------------------------------- conveyor
+def render_belt(rng, W, H, phone_quad, shadow):
+    """Conveyor background: grey texture built at half resolution, rotated by the belt
+    direction, shadowed, colourised with per-channel LUTs and upsampled to W x H."""
+    bw, bh = (W + 1) // 2, (H + 1) // 2
+    D = int(math.hypot(bw, bh)) + 4
+    kind = rng.choice(["belt", "belt", "rollers", "mesh"])
+    base = np.array([
+        (40, 40, 42), (20, 20, 22), (70, 72, 75), (45, 95, 60), (35, 65, 115), (185, 185, 180), (150, 130, 100), (110, 110, 105)
+    ][int(rng.integers(0, 8))], np.float32) + rng.normal(0, 10, 3).astype(np.float32)
+    base = np.clip(base, 8, 230)
+    # texture along travel direction (x): elongated noise (motion streaks) + fine grain
+    streak = _upsample(rng.standard_normal((D, max(2, D // int(rng.integers(8, 60)))), dtype=np.float32), (D, D))
+    tex = rng.standard_normal((D, D), dtype=np.float32)
+    tex *= _u(rng, 0.0, 0.08)
+    tex += 1.0
+    tex += _u(rng, 0.0, 0.12) * streak
+    if kind == "rollers":
+        period = _u(rng, 10, 60) * W / 1920 * 2
+        x = np.arange(D, dtype=np.float32)
+        ph = (x / period) % 1.0
+        prof = 0.55 + 0.6 * np.sin(np.pi * ph) ** 0.7
+        prof = np.where(ph > _u(rng, 0.8, 0.95), 0.25, prof).astype(np.float32)
+        tex *= prof[None, :]
+    elif kind == "mesh":
+        p = _u(rng, 3, 8)
+        x = np.arange(D, dtype=np.float32)
+        m = (1 + 0.12 * np.sin(2 * np.pi * x / p)).astype(np.float32)
+        tex *= m[None, :]
+        tex *= m[:, None]
+    else:
+        for _ in range(int(rng.integers(0, 3))):  # seams
+            sx = int(rng.integers(0, D))
+            tex[:, sx:sx + int(rng.integers(1, 4))] *= _u(rng, 0.5, 0.85)
+    # side rails (brightness relative to base)
+    if rng.random() < 0.5:
+        for side in (0, 1):
+            w = max(2, int(_u(rng, 0.03, 0.1) * D))
+            y0 = max(0, int((D - bh) / 2 + (0 if side == 0 else bh - w) + rng.integers(-w, w + 1)))
+            prof = (0.5 + 0.5 * np.cos(np.linspace(-1.2, 1.2, w, dtype=np.float32))) * _u(rng, 120, 220)
+            n = max(0, min(w, D - y0))
+            tex[y0:y0 + n] = (prof[:n] / max(base.mean(), 1.0))[:, None]
+    # tex is relative brightness around 1.0 -> store as L with 1.0 == 100
+    L = Image.fromarray(np.clip(tex * 100.0, 0, 255).astype(np.uint8), "L")
+    ang = float(rng.choice([0, 90])) + rng.normal(0, 3)
+    L = L.rotate(ang, Image.BILINEAR)
+    l0, t0 = (D - bw) // 2, (D - bh) // 2
+    L = L.crop((l0, t0, l0 + bw, t0 + bh))
+    if shadow > 0:  # soft phone shadow
+        m = Image.new("L", (bw, bh), 0)
+        off = (rng.normal(0, 6), rng.normal(0, 6))
+        ImageDraw.Draw(m).polygon([(x / 2 + off[0], y / 2 + off[1]) for x, y in phone_quad], fill=int(255 * shadow))
+        m = m.filter(ImageFilter.BoxBlur(max(1, int(_u(rng, 2, 14) * W / 1920))))
+        L = Image.composite(Image.new("L", (bw, bh), 0), L, m)
+    v = np.arange(256, dtype=np.float32) / 100.0
+    chans = [L.point(np.clip(v * c, 0, 255).astype(np.uint8).tolist()) for c in base]
+    return Image.merge("RGB", chans).resize((W, H), Image.BILINEAR)
+
+
+# ----------------------------------------------------------------------------- phone
+def render_phone(rng, W, H, cracked, crng):
+    scale = H / 1080.0
+    meta = {}
+    Lfrac = _u(rng, 0.4, 1.0)
+    aspect = _u(rng, 1.35, 2.3) if rng.random() < 0.25 else _u(rng, 1.75, 2.25)
+    if rng.random() < 0.5:
+        theta = _u(rng, 0, 2 * math.pi)
+    else:
+        theta = float(rng.integers(0, 4)) * math.pi / 2 + rng.normal(0, 0.06)
+    for _ in range(30):
+        ph = Lfrac * H
+        pw = ph / aspect
+        c, s = abs(math.cos(theta)), abs(math.sin(theta))
+        bbw, bbh = pw * c + ph * s, pw * s + ph * c
+        if bbw < W * 0.96 and bbh < H * 0.96:
+            break
+        Lfrac *= 0.92
+    pw, ph = int(round(pw)), int(round(ph))
+    m = 4
+    S = min(pw, ph)
+    bez = max(2, int(_u(rng, 0.02, 0.09) * S))
+    chin = bez + (int(_u(rng, 0.0, 0.12) * S) if rng.random() < 0.25 else 0)
+    rad = _u(rng, 0.0, 0.16) * S
+    body_col = [(15, 15, 17), (235, 235, 232), (180, 182, 185), (200, 175, 130), (40, 55, 90), (120, 30, 35), (60, 60, 62), (25, 70, 50)][int(rng.integers(0, 8))]
+    body_col = _jitter_color(rng, body_col, 10)
+    iw, ih = pw + 2 * m, ph + 2 * m
+    alpha = Image.new("L", (iw, ih), 0)
+    ImageDraw.Draw(alpha).rounded_rectangle([m, m, m + pw - 1, m + ph - 1], radius=rad, fill=255)
+    phone = Image.new("RGB", (iw, ih), body_col)
+    d = ImageDraw.Draw(phone)
+    # metal frame edge
+    d.rounded_rectangle([m, m, m + pw - 1, m + ph - 1], radius=rad, outline=_jitter_color(rng, (150, 150, 150), 50), width=max(1, int(bez * _u(rng, 0.1, 0.4))))
+    sx0, sy0, sx1, sy1 = m + bez, m + chin, m + pw - bez, m + ph - bez
+    sw, sh = sx1 - sx0, sy1 - sy0
+    lit = rng.random() < 0.6
+    meta["screen"] = "lit" if lit else "dark"
+    scr = render_screen(rng, sw, sh, lit, scale)
+    smask = Image.new("L", (sw, sh), 0)
+    srad = max(0.0, rad - bez * _u(rng, 0.5, 1.0))
+    ImageDraw.Draw(smask).rounded_rectangle([0, 0, sw - 1, sh - 1], radius=srad, fill=255)
+    phone.paste(Image.fromarray(scr, "RGB"), (sx0, sy0), smask)
+    d = ImageDraw.Draw(phone)
+    if rng.random() < 0.5:  # punch hole / notch
+        r = max(2, int(_u(rng, 0.015, 0.035) * S))
+        cx = sx0 + sw / 2 if rng.random() < 0.7 else sx0 + sw * 0.12
+        d.ellipse([cx - r, sy0 + r, cx + r, sy0 + 3 * r], fill=(5, 5, 8))
+    elif rng.random() < 0.3:
+        d.rounded_rectangle([sx0 + sw * 0.3, sy0 - 1, sx0 + sw * 0.7, sy0 + _u(rng, 0.03, 0.06) * sh], radius=5, fill=(5, 5, 8))
+    img = np.asarray(phone, np.float32).copy()
+
+    # --- surface effects (layers in phone-local coords)
+    ov = Image.new("L", (iw, ih), 0)           # additive light (scratches, fingerprints)
+    dov = ImageDraw.Draw(ov)
+    # scratches: thin, short, straight, often parallel, low contrast
+    for _ in range(int(rng.integers(0, 5))):
+        a = _u(rng, 0, math.pi)
+        n = int(rng.integers(1, 9))
+        L = _u(rng, 15, 160) * scale
+        x, y = _u(rng, sx0, sx1), _u(rng, sy0, sy1)
+        sp = _u(rng, 2, 9) * scale
+        for k in range(n):
+            ox, oy = -math.sin(a) * sp * k + rng.normal(0, 2), math.cos(a) * sp * k + rng.normal(0, 2)
+            a2 = a + rng.normal(0, 0.03)
+            l2 = L * _u(rng, 0.4, 1.2)
+            p0 = (x + ox, y + oy)
+            dov.line([p0, (p0[0] + math.cos(a2) * l2, p0[1] + math.sin(a2) * l2)], fill=int(rng.integers(25, 90)), width=1)
+    # fingerprints: smudgy concentric ellipse ridges
+    for _ in range(int(rng.integers(0, 4)) if rng.random() < 0.6 else 0):
+        fw = int(_u(rng, 35, 110) * scale) + 8
+        fh = int(fw * _u(rng, 1.1, 1.6))
+        fp = Image.new("L", (fw, fh), 0)
+        fd = ImageDraw.Draw(fp)
+        spacing = _u(rng, 2.5, 5) * max(scale, 0.6)
+        cx, cy = fw / 2 + rng.normal(0, fw * 0.08), fh / 2 + rng.normal(0, fh * 0.08)
+        k = 1
+        while k * spacing < fw * 0.5:
+            rx, ry = k * spacing, k * spacing * fh / fw
+            fd.ellipse([cx - rx, cy - ry, cx + rx, cy + ry], outline=int(rng.integers(20, 70)), width=1)
+            k += 1
+        fp = fp.rotate(_u(rng, 0, 360), Image.BILINEAR).filter(ImageFilter.GaussianBlur(_u(rng, 0.3, 1.0)))
+        ov.paste(fp, (int(_u(rng, sx0, max(sx0 + 1, sx1 - fw))), int(_u(rng, sy0, max(sy0 + 1, sy1 - fh)))), fp)
+    # glare: soft specular blobs and streaks at quarter resolution
+    g = None
+    if rng.random() < 0.75:
+        gw, gh = max(4, iw // 4), max(4, ih // 4)
+        gi = Image.new("L", (gw, gh), 0)
+        gd = ImageDraw.Draw(gi)
+        for _ in range(int(rng.integers(1, 4))):
+            if rng.random() < 0.5:  # blob
+                r = _u(rng, 0.05, 0.4) * gw
+                x, y = _u(rng, 0, gw), _u(rng, 0, gh)
+                gd.ellipse([x - r, y - r * _u(rng, 0.5, 2), x + r, y + r * _u(rng, 0.5, 2)], fill=int(rng.integers(60, 256)))
+            else:  # streak
+                a = _u(rng, 0, math.pi)
+                x, y = _u(rng, 0, gw), _u(rng, 0, gh)
+                L = _u(rng, 0.3, 1.5) * gh
+                gd.line([(x - math.cos(a) * L, y - math.sin(a) * L), (x + math.cos(a) * L, y + math.sin(a) * L)],
+                        fill=int(rng.integers(60, 256)), width=max(1, int(_u(rng, 0.02, 0.15) * gw)))
+        gi = gi.filter(ImageFilter.GaussianBlur(_u(rng, 1.5, 8)))
+        g = np.asarray(gi.resize((iw, ih), Image.BILINEAR), np.float32) * (_u(rng, 0.15, 0.75) / 255.0)
+
+    # --- cracks
+    cw_nom = 0
+    kind = None
+    if cracked:
+        kind = str(crng.choice(KINDS, p=KIND_P))
+        cw_nom = 1 if kind == "hairline" else int(crng.choice([1, 2, 3], p=[0.4, 0.35, 0.25]))
+        cw_px = max(1, int(round(cw_nom * scale)))
+        kinds = [kind]
+        if crng.random() < 0.15:
+            kinds.append(str(crng.choice(KINDS[:3])))
+        core = Image.new("L", (iw, ih), 0)
+        edge = Image.new("L", (iw, ih), 0)
+        dc, de = ImageDraw.Draw(core), ImageDraw.Draw(edge)
+        ex, ey = crng.choice([-1, 0, 1]), crng.choice([-1, 1])
+        bright_edge = crng.random() < 0.6
+        for kd in kinds:
+            for line in crack_lines(crng, kd, sx0, sy0, sx1, sy1, scale):
+                if len(line) < 2:
+                    continue
+                v = int(crng.integers(110, 256)) if kind != "hairline" else int(crng.integers(70, 200))
+                dc.line(line, fill=v, width=cw_px)
+                if bright_edge:
+                    de.line([(x + ex, y + ey) for x, y in line], fill=int(v * _u(crng, 0.3, 1.0)), width=cw_px)
+        # restrict to the screen (may extend a little onto the bezel)
+        ext = int(_u(crng, 0, bez * 0.5))
+        scm = Image.new("L", (iw, ih), 0)
+        ImageDraw.Draw(scm).rounded_rectangle([sx0 - ext, sy0 - ext, sx1 + ext, sy1 + ext], radius=srad, fill=255)
+        scmf = np.asarray(scm, np.float32) / 255.0
+        M = np.asarray(core, np.float32) / 255.0 * scmf
+        if crng.random() < 0.3:  # mild anti-aliasing / softness of the fracture
+            M = np.asarray(Image.fromarray((M * 255).astype(np.uint8), "L").filter(ImageFilter.GaussianBlur(0.5)), np.float32) / 255.0
+            M = np.clip(M * 1.3, 0, 1)
+        low = crng.random() < 0.2
+        if lit:
+            if crng.random() < 0.8:   # dark line, often bright refraction edge
+                a = _u(crng, 0.25, 0.5) if low else _u(crng, 0.5, 0.95)
+                col = np.array(_rand_color(crng, 0, 90), np.float32)
+                img = img * (1 - a * M[..., None]) + col * (a * M[..., None])
+            else:                    # light line
+                a = _u(crng, 0.2, 0.45) if low else _u(crng, 0.45, 0.85)
+                col = np.array(_rand_color(crng, 200, 255), np.float32)
+                img = img + a * M[..., None] * (col - img)
+        else:
+            a = _u(crng, 0.1, 0.25) if low else _u(crng, 0.25, 0.8)
+            col = np.array(_rand_color(crng, 90, 220), np.float32)
+            img = img + a * M[..., None] * (col - img)
+        if bright_edge:
+            E = np.asarray(edge, np.float32) / 255.0 * scmf * (1 - M)
+            b = _u(crng, 0.15, 0.7) * (0.5 if low else 1.0)
+            img = img + (b * E)[..., None] * (255 - img)
+        meta.update(kind=kind, kinds="+".join(kinds), crack_width=cw_nom, crack_width_px=cw_px)
+    else:
+        meta.update(kind="none", kinds="", crack_width=0, crack_width_px=0)
+
+    # apply light layers (glass): scratches/fingerprints lighten, glare adds
+    o = np.asarray(ov, np.float32) / 255.0
+    img = img + o[..., None] * (_u(rng, 0.4, 1.2) * (230 - img))
+    if g is not None:
+        img = img + g[..., None] * (255 - img)
+    img = np.clip(img, 0, 255)
+    # transparent pixels: use body colour to avoid dark fringes when resampling
+    phone_img = Image.fromarray(img.astype(np.uint8), "RGB")
+
+    # placement with rotation and slight perspective
+    cx = _u(rng, bbw / 2 + 2, W - bbw / 2 - 2) if W - bbw > 4 else W / 2
+    cy = _u(rng, bbh / 2 + 2, H - bbh / 2 - 2) if H - bbh > 4 else H / 2
+    ct, st = math.cos(theta), math.sin(theta)
+    ks = _u(rng, 0, 0.03)
+    quad = []
+    for (x, y) in [(-pw / 2, -ph / 2), (pw / 2, -ph / 2), (pw / 2, ph / 2), (-pw / 2, ph / 2)]:
+        x += rng.normal(0, ks * pw)
+        y += rng.normal(0, ks * ph)
+        quad.append((cx + x * ct - y * st, cy + x * st + y * ct))
+    src = [(m, m), (m + pw, m), (m + pw, m + ph), (m, m + ph)]
+    x0 = max(0, int(math.floor(min(p[0] for p in quad))) - 2)
+    y0 = max(0, int(math.floor(min(p[1] for p in quad))) - 2)
+    x1 = min(W, int(math.ceil(max(p[0] for p in quad))) + 2)
+    y1 = min(H, int(math.ceil(max(p[1] for p in quad))) + 2)
+    coeffs = _perspective_coeffs([(x - x0, y - y0) for x, y in quad], src)
+    rgb_t = phone_img.transform((x1 - x0, y1 - y0), Image.PERSPECTIVE, coeffs, Image.BILINEAR)
+    a_t = alpha.transform((x1 - x0, y1 - y0), Image.PERSPECTIVE, coeffs, Image.BILINEAR)
+    meta.update(phone_angle=round(math.degrees(theta) % 360, 1))
+    return rgb_t, a_t, (x0, y0), quad, meta
+
+
+# ----------------------------------------------------------------------------- frame
+def make_frame(seed, index, width=None, height=None, cracked_share=0.5, jpeg_roundtrip=True, force_label=None):
+    """One synthetic frame. Returns (rgb uint8 HxWx3, label str, meta dict).
+
+    The crack is drawn from its own random stream, so force_label='ok' / 'cracked' gives the
+    same scene without / with a crack (counterfactual pairs for training)."""
+    rng = np.random.default_rng([int(seed), int(index)])
+    crng = np.random.default_rng([int(seed), int(index), 3])
+    if width and height:
+        W, H = int(width), int(height)
+    else:
+        W, H = RESOLUTIONS[int(rng.integers(0, len(RESOLUTIONS)))]
+    cracked = bool(rng.random() < cracked_share)
+    if force_label is not None:
+        cracked = force_label == "cracked"
+    rgb_t, a_t, (x0, y0), quad, meta = render_phone(rng, W, H, cracked, crng)
+    frame = render_belt(rng, W, H, quad, _u(rng, 0.0, 0.6))
+    frame.paste(rgb_t, (x0, y0), a_t)
+    d = ImageDraw.Draw(frame)
+    scale = H / 1080.0
+    # dust specks anywhere (belt and phone)
+    for _ in range(int(rng.integers(0, 60))):
+        x, y = _u(rng, 0, W), _u(rng, 0, H)
+        r = _u(rng, 0.4, 2.5) * max(scale, 0.5)
+        d.ellipse([x - r, y - r, x + r, y + r], fill=_rand_color(rng, 150, 255) if rng.random() < 0.6 else _rand_color(rng, 0, 60))
+    # optics: defocus or motion blur
+    r = rng.random()
+    if r < 0.25:
+        frame = frame.filter(ImageFilter.GaussianBlur(_u(rng, 0.3, 1.1) * max(scale, 0.5)))
+        meta["blur"] = "defocus"
+    elif r < 0.4:
+        k = np.zeros((5, 5), np.float32)
+        if rng.random() < 0.5:
+            k[2, 1:4] = 1
+            k[2, 0] = k[2, 4] = _u(rng, 0, 1)
+        else:
+            k[1:4, 2] = 1
+            k[0, 2] = k[4, 2] = _u(rng, 0, 1)
+        frame = frame.filter(ImageFilter.Kernel((5, 5), k.ravel().tolist(), float(k.sum())))
+        meta["blur"] = "motion"
+    else:
+        meta["blur"] = "none"
+    img = np.asarray(frame, np.float32)
+    # vignetting (separable), sensor noise: gaussian read noise + shot noise (luma)
+    vig = _u(rng, 0, 0.45)
+    vx = 1 - vig * np.linspace(-1, 1, W, dtype=np.float32) ** 2 * _u(rng, 0.5, 1)
+    vy = 1 - vig * np.linspace(-1, 1, H, dtype=np.float32) ** 2 * _u(rng, 0.5, 1)
+    v = vy[:, None] * vx[None, :]
+    sig = _u(rng, 0.5, 5)
+    shot = _u(rng, 0.0, 0.25)
+    n = rng.standard_normal((H, W), dtype=np.float32)
+    s2 = img[..., 1] * (shot * v)
+    s2 += sig * sig
+    n *= np.sqrt(s2)
+    img *= v[..., None]
+    img += n[..., None]
+    np.clip(img, 0, 255, out=img)
+    img = img.astype(np.uint8)
+    # exposure, white balance and gamma as per-channel LUTs
+    gain = float(np.exp(rng.normal(0, 0.3)))
+    wb = np.array([_u(rng, 0.82, 1.18), 1.0, _u(rng, 0.82, 1.18)]) * gain
+    gamma = float(np.exp(rng.normal(0, 0.2)))
+    x = np.arange(256) / 255.0
+    lut = []
+    for c in range(3):
+        lut += np.clip(255.0 * np.clip(x * wb[c], 0, 1) ** gamma + 0.5, 0, 255).astype(np.uint8).tolist()
+    img = np.asarray(Image.fromarray(img, "RGB").point(lut))
+    meta.update(width=W, height=H, gain=round(gain, 3), gamma=round(gamma, 3))
+    if jpeg_roundtrip and rng.random() < 0.35:
+        q = int(rng.integers(35, 96))
+        buf = io.BytesIO()
+        Image.fromarray(img, "RGB").save(buf, format="JPEG", quality=q)
+        img = np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
+        meta["inner_jpeg"] = q
+    label = "cracked" if cracked else "ok"
+    return img, label, meta
+
+
+def file_quality(seed, index):
+    """JPEG quality generate.py writes frame `index` with (50..95)."""
+    return int(np.random.default_rng([int(seed), int(index), 1]).integers(50, 96))
+
+
+def encode_frame(seed, index, width=None, height=None, cracked_share=0.5, fmt="jpg"):
+    """Exact bytes generate.py writes for frame `index`. Returns (bytes, label, meta)."""
+    img, label, meta = make_frame(seed, index, width, height, cracked_share)
+    buf = io.BytesIO()
+    if fmt == "png":
+        Image.fromarray(img, "RGB").save(buf, format="PNG")
+        meta["quality"] = 0
+    else:
+        q = file_quality(seed, index)
+        Image.fromarray(img, "RGB").save(buf, format="JPEG", quality=q)
+        meta["quality"] = q
+    return buf.getvalue(), label, meta
+
+
+META_FIELDS = ["file", "label", "kind", "kinds", "crack_width", "crack_width_px", "screen", "width", "height",
+               "quality", "blur", "phone_angle"]
+
+
+def _job(args):
+    seed, i, w, h, share, fmt = args
+    data, label, meta = encode_frame(seed, i, w, h, share, fmt)
+    return i, data, label, meta
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--count", type=int, required=True)
+    ap.add_argument("--seed", type=int, required=True)
+    ap.add_argument("--width", type=int)
+    ap.add_argument("--height", type=int)
+    ap.add_argument("--format", choices=["jpg", "png"], default="jpg")
+    ap.add_argument("--cracked-share", type=float, default=0.5)
+    ap.add_argument("--workers", type=int, default=1, help="processes (output is identical for any value)")
+    a = ap.parse_args(argv)
+    if (a.width is None) != (a.height is None):
+        ap.error("--width and --height go together")
+    os.makedirs(a.out, exist_ok=True)
+    jobs = [(a.seed, i, a.width, a.height, a.cracked_share, a.format) for i in range(a.count)]
+    rows = []
+
+    def consume(it):
+        for i, data, label, meta in it:
+            name = "%05d_%s.%s" % (i, label, a.format)
+            with open(os.path.join(a.out, name), "wb") as f:
+                f.write(data)
+            meta = dict(meta, file=name, label=label)
+            rows.append(meta)
+
+    if a.workers > 1:
+        import multiprocessing as mp
+        with mp.Pool(a.workers) as pool:
+            consume(pool.imap(_job, jobs, chunksize=4))
+    else:
+        consume(map(_job, jobs))
+    with open(os.path.join(a.out, "labels.csv"), "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["file", "label"])
+        for r in rows:
+            w.writerow([r["file"], r["label"]])
+    with open(os.path.join(a.out, "meta.csv"), "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=META_FIELDS, extrasaction="ignore", lineterminator="\n")
+        w.writeheader()
+        for r in rows:
+            w.writerow(r)
+    print("wrote %d frames to %s" % (len(rows), a.out), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

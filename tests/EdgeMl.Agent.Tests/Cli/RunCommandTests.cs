@@ -1,0 +1,47 @@
+using EdgeMl.Agent.Tests.Infrastructure;
+
+namespace EdgeMl.Agent.Tests.Cli;
+
+/// <summary><c>run</c> reads its settings from a config file, EDGEML_* variables and flags, and refuses bad ones before it starts.</summary>
+public sealed class RunCommandTests
+{
+    [Fact]
+    public async Task Reads_settings_from_a_config_file()
+    {
+        using var temp = new TempDirectory();
+        await File.WriteAllTextAsync(temp.File("agent.json"), """{ "Agent": { "Server": "http://127.0.0.1:9", "Fps": 5000, "DataDirectory": "unused" } }""");
+
+        var run = await ProcessRunner.AgentAsync("run", "--config", temp.File("agent.json"));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--fps 5000 must be between 0 and 1000", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Environment_overrides_the_config_file_and_flags_override_both()
+    {
+        using var temp = new TempDirectory();
+        await File.WriteAllTextAsync(temp.File("agent.json"), """{ "Agent": { "Fps": 5000 } }""");
+        var environment = new Dictionary<string, string> { ["EDGEML_AGENT__FPS"] = "2000", ["EDGEML_AGENT__SERVER"] = "not a url" };
+
+        var fromEnvironment = await ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "edge-agent.dll"), "run", "--config", temp.File("agent.json")], TimeSpan.FromMinutes(2), environment);
+        var fromFlags = await ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "edge-agent.dll"), "run", "--config", temp.File("agent.json"), "--fps", "3000", "--server", "http://127.0.0.1:9"], TimeSpan.FromMinutes(2), environment);
+
+        Assert.Contains("--fps 2000 must be", fromEnvironment.Error, StringComparison.Ordinal);
+        Assert.Contains("Agent:Server (--server) must be the fleet server's address", fromEnvironment.Error, StringComparison.Ordinal);
+        Assert.Contains("--fps 3000 must be", fromFlags.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Agent:Server", fromFlags.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Refuses_to_start_unenrolled_without_a_token()
+    {
+        using var temp = new TempDirectory();
+
+        var run = await ProcessRunner.AgentAsync("run", "--server", "http://127.0.0.1:9", "--data", temp.File("data"));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("has not enrolled yet", run.Error, StringComparison.Ordinal);
+        Assert.Contains("--token", run.Error, StringComparison.Ordinal);
+    }
+}

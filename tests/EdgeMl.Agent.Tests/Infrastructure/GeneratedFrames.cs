@@ -11,7 +11,9 @@ internal static class GeneratedFrames
 
     public static async Task<string> GetAsync(int count, int seed, params string[] extra)
     {
-        var folder = Path.Combine(Path.GetTempPath(), $"edgeml-frames-{count}-{seed}-{string.Join('-', extra).Replace("--", "", StringComparison.Ordinal)}");
+        // Keyed by the generator's own hash too: a changed generator never reuses stale frames.
+        var generator = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(Repo.Generator)))[..12];
+        var folder = Path.Combine(Path.GetTempPath(), $"edgeml-frames-{generator}-{count}-{seed}-{string.Join('-', extra).Replace("--", "", StringComparison.Ordinal)}");
         await Gate.WaitAsync();
         try
         {

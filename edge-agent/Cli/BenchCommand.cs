@@ -22,8 +22,7 @@ internal static class BenchCommand
         command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(async loggers =>
         {
             var options = flags.Bind(result);
-            using var models = new ModelHolder(new ModelLoader(options, loggers.CreateLogger<ModelLoader>()).Load(result.GetRequiredValue(flags.Model)), TimeProvider.System);
-            var model = models.Current!.Active;
+            using var models = flags.LoadModel(result, options, loggers);
             var figures = await new AgentBenchmark(models, options.Workers)
                 .RunAsync(result.GetRequiredValue(flags.Input), TimeSpan.FromSeconds(result.GetValue(seconds)), cancellationToken);
             Console.Out.Write(Format(figures));

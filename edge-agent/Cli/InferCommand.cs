@@ -18,10 +18,10 @@ internal static class InferCommand
         command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(async loggers =>
         {
             var options = flags.Bind(result);
-            using var models = new ModelHolder(new ModelLoader(options, loggers.CreateLogger<ModelLoader>()).Load(result.GetRequiredValue(flags.Model)), TimeProvider.System);
-            var model = models.Current!.Active;
+            using var models = flags.LoadModel(result, options, loggers);
             var summary = await new BatchScorer(models, options.Workers)
                 .ScoreAsync(result.GetRequiredValue(flags.Input), result.GetRequiredValue(output), cancellationToken);
+            var model = models.Current!.Active;
             await Console.Error.WriteLineAsync(
                 $"scored {summary.Files} files with {model.Manifest.Id} on {model.Provider.Provider}: {summary.Auto} auto, {summary.Escalated} escalated, {summary.Errors} errors -> {result.GetValue(output)}");
             return 0;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using EdgeMl.Agent.Inference;
+using Microsoft.Extensions.Logging;
 
 namespace EdgeMl.Agent.Cli;
 
@@ -25,6 +26,10 @@ internal sealed class InferenceFlags
         command.Options.Add(Workers);
         command.Options.Add(IntraOpThreads);
     }
+
+    /// <summary>Loads the package named by --model, ready to score, on the configured provider.</summary>
+    public ModelHolder LoadModel(ParseResult result, InferenceOptions options, ILoggerFactory loggers) =>
+        new(new ModelLoader(options, loggers.CreateLogger<ModelLoader>()).Load(result.GetRequiredValue(Model)), TimeProvider.System);
 
     public InferenceOptions Bind(ParseResult result)
     {

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Threading.Channels;
-using EdgeMl.Contracts.Signing;
 using EdgeMl.Protos.Fleet;
 using Grpc.Core;
 using Microsoft.Extensions.Hosting;
@@ -23,7 +22,7 @@ public sealed partial class FleetSync(
     ILogger<FleetSync> logger) : BackgroundService
 {
     private readonly Channel<DesiredState> _pending = Channel.CreateBounded<DesiredState>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest });
-    private ulong _revision;
+    private readonly DesiredStateCheck _check = new(time);
 
     /// <summary>True while the stream to the server is open.</summary>
     public bool Connected { get; private set; }
@@ -39,14 +38,18 @@ public sealed partial class FleetSync(
             try
             {
                 var identity = await enrolment.EnsureAsync(token);
-                using var call = connection.For(identity).WatchDesiredState(new WatchDesiredStateRequest { KnownRevision = _revision }, cancellationToken: token);
+                using var call = connection.For(identity).WatchDesiredState(new WatchDesiredStateRequest { KnownRevision = _check.Revision }, cancellationToken: token);
                 await foreach (var signed in call.ResponseStream.ReadAllAsync(token))
                 {
                     Connected = true;
                     attempt = 0;
-                    if (Accept(signed, identity) is { } state)
+                    if (_check.Accept(signed, identity, out var refusal) is { } state)
                     {
                         _pending.Writer.TryWrite(state);
+                    }
+                    else
+                    {
+                        LogRefused(logger, refusal!);
                     }
                 }
 
@@ -85,37 +88,6 @@ public sealed partial class FleetSync(
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
         }
-    }
-
-    private DesiredState? Accept(SignedDesiredState signed, DeviceIdentity identity)
-    {
-        if (!FleetKey.Verify(identity.PublicKeyBytes, signed.Payload.Span, signed.Signature.Span))
-        {
-            LogRefused(logger, "its signature is not the fleet's");
-            return null;
-        }
-
-        var state = DesiredState.Parser.ParseFrom(signed.Payload);
-        if (state.DeviceId != identity.DeviceId)
-        {
-            LogRefused(logger, $"it is for device {state.DeviceId}");
-            return null;
-        }
-
-        if (state.ExpiresAtUnixMs < time.GetUtcNow().ToUnixTimeMilliseconds())
-        {
-            LogRefused(logger, "it has expired");
-            return null;
-        }
-
-        if (state.Revision < _revision)
-        {
-            LogRefused(logger, $"revision {state.Revision} is older than {_revision}");
-            return null;
-        }
-
-        _revision = state.Revision;
-        return state;
     }
 
     private TimeSpan Backoff(int attempt)

@@ -1,0 +1,46 @@
+using EdgeMl.Contracts.Signing;
+using EdgeMl.Protos.Fleet;
+
+namespace EdgeMl.Agent.Sync;
+
+/// <summary>
+/// What the agent trusts: a desired state signed by the fleet key, for this device, not expired
+/// (a frozen or replayed stream cannot hold the device forever) and not older than the last one.
+/// </summary>
+internal sealed class DesiredStateCheck(TimeProvider time)
+{
+    public ulong Revision { get; private set; }
+
+    /// <summary>The state, or null with the reason it was refused.</summary>
+    public DesiredState? Accept(SignedDesiredState signed, DeviceIdentity identity, out string? refusal)
+    {
+        refusal = null;
+        if (!FleetKey.Verify(identity.PublicKeyBytes, signed.Payload.Span, signed.Signature.Span))
+        {
+            refusal = "its signature is not the fleet's";
+            return null;
+        }
+
+        var state = DesiredState.Parser.ParseFrom(signed.Payload);
+        if (state.DeviceId != identity.DeviceId)
+        {
+            refusal = $"it is for device {state.DeviceId}";
+        }
+        else if (state.ExpiresAtUnixMs < time.GetUtcNow().ToUnixTimeMilliseconds())
+        {
+            refusal = $"it expired at {DateTimeOffset.FromUnixTimeMilliseconds(state.ExpiresAtUnixMs):O}";
+        }
+        else if (state.Revision < Revision)
+        {
+            refusal = $"revision {state.Revision} is older than {Revision}";
+        }
+
+        if (refusal is not null)
+        {
+            return null;
+        }
+
+        Revision = state.Revision;
+        return state;
+    }
+}

@@ -46,6 +46,9 @@ internal static class FleetServerHost
             var address = IPAddress.Parse(options.Bind);
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
             kestrel.Limits.MaxRequestBodySize = ModelRegistry.MaxModelBytes + (16 * 1024 * 1024);
+            // A device whose network died without closing its stream must show offline within a minute.
+            kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
+            kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
             kestrel.Listen(address, options.GrpcPort, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;

@@ -66,6 +66,7 @@ public sealed partial class ModelUpdater(
         var target = new InstalledModel(desired.Active.Name, desired.Active.Version, desired.Active.Sequence);
         var current = holder.Current;
         var preparing = target;
+        LoadedModel? fresh = null;
         try
         {
             LoadedModel active;
@@ -81,7 +82,7 @@ public sealed partial class ModelUpdater(
                     return;
                 }
 
-                active = _held?.Manifest.Id == target.Id ? _held : await PrepareAsync(client, verifier, report, desired.Active, target, cancellationToken);
+                active = _held?.Manifest.Id == target.Id ? _held : fresh = await PrepareAsync(client, verifier, report, desired.Active, target, cancellationToken);
                 if (desired.HoldSwitch)
                 {
                     if (_held != active)
@@ -127,6 +128,12 @@ public sealed partial class ModelUpdater(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            // A model loaded for this state but never put to work (the shadow failed after it) is released.
+            if (fresh is not null && fresh != holder.Current?.Active && fresh != _held)
+            {
+                fresh.Dispose();
+            }
+
             LogFailed(logger, preparing.Id, e.Message);
             await report.SendAsync(preparing, DeviceModelState.Failed, e.Message, cancellationToken);
         }

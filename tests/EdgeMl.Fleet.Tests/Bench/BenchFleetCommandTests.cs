@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using EdgeMl.Fleet.Tests.Infrastructure;
 
@@ -10,19 +9,11 @@ public sealed class BenchFleetCommandTests
     public async Task Measures_a_small_fleet_and_writes_every_figure()
     {
         var json = Path.Combine(Path.GetTempPath(), "edgeml-bench-" + Guid.NewGuid().ToString("N")[..8] + ".json");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "fleet-server.dll"), "bench-fleet", "--devices", "50", "--download-seconds", "1", "--download-clients", "2", "--model", RepoPaths.Package("v2"), "--json", json })
-        {
-            start.ArgumentList.Add(argument);
-        }
+        var run = await FleetCli.RunAsync(
+            ["bench-fleet", "--devices", "50", "--download-seconds", "1", "--download-clients", "2", "--model", RepoPaths.Package("v2"), "--json", json],
+            timeout: TimeSpan.FromMinutes(3));
 
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(deadline.Token);
-
-        Assert.True(process.ExitCode == 0, await output + await error);
+        Assert.True(run.ExitCode == 0, run.Output + run.Error);
         var figures = JsonNode.Parse(await File.ReadAllTextAsync(json))!;
         Assert.Equal(50, figures["devices"]!.GetValue<int>());
         foreach (var key in new[] { "seconds_to_desired_state", "server_kb_per_device", "download_mb_per_s", "server_rss_after_mb" })

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using EdgeMl.Fleet.Tests.Infrastructure;
 
@@ -93,30 +92,8 @@ public sealed class AdminCliTests : IAsyncLifetime
         Assert.Contains(entries, e => e!["action"]!.ToString() == "device.token" && e["actor"]!.ToString() == "admin");
     }
 
-    private Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] arguments) => RunWithTokenAsync(_token, arguments);
+    private Task<FleetCli.Result> RunAsync(params string[] arguments) => RunWithTokenAsync(_token, arguments);
 
-    private async Task<(int ExitCode, string Output, string Error)> RunWithTokenAsync(string? token, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "fleet-server.dll"));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.ArgumentList.Add("--server");
-        start.ArgumentList.Add(_fleet.GrpcAddress);
-        start.Environment.Remove("EDGEML_ADMIN_TOKEN");
-        if (token is not null)
-        {
-            start.Environment["EDGEML_ADMIN_TOKEN"] = token;
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(deadline.Token);
-        return (process.ExitCode, await output, await error);
-    }
+    private Task<FleetCli.Result> RunWithTokenAsync(string? token, params string[] arguments) =>
+        FleetCli.RunAsync([.. arguments, "--server", _fleet.GrpcAddress], token);
 }

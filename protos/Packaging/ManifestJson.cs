@@ -8,6 +8,6 @@ namespace EdgeMl.Contracts.Packaging;
     ReadCommentHandling = JsonCommentHandling.Skip,
     AllowTrailingCommas = true,
     WriteIndented = true,
-    UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip)]
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(ModelManifest))]
 public sealed partial class ManifestJson : JsonSerializerContext;

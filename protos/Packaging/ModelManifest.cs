@@ -4,17 +4,28 @@ using System.Text.Json.Serialization;
 namespace EdgeMl.Contracts.Packaging;
 
 /// <summary>What a model package says about its model: everything the agent needs without code changes.</summary>
+/// <remarks>
+/// docs/manifest.md is the reference. <c>[JsonRequired]</c> marks the fields without a default. A field
+/// with a default other than zero or null has a setter, not <c>init</c>: the JSON source generator
+/// passes default(T) for an absent init-only property, which would overwrite the default written here.
+/// </remarks>
 public sealed class ModelManifest
 {
-    public int SchemaVersion { get; init; } = 1;
+    public int SchemaVersion { get; set; } = 1;
+    [JsonRequired]
     public string Name { get; init; } = "";
+    [JsonRequired]
     public string Version { get; init; } = "";
     public string? Description { get; init; }
     public DateTimeOffset? CreatedAt { get; init; }
+    [JsonRequired]
     public InputSpec Input { get; init; } = new();
+    [JsonRequired]
     public OutputSpec Output { get; init; } = new();
+    [JsonRequired]
     public DecisionSpec Decision { get; init; } = new();
     public Dictionary<string, HistogramSpec>? ReferenceStatistics { get; init; }
+    [JsonRequired]
     public string Sha256 { get; init; } = "";
     public JsonObject? Training { get; init; }
 
@@ -24,16 +35,22 @@ public sealed class ModelManifest
 
 public sealed class InputSpec
 {
+    [JsonRequired]
     public string Name { get; init; } = "";
-    public string ElementType { get; init; } = "float32";
-    public string Layout { get; init; } = "NCHW";
+    public string ElementType { get; set; } = "float32";
+    public string Layout { get; set; } = "NCHW";
+    [JsonRequired]
     public int Width { get; init; }
+    [JsonRequired]
     public int Height { get; init; }
+    [JsonRequired]
     public int Channels { get; init; }
     /// <summary><c>gray</c>, <c>rgb</c> or <c>bgr</c>.</summary>
-    public string ColorSpace { get; init; } = "rgb";
-    public float Scale { get; init; } = 1f / 255f;
+    public string ColorSpace { get; set; } = "rgb";
+    public float Scale { get; set; } = 1f / 255f;
+    [JsonRequired]
     public float[] Mean { get; init; } = [];
+    [JsonRequired]
     public float[] Std { get; init; } = [];
     /// <summary>Part of the frame the model looks at, as fractions of its width and height; the whole frame when absent.</summary>
     public RegionSpec? Roi { get; init; }
@@ -45,38 +62,43 @@ public sealed class RegionSpec
 {
     public double X { get; init; }
     public double Y { get; init; }
-    public double Width { get; init; } = 1;
-    public double Height { get; init; } = 1;
+    public double Width { get; set; } = 1;
+    public double Height { get; set; } = 1;
 }
 
 public sealed class TileSpec
 {
-    public int Columns { get; init; } = 1;
-    public int Rows { get; init; } = 1;
+    public int Columns { get; set; } = 1;
+    public int Rows { get; set; } = 1;
     /// <summary>Share of a tile that overlaps its neighbour, so that a crack on a seam is whole in one tile.</summary>
     public double Overlap { get; init; }
     /// <summary><c>max</c>: the frame takes the tile most likely to hold <see cref="Label"/>; <c>mean</c>: tile probabilities are averaged.</summary>
-    public string Reduce { get; init; } = "max";
+    public string Reduce { get; set; } = "max";
     public string? Label { get; init; }
 }
 
 public sealed class OutputSpec
 {
+    [JsonRequired]
     public string Name { get; init; } = "";
-    public string ElementType { get; init; } = "float32";
+    public string ElementType { get; set; } = "float32";
     /// <summary><c>logits</c> (the agent applies softmax) or <c>probabilities</c>.</summary>
-    public string Kind { get; init; } = "logits";
+    public string Kind { get; set; } = "logits";
+    [JsonRequired]
     public string[] Labels { get; init; } = [];
 }
 
 public sealed class DecisionSpec
 {
     /// <summary>A frame is decided automatically when its top label's probability reaches that label's threshold.</summary>
+    [JsonRequired]
     public Dictionary<string, double> Thresholds { get; init; } = [];
 }
 
 public sealed class HistogramSpec
 {
+    [JsonRequired]
     public double[] Edges { get; init; } = [];
+    [JsonRequired]
     public long[] Counts { get; init; } = [];
 }

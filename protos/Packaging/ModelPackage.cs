@@ -57,12 +57,22 @@ public sealed class ModelPackage
     public static ModelManifest ReadManifest(string packagePath, string manifestPath) =>
         ParseManifest(packagePath, File.ReadAllBytes(manifestPath));
 
+    /// <summary>Reads a manifest, its defaults applied; throws <see cref="ModelPackageException"/> naming every missing, unknown or null field.</summary>
     public static ModelManifest ParseManifest(string packagePath, ReadOnlySpan<byte> json)
     {
         try
         {
-            return JsonSerializer.Deserialize(json, ManifestJson.Default.ModelManifest)
-                ?? throw new ModelPackageException(packagePath, ["manifest.json is empty (null)"]);
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            using var document = JsonDocument.ParseValue(ref reader);
+            // Reading on throws on anything after the manifest object, as a plain Deserialize would.
+            _ = reader.Read();
+            var problems = ManifestFieldCheck.Check(document.RootElement);
+            if (problems.Count > 0)
+            {
+                throw new ModelPackageException(packagePath, problems);
+            }
+
+            return document.RootElement.Deserialize(ManifestJson.Default.ModelManifest)!;
         }
         catch (JsonException e)
         {

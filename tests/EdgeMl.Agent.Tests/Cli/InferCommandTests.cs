@@ -117,6 +117,30 @@ public sealed class InferCommandTests
     }
 
     [Fact]
+    public async Task Exits_2_listing_every_manifest_problem_without_a_stack_trace()
+    {
+        using var temp = new TempDirectory();
+        var package = temp.CopyPackage("v2");
+        var manifestPath = Path.Combine(package, "manifest.json");
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(manifestPath))!.AsObject();
+        manifest.Remove("decision");
+        manifest.Remove("sha256");
+        manifest["input"]!.AsObject().Remove("mean");
+        manifest["input"]!["color_space"] = "gray";
+        await File.WriteAllTextAsync(manifestPath, manifest.ToJsonString());
+
+        var run = await ProcessRunner.AgentAsync("infer", "--model", package, "--input", Path.Combine(Repo.Models, "samples"), "--out", temp.File("scores.csv"));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("input.mean is missing", run.Error, StringComparison.Ordinal);
+        Assert.Contains("input.color_space is not a manifest field (did you mean input.colorSpace?)", run.Error, StringComparison.Ordinal);
+        Assert.Contains("decision is missing", run.Error, StringComparison.Ordinal);
+        Assert.Contains("sha256 is missing", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Exits_non_zero_for_a_missing_model_or_input()
     {
         using var temp = new TempDirectory();

@@ -1,0 +1,150 @@
+using System.Text.Json.Nodes;
+using EdgeMl.Agent.Tests.Infrastructure;
+using EdgeMl.Contracts.Packaging;
+
+namespace EdgeMl.Agent.Tests.Packaging;
+
+public sealed class ModelManifestTests
+{
+    [Fact]
+    public void Applies_the_documented_defaults_to_fields_left_out()
+    {
+        var manifest = Parse(m =>
+        {
+            m.Remove("schemaVersion");
+            Input(m).Remove("elementType");
+            Input(m).Remove("layout");
+            Input(m).Remove("colorSpace");
+            Input(m).Remove("scale");
+            Output(m).Remove("elementType");
+            Output(m).Remove("kind");
+            Input(m)["roi"] = new JsonObject { ["x"] = 0.25 };
+            Input(m)["tiles"] = new JsonObject { ["label"] = "cracked" };
+        });
+
+        Assert.Equal(1, manifest.SchemaVersion);
+        Assert.Equal("float32", manifest.Input.ElementType);
+        Assert.Equal("NCHW", manifest.Input.Layout);
+        Assert.Equal("rgb", manifest.Input.ColorSpace);
+        Assert.Equal(1f / 255f, manifest.Input.Scale);
+        Assert.Equal("float32", manifest.Output.ElementType);
+        Assert.Equal("logits", manifest.Output.Kind);
+        Assert.Equal((0.25, 0.0, 1.0, 1.0), (manifest.Input.Roi!.X, manifest.Input.Roi.Y, manifest.Input.Roi.Width, manifest.Input.Roi.Height));
+        Assert.Equal((1, 1, 0.0, "max"), (manifest.Input.Tiles!.Columns, manifest.Input.Tiles.Rows, manifest.Input.Tiles.Overlap, manifest.Input.Tiles.Reduce));
+    }
+
+    [Fact]
+    public void Loads_a_package_whose_manifest_leaves_out_every_field_that_has_a_default()
+    {
+        using var temp = new TempDirectory();
+        var package = temp.CopyPackage("v2");
+        EditManifest(package, m =>
+        {
+            m.Remove("schemaVersion");
+            Input(m).Remove("elementType");
+            Input(m).Remove("layout");
+            Input(m).Remove("scale");
+            Output(m).Remove("elementType");
+            Output(m).Remove("kind");
+        });
+
+        var loaded = ModelPackage.Load(package);
+
+        Assert.Equal("NCHW", loaded.Manifest.Input.Layout);
+        Assert.Equal("logits", loaded.Manifest.Output.Kind);
+    }
+
+    [Fact]
+    public void Names_every_missing_required_field_at_once()
+    {
+        var error = Assert.Throws<ModelPackageException>(() => Parse(m =>
+        {
+            m.Remove("name");
+            m.Remove("version");
+            m.Remove("sha256");
+            m.Remove("decision");
+            Input(m).Remove("mean");
+            Input(m).Remove("std");
+        }));
+
+        Assert.Equal(
+            [
+                "name is missing",
+                "version is missing",
+                "input.mean is missing",
+                "input.std is missing",
+                "decision is missing",
+                "sha256 is missing",
+            ],
+            error.Problems);
+    }
+
+    [Fact]
+    public void Names_unknown_fields_and_the_field_they_resemble()
+    {
+        var error = Assert.Throws<ModelPackageException>(() => Parse(m =>
+        {
+            Input(m).Remove("colorSpace");
+            Input(m)["color_space"] = "gray";
+            Output(m)["softmax"] = true;
+        }));
+
+        Assert.Equal(
+            [
+                "input.color_space is not a manifest field (did you mean input.colorSpace?)",
+                "output.softmax is not a manifest field",
+            ],
+            error.Problems);
+    }
+
+    [Fact]
+    public void Names_required_fields_set_to_null()
+    {
+        var error = Assert.Throws<ModelPackageException>(() => Parse(m =>
+        {
+            m["decision"] = null;
+            Input(m)["std"] = null;
+            m["description"] = null;
+        }));
+
+        Assert.Equal(["input.std must not be null", "decision must not be null"], error.Problems);
+    }
+
+    [Fact]
+    public void Lists_missing_and_unknown_fields_together_in_the_refusal_of_a_package()
+    {
+        using var temp = new TempDirectory();
+        var package = temp.CopyPackage("v1");
+        EditManifest(package, m =>
+        {
+            m.Remove("sha256");
+            m["decision"]!.AsObject().Remove("thresholds");
+            Input(m)["colour"] = "gray";
+        });
+
+        var error = Assert.Throws<ModelPackageException>(() => ModelPackage.Load(package));
+
+        Assert.Equal(
+            ["input.colour is not a manifest field", "decision.thresholds is missing", "sha256 is missing"],
+            error.Problems);
+    }
+
+    private static ModelManifest Parse(Action<JsonObject> edit)
+    {
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(Repo.Package("v2"), ModelPackage.ManifestFile)))!.AsObject();
+        edit(manifest);
+        return ModelPackage.ParseManifest("test", System.Text.Encoding.UTF8.GetBytes(manifest.ToJsonString()));
+    }
+
+    private static JsonObject Input(JsonObject manifest) => manifest["input"]!.AsObject();
+
+    private static JsonObject Output(JsonObject manifest) => manifest["output"]!.AsObject();
+
+    private static void EditManifest(string package, Action<JsonObject> edit)
+    {
+        var path = Path.Combine(package, ModelPackage.ManifestFile);
+        var manifest = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        edit(manifest);
+        File.WriteAllText(path, manifest.ToJsonString());
+    }
+}

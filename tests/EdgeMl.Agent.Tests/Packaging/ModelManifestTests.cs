@@ -111,6 +111,23 @@ public sealed class ModelManifestTests
     }
 
     [Fact]
+    public void Names_the_path_of_a_value_of_the_wrong_kind()
+    {
+        var error = Assert.Throws<ModelPackageException>(() => Parse(m =>
+        {
+            Input(m)["width"] = "640";
+            m["output"] = new JsonArray();
+        }));
+
+        Assert.Equal(["output must be an object, not array"], error.Problems);
+
+        error = Assert.Throws<ModelPackageException>(() => Parse(m => Input(m)["width"] = "640"));
+
+        Assert.StartsWith("manifest.json is not valid", error.Problems.Single(), StringComparison.Ordinal);
+        Assert.Contains("$.input.width", error.Problems.Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Lists_missing_and_unknown_fields_together_in_the_refusal_of_a_package()
     {
         using var temp = new TempDirectory();

@@ -181,6 +181,25 @@ public sealed class RolloutTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task One_failed_agent_in_ten_at_a_ten_percent_gate_lets_the_rollout_complete()
+    {
+        await StartAgentsAsync(10);
+        await RollOutAsync(V1, "100%");
+        // This agent died three times loading v2, so it reports v2 as failed: one failure in ten, within the default 10 % gate.
+        var failing = _agents[0];
+        await failing.StopAsync();
+        await File.WriteAllTextAsync(Path.Combine(failing.DataDirectory, "loading"), $"{V2}\n3\n");
+        await failing.StartAsync();
+
+        var started = await StartRolloutAsync(V2, "100%");
+        var done = await _fleet.WaitForRolloutAsync(started.RolloutId, "completed");
+
+        var wave = Assert.Single(done.Waves);
+        Assert.Equal((10, 9, 1, "passed"), (wave.Targeted, wave.Updated, wave.Failed, wave.Decision));
+        Assert.Equal(V1, failing.ActiveModel);
+    }
+
+    [Fact]
     public async Task Blue_green_warms_every_device_then_switches_them_together()
     {
         await StartAgentsAsync(3);

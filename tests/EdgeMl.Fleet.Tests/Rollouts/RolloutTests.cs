@@ -91,8 +91,9 @@ public sealed class RolloutTests : IAsyncLifetime
         Assert.Equal(2, done.Waves[0].Updated);
         await offline.StartAsync();
         await Eventually.HoldsAsync(() => Task.FromResult(offline.ActiveModel), m => m == V2, TimeSpan.FromSeconds(30), "the returning agent to take v2");
-        var device = (await _fleet.DevicesAsync()).Single(d => d.DeviceId == offline.DeviceId);
-        Assert.Equal(V2, device.ActiveModel);
+        // The agent swaps before it reports, so the server learns of it a moment later.
+        await Eventually.HoldsAsync(
+            async () => (await _fleet.DevicesAsync()).Single(d => d.DeviceId == offline.DeviceId).ActiveModel, m => m == V2, TimeSpan.FromSeconds(30), "the server to see the returning agent on v2");
     }
 
     [Fact]

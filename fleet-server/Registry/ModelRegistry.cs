@@ -8,15 +8,15 @@ namespace EdgeMl.Fleet.Registry;
 
 /// <summary>
 /// Model versions: checked on push (manifest and hash), signed with the fleet key, stored as an
-/// immutable bundle. The same name and version with other bytes is refused.
+/// immutable bundle. The same name and version with other bytes is refused; with the same bytes the
+/// push is answered with the stored version, after its bundle is checked (and restored when damaged).
 /// </summary>
-internal sealed class ModelRegistry(FleetStores stores, FleetKey key, ArtifactStore artifacts, TimeProvider time) : IDisposable
+internal sealed class ModelRegistry(FleetStores stores, FleetKey key, ArtifactStore artifacts, TimeProvider time)
 {
     /// <summary>Largest model accepted, which also caps what a device agrees to download.</summary>
     public const long MaxModelBytes = 512L * 1024 * 1024;
 
     private readonly ConcurrentDictionary<string, ModelRecord> _cache = new(StringComparer.Ordinal);
-    private readonly SemaphoreSlim _push = new(1, 1);
 
     public async Task<ModelRecord> PushAsync(byte[] manifestJson, byte[] model, string actor, CancellationToken cancellationToken)
     {
@@ -46,47 +46,39 @@ internal sealed class ModelRegistry(FleetStores stores, FleetKey key, ArtifactSt
             throw new RegistryException(RegistryException.Reason.Invalid, $"package {manifest.Id} is refused: {string.Join("; ", problems)}");
         }
 
-        await _push.WaitAsync(cancellationToken);
+        var package = new Package(manifest.Name, manifest.Version, manifestJson, model, modelSha);
+        if (await stores.Models.GetAsync(package.Name, package.Version, cancellationToken) is { } existing)
+        {
+            return await PushedAgainAsync(existing, package, actor, cancellationToken);
+        }
+
+        ModelRecord record;
         try
         {
-            if (await stores.Models.GetAsync(manifest.Name, manifest.Version, cancellationToken) is { } existing)
-            {
-                return existing.ModelSha256 == modelSha && existing.ManifestJson == Encoding.UTF8.GetString(manifestJson)
-                    ? existing
-                    : throw new RegistryException(
-                        RegistryException.Reason.Conflict,
-                        $"{manifest.Id} is already in the registry with other bytes; a version never changes, so push these as a new version");
-            }
-
-            var sequence = (await stores.Models.ListAsync(manifest.Name, cancellationToken)).Select(m => m.Sequence).DefaultIfEmpty(0).Max() + 1;
-            var signature = new PackageSignature
-            {
-                Name = manifest.Name,
-                Version = manifest.Version,
-                Sequence = sequence,
-                ManifestSha256 = ModelPackage.Hash(manifestJson),
-                ModelSha256 = modelSha,
-                ModelSize = model.Length,
-            }.SignWith(key);
-            using var bundle = new MemoryStream();
-            ModelBundle.Write(bundle, manifestJson, model, signature.ToJson());
-            var bytes = bundle.ToArray();
-            await artifacts.WriteAsync(manifest.Name, manifest.Version, bytes, cancellationToken);
-            var record = await stores.Models.AddAsync(
-                new ModelRecord(manifest.Name, manifest.Version, sequence, modelSha, ModelPackage.Hash(bytes), bytes.Length, time.GetUtcNow(), actor, Encoding.UTF8.GetString(manifestJson)),
+            // Sequence, signature, bundle and record in one transaction: the stored sequence is the signed one, and the
+            // bundle is on disk before the version exists (a crash in between leaves a file the next push overwrites).
+            record = await stores.Models.AddAsync(
+                package.Name,
+                package.Version,
+                async sequence =>
+                {
+                    var bundle = Seal(package, sequence);
+                    await artifacts.WriteAsync(package.Name, package.Version, bundle, cancellationToken);
+                    return new ModelRecord(
+                        package.Name, package.Version, sequence, modelSha, ModelPackage.Hash(bundle), bundle.Length, time.GetUtcNow(), actor, package.ManifestText);
+                },
                 cancellationToken);
-            if (record.Sequence != sequence)
-            {
-                // Another replica pushed this name at the same moment: the signature names a sequence the registry did not give.
-                throw new RegistryException(RegistryException.Reason.Conflict, $"{manifest.Id} raced another push of {manifest.Name}; push it again");
-            }
-            await stores.Audit.AppendAsync(new AuditRecord(time.GetUtcNow(), actor, "model.push", record.Id, $"sequence {record.Sequence}, sha256 {modelSha}"), cancellationToken);
-            return record;
         }
-        finally
+        catch (DuplicateModelException)
         {
-            _push.Release();
+            // Another push of this version (another replica) was stored first: answer as if this one came second.
+            var winner = await stores.Models.GetAsync(package.Name, package.Version, cancellationToken)
+                ?? throw new RegistryException(RegistryException.Reason.Conflict, $"{manifest.Id} was pushed at the same moment by another caller; push it again");
+            return await PushedAgainAsync(winner, package, actor, cancellationToken);
         }
+
+        await stores.Audit.AppendAsync(new AuditRecord(time.GetUtcNow(), actor, "model.push", record.Id, $"sequence {record.Sequence}, sha256 {modelSha}"), cancellationToken);
+        return record;
     }
 
     /// <summary>A model by <c>name:version</c>; models never change, so lookups are cached.</summary>
@@ -111,5 +103,56 @@ internal sealed class ModelRegistry(FleetStores stores, FleetKey key, ArtifactSt
             : (id[..colon], id[(colon + 1)..]);
     }
 
-    public void Dispose() => _push.Dispose();
+    /// <summary>
+    /// The same version once more: refused with other bytes; with the same bytes its bundle is checked and, when missing or
+    /// damaged, written again (the same key signs the same statement into the same bytes).
+    /// </summary>
+    private async Task<ModelRecord> PushedAgainAsync(ModelRecord existing, Package package, string actor, CancellationToken cancellationToken)
+    {
+        if (existing.ModelSha256 != package.ModelSha256 || existing.ManifestJson != package.ManifestText)
+        {
+            throw new RegistryException(
+                RegistryException.Reason.Conflict,
+                $"{existing.Id} is already in the registry with other bytes; a version never changes, so push these as a new version");
+        }
+
+        if (await artifacts.HashAsync(existing.Name, existing.Version, cancellationToken) == existing.BundleSha256)
+        {
+            return existing;
+        }
+
+        var bundle = Seal(package, existing.Sequence);
+        if (ModelPackage.Hash(bundle) != existing.BundleSha256)
+        {
+            throw new RegistryException(
+                RegistryException.Reason.Conflict,
+                $"the stored bundle of {existing.Id} is missing or damaged and these bytes do not rebuild it (was the fleet key replaced?); push them as a new version");
+        }
+
+        await artifacts.WriteAsync(existing.Name, existing.Version, bundle, cancellationToken);
+        await stores.Audit.AppendAsync(
+            new AuditRecord(time.GetUtcNow(), actor, "model.repair", existing.Id, $"missing or damaged bundle written again, sha256 {existing.BundleSha256}"), cancellationToken);
+        return existing;
+    }
+
+    private byte[] Seal(Package package, long sequence)
+    {
+        var signature = new PackageSignature
+        {
+            Name = package.Name,
+            Version = package.Version,
+            Sequence = sequence,
+            ManifestSha256 = ModelPackage.Hash(package.ManifestJson),
+            ModelSha256 = package.ModelSha256,
+            ModelSize = package.Model.Length,
+        }.SignWith(key);
+        using var bundle = new MemoryStream();
+        ModelBundle.Write(bundle, package.ManifestJson, package.Model, signature.ToJson());
+        return bundle.ToArray();
+    }
+
+    private sealed record Package(string Name, string Version, byte[] ManifestJson, byte[] Model, string ModelSha256)
+    {
+        public string ManifestText { get; } = Encoding.UTF8.GetString(ManifestJson);
+    }
 }

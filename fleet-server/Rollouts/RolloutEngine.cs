@@ -61,10 +61,15 @@ internal sealed partial class RolloutEngine(
             var rollout = new RolloutRecord(
                 "r-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5)), model.Id, previous, selector.Text, mode, waves,
                 (long)request.Bake.TotalSeconds, request.Gates.ToJson(), RolloutState.Running, 0, now, null, now, actor, now);
-            await stores.Rollouts.AddAsync(rollout, cancellationToken);
-            await AuditAsync(actor, "rollout.start", rollout, $"{mode} of {model.Id} to '{selector.Text}' in waves {waves}, bake {request.Bake}", cancellationToken);
-            await EnterWaveAsync(rollout, 0, cancellationToken);
-            return rollout;
+            var step = await PlanWaveAsync(rollout, cancellationToken) with
+            {
+                Starts = true,
+                Audit = new AuditRecord(now, actor, "rollout.start", rollout.Id, $"{mode} of {model.Id} to '{selector.Text}' in waves {waves}, bake {request.Bake}"),
+            };
+            var started = await CommitAsync(step, cancellationToken);
+            var size = step.Waves[0].Size;
+            LogWave(logger, started.Id, 1, size, step.States.Count);
+            return started;
         }
         finally
         {
@@ -80,30 +85,27 @@ internal sealed partial class RolloutEngine(
             var rollout = await stores.Rollouts.GetAsync(id, cancellationToken)
                 ?? throw new KeyNotFoundException($"rollout {id} does not exist");
             var active = rollout.State is RolloutState.Running or RolloutState.Paused or RolloutState.WaitingSwitch;
-            RolloutRecord updated;
-            switch (action)
+            var step = action switch
             {
-                case "pause" when rollout.State == RolloutState.Running:
-                    updated = await SaveAsync(rollout with { State = RolloutState.Paused }, cancellationToken);
-                    break;
-                case "resume" when rollout.State == RolloutState.Paused:
-                    updated = await SaveAsync(rollout with { State = RolloutState.Running }, cancellationToken);
-                    break;
-                case "abort" when active:
-                    updated = await SaveAsync(rollout with { State = RolloutState.Aborted, Reason = "aborted by " + actor }, cancellationToken);
-                    break;
-                case "rollback" when rollout.State != RolloutState.RolledBack:
-                    updated = await RollBackAsync(rollout, "rolled back by " + actor, cancellationToken);
-                    break;
-                case "switch" when rollout.State == RolloutState.WaitingSwitch:
-                    updated = await SaveAsync(rollout with { State = RolloutState.Running, CurrentWave = 1, WaveStartedAt = time.GetUtcNow() }, cancellationToken);
-                    await EnterWaveAsync(updated, 1, cancellationToken);
-                    break;
-                default:
-                    throw new InvalidOperationException($"rollout {id} is {rollout.State}; '{action}' does not apply (pause, resume, abort, rollback, switch)");
+                "pause" when rollout.State == RolloutState.Running => new RolloutStep(rollout with { State = RolloutState.Paused }),
+                "resume" when rollout.State == RolloutState.Paused => new RolloutStep(rollout with { State = RolloutState.Running }),
+                "abort" when active => new RolloutStep(rollout with { State = RolloutState.Aborted, Reason = "aborted by " + actor }),
+                "rollback" when rollout.State != RolloutState.RolledBack => await PlanRollbackAsync(rollout, "rolled back by " + actor, cancellationToken),
+                "switch" when rollout.State == RolloutState.WaitingSwitch =>
+                    await PlanWaveAsync(rollout with { State = RolloutState.Running, CurrentWave = 1, WaveStartedAt = time.GetUtcNow() }, cancellationToken),
+                _ => throw new InvalidOperationException($"rollout {id} is {rollout.State}; '{action}' does not apply (pause, resume, abort, rollback, switch)"),
+            };
+            var detail = step.Rollout.State + (step.Rollout.Reason is { } reason && step.Rollout.Reason != rollout.Reason ? ": " + reason : "");
+            var updated = await CommitAsync(step with { Audit = new AuditRecord(time.GetUtcNow(), actor, "rollout." + action, id, detail) }, cancellationToken);
+            if (action == "rollback")
+            {
+                LogRollback(logger, id, updated.Reason ?? "");
+            }
+            else if (action == "switch")
+            {
+                LogWave(logger, id, 2, RolloutState.SwitchWave, step.States.Count);
             }
 
-            await AuditAsync(actor, "rollout." + action, updated, updated.State, cancellationToken);
             return updated;
         }
         finally
@@ -127,7 +129,15 @@ internal sealed partial class RolloutEngine(
             var progress = await RolloutProgress.LoadAsync(stores, hub, cancellationToken);
             foreach (var rollout in rollouts)
             {
-                await AdvanceAsync(rollout, progress, cancellationToken);
+                // Each rollout on its own: one that cannot be evaluated must not stop the gates of the others.
+                try
+                {
+                    await AdvanceAsync(rollout, progress, cancellationToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogAdvanceFailed(logger, rollout.Id, e);
+                }
             }
         }
         finally
@@ -142,17 +152,26 @@ internal sealed partial class RolloutEngine(
         var counts = progress.Count(rollout, members);
         var gates = RolloutGates.FromJson(rollout.GatesJson);
         var waves = await stores.Rollouts.ListWavesAsync(rollout.Id, cancellationToken);
-        var wave = waves.First(w => w.Index == rollout.CurrentWave);
+        var wave = waves.FirstOrDefault(w => w.Index == rollout.CurrentWave)
+            ?? throw new InvalidOperationException(
+                $"rollout {rollout.Id} is on wave {rollout.CurrentWave + 1} but has no record of that wave; abort it or roll it back (fleet-server rollout rollback {rollout.Id})");
         if (counts.Failed >= 1 && counts.FailureRate > gates.MaxFailureRate)
         {
             var reason = $"wave {rollout.CurrentWave + 1}: {counts.Failed} of {counts.Targeted} devices failed ({counts.FailureRate:P1}), above the {gates.MaxFailureRate:P1} gate";
-            await stores.Rollouts.UpsertWaveAsync(wave with { Decision = "rolled back", GateValuesJson = counts.ToJson() }, cancellationToken);
-            var rolled = await RollBackAsync(rollout, reason, cancellationToken);
-            await AuditAsync("gate", "rollout.rollback", rolled, reason, cancellationToken);
+            var rollback = await PlanRollbackAsync(rollout, reason, cancellationToken);
+            var rolled = await CommitAsync(
+                rollback with
+                {
+                    Waves = [wave with { Decision = "rolled back", GateValuesJson = counts.ToJson() }],
+                    Audit = new AuditRecord(time.GetUtcNow(), "gate", "rollout.rollback", rollout.Id, rollback.Rollout.Reason!),
+                },
+                cancellationToken);
+            LogRollback(logger, rolled.Id, rolled.Reason!);
             return;
         }
 
-        var complete = counts.Updated >= 1 && counts.Updated + counts.Offline == counts.Targeted;
+        // A failed device is done too: within the gate it must not hold its wave open forever.
+        var complete = counts.Updated >= 1 && counts.Updated + counts.Failed + counts.Offline == counts.Targeted;
         if (!complete)
         {
             await stores.Rollouts.UpsertWaveAsync(wave with { Decision = "in progress", GateValuesJson = counts.ToJson() }, cancellationToken);
@@ -170,35 +189,52 @@ internal sealed partial class RolloutEngine(
         var sizes = rollout.Waves.Split(',');
         if (rollout.Mode == RolloutState.BlueGreen && rollout.CurrentWave == 0)
         {
-            await stores.Rollouts.UpsertWaveAsync(wave with { CompletedAt = completedAt, Decision = "ready: waiting for switch", GateValuesJson = counts.ToJson() }, cancellationToken);
-            var waiting = await SaveAsync(rollout with { State = RolloutState.WaitingSwitch }, cancellationToken);
-            await AuditAsync("engine", "rollout.ready", waiting, "every online device is warmed; waiting for 'rollout switch'", cancellationToken);
+            await CommitAsync(
+                new RolloutStep(rollout with { State = RolloutState.WaitingSwitch })
+                {
+                    Waves = [wave with { CompletedAt = completedAt, Decision = "ready: waiting for switch", GateValuesJson = counts.ToJson() }],
+                    Audit = new AuditRecord(now, "engine", "rollout.ready", rollout.Id, "every online device is warmed; waiting for 'rollout switch'"),
+                },
+                cancellationToken);
             return;
         }
 
-        await stores.Rollouts.UpsertWaveAsync(wave with { CompletedAt = completedAt, Decision = "passed", GateValuesJson = counts.ToJson() }, cancellationToken);
+        var passed = wave with { CompletedAt = completedAt, Decision = "passed", GateValuesJson = counts.ToJson() };
         if (rollout.CurrentWave >= sizes.Length - 1)
         {
-            var done = await SaveAsync(rollout with { State = RolloutState.Completed }, cancellationToken);
-            await AuditAsync("engine", "rollout.complete", done, $"{counts.Updated} devices updated, {counts.Offline} offline", cancellationToken);
+            var detail = $"{counts.Updated} devices updated, {counts.Failed} failed, {counts.Offline} offline";
+            await CommitAsync(
+                new RolloutStep(rollout with { State = RolloutState.Completed })
+                {
+                    Waves = [passed],
+                    Audit = new AuditRecord(now, "engine", "rollout.complete", rollout.Id, detail),
+                },
+                cancellationToken);
             return;
         }
 
-        var next = await SaveAsync(rollout with { CurrentWave = rollout.CurrentWave + 1, WaveStartedAt = now }, cancellationToken);
-        await AuditAsync("engine", "rollout.wave", next, $"wave {next.CurrentWave + 1} ({sizes[next.CurrentWave]}) starts", cancellationToken);
-        await EnterWaveAsync(next, next.CurrentWave, cancellationToken);
+        var step = await PlanWaveAsync(rollout with { CurrentWave = rollout.CurrentWave + 1, WaveStartedAt = now }, cancellationToken);
+        var next = await CommitAsync(
+            step with
+            {
+                Waves = [passed, .. step.Waves],
+                Audit = new AuditRecord(now, "engine", "rollout.wave", rollout.Id, $"wave {rollout.CurrentWave + 2} ({sizes[rollout.CurrentWave + 1]}) starts"),
+            },
+            cancellationToken);
+        LogWave(logger, next.Id, next.CurrentWave + 1, sizes[next.CurrentWave], step.States.Count);
     }
 
-    /// <summary>Takes the wave's devices into the rollout and gives them their new desired state.</summary>
-    private async Task EnterWaveAsync(RolloutRecord rollout, int wave, CancellationToken cancellationToken)
+    /// <summary>The step that takes the devices of <paramref name="rollout"/>'s current wave in and gives them their new desired state.</summary>
+    private async Task<RolloutStep> PlanWaveAsync(RolloutRecord rollout, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        var wave = rollout.CurrentWave;
         var sizes = rollout.Waves.Split(',');
         var members = await stores.Rollouts.ListDevicesAsync(rollout.Id, cancellationToken);
         List<RolloutDeviceRecord> joining;
         if (sizes[wave] == RolloutState.SwitchWave)
         {
-            joining = [.. members];
+            joining = [];
         }
         else
         {
@@ -211,53 +247,86 @@ internal sealed partial class RolloutEngine(
             joining = ordered.Take(count).Where(id => !taken.Contains(id))
                 .Select(id => new RolloutDeviceRecord(rollout.Id, id, wave, desired.GetValueOrDefault(id)?.ActiveModel, now))
                 .ToList();
-            await stores.Rollouts.AddDevicesAsync(joining, cancellationToken);
         }
 
-        var changes = joining.Select(m => rollout.Mode switch
+        // Blue/green's switch releases every device already in; other waves move only those joining.
+        var moving = sizes[wave] == RolloutState.SwitchWave ? members : joining;
+        var changes = moving.Select(m => rollout.Mode switch
         {
             RolloutState.Shadow => new DesiredStateChange(m.DeviceId, m.PreviousModel, rollout.Model, rollout.Id, false, false),
             RolloutState.BlueGreen => new DesiredStateChange(m.DeviceId, rollout.Model, null, rollout.Id, false, sizes[wave] != RolloutState.SwitchWave),
             _ => new DesiredStateChange(m.DeviceId, rollout.Model, null, rollout.Id, false, false),
         }).ToList();
-        await PublishAsync(changes, cancellationToken);
-        await stores.Rollouts.UpsertWaveAsync(new RolloutWaveRecord(rollout.Id, wave, sizes[wave], now, null, "in progress", null), cancellationToken);
-        LogWave(logger, rollout.Id, wave + 1, sizes[wave], changes.Count);
+        return new RolloutStep(rollout)
+        {
+            Joining = joining,
+            States = changes,
+            Waves = [new RolloutWaveRecord(rollout.Id, wave, sizes[wave], now, null, "in progress", null)],
+        };
     }
 
-    /// <summary>Returns every device of the rollout to the model it ran before, telling it this is a deliberate rollback.</summary>
-    private async Task<RolloutRecord> RollBackAsync(RolloutRecord rollout, string reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// The step that returns every device of the rollout to the model it ran before, telling it this is a deliberate
+    /// rollback; a device that ran none returns to no model, where every frame goes to a human, and the reason says so.
+    /// </summary>
+    private async Task<RolloutStep> PlanRollbackAsync(RolloutRecord rollout, string reason, CancellationToken cancellationToken)
     {
         var members = await stores.Rollouts.ListDevicesAsync(rollout.Id, cancellationToken);
-        var changes = members.Select(m => new DesiredStateChange(m.DeviceId, m.PreviousModel, null, rollout.Id, true, false)).ToList();
-        await PublishAsync(changes, cancellationToken);
-        LogRollback(logger, rollout.Id, reason);
-        return await SaveAsync(rollout with { State = RolloutState.RolledBack, Reason = reason }, cancellationToken);
+        var toNoModel = members.Count(m => m.PreviousModel is null);
+        var said = toNoModel == 0 ? reason : $"{reason}; {toNoModel} of {members.Count} devices returned to no model (every frame to a human)";
+        return new RolloutStep(rollout with { State = RolloutState.RolledBack, Reason = said })
+        {
+            States = [.. members.Select(m => new DesiredStateChange(m.DeviceId, m.PreviousModel, null, rollout.Id, true, false))],
+        };
     }
 
-    private async Task PublishAsync(IReadOnlyList<DesiredStateChange> changes, CancellationToken cancellationToken)
+    /// <summary>Stores the step in one transaction, then announces the new desired states to connected devices.</summary>
+    private async Task<RolloutRecord> CommitAsync(RolloutStep step, CancellationToken cancellationToken)
     {
-        foreach (var state in await stores.DesiredStates.SetManyAsync(changes, time.GetUtcNow(), cancellationToken))
+        var now = time.GetUtcNow();
+        var rollout = step.Rollout with { UpdatedAt = now };
+        var states = await stores.Database.InTransactionAsync(
+            async (_, transaction) =>
+            {
+                if (step.Starts)
+                {
+                    await RolloutStore.AddAsync(transaction, rollout, cancellationToken);
+                }
+                else
+                {
+                    await RolloutStore.UpdateAsync(transaction, rollout, cancellationToken);
+                }
+
+                await RolloutStore.AddDevicesAsync(transaction, step.Joining, cancellationToken);
+                foreach (var wave in step.Waves)
+                {
+                    await RolloutStore.UpsertWaveAsync(transaction, wave, cancellationToken);
+                }
+
+                if (step.Audit is { } audit)
+                {
+                    await stores.Audit.AppendAsync(transaction, audit, cancellationToken);
+                }
+
+                return await DesiredStateStore.SetManyAsync(transaction, step.States, now, cancellationToken);
+            },
+            cancellationToken);
+        foreach (var state in states)
         {
             hub.Publish(state);
         }
-    }
 
-    private async Task<RolloutRecord> SaveAsync(RolloutRecord rollout, CancellationToken cancellationToken)
-    {
-        var updated = rollout with { UpdatedAt = time.GetUtcNow() };
-        await stores.Rollouts.UpdateAsync(updated, cancellationToken);
-        return updated;
+        return rollout;
     }
-
-    private Task AuditAsync(string actor, string action, RolloutRecord rollout, string detail, CancellationToken cancellationToken) =>
-        stores.Audit.AppendAsync(new AuditRecord(time.GetUtcNow(), actor, action, rollout.Id, detail), cancellationToken);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rollout {Rollout}: wave {Wave} ({Size}) sent to {Devices} devices")]
     private static partial void LogWave(ILogger logger, string rollout, int wave, string size, int devices);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rollout {Rollout} rolled back: {Reason}")]
     private static partial void LogRollback(ILogger logger, string rollout, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Rollout {Rollout} could not be evaluated; the other rollouts go on, this one is retried on the next tick")]
+    private static partial void LogAdvanceFailed(ILogger logger, string rollout, Exception exception);
 
     public void Dispose() => _lock.Dispose();
 }

@@ -121,13 +121,20 @@ internal sealed class DeviceGrpcService(
     {
         var deviceId = await authenticator.AuthenticateAsync(context);
         var state = request.State.ToString().ToLowerInvariant();
-        await stores.Devices.RecordReportAsync(
-            new DeviceReport(deviceId, (long)request.Revision, $"{request.ModelName}:{request.ModelVersion}", state, NullIfEmpty(request.Reason), NullIfEmpty(request.ExecutionProvider), NullIfEmpty(request.AgentVersion), time.GetUtcNow()),
-            context.CancellationToken);
+        var model = StatusReportCheck.ModelOf(request.ModelName, request.ModelVersion);
+        var report = new DeviceReport(deviceId, (long)request.Revision, model, state, NullIfEmpty(request.Reason), NullIfEmpty(request.ExecutionProvider), NullIfEmpty(request.AgentVersion), time.GetUtcNow());
+        var desired = await stores.DesiredStates.GetAsync(deviceId, context.CancellationToken);
+        if (!StatusReportCheck.IsCurrent(report, desired, await stores.Devices.GetAsync(deviceId, context.CancellationToken)))
+        {
+            // It answers a state a newer one replaced: nothing in it describes the device any more.
+            return new StatusAck();
+        }
+
+        await stores.Devices.RecordReportAsync(report, context.CancellationToken);
         if (request.State == DeviceModelState.Failed)
         {
             // Kept in the audit log: the device's next report replaces its state, the reason must outlive it.
-            await stores.Audit.AppendAsync(new AuditRecord(time.GetUtcNow(), deviceId, "device.failed", deviceId, $"{request.ModelName}:{request.ModelVersion}: {request.Reason}"), context.CancellationToken);
+            await stores.Audit.AppendAsync(new AuditRecord(time.GetUtcNow(), deviceId, "device.failed", deviceId, $"{model ?? "no model"}: {request.Reason}"), context.CancellationToken);
         }
 
         coordinator.Nudge();

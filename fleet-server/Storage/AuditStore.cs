@@ -19,11 +19,14 @@ internal sealed class AuditStore(FleetDatabase db, TimeProvider time)
     {
     }
 
-    public async Task AppendAsync(AuditRecord entry, CancellationToken cancellationToken)
+    public Task AppendAsync(AuditRecord entry, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(transaction => AppendAsync(transaction, entry, cancellationToken), cancellationToken);
+
+    /// <summary>Appends inside <paramref name="transaction"/>, so the entry is kept exactly when the change it records is.</summary>
+    public async Task AppendAsync(DbTransaction transaction, AuditRecord entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await connection.CreateCommand(Insert)
+        await transaction.CreateCommand(Insert)
             .Bind("@id", NextId())
             .Bind("@occurred_at", entry.At)
             .Bind("@actor", entry.Actor)

@@ -23,6 +23,11 @@ internal static class DbCommandExtensions
         return command;
     }
 
+    /// <summary>A command on the transaction's connection that runs inside it.</summary>
+    public static DbCommand CreateCommand(this DbTransaction transaction, string sql) =>
+        (transaction.Connection ?? throw new InvalidOperationException("The transaction has already been committed or rolled back; run the command inside it."))
+            .CreateCommand(sql, transaction);
+
     public static DbCommand Bind(this DbCommand command, string name, string? value) =>
         command.Bind(name, DbType.String, value);
 

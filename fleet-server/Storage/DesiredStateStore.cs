@@ -42,19 +42,21 @@ internal sealed class DesiredStateStore(FleetDatabase db)
     }
 
     /// <summary>Applies all changes in one transaction and returns the new states in input order.</summary>
-    public async Task<IReadOnlyList<DesiredStateRecord>> SetManyAsync(IReadOnlyList<DesiredStateChange> changes, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<DesiredStateRecord>> SetManyAsync(IReadOnlyList<DesiredStateChange> changes, DateTimeOffset now, CancellationToken cancellationToken) =>
+        db.InTransactionAsync((_, transaction) => SetManyAsync(transaction, changes, now, cancellationToken), cancellationToken);
+
+    /// <summary>Applies all changes inside <paramref name="transaction"/> and returns the new states in input order.</summary>
+    public static async Task<IReadOnlyList<DesiredStateRecord>> SetManyAsync(
+        DbTransaction transaction, IReadOnlyList<DesiredStateChange> changes, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(changes);
         var updatedAt = now.ToStoredPrecision();
-        var revisions = await db.InTransactionAsync(
-            async (connection, transaction) =>
-            {
-                await using var upsert = connection.CreateCommand(Upsert, transaction);
-                return connection.CanCreateBatch
-                    ? await UpsertInBatchesAsync(connection, transaction, upsert, changes, updatedAt, cancellationToken)
-                    : await UpsertOneByOneAsync(upsert, changes, updatedAt, cancellationToken);
-            },
-            cancellationToken);
+        var connection = transaction.Connection ?? throw new InvalidOperationException("The transaction has already been committed or rolled back.");
+        await using var upsert = transaction.CreateCommand(Upsert);
+        var revisions = connection.CanCreateBatch
+            ? await UpsertInBatchesAsync(connection, transaction, upsert, changes, updatedAt, cancellationToken)
+            : await UpsertOneByOneAsync(upsert, changes, updatedAt, cancellationToken);
         return [.. changes.Select((change, i) => new DesiredStateRecord(
             change.DeviceId, revisions[i], change.ActiveModel, change.ShadowModel, change.RolloutId, change.Rollback, change.HoldSwitch, updatedAt))];
     }

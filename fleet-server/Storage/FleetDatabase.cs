@@ -97,6 +97,19 @@ internal sealed class FleetDatabase : IAsyncDisposable
         return result;
     }
 
+    /// <summary>Runs <paramref name="work"/> in one transaction and commits it, as above, for work that returns nothing.</summary>
+    public Task InTransactionAsync(Func<DbTransaction, Task> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        return InTransactionAsync(
+            async (_, transaction) =>
+            {
+                await work(transaction);
+                return true;
+            },
+            cancellationToken);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_postgres is not null)

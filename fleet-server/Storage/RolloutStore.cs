@@ -41,11 +41,14 @@ internal sealed class RolloutStore(FleetDatabase db)
 
     private const string SelectWaves = $"SELECT {WaveColumns} FROM rollout_waves WHERE rollout_id = @rollout_id ORDER BY wave_index";
 
-    public async Task AddAsync(RolloutRecord rollout, CancellationToken cancellationToken)
+    public Task AddAsync(RolloutRecord rollout, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(transaction => AddAsync(transaction, rollout, cancellationToken), cancellationToken);
+
+    /// <summary>Adds the rollout inside <paramref name="transaction"/>, so that its waves and desired states are stored with it or not at all.</summary>
+    public static async Task AddAsync(DbTransaction transaction, RolloutRecord rollout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rollout);
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await BindRollout(connection.CreateCommand(Insert), rollout)
+        await BindRollout(transaction.CreateCommand(Insert), rollout)
             .Bind("@created_at", rollout.CreatedAt)
             .Bind("@created_by", rollout.CreatedBy)
             .ExecuteAsync(cancellationToken);
@@ -73,11 +76,14 @@ internal sealed class RolloutStore(FleetDatabase db)
 
     /// <summary>Writes every column but the id and creation fields.</summary>
     /// <exception cref="InvalidOperationException">No rollout has this id.</exception>
-    public async Task UpdateAsync(RolloutRecord rollout, CancellationToken cancellationToken)
+    public Task UpdateAsync(RolloutRecord rollout, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(transaction => UpdateAsync(transaction, rollout, cancellationToken), cancellationToken);
+
+    /// <inheritdoc cref="UpdateAsync(RolloutRecord, CancellationToken)"/>
+    public static async Task UpdateAsync(DbTransaction transaction, RolloutRecord rollout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rollout);
-        await using var connection = await db.OpenAsync(cancellationToken);
-        var updated = await BindRollout(connection.CreateCommand(Update), rollout).ExecuteAsync(cancellationToken);
+        var updated = await BindRollout(transaction.CreateCommand(Update), rollout).ExecuteAsync(cancellationToken);
         if (updated == 0)
         {
             throw new InvalidOperationException($"Rollout {rollout.Id} is not stored, so it cannot be updated; add it first.");
@@ -85,26 +91,23 @@ internal sealed class RolloutStore(FleetDatabase db)
     }
 
     /// <summary>Takes devices into their rollouts in one transaction; a device already in its rollout keeps its first entry.</summary>
-    public async Task AddDevicesAsync(IReadOnlyList<RolloutDeviceRecord> devices, CancellationToken cancellationToken)
+    public Task AddDevicesAsync(IReadOnlyList<RolloutDeviceRecord> devices, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(transaction => AddDevicesAsync(transaction, devices, cancellationToken), cancellationToken);
+
+    /// <inheritdoc cref="AddDevicesAsync(IReadOnlyList{RolloutDeviceRecord}, CancellationToken)"/>
+    public static async Task AddDevicesAsync(DbTransaction transaction, IReadOnlyList<RolloutDeviceRecord> devices, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(devices);
-        await db.InTransactionAsync(
-            async (connection, transaction) =>
-            {
-                await using var insert = connection.CreateCommand(InsertDevice, transaction);
-                foreach (var device in devices)
-                {
-                    await insert.Bind("@rollout_id", device.RolloutId)
-                        .Bind("@device_id", device.DeviceId)
-                        .Bind("@wave", device.Wave)
-                        .Bind("@previous_model", device.PreviousModel)
-                        .Bind("@added_at", device.AddedAt)
-                        .ExecuteNonQueryAsync(cancellationToken);
-                }
-
-                return devices.Count;
-            },
-            cancellationToken);
+        await using var insert = transaction.CreateCommand(InsertDevice);
+        foreach (var device in devices)
+        {
+            await insert.Bind("@rollout_id", device.RolloutId)
+                .Bind("@device_id", device.DeviceId)
+                .Bind("@wave", device.Wave)
+                .Bind("@previous_model", device.PreviousModel)
+                .Bind("@added_at", device.AddedAt)
+                .ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
     public async Task<IReadOnlyList<RolloutDeviceRecord>> ListDevicesAsync(string rolloutId, CancellationToken cancellationToken)
@@ -113,11 +116,13 @@ internal sealed class RolloutStore(FleetDatabase db)
         return await connection.CreateCommand(SelectDevices).Bind("@rollout_id", rolloutId).QueryAsync(ReadDevice, cancellationToken);
     }
 
-    public async Task UpsertWaveAsync(RolloutWaveRecord wave, CancellationToken cancellationToken)
+    public Task UpsertWaveAsync(RolloutWaveRecord wave, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(transaction => UpsertWaveAsync(transaction, wave, cancellationToken), cancellationToken);
+
+    public static async Task UpsertWaveAsync(DbTransaction transaction, RolloutWaveRecord wave, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(wave);
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await connection.CreateCommand(UpsertWave)
+        await transaction.CreateCommand(UpsertWave)
             .Bind("@rollout_id", wave.RolloutId)
             .Bind("@wave_index", wave.Index)
             .Bind("@size", wave.Size)

@@ -32,11 +32,11 @@ internal sealed record DeviceRecord(
     string? ExecutionProvider,
     DateTimeOffset? LastReportAt);
 
-/// <summary>What a device reported about a model: downloading, verifying, warming, ready, active or failed.</summary>
+/// <summary>What a device reported about a model: downloading, verifying, warming, ready, active or failed; no model (null) when its desired state has none.</summary>
 internal sealed record DeviceReport(
     string DeviceId,
     long Revision,
-    string Model,
+    string? Model,
     string State,
     string? Reason,
     string? ExecutionProvider,

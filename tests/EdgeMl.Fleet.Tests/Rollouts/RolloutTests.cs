@@ -91,8 +91,9 @@ public sealed class RolloutTests : IAsyncLifetime
         Assert.Equal(2, done.Waves[0].Updated);
         await offline.StartAsync();
         await Eventually.HoldsAsync(() => Task.FromResult(offline.ActiveModel), m => m == V2, TimeSpan.FromSeconds(30), "the returning agent to take v2");
-        var device = (await _fleet.DevicesAsync()).Single(d => d.DeviceId == offline.DeviceId);
-        Assert.Equal(V2, device.ActiveModel);
+        // The agent swaps before it reports, so the server learns of it a moment later.
+        await Eventually.HoldsAsync(
+            async () => (await _fleet.DevicesAsync()).Single(d => d.DeviceId == offline.DeviceId).ActiveModel, m => m == V2, TimeSpan.FromSeconds(30), "the server to see the returning agent on v2");
     }
 
     [Fact]
@@ -178,6 +179,25 @@ public sealed class RolloutTests : IAsyncLifetime
 
         Assert.Contains(await FailuresAsync(), f => f.Detail.Contains("(crash loop)", StringComparison.Ordinal));
         Assert.Equal(V1, _agents[0].ActiveModel);
+    }
+
+    [Fact]
+    public async Task One_failed_agent_in_ten_at_a_ten_percent_gate_lets_the_rollout_complete()
+    {
+        await StartAgentsAsync(10);
+        await RollOutAsync(V1, "100%");
+        // This agent died three times loading v2, so it reports v2 as failed: one failure in ten, within the default 10 % gate.
+        var failing = _agents[0];
+        await failing.StopAsync();
+        await File.WriteAllTextAsync(Path.Combine(failing.DataDirectory, "loading"), $"{V2}\n3\n");
+        await failing.StartAsync();
+
+        var started = await StartRolloutAsync(V2, "100%");
+        var done = await _fleet.WaitForRolloutAsync(started.RolloutId, "completed");
+
+        var wave = Assert.Single(done.Waves);
+        Assert.Equal((10, 9, 1, "passed"), (wave.Targeted, wave.Updated, wave.Failed, wave.Decision));
+        Assert.Equal(V1, failing.ActiveModel);
     }
 
     [Fact]

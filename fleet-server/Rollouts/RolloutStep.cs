@@ -1,0 +1,22 @@
+using EdgeMl.Fleet.Storage;
+
+namespace EdgeMl.Fleet.Rollouts;
+
+/// <summary>
+/// Everything one step of a rollout writes: the rollout row, the devices it takes in, their desired states, its wave
+/// records and the audit entry. Stored in one transaction, so a crash or a failure never leaves half a step behind
+/// (such as a rollout on a wave that has no record).
+/// </summary>
+internal sealed record RolloutStep(RolloutRecord Rollout)
+{
+    /// <summary>The rollout is new: inserted rather than updated.</summary>
+    public bool Starts { get; init; }
+
+    public IReadOnlyList<RolloutDeviceRecord> Joining { get; init; } = [];
+
+    public IReadOnlyList<DesiredStateChange> States { get; init; } = [];
+
+    public IReadOnlyList<RolloutWaveRecord> Waves { get; init; } = [];
+
+    public AuditRecord? Audit { get; init; }
+}

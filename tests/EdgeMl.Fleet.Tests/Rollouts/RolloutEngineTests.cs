@@ -1,0 +1,129 @@
+using System.Data.Common;
+using EdgeMl.Contracts.Fleet;
+using EdgeMl.Fleet.Rollouts;
+using EdgeMl.Fleet.Storage;
+using EdgeMl.Fleet.Sync;
+using EdgeMl.Fleet.Tests.Infrastructure;
+using EdgeMl.Fleet.Tests.Storage;
+using EdgeMl.Protos.Fleet;
+using Microsoft.Extensions.Options;
+
+namespace EdgeMl.Fleet.Tests.Rollouts;
+
+/// <summary>The rollout engine against a real database (SQLite and PostgreSQL), with devices that report through the store.</summary>
+public abstract class RolloutEngineTests : StoreTests
+{
+    [Fact]
+    public async Task A_failed_device_within_the_gate_counts_as_done_so_its_wave_completes()
+    {
+        using var fleet = new FleetParts(Stores);
+        await AddModelAsync("crack-detector", "v1");
+        var devices = await AddDevicesAsync("site=a", 10);
+        var rollout = await fleet.Engine.StartAsync(Start("crack-detector:v1", "site=a"), "admin", Timeout);
+
+        foreach (var device in devices)
+        {
+            await ReportAsync(device, "crack-detector:v1", device == devices[0] ? "failed" : "active");
+        }
+
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+
+        Assert.Equal(RolloutState.Completed, (await Stores.Rollouts.GetAsync(rollout.Id, Timeout))!.State);
+        var wave = Assert.Single(await Stores.Rollouts.ListWavesAsync(rollout.Id, Timeout));
+        Assert.Equal("passed", wave.Decision);
+        Assert.Equal(new WaveCounts(10, 9, 1, 0, 0).ToJson(), wave.GateValuesJson);
+    }
+
+    [Fact]
+    public async Task A_rollout_without_its_wave_record_does_not_stop_the_gate_of_an_older_one()
+    {
+        using var fleet = new FleetParts(Stores);
+        await AddModelAsync("crack-detector", "v1");
+        var devices = await AddDevicesAsync("site=a", 2);
+        var healthy = await fleet.Engine.StartAsync(Start("crack-detector:v1", "site=a"), "admin", Timeout);
+        // What a start that stopped half-way left behind before starts were one transaction: newer, so evaluated first.
+        var now = DateTimeOffset.UtcNow.AddMinutes(1);
+        var corrupt = new RolloutRecord("r-corrupt", "scratch-detector:v1", null, "site=b", "canary", "100%", 0, "{}", "running", 0, now, null, now, "admin", now);
+        await Stores.Rollouts.AddAsync(corrupt, Timeout);
+        await ReportAsync(devices[0], "crack-detector:v1", "failed");
+        await ReportAsync(devices[1], "crack-detector:v1", "active");
+
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+
+        var rolled = await Stores.Rollouts.GetAsync(healthy.Id, Timeout);
+        Assert.Equal(RolloutState.RolledBack, rolled!.State);
+        Assert.StartsWith("wave 1: 1 of 2 devices failed", rolled.Reason, StringComparison.Ordinal);
+        Assert.All(await Stores.DesiredStates.ListAsync(Timeout), d => Assert.True(d.Rollback));
+        Assert.Equal(RolloutState.Running, (await Stores.Rollouts.GetAsync(corrupt.Id, Timeout))!.State);
+    }
+
+    [Fact]
+    public async Task A_start_that_fails_leaves_no_rollout_and_no_desired_state_behind()
+    {
+        using var fleet = new FleetParts(Stores);
+        await AddModelAsync("crack-detector", "v1");
+        await AddDevicesAsync("site=a", 3);
+        // The wave record is the last write of a start: make it fail.
+        await using (var connection = await Stores.Database.OpenAsync(Timeout))
+        {
+            await connection.CreateCommand("DROP TABLE rollout_waves").ExecuteAsync(Timeout);
+        }
+
+        await Assert.ThrowsAnyAsync<DbException>(() => fleet.Engine.StartAsync(Start("crack-detector:v1", "site=a"), "admin", Timeout));
+
+        Assert.Empty(await Stores.Rollouts.ListAsync(Timeout));
+        Assert.Empty(await Stores.DesiredStates.ListAsync(Timeout));
+        Assert.DoesNotContain(await Stores.Audit.ListAsync(100, Timeout), a => a.Action == "rollout.start");
+    }
+
+    [Fact]
+    public async Task Rolling_back_devices_that_ran_no_model_returns_them_to_no_model_and_says_so()
+    {
+        using var fleet = new FleetParts(Stores);
+        await AddModelAsync("crack-detector", "v1");
+        var devices = await AddDevicesAsync("site=a", 2);
+        var rollout = await fleet.Engine.StartAsync(Start("crack-detector:v1", "site=a"), "admin", Timeout);
+        foreach (var device in devices)
+        {
+            await ReportAsync(device, "crack-detector:v1", "active");
+        }
+
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+
+        var rolled = await fleet.Engine.ControlAsync(rollout.Id, "rollback", "admin", Timeout);
+
+        Assert.Equal("rolled back by admin; 2 of 2 devices returned to no model (every frame to a human)", rolled.Reason);
+        var states = await Stores.DesiredStates.ListAsync(Timeout);
+        Assert.All(states, s => Assert.Equal((2L, null, true), (s.Revision, s.ActiveModel, s.Rollback)));
+        var signer = new DesiredStateSigner(fleet.Registry, fleet.Key, Options.Create(new SyncOptions()), TimeProvider.System);
+        var signed = DesiredState.Parser.ParseFrom((await signer.SignAsync(states[0], Timeout)).Payload);
+        Assert.Equal((null, true, 2UL), (signed.Active, signed.Rollback, signed.Revision));
+        Assert.Contains(await Stores.Audit.ListAsync(100, Timeout), a => a.Action == "rollout.rollback" && a.Detail.Contains("returned to no model", StringComparison.Ordinal));
+    }
+
+    private static RolloutEngine.StartRequest Start(string model, string selector) =>
+        new(model, selector, ["100%"], TimeSpan.Zero, RolloutState.Canary, new RolloutGates());
+
+    private async Task AddModelAsync(string name, string version) =>
+        await Stores.Models.AddAsync(
+            name, version, sequence => Task.FromResult(new ModelRecord(name, version, sequence, "model-sha", "bundle-sha", 1024, T0, "admin", "{}")), Timeout);
+
+    private async Task<IReadOnlyList<string>> AddDevicesAsync(string tags, int count)
+    {
+        var ids = Enumerable.Range(0, count).Select(i => $"cam-{i:D2}").ToList();
+        foreach (var id in ids)
+        {
+            await Stores.Devices.AddAsync(
+                new DeviceRecord(id, "secret-hash", Tags.Parse(tags), T0, "host", "1.0", null, null, null, null, null, 0, null, null), Timeout);
+        }
+
+        return ids;
+    }
+
+    /// <summary>What the device's agent reports on its current desired state.</summary>
+    private async Task ReportAsync(string device, string model, string state)
+    {
+        var desired = await Stores.DesiredStates.GetAsync(device, Timeout);
+        await Stores.Devices.RecordReportAsync(new DeviceReport(device, desired!.Revision, model, state, null, "cpu", null, T0), Timeout);
+    }
+}

@@ -49,7 +49,29 @@ public sealed class LoadedModel : IDisposable
     public static LoadedModel Load(ModelPackage package, InferenceOptions options)
     {
         var model = LoadUnchecked(package, options);
-        return model.Provider.Provider == SessionFactory.Cpu ? model : CheckedAgainstCpu(model, options);
+        if (model.Provider.Provider == SessionFactory.Cpu)
+        {
+            return model;
+        }
+
+        LoadedModel chosen;
+        try
+        {
+            using var scorer = new ModelScorer(model);
+            chosen = VerifiedAgainstCpu(model, scorer.Score, options);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+
+        if (!ReferenceEquals(chosen, model))
+        {
+            model.Dispose();
+        }
+
+        return chosen;
     }
 
     /// <summary>Opens the session on exactly the configured provider, without comparing it with the CPU (what <c>check</c> measures).</summary>
@@ -120,26 +142,24 @@ public sealed class LoadedModel : IDisposable
         }
     }
 
-    /// <summary>A provider that scores differently from the CPU is worse than none: it decides every frame wrongly and nothing else notices.</summary>
-    private static LoadedModel CheckedAgainstCpu(LoadedModel candidate, InferenceOptions options)
+    /// <summary>
+    /// A provider that scores differently from the CPU is worse than none: it decides every frame wrongly
+    /// and nothing else notices. Returns <paramref name="candidate"/> when <paramref name="candidateScore"/>
+    /// agrees with a CPU session; otherwise that CPU session with the reason (<c>auto</c>), or throws
+    /// (<c>cuda</c>). Never disposes <paramref name="candidate"/>: the caller still holds its scorer.
+    /// </summary>
+    internal static LoadedModel VerifiedAgainstCpu(LoadedModel candidate, Action<float[], float[]> candidateScore, InferenceOptions options)
     {
-        LoadedModel? cpu = null;
+        var cpu = Open(candidate.Package, SessionFactory.CreateCpu(candidate.Package, options), new ExecutionProviderChoice(options.ExecutionProvider, SessionFactory.Cpu, null), options);
         try
         {
-            cpu = Open(candidate.Package, SessionFactory.CreateCpu(candidate.Package, options), new ExecutionProviderChoice(options.ExecutionProvider, SessionFactory.Cpu, null), options);
-            string? disagreement;
-            using (var scorer = new ModelScorer(candidate))
-            {
-                disagreement = CrossCheck(cpu, scorer.Score, options.CrossCheckTolerance);
-            }
-
+            var disagreement = CrossCheck(cpu, candidateScore, options.CrossCheckTolerance);
             if (disagreement is null)
             {
                 cpu.Dispose();
                 return candidate;
             }
 
-            candidate.Dispose();
             if (options.ExecutionProvider == ExecutionProviderKind.Cuda)
             {
                 throw new ExecutionProviderUnavailableException(
@@ -151,8 +171,7 @@ public sealed class LoadedModel : IDisposable
         }
         catch
         {
-            candidate.Dispose();
-            cpu?.Dispose();
+            cpu.Dispose();
             throw;
         }
     }

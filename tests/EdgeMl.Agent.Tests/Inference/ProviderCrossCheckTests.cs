@@ -38,6 +38,44 @@ public sealed class ProviderCrossCheckTests
     }
 
     [Fact]
+    public void Auto_keeps_a_candidate_that_agrees_with_the_cpu()
+    {
+        using var candidate = Load("v2");
+        using var scorer = new ModelScorer(candidate);
+
+        var chosen = LoadedModel.VerifiedAgainstCpu(candidate, scorer.Score, new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Auto, WarmupRuns = 1 });
+
+        Assert.Same(candidate, chosen);
+    }
+
+    [Fact]
+    public void Auto_falls_back_to_the_cpu_with_the_reason_when_the_candidate_disagrees()
+    {
+        using var candidate = Load("v2");
+        using var stuck = new StuckScorer(candidate);
+
+        using var chosen = LoadedModel.VerifiedAgainstCpu(candidate, stuck.Score, new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Auto, WarmupRuns = 1 });
+
+        Assert.NotSame(candidate, chosen);
+        Assert.Equal(ExecutionProviderKind.Auto, chosen.Provider.Requested);
+        Assert.Equal("cpu", chosen.Provider.Provider);
+        Assert.StartsWith("cpu was not used: its probabilities differ from the CPU's by up to ", chosen.Provider.FallbackReason, StringComparison.Ordinal);
+        Assert.False(candidate.IsDisposed, "the caller still holds the candidate's scorer");
+    }
+
+    [Fact]
+    public void Cuda_refuses_a_candidate_that_disagrees_with_the_cpu()
+    {
+        using var candidate = Load("v2");
+        using var stuck = new StuckScorer(candidate);
+
+        var error = Assert.Throws<ExecutionProviderUnavailableException>(
+            () => LoadedModel.VerifiedAgainstCpu(candidate, stuck.Score, new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cuda, WarmupRuns = 1 }));
+
+        Assert.StartsWith("execution provider 'cuda' was requested but its probabilities differ from the CPU's", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_candidate_that_answers_nan_disagrees()
     {
         var check = new ProviderCrossCheck(0.01).Compare(

@@ -5,6 +5,7 @@ var root = new RootCommand("EdgeMl edge agent: scores frames on the line device"
 {
     InferCommand.Create(),
     BenchCommand.Create(),
+    CheckCommand.Create(),
     RunCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -29,10 +29,10 @@ internal sealed class AgentBenchmark(ModelHolder models, int workers)
         ProcessMemory.ResetPeak();
         var agent = await AgentAsync(inputFolder, duration, cancellationToken);
         var peak = ProcessMemory.PeakRssMegabytes();
-        double naive;
+        double? naive;
         using (var loop = new NaiveLoop(model.Package, model.Provider.Provider == SessionFactory.Cuda))
         {
-            naive = loop.Run(files, duration, time) / duration.TotalSeconds;
+            naive = Ratio.Of(loop.Run(files, duration, time), duration.TotalSeconds);
         }
 
         using var codec = SKCodec.Create(files[0]);
@@ -40,7 +40,7 @@ internal sealed class AgentBenchmark(ModelHolder models, int workers)
         {
             RawOrtIps = raw,
             NaiveIps = naive,
-            PeakRssMb = peak,
+            PeakRssMb = double.IsFinite(peak) ? peak : null,
             ExecutionProvider = model.Provider.Provider,
             Workers = workers,
             Model = model.Manifest.Id,
@@ -49,7 +49,7 @@ internal sealed class AgentBenchmark(ModelHolder models, int workers)
     }
 
     /// <summary>Every worker runs the model back to back on a tensor prepared once.</summary>
-    private async Task<double> RawAsync(string frame, TimeSpan duration, CancellationToken cancellationToken)
+    private async Task<double?> RawAsync(string frame, TimeSpan duration, CancellationToken cancellationToken)
     {
         var model = _model;
         var time = _time;
@@ -60,7 +60,7 @@ internal sealed class AgentBenchmark(ModelHolder models, int workers)
             () =>
             {
                 using var buffers = model.CreateBuffers();
-                var error = new FramePreprocessor(model.Manifest.Input).Preprocess(encoded, buffers.Input);
+                var error = model.CreatePreprocessor().Preprocess(encoded, buffers.Input);
                 if (error is not null)
                 {
                     throw new InvalidOperationException($"'{frame}' cannot be benchmarked: {error}");
@@ -74,7 +74,7 @@ internal sealed class AgentBenchmark(ModelHolder models, int workers)
                 }
             },
             cancellationToken)));
-        return runs.Sum() / time.GetElapsedTime(start).TotalSeconds;
+        return Ratio.Of(runs.Sum(), time.GetElapsedTime(start).TotalSeconds);
     }
 
     private async Task<BenchResult> AgentAsync(string inputFolder, TimeSpan duration, CancellationToken cancellationToken)
@@ -114,24 +114,25 @@ internal sealed class AgentBenchmark(ModelHolder models, int workers)
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedAtWarmup;
         var measured = latencies.AsSpan(0, (int)Math.Min(frames, latencies.Length));
         measured.Sort();
-        var perFrame = time.TimestampFrequency / 1000.0 * Math.Max(frames, 1);
+        var ticksPerMs = time.TimestampFrequency / 1000.0;
         return new BenchResult
         {
-            AgentIps = frames / elapsed.TotalSeconds,
+            AgentIps = Ratio.Of(frames, elapsed.TotalSeconds),
             AgentFrames = frames,
             AgentErrors = errors,
             P50Ms = Percentile(measured, 0.50),
             P95Ms = Percentile(measured, 0.95),
             P99Ms = Percentile(measured, 0.99),
-            DecodeMs = decodeTicks / perFrame,
-            InferenceMs = inferenceTicks / perFrame,
-            OutsideShare = totalTicks == 0 ? 0 : (double)(totalTicks - decodeTicks - inferenceTicks) / totalTicks,
-            AllocatedBytesPerFrame = frames > WarmupFrames ? (double)allocated / (frames - WarmupFrames) : double.NaN,
+            DecodeMs = Ratio.Of(decodeTicks / ticksPerMs, frames),
+            InferenceMs = Ratio.Of(inferenceTicks / ticksPerMs, frames),
+            OutsideShare = Ratio.Of(totalTicks - decodeTicks - inferenceTicks, totalTicks),
+            // Before the warm-up ends nothing is measured: too short a run has no figure rather than a made-up one.
+            AllocatedBytesPerFrame = frames > WarmupFrames ? Ratio.Of(allocated, frames - WarmupFrames) : null,
         };
     }
 
-    private static double Percentile(ReadOnlySpan<double> sorted, double q) =>
-        sorted.IsEmpty ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+    private static double? Percentile(ReadOnlySpan<double> sorted, double q) =>
+        sorted.IsEmpty ? null : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
 
     /// <summary>Replays frames until the measuring time is up.</summary>
     private sealed class TimedSource(IFrameSource inner, TimeProvider time, TimeSpan duration) : IFrameSource

@@ -2,38 +2,38 @@ using System.Text.Json.Serialization;
 
 namespace EdgeMl.Agent.Bench;
 
-/// <summary>The figures of one benchmark run; the JSON names are the contract of <c>bench --json</c>.</summary>
+/// <summary>The figures of one benchmark run; the JSON names are the contract of <c>bench --json</c>. A figure that could not be measured (no frames, no elapsed time) is null.</summary>
 internal sealed record BenchResult
 {
     [JsonPropertyName("raw_ort_ips")]
-    public double RawOrtIps { get; init; }
+    public double? RawOrtIps { get; init; }
 
     [JsonPropertyName("naive_ips")]
-    public double NaiveIps { get; init; }
+    public double? NaiveIps { get; init; }
 
     [JsonPropertyName("agent_ips")]
-    public double AgentIps { get; init; }
+    public double? AgentIps { get; init; }
 
     [JsonPropertyName("p50_ms")]
-    public double P50Ms { get; init; }
+    public double? P50Ms { get; init; }
 
     [JsonPropertyName("p95_ms")]
-    public double P95Ms { get; init; }
+    public double? P95Ms { get; init; }
 
     [JsonPropertyName("p99_ms")]
-    public double P99Ms { get; init; }
+    public double? P99Ms { get; init; }
 
     [JsonPropertyName("decode_ms")]
-    public double DecodeMs { get; init; }
+    public double? DecodeMs { get; init; }
 
     [JsonPropertyName("inference_ms")]
-    public double InferenceMs { get; init; }
+    public double? InferenceMs { get; init; }
 
     [JsonPropertyName("outside_share")]
-    public double OutsideShare { get; init; }
+    public double? OutsideShare { get; init; }
 
     [JsonPropertyName("peak_rss_mb")]
-    public double PeakRssMb { get; init; }
+    public double? PeakRssMb { get; init; }
 
     [JsonPropertyName("execution_provider")]
     public string ExecutionProvider { get; init; } = "";
@@ -45,7 +45,7 @@ internal sealed record BenchResult
     public long AgentErrors { get; init; }
 
     [JsonPropertyName("alloc_bytes_per_frame")]
-    public double AllocatedBytesPerFrame { get; init; }
+    public double? AllocatedBytesPerFrame { get; init; }
 
     [JsonPropertyName("workers")]
     public int Workers { get; init; }

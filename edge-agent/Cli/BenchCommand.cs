@@ -22,6 +22,11 @@ internal static class BenchCommand
         command.SetAction((result, cancellationToken) => CommandRunner.RunAsync(async loggers =>
         {
             var options = flags.Bind(result);
+            if (!(result.GetValue(seconds) is > 0 and <= 3600))
+            {
+                throw new ArgumentException($"--seconds is {result.GetValue(seconds)}; use more than 0 and at most 3600");
+            }
+
             using var models = flags.LoadModel(result, options, loggers);
             var figures = await new AgentBenchmark(models, options.Workers)
                 .RunAsync(result.GetRequiredValue(flags.Input), TimeSpan.FromSeconds(result.GetValue(seconds)), cancellationToken);
@@ -38,13 +43,15 @@ internal static class BenchCommand
 
     private static string Format(BenchResult r) => string.Create(CultureInfo.InvariantCulture, $"""
         model {r.Model} on {r.ExecutionProvider}, {r.Workers} workers, frames {r.FrameSize}
-          (a) raw ONNX Runtime, ready tensors  {r.RawOrtIps,9:F1} images/s
-          (b) naive decode-resize-run loop    {r.NaiveIps,9:F1} images/s
-          (c) agent pipeline                  {r.AgentIps,9:F1} images/s  ({r.AgentFrames} frames, {r.AgentErrors} errors)
-          ratios: agent/naive {r.AgentIps / r.NaiveIps:F2}x, agent/raw {r.AgentIps / r.RawOrtIps:F2}
-          latency end to end: p50 {r.P50Ms:F2} ms, p95 {r.P95Ms:F2} ms, p99 {r.P99Ms:F2} ms
-          per frame: decode+preprocess {r.DecodeMs:F2} ms, inference {r.InferenceMs:F2} ms, outside both {r.OutsideShare * 100:F1} %
-          peak RSS {r.PeakRssMb:F1} MB, managed allocation {r.AllocatedBytesPerFrame:F0} bytes/frame
+          (a) raw ONNX Runtime, ready tensors  {Show(r.RawOrtIps, "F1"),9} images/s
+          (b) naive decode-resize-run loop    {Show(r.NaiveIps, "F1"),9} images/s
+          (c) agent pipeline                  {Show(r.AgentIps, "F1"),9} images/s  ({r.AgentFrames} frames, {r.AgentErrors} errors)
+          ratios: agent/naive {Show(Ratio.Of(r.AgentIps, r.NaiveIps), "F2")}x, agent/raw {Show(Ratio.Of(r.AgentIps, r.RawOrtIps), "F2")}
+          latency end to end: p50 {Show(r.P50Ms, "F2")} ms, p95 {Show(r.P95Ms, "F2")} ms, p99 {Show(r.P99Ms, "F2")} ms
+          per frame: decode+preprocess {Show(r.DecodeMs, "F2")} ms, inference {Show(r.InferenceMs, "F2")} ms, outside both {Show(r.OutsideShare * 100, "F1")} %
+          peak RSS {Show(r.PeakRssMb, "F1")} MB, managed allocation {Show(r.AllocatedBytesPerFrame, "F0")} bytes/frame
 
         """);
+
+    private static string Show(double? figure, string format) => figure?.ToString(format, CultureInfo.InvariantCulture) ?? "n/a";
 }

@@ -1,4 +1,5 @@
 using EdgeMl.Contracts.Packaging;
+using System.Runtime.InteropServices;
 using SkiaSharp;
 
 namespace EdgeMl.Agent.Imaging;
@@ -6,27 +7,32 @@ namespace EdgeMl.Agent.Imaging;
 /// <summary>
 /// Decodes one encoded frame and writes the model's input tensor: JPEG decoded at the smallest
 /// power-of-two reduction that still covers the model's input, luma or colour planes, area
-/// resampling of each tile, normalisation. One instance per worker; buffers are reused, so a
-/// warm instance allocates nothing managed per frame beyond SkiaSharp's small handles.
+/// resampling of each tile, normalisation. One instance per worker; the pixel buffer is reused up to
+/// the usual frame size, so a warm instance allocates nothing managed per frame beyond SkiaSharp's
+/// small handles. A frame's decoded size is checked against the decode budget from its header before
+/// anything is decoded, and a frame above the usual size decodes into memory freed with the frame.
 /// </summary>
 internal sealed class FramePreprocessor
 {
-    /// <summary>Frames above this are refused rather than decoded: a decompression bomb must not take the device down.</summary>
-    public const long MaxPixels = 64L * 1024 * 1024;
+    /// <summary>Decoded frames up to 8 Mi pixels (4K UHD, 32 MiB) keep their buffer for the next frame; larger ones give it back at once.</summary>
+    public const int RetainedPixels = 8 * 1024 * 1024;
 
     private readonly InputSpec _input;
+    private readonly long _maxDecodePixels;
     private readonly TileLayout.Rect[] _tiles;
     private readonly AreaResampler _resampler = new();
     private readonly int[] _channelOffsets;
     private readonly float[] _multiply;
     private readonly float[] _add;
     private byte[] _pixels = [];
-    private byte[] _luma = [];
     private float[] _interleave = [];
 
-    public FramePreprocessor(InputSpec input)
+    public FramePreprocessor(InputSpec input, long maxDecodePixels)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDecodePixels, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxDecodePixels, Inference.InferenceOptions.MaxDecodePixelsLimit);
         _input = input;
+        _maxDecodePixels = maxDecodePixels;
         _tiles = TileLayout.Compute(input);
         _channelOffsets = input.ColorSpace switch
         {
@@ -45,6 +51,9 @@ internal sealed class FramePreprocessor
 
     public int TileLength => _input.Channels * _input.Width * _input.Height;
 
+    /// <summary>Bytes of decoded pixels kept between frames.</summary>
+    public int RetainedBytes => _pixels.Length;
+
     /// <summary>Fills <paramref name="tensor"/> (tiles x tile length) from <paramref name="encoded"/>; returns null, or why the frame cannot be used.</summary>
     public string? Preprocess(ReadOnlySpan<byte> encoded, Span<float> tensor)
     {
@@ -62,9 +71,9 @@ internal sealed class FramePreprocessor
         }
 
         var full = codec.Info.Size;
-        if ((long)full.Width * full.Height > MaxPixels || full.Width < 1 || full.Height < 1)
+        if (full.Width < 1 || full.Height < 1)
         {
-            return $"the frame is {full.Width}x{full.Height}, outside the supported 1 to {MaxPixels} pixels";
+            return $"the frame is {full.Width}x{full.Height} pixels: empty";
         }
 
         var size = codec.GetScaledDimensions(DecodeScale(full));
@@ -73,30 +82,55 @@ internal sealed class FramePreprocessor
             size = full;
         }
 
-        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        var stride = info.RowBytes;
-        Grow(ref _pixels, info.BytesSize);
-        SKCodecResult decoded;
-        unsafe
+        // Checked on the header, before a byte is decoded: a few kilobytes of PNG can claim gigabytes of pixels.
+        if ((long)size.Width * size.Height > _maxDecodePixels)
         {
-            fixed (byte* pixels = _pixels)
-            {
-                decoded = codec.GetPixels(info, (IntPtr)pixels);
-            }
+            return $"the frame is {full.Width}x{full.Height} and would decode to {size.Width}x{size.Height} pixels, more than the decode budget of {_maxDecodePixels} (Inference:MaxDecodePixels)";
         }
 
+        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var length = info.BytesSize;
+        unsafe
+        {
+            if ((long)size.Width * size.Height <= RetainedPixels)
+            {
+                Grow(ref _pixels, length);
+                fixed (byte* pixels = _pixels)
+                {
+                    return Decode(codec, info, pixels, tensor);
+                }
+            }
+
+            // Native, not pooled or managed: freed the moment the frame is done, so RSS falls back with it.
+            var large = (byte*)NativeMemory.Alloc((nuint)length);
+            try
+            {
+                return Decode(codec, info, large, tensor);
+            }
+            finally
+            {
+                NativeMemory.Free(large);
+            }
+        }
+    }
+
+    private unsafe string? Decode(SKCodec codec, SKImageInfo info, byte* buffer, Span<float> tensor)
+    {
+        var decoded = codec.GetPixels(info, (IntPtr)buffer);
         if (decoded != SKCodecResult.Success)
         {
             return $"the image data could not be decoded: {Describe(decoded)}";
         }
 
-        ReadOnlySpan<byte> planes = _pixels;
+        var width = info.Width;
+        var height = info.Height;
+        var planes = new Span<byte>(buffer, info.BytesSize);
+        var stride = info.RowBytes;
         var step = 4;
         if (_input.Channels == 1)
         {
-            ToLuma(_pixels.AsSpan(0, info.BytesSize), size.Width * size.Height);
-            planes = _luma;
-            stride = size.Width;
+            ToLuma(planes, width * height);
+            stride = width;
             step = 1;
         }
 
@@ -104,8 +138,8 @@ internal sealed class FramePreprocessor
         {
             var tile = _tiles[t];
             _resampler.Plan(
-                size.Width, size.Height,
-                tile.X * size.Width, tile.Y * size.Height, tile.Width * size.Width, tile.Height * size.Height,
+                width, height,
+                tile.X * width, tile.Y * height, tile.Width * width, tile.Height * height,
                 _input.Width, _input.Height);
             WriteTile(planes, stride, step, tensor.Slice(t * TileLength, TileLength));
         }
@@ -159,15 +193,13 @@ internal sealed class FramePreprocessor
     private bool Covers(SKSizeI size) =>
         _tiles.All(t => t.Width * size.Width >= _input.Width - 1e-6 && t.Height * size.Height >= _input.Height - 1e-6);
 
-    /// <summary>ITU-R BT.601 luma in 16-bit fixed point, the weights libjpeg uses for its Y channel.</summary>
-    private void ToLuma(ReadOnlySpan<byte> rgba, int pixels)
+    /// <summary>ITU-R BT.601 luma in 16-bit fixed point, the weights libjpeg uses for its Y channel; written in place (pixel p's luma lands at p, never ahead of what is still to be read).</summary>
+    private static void ToLuma(Span<byte> rgba, int pixels)
     {
-        Grow(ref _luma, pixels);
-        var luma = _luma.AsSpan(0, pixels);
         for (var p = 0; p < pixels; p++)
         {
             var i = p * 4;
-            luma[p] = (byte)(((rgba[i] * 19595) + (rgba[i + 1] * 38470) + (rgba[i + 2] * 7471) + 32768) >> 16);
+            rgba[p] = (byte)(((rgba[i] * 19595) + (rgba[i + 1] * 38470) + (rgba[i + 2] * 7471) + 32768) >> 16);
         }
     }
 

@@ -20,6 +20,19 @@ public sealed class InferenceOptions
     /// <summary>Runs on a blank frame before a model is declared ready, so the first real frame is not slow.</summary>
     public int WarmupRuns { get; set; } = 3;
 
+    /// <summary>Largest difference in any label's probability a GPU may show against the CPU on the load-time check before <c>auto</c> keeps the CPU.</summary>
+    public double CrossCheckTolerance { get; set; } = 0.01;
+
+    /// <summary>
+    /// Pixels one frame may decode to (after JPEG's reduced-scale decoding), 4 bytes each: the decode
+    /// memory a frame can take. 25 MP covers 20 MP industrial cameras and 4K; a larger frame is an
+    /// <c>error</c> row, refused from its header before anything is decoded.
+    /// </summary>
+    public long MaxDecodePixels { get; set; } = 25_000_000;
+
+    /// <summary>Keeps 4 bytes a pixel addressable by one array.</summary>
+    public const long MaxDecodePixelsLimit = 256L * 1024 * 1024;
+
     public IEnumerable<string> Validate()
     {
         if (Workers is < 1 or > 256)
@@ -40,6 +53,16 @@ public sealed class InferenceOptions
         if (WarmupRuns is < 0 or > 1000)
         {
             yield return $"Inference:WarmupRuns is {WarmupRuns}; use 0-1000";
+        }
+
+        if (!(CrossCheckTolerance is >= 0 and <= 1))
+        {
+            yield return $"Inference:CrossCheckTolerance is {CrossCheckTolerance}; use 0-1 (a probability difference)";
+        }
+
+        if (MaxDecodePixels is < 1 or > MaxDecodePixelsLimit)
+        {
+            yield return $"Inference:MaxDecodePixels is {MaxDecodePixels}; use 1-{MaxDecodePixelsLimit}";
         }
     }
 }

@@ -31,8 +31,12 @@ public sealed class ModelSet
 
     public long ShadowAgreements => Interlocked.Read(ref _shadowAgreements);
 
+    /// <summary>Frames the shadow model failed on; they count neither as agreement nor against the active model.</summary>
+    public long ShadowErrors => Interlocked.Read(ref _shadowErrors);
+
     private long _shadowFrames;
     private long _shadowAgreements;
+    private long _shadowErrors;
 
     internal bool TryLease()
     {
@@ -73,6 +77,8 @@ public sealed class ModelSet
     internal FrameWorker RentWorker() => _workers.TryTake(out var worker) ? worker : new FrameWorker(Active, Shadow, _time);
 
     internal void ReturnWorker(FrameWorker worker) => _workers.Add(worker);
+
+    internal void CountShadowError() => Interlocked.Increment(ref _shadowErrors);
 
     internal void CountShadow(bool agreed)
     {

@@ -43,6 +43,9 @@ internal static class SessionFactory
         return (CreateSession(package, options, cuda: false), new ExecutionProviderChoice(ExecutionProviderKind.Auto, Cpu, reason));
     }
 
+    /// <summary>A session on the CPU with the configured threading, whatever provider the options name (the reference a GPU is checked against).</summary>
+    public static InferenceSession CreateCpu(ModelPackage package, InferenceOptions options) => CreateSession(package, options, cuda: false);
+
     private static InferenceSession CreateSession(ModelPackage package, InferenceOptions options, bool cuda)
     {
         using var sessionOptions = new SessionOptions

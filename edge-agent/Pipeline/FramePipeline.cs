@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using EdgeMl.Agent.Decisions;
 using EdgeMl.Agent.Inference;
 
 namespace EdgeMl.Agent.Pipeline;
@@ -66,28 +67,44 @@ public sealed class FramePipeline
                 return;
             }
 
-            var set = _models.Lease();
-            if (set is null)
-            {
-                slot.Error ??= "no model is loaded yet";
-                slot.Verdict = new Decisions.Verdict(-1, 0, Decisions.Decision.Error);
-            }
-            else
-            {
-                var worker = set.RentWorker();
-                try
-                {
-                    worker.Process(slot, set);
-                }
-                finally
-                {
-                    set.ReturnWorker(worker);
-                    set.Release();
-                }
-            }
-
+            Score(slot);
             slot.EndTimestamp = _time.GetTimestamp();
             await done.WriteAsync(slot, token);
+        }
+    }
+
+    /// <summary>Every failure on a frame's path becomes that frame's error: a sequence number never goes missing, so delivery never waits forever, and the lease is always released.</summary>
+    private void Score(FrameSlot slot)
+    {
+        var set = _models.Lease();
+        if (set is null)
+        {
+            slot.Error ??= "no model is loaded yet";
+            slot.Verdict = new Verdict(-1, 0, Decision.Error);
+            return;
+        }
+
+        FrameWorker? worker = null;
+        try
+        {
+            worker = set.RentWorker();
+            worker.Process(slot, set);
+        }
+        catch (Exception e)
+        {
+            // Any exception (ONNX Runtime, a decoder, a model that cannot build its buffers) is this frame's outcome, not the pipeline's end.
+            slot.ModelId ??= set.Active.Manifest.Id;
+            slot.Error = $"scoring failed: {e.GetType().Name}: {e.Message}";
+            slot.Verdict = new Verdict(-1, 0, Decision.Error);
+        }
+        finally
+        {
+            if (worker is not null)
+            {
+                set.ReturnWorker(worker);
+            }
+
+            set.Release();
         }
     }
 

@@ -1,7 +1,6 @@
 using EdgeMl.Agent.Decisions;
 using EdgeMl.Agent.Imaging;
 using EdgeMl.Agent.Inference;
-using Microsoft.ML.OnnxRuntime;
 
 namespace EdgeMl.Agent.Pipeline;
 
@@ -9,16 +8,18 @@ namespace EdgeMl.Agent.Pipeline;
 public sealed class FrameWorker : IDisposable
 {
     private readonly Scorer _active;
-    private readonly Scorer? _shadow;
+    private readonly LoadedModel? _shadowModel;
     private readonly TimeProvider _time;
+    private Scorer? _shadow;
 
     internal FrameWorker(LoadedModel active, LoadedModel? shadow, TimeProvider time)
     {
         _active = new Scorer(active);
-        _shadow = shadow is null ? null : new Scorer(shadow);
+        _shadowModel = shadow;
         _time = time;
     }
 
+    /// <summary>Scores <paramref name="slot"/>; any failure of the active model throws and the pipeline makes it the frame's error.</summary>
     internal void Process(FrameSlot slot, ModelSet set)
     {
         slot.ModelId = _active.Model.Manifest.Id;
@@ -38,39 +39,41 @@ public sealed class FrameWorker : IDisposable
             return;
         }
 
-        try
-        {
-            var probabilities = slot.PrepareProbabilities(_active.Model.Labels.Count);
-            _active.Model.Score(_active.Buffers, probabilities);
-            slot.Verdict = _active.Policy.Decide(probabilities);
-        }
-        catch (OnnxRuntimeException e)
-        {
-            slot.Error = $"inference failed: {e.Message}";
-            slot.Verdict = new Verdict(-1, 0, Decision.Error);
-        }
-
+        var probabilities = slot.PrepareProbabilities(_active.Model.Labels.Count);
+        _active.Model.Score(_active.Buffers, probabilities);
+        slot.Verdict = _active.Policy.Decide(probabilities);
         slot.InferenceTicks = _time.GetTimestamp() - decoded;
-        if (_shadow is not null && slot.Error is null)
+        if (_shadowModel is not null)
         {
-            RunShadow(slot, set);
+            RunShadow(slot, set, _shadowModel);
         }
     }
 
-    /// <summary>The shadow model sees the same frame; only whether it agrees is kept, decisions stay with the active model.</summary>
-    private void RunShadow(FrameSlot slot, ModelSet set)
+    /// <summary>
+    /// The shadow model sees the same frame; only whether it agrees is kept, decisions stay with the
+    /// active model. A shadow that fails costs the frame nothing: it counts as a shadow error.
+    /// </summary>
+    private void RunShadow(FrameSlot slot, ModelSet set, LoadedModel model)
     {
-        var shadow = _shadow!;
-        if (shadow.Preprocessor.Preprocess(slot.Encoded, shadow.Buffers.Input) is not null)
+        try
         {
-            set.CountShadow(agreed: false);
-            return;
-        }
+            var shadow = _shadow ??= new Scorer(model);
+            if (shadow.Preprocessor.Preprocess(slot.Encoded, shadow.Buffers.Input) is not null)
+            {
+                set.CountShadow(agreed: false);
+                return;
+            }
 
-        Span<float> probabilities = stackalloc float[shadow.Model.Labels.Count];
-        shadow.Model.Score(shadow.Buffers, probabilities);
-        var verdict = shadow.Policy.Decide(probabilities);
-        set.CountShadow(shadow.Model.Labels[verdict.Label] == _active.Model.Labels[slot.Verdict.Label]);
+            Span<float> probabilities = stackalloc float[shadow.Model.Labels.Count];
+            shadow.Model.Score(shadow.Buffers, probabilities);
+            var verdict = shadow.Policy.Decide(probabilities);
+            set.CountShadow(shadow.Model.Labels[verdict.Label] == _active.Model.Labels[slot.Verdict.Label]);
+        }
+        catch (Exception)
+        {
+            // Whatever the shadow throws, the active decision stands; the failure is counted for the rollout's gate.
+            set.CountShadowError();
+        }
     }
 
     public void Dispose()
@@ -85,7 +88,7 @@ public sealed class FrameWorker : IDisposable
 
         public DecisionPolicy Policy { get; } = new(model.Manifest);
 
-        public FramePreprocessor Preprocessor { get; } = new(model.Manifest.Input);
+        public FramePreprocessor Preprocessor { get; } = model.CreatePreprocessor();
 
         public InferenceBuffers Buffers { get; } = model.CreateBuffers();
     }

@@ -33,4 +33,36 @@ public sealed class BenchCommandTests
         Assert.True(figures["p50_ms"]!.GetValue<double>() <= figures["p95_ms"]!.GetValue<double>());
         Assert.True(figures["p95_ms"]!.GetValue<double>() <= figures["p99_ms"]!.GetValue<double>());
     }
+
+    [Fact]
+    public async Task A_run_too_short_to_measure_writes_null_figures_not_infinity()
+    {
+        using var temp = new TempDirectory();
+        var input = Directory.CreateDirectory(temp.File("frames")).FullName;
+        File.Copy(Directory.GetFiles(Path.Combine(Repo.Models, "samples"), "*.jpg").Order(StringComparer.Ordinal).First(), Path.Combine(input, "a.jpg"));
+
+        var run = await ProcessRunner.AgentAsync("bench", "--model", Repo.Package("v1"), "--input", input, "--seconds", "0.000001", "--json", temp.File("bench.json"), "--ep", "cpu", "--workers", "1");
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        Assert.DoesNotContain("Infinity", run.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("NaN", run.Output, StringComparison.Ordinal);
+        var figures = JsonNode.Parse(await File.ReadAllTextAsync(temp.File("bench.json")))!.AsObject();
+        Assert.Null(figures["alloc_bytes_per_frame"]);
+        foreach (var (key, value) in figures)
+        {
+            if (value is JsonValue number && number.TryGetValue<double>(out var figure))
+            {
+                Assert.True(double.IsFinite(figure), $"{key} is {figure}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Refuses_a_measuring_time_of_zero()
+    {
+        var run = await ProcessRunner.AgentAsync("bench", "--model", Repo.Package("v1"), "--input", Path.Combine(Repo.Models, "samples"), "--seconds", "0", "--ep", "cpu");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("error: --seconds is 0; use more than 0 and at most 3600", run.Error.Trim());
+    }
 }

@@ -30,6 +30,27 @@ public sealed class InferCommandTests
     }
 
     [Fact]
+    public async Task A_frame_over_the_decode_budget_is_an_error_row()
+    {
+        using var temp = new TempDirectory();
+        var input = Directory.CreateDirectory(temp.File("input")).FullName;
+        File.Copy(Directory.GetFiles(Path.Combine(Repo.Models, "samples"), "*.jpg").Order(StringComparer.Ordinal).First(), Path.Combine(input, "a-good.jpg"));
+        await File.WriteAllBytesAsync(Path.Combine(input, "b-bomb.png"), HostilePng.Create(8192, 8192));
+        await File.WriteAllBytesAsync(Path.Combine(input, "c-large.png"), HostilePng.Create(3000, 2000));
+
+        var run = await ProcessRunner.AgentAsync(
+            ["infer", "--model", Repo.Package("v2"), "--input", input, "--out", temp.File("scores.csv"), "--ep", "cpu"],
+            new Dictionary<string, string> { ["EDGEML_INFERENCE__MAXDECODEPIXELS"] = "10000000" });
+
+        Assert.True(run.ExitCode == 0, run.Error);
+        var rows = ReadCsv(temp.File("scores.csv")).ToDictionary(r => r["file"]);
+        Assert.Equal("", rows["a-good.jpg"]["error"]);
+        Assert.Equal("", rows["c-large.png"]["error"]);
+        Assert.Equal("error", rows["b-bomb.png"]["decision"]);
+        Assert.Equal("the frame is 8192x8192 and would decode to 8192x8192 pixels, more than the decode budget of 10000000 (Inference:MaxDecodePixels)", rows["b-bomb.png"]["error"]);
+    }
+
+    [Fact]
     public async Task Reports_unusable_files_as_error_rows_and_scores_the_rest()
     {
         using var temp = new TempDirectory();

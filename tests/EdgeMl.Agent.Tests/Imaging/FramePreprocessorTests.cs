@@ -1,4 +1,6 @@
 using EdgeMl.Agent.Imaging;
+using EdgeMl.Agent.Inference;
+using EdgeMl.Agent.Tests.Infrastructure;
 using EdgeMl.Contracts.Packaging;
 using SkiaSharp;
 
@@ -7,6 +9,7 @@ namespace EdgeMl.Agent.Tests.Imaging;
 public sealed class FramePreprocessorTests
 {
     private const float Tolerance = 1e-4f;
+    private static readonly long Budget = new InferenceOptions().MaxDecodePixels;
 
     [Theory]
     [InlineData(97, 61, 40, 30)]
@@ -18,7 +21,7 @@ public sealed class FramePreprocessorTests
         using var bitmap = Noise(frameWidth, frameHeight, seed: frameWidth);
         var tensor = new float[width * height];
 
-        var error = new FramePreprocessor(input).Preprocess(Encode(bitmap, SKEncodedImageFormat.Png), tensor);
+        var error = new FramePreprocessor(input, Budget).Preprocess(Encode(bitmap, SKEncodedImageFormat.Png), tensor);
 
         Assert.Null(error);
         var expected = ReferencePreprocessing.AreaResample(ReferencePreprocessing.Luma(bitmap), 0, 0, frameWidth, frameHeight, width, height);
@@ -32,7 +35,7 @@ public sealed class FramePreprocessorTests
         using var bitmap = Noise(200, 120, seed: 7);
         var tensor = new float[2 * 32 * 24];
 
-        var error = new FramePreprocessor(input).Preprocess(Encode(bitmap, SKEncodedImageFormat.Png), tensor);
+        var error = new FramePreprocessor(input, Budget).Preprocess(Encode(bitmap, SKEncodedImageFormat.Png), tensor);
 
         Assert.Null(error);
         var luma = ReferencePreprocessing.Luma(bitmap);
@@ -50,7 +53,7 @@ public sealed class FramePreprocessorTests
         var jpeg = Encode(bitmap, SKEncodedImageFormat.Jpeg);
         var tensor = new float[64 * 36];
 
-        Assert.Null(new FramePreprocessor(input).Preprocess(jpeg, tensor));
+        Assert.Null(new FramePreprocessor(input, Budget).Preprocess(jpeg, tensor));
 
         // 512/64 = 8: libjpeg decodes at 1/8 straight to 64x36, which the reference reads back the same way.
         using var codec = SKCodec.Create(new SKMemoryStream(jpeg));
@@ -74,7 +77,7 @@ public sealed class FramePreprocessorTests
         }
 
         var tensor = new float[640 * 360];
-        Assert.Null(new FramePreprocessor(input).Preprocess(Encode(bitmap, SKEncodedImageFormat.Png), tensor));
+        Assert.Null(new FramePreprocessor(input, Budget).Preprocess(Encode(bitmap, SKEncodedImageFormat.Png), tensor));
 
         var background = tensor[(10 * 640) + 320];
         var darkest = Enumerable.Range(0, 360).Min(row => tensor[(row * 640) + 320]);
@@ -88,7 +91,7 @@ public sealed class FramePreprocessorTests
     [InlineData(new byte[] { 0x68, 0x65, 0x6c, 0x6c, 0x6f }, "not a decodable image")]
     public void Reports_unusable_input_as_a_value(byte[] encoded, string expected)
     {
-        var error = new FramePreprocessor(Gray(8, 8)).Preprocess(encoded, new float[64]);
+        var error = new FramePreprocessor(Gray(8, 8), Budget).Preprocess(encoded, new float[64]);
 
         Assert.NotNull(error);
         Assert.StartsWith(expected, error, StringComparison.Ordinal);
@@ -100,9 +103,34 @@ public sealed class FramePreprocessorTests
         using var bitmap = Noise(320, 240, seed: 5);
         var jpeg = Encode(bitmap, SKEncodedImageFormat.Jpeg);
 
-        var error = new FramePreprocessor(Gray(32, 24)).Preprocess(jpeg.AsSpan(0, jpeg.Length / 2), new float[32 * 24]);
+        var error = new FramePreprocessor(Gray(32, 24), Budget).Preprocess(jpeg.AsSpan(0, jpeg.Length / 2), new float[32 * 24]);
 
         Assert.Equal("the image data could not be decoded: the data ends early (truncated file)", error);
+    }
+
+    [Fact]
+    public void Refuses_a_frame_over_the_decode_budget_from_its_header()
+    {
+        var bomb = HostilePng.Create(8192, 8192);
+        var preprocessor = new FramePreprocessor(Gray(64, 64), Budget);
+
+        var error = preprocessor.Preprocess(bomb, new float[64 * 64]);
+
+        Assert.True(bomb.Length < 256 * 1024, $"the PNG is {bomb.Length} bytes");
+        Assert.Equal($"the frame is 8192x8192 and would decode to 8192x8192 pixels, more than the decode budget of {Budget} (Inference:MaxDecodePixels)", error);
+        Assert.Equal(0, preprocessor.RetainedBytes);
+    }
+
+    [Fact]
+    public void Decodes_a_frame_above_the_usual_size_without_keeping_its_buffer()
+    {
+        var preprocessor = new FramePreprocessor(Gray(64, 48), Budget);
+        using var usual = Noise(640, 480, seed: 5);
+
+        Assert.Null(preprocessor.Preprocess(Encode(usual, SKEncodedImageFormat.Png), new float[64 * 48]));
+        Assert.Equal(640 * 480 * 4, preprocessor.RetainedBytes);
+        Assert.Null(preprocessor.Preprocess(HostilePng.Create(4000, 3000), new float[64 * 48]));
+        Assert.Equal(640 * 480 * 4, preprocessor.RetainedBytes);
     }
 
     private static InputSpec Gray(int width, int height, RegionSpec? roi = null, TileSpec? tiles = null) => new()

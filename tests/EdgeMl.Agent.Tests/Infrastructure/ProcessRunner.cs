@@ -43,6 +43,9 @@ internal static class ProcessRunner
     }
 
     /// <summary>Runs the agent built beside the tests, exactly as a user's <c>dotnet run</c> would.</summary>
-    public static Task<Result> AgentAsync(params string[] arguments) =>
-        RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "edge-agent.dll"), .. arguments], TimeSpan.FromMinutes(5));
+    public static Task<Result> AgentAsync(params string[] arguments) => AgentAsync(arguments, null);
+
+    /// <summary>Runs the agent with extra environment variables (<c>EDGEML_*</c> settings).</summary>
+    public static Task<Result> AgentAsync(string[] arguments, IDictionary<string, string>? environment) =>
+        RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "edge-agent.dll"), .. arguments], TimeSpan.FromMinutes(5), environment);
 }

@@ -49,6 +49,58 @@ public sealed class FramePipelineTests
         Assert.Equal([Decision.Error, Decision.Error, Decision.Error], decisions);
     }
 
+    [Fact]
+    public async Task A_shadow_that_throws_on_every_frame_costs_no_frame_and_its_set_is_released_after_a_swap()
+    {
+        const int frames = 60;
+        var active = LoadedModel.Load(ModelPackage.Load(Repo.Package("v1")), Cpu);
+        var shadow = LoadedModel.Load(ModelPackage.Load(Repo.Package("v2")), Cpu);
+        // A manifest without thresholds: every attempt to build the shadow's decision policy throws.
+        shadow.Manifest.Decision.Thresholds.Clear();
+        using var models = new ModelHolder(TimeProvider.System);
+        models.Swap(active, shadow);
+        var broken = models.Current!;
+        var seen = new List<(long Sequence, Decision Decision)>();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+
+        await new FramePipeline(models, workers: 2).RunAsync(
+            new SampleSource(frames),
+            slot =>
+            {
+                seen.Add((slot.Sequence, slot.Verdict.Decision));
+                if (seen.Count == frames / 2)
+                {
+                    models.Swap(active, null);
+                }
+            },
+            deadline.Token);
+
+        Assert.Equal(Enumerable.Range(0, frames).Select(i => (long)i), seen.Select(s => s.Sequence));
+        Assert.DoesNotContain(seen, s => s.Decision == Decision.Error);
+        Assert.True(broken.ShadowErrors >= frames / 2, $"{broken.ShadowErrors} shadow errors");
+        Assert.Equal(0, broken.ShadowFrames);
+        Assert.True(shadow.IsDisposed, "the retired shadow model was not released");
+        Assert.False(active.IsDisposed);
+    }
+
+    [Fact]
+    public async Task A_frame_whose_model_cannot_score_is_an_error_and_its_lease_is_released()
+    {
+        var model = LoadedModel.Load(ModelPackage.Load(Repo.Package("v1")), Cpu);
+        model.Manifest.Decision.Thresholds.Clear();
+        var models = new ModelHolder(model, TimeProvider.System);
+        var outcomes = new List<(long Sequence, Decision Decision, string? Error)>();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+
+        await new FramePipeline(models, workers: 2).RunAsync(new SampleSource(10), slot => outcomes.Add((slot.Sequence, slot.Verdict.Decision, slot.Error)), deadline.Token);
+
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), outcomes.Select(o => o.Sequence));
+        Assert.All(outcomes, o => Assert.Equal(Decision.Error, o.Decision));
+        Assert.All(outcomes, o => Assert.StartsWith("scoring failed: KeyNotFoundException", o.Error, StringComparison.Ordinal));
+        models.Dispose();
+        Assert.True(model.IsDisposed, "a frame kept its lease on the model set");
+    }
+
     /// <summary>The bundled sample JPEGs, over and over, <paramref name="count"/> frames in all.</summary>
     private sealed class SampleSource(int count) : IFrameSource
     {

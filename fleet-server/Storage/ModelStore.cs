@@ -20,6 +20,7 @@ internal sealed class ModelStore(FleetDatabase db)
 
     private const string SelectOne = $"SELECT {Columns} FROM models WHERE name = @name AND version = @version";
     private const string SelectAll = $"SELECT {Columns} FROM models ORDER BY name, sequence";
+    private const string UpdateBundle = "UPDATE models SET bundle_sha256 = @bundle_sha256, bundle_size = @bundle_size WHERE name = @name AND version = @version";
     private const string SelectByName = $"SELECT {Columns} FROM models WHERE name = @name ORDER BY sequence";
 
     /// <summary>Stores a new version with the next sequence of its name (the given <c>Sequence</c> is ignored).</summary>
@@ -64,6 +65,18 @@ internal sealed class ModelStore(FleetDatabase db)
         await using var connection = await db.OpenAsync(cancellationToken);
         var command = name is null ? connection.CreateCommand(SelectAll) : connection.CreateCommand(SelectByName).Bind("@name", name);
         return await command.QueryAsync(Read, cancellationToken);
+    }
+
+    /// <summary>Records a bundle signed again with a new signing key; name, version, sequence and content stay.</summary>
+    public async Task ReplaceBundleAsync(string name, string version, string bundleSha256, long bundleSize, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await connection.CreateCommand(UpdateBundle)
+            .Bind("@name", name)
+            .Bind("@version", version)
+            .Bind("@bundle_sha256", bundleSha256)
+            .Bind("@bundle_size", bundleSize)
+            .ExecuteAsync(cancellationToken);
     }
 
     private static ModelRecord Read(DbDataReader row) => new(

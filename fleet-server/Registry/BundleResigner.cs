@@ -22,13 +22,13 @@ internal sealed partial class BundleResigner(FleetStores stores, ArtifactStore a
             var unpacked = path + ".resign";
             try
             {
-                ModelBundle.Extract(path, unpacked, ModelRegistry.MaxModelBytes);
-                var signature = PackageSignature.FromJson(await File.ReadAllBytesAsync(Path.Combine(unpacked, PackageSignature.FileName), cancellationToken));
+                var signature = ModelBundle.ReadSignature(path);
                 if (signature is not null && signature.KeyId == signer.KeyId && signature.IsSignedBy(signer.PublicKey))
                 {
                     continue;
                 }
 
+                ModelBundle.Extract(path, unpacked, ModelRegistry.MaxModelBytes);
                 var manifest = await File.ReadAllBytesAsync(Path.Combine(unpacked, ModelPackage.ManifestFile), cancellationToken);
                 var onnx = await File.ReadAllBytesAsync(Path.Combine(unpacked, ModelPackage.ModelFile), cancellationToken);
                 if (ModelPackage.Hash(onnx) != model.ModelSha256 || Encoding.UTF8.GetString(manifest) != model.ManifestJson)

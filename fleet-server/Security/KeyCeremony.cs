@@ -70,7 +70,7 @@ internal static class KeyCeremony
             throw new ArgumentException($"there is no root key at {rootKeyPath}; give the file 'keys init --root-out' wrote");
         }
 
-        using var root = FleetKey.Load(rootKeyPath);
+        using var root = LoadRoot(rootKeyPath);
         var fleetRoot = File.ReadAllBytes(Path.Combine(folder, FleetKeys.RootPublicKeyFile));
         if (!root.PublicKey.AsSpan().SequenceEqual(fleetRoot))
         {
@@ -81,6 +81,18 @@ internal static class KeyCeremony
         var generation = current.Generation + 1;
         var signingKeyId = Install(folder, root, generation);
         return new Outcome(root.Fingerprint, generation, signingKeyId, FleetKey.KeyIdOf(current.PublicKey.Span), false);
+    }
+
+    private static FleetKey LoadRoot(string path)
+    {
+        try
+        {
+            return FleetKey.Load(path);
+        }
+        catch (FormatException)
+        {
+            throw new ArgumentException($"{path} is not an Ed25519 private key; give the file 'keys init --root-out' wrote");
+        }
     }
 
     /// <summary>

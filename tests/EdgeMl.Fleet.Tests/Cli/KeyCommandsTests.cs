@@ -17,6 +17,9 @@ public sealed class KeyCommandsTests : IDisposable
         var init = await FleetCli.RunAsync(["keys", "init", "--data", data, "--root-out", rootKey]);
         var rotate = await FleetCli.RunAsync(["keys", "rotate", "--data", data, "--root", rootKey]);
         var missing = await FleetCli.RunAsync(["keys", "rotate", "--data", data, "--root", Path.Combine(_root, "nowhere.key")]);
+        var notAKey = Path.Combine(_root, "notes.txt");
+        await File.WriteAllTextAsync(notAKey, "not a key");
+        var garbage = await FleetCli.RunAsync(["keys", "rotate", "--data", data, "--root", notAKey]);
 
         Assert.Equal(2, inside.ExitCode);
         Assert.StartsWith("error: the root key must stay offline", inside.Error, StringComparison.Ordinal);
@@ -30,6 +33,8 @@ public sealed class KeyCommandsTests : IDisposable
         Assert.Contains("is revoked", rotate.Output, StringComparison.Ordinal);
         Assert.Equal(2, missing.ExitCode);
         Assert.Equal($"error: there is no root key at {Path.Combine(_root, "nowhere.key")}; give the file 'keys init --root-out' wrote", missing.Error.Trim());
+        Assert.Equal(2, garbage.ExitCode);
+        Assert.Equal($"error: {notAKey} is not an Ed25519 private key; give the file 'keys init --root-out' wrote", garbage.Error.Trim());
     }
 
     public void Dispose()

@@ -6,6 +6,7 @@ var root = new RootCommand("EdgeMl fleet server: model registry, device sync and
     ServeCommand.Create(),
     ModelCommands.Create(),
     DeviceCommands.Create(),
+    KeyCommands.Create(),
     RolloutCommands.Create(),
     BenchFleetCommand.Create(),
 };

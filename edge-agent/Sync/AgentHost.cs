@@ -28,6 +28,7 @@ public static class AgentHost
         services.AddSingleton(sp => new ModelHolder(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<FrameCounters>();
         services.AddSingleton<FleetConnection>();
+        services.AddSingleton<FleetTrust>();
         services.AddSingleton<DeviceEnrolment>();
         services.AddSingleton<ModelUpdater>();
         services.AddSingleton<FleetSync>();

@@ -4,10 +4,11 @@ using EdgeMl.Protos.Fleet;
 namespace EdgeMl.Agent.Sync;
 
 /// <summary>
-/// What the agent trusts: a desired state signed by the fleet key, for this device, not expired
+/// What the agent trusts: a desired state signed by the fleet's current signing key (a newer one is
+/// followed when the root endorses it, an older one is revoked), for this device, not expired
 /// (a frozen or replayed stream cannot hold the device forever) and not older than the last one.
 /// </summary>
-internal sealed class DesiredStateCheck(TimeProvider time)
+internal sealed class DesiredStateCheck(TimeProvider time, FleetTrust trust)
 {
     public ulong Revision { get; private set; }
 
@@ -15,7 +16,12 @@ internal sealed class DesiredStateCheck(TimeProvider time)
     public DesiredState? Accept(SignedDesiredState signed, DeviceIdentity identity, out string? refusal)
     {
         refusal = null;
-        if (!FleetKey.Verify(identity.PublicKeyBytes, signed.Payload.Span, signed.Signature.Span))
+        if (signed.SigningKey is { } statement && !trust.Follow(statement, identity, out refusal))
+        {
+            return null;
+        }
+
+        if (!FleetKey.Verify(trust.SignerOf(identity), signed.Payload.Span, signed.Signature.Span))
         {
             refusal = "its signature is not the fleet's";
             return null;

@@ -17,12 +17,13 @@ public sealed partial class FleetSync(
     ModelUpdater updater,
     DeviceEnrolment enrolment,
     FleetConnection connection,
+    FleetTrust trust,
     IOptions<AgentOptions> options,
     TimeProvider time,
     ILogger<FleetSync> logger) : BackgroundService
 {
     private readonly Channel<DesiredState> _pending = Channel.CreateBounded<DesiredState>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest });
-    private readonly DesiredStateCheck _check = new(time);
+    private readonly DesiredStateCheck _check = new(time, trust);
 
     /// <summary>True while the stream to the server is open.</summary>
     public bool Connected { get; private set; }

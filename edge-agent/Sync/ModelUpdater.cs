@@ -17,6 +17,7 @@ public sealed partial class ModelUpdater(
     ModelHolder holder,
     FleetConnection connection,
     DeviceEnrolment enrolment,
+    FleetTrust trust,
     ILogger<ModelUpdater> logger) : IDisposable
 {
     private readonly string _data = options.Value.DataDirectory;
@@ -206,7 +207,7 @@ public sealed partial class ModelUpdater(
         }
     }
 
-    private PackageVerifier Verifier(DeviceIdentity identity) => new(_data, identity.PublicKeyBytes, options.Value.MaxBundleBytes);
+    private PackageVerifier Verifier(DeviceIdentity identity) => new(_data, trust.SignerOf(identity), options.Value.MaxBundleBytes);
 
     public void Dispose() => _held?.Dispose();
 

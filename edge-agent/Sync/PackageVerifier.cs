@@ -4,11 +4,11 @@ using EdgeMl.Contracts.Signing;
 namespace EdgeMl.Agent.Sync;
 
 /// <summary>
-/// Unpacks a bundle into staging and lets it into &lt;data&gt;/models only when the fleet's signature
-/// covers exactly this name, version, sequence, manifest and model. Installed packages are checked
+/// Unpacks a bundle into staging and lets it into &lt;data&gt;/models only when the signature of the fleet's
+/// current signing key (never a revoked one) covers exactly this name, version, sequence, manifest and model. Installed packages are checked
 /// the same way again before they are loaded, so a file changed on disk is caught too.
 /// </summary>
-internal sealed class PackageVerifier(string dataDirectory, byte[] fleetPublicKey, long maxBytes)
+internal sealed class PackageVerifier(string dataDirectory, byte[] signingPublicKey, long maxBytes)
 {
     public string DirectoryOf(InstalledModel model) => Path.Combine(dataDirectory, "models", model.Name, model.Version);
 
@@ -42,9 +42,9 @@ internal sealed class PackageVerifier(string dataDirectory, byte[] fleetPublicKe
             throw new InvalidDataException($"{model.Id} carries no readable signature.json: unsigned packages are refused");
         }
 
-        if (!signature.IsSignedBy(fleetPublicKey))
+        if (!signature.IsSignedBy(signingPublicKey))
         {
-            throw new InvalidDataException($"{model.Id}: the signature is not the fleet's (key {signature.KeyId}); the package is refused");
+            throw new InvalidDataException($"{model.Id}: the signature is not the fleet's current signing key's (signed by key {signature.KeyId}, this device trusts key {FleetKey.KeyIdOf(signingPublicKey)}); the package is refused");
         }
 
         if (signature.Name != model.Name || signature.Version != model.Version || signature.Sequence != model.Sequence)

@@ -4,18 +4,22 @@ using EdgeMl.Fleet.Storage;
 
 namespace EdgeMl.Fleet.Devices;
 
-/// <summary>One-time enrolment tokens, and the device identities they are traded for.</summary>
-internal sealed class Enrolment(FleetStores stores, TimeProvider time)
+/// <summary>
+/// One-time enrolment tokens, and the device identities they are traded for. A token is
+/// <c>&lt;secret&gt;.&lt;root fingerprint&gt;</c>: the secret is checked here (only its hash is stored), the
+/// fingerprint is for the agent, which refuses a server whose root key does not match it.
+/// </summary>
+internal sealed class Enrolment(FleetStores stores, FleetKeys keys, TimeProvider time)
 {
     public sealed record Enrolled(string DeviceId, string Secret);
 
     public async Task<(string Token, DateTimeOffset ExpiresAt)> IssueTokenAsync(TimeSpan lifetime, string actor, CancellationToken cancellationToken)
     {
-        var token = Secrets.NewToken();
+        var secret = Secrets.NewToken();
         var now = time.GetUtcNow();
-        await stores.Tokens.AddAsync(Secrets.Hash(token), now, now + lifetime, cancellationToken);
+        await stores.Tokens.AddAsync(Secrets.Hash(secret), now, now + lifetime, cancellationToken);
         await stores.Audit.AppendAsync(new AuditRecord(now, actor, "device.token", "-", $"valid until {now + lifetime:O}"), cancellationToken);
-        return (token, now + lifetime);
+        return ($"{secret}.{keys.RootFingerprint}", now + lifetime);
     }
 
     /// <summary>Null when the token is unknown, expired or already used.</summary>
@@ -23,7 +27,9 @@ internal sealed class Enrolment(FleetStores stores, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var id = "dev-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-        if (!await stores.Tokens.TryConsumeAsync(Secrets.Hash(token), id, now, cancellationToken))
+        // The secret's alphabet (base64url) has no '.', so the fingerprint is whatever follows the last one.
+        var presented = token.LastIndexOf('.') is var dot and >= 0 ? token[..dot] : token;
+        if (!await stores.Tokens.TryConsumeAsync(Secrets.Hash(presented), id, now, cancellationToken))
         {
             return null;
         }

@@ -72,10 +72,13 @@ internal static class FleetServerHost
         services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section);
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddSingleton(stores);
-        services.AddSingleton(FleetKey.LoadOrCreate(Path.Combine(options.DataDirectory, "keys", "fleet-ed25519.key")));
+        var keys = FleetKeys.Load(options.DataDirectory);
+        services.AddSingleton(keys);
+        services.AddSingleton(keys.Signer);
         services.AddSingleton(AdminToken.LoadOrCreate(options.DataDirectory));
         services.AddSingleton(new ArtifactStore(options.DataDirectory));
         services.AddSingleton<ModelRegistry>();
+        services.AddSingleton<BundleResigner>();
         services.AddSingleton<DesiredStateHub>();
         services.AddSingleton<DownloadStats>();
         services.AddSingleton<DesiredStateSigner>();
@@ -102,6 +105,8 @@ internal static class FleetServerHost
         app.MapGrpcService<AdminGrpcService>();
         app.MapFleetHttp();
         app.Lifetime.ApplicationStopped.Register(() => database.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        // Before any device is served: after a key rotation no bundle may still carry the revoked key's signature.
+        await app.Services.GetRequiredService<BundleResigner>().ResignAsync(cancellationToken);
         return app;
     }
 }

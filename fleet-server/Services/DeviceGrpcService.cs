@@ -1,8 +1,8 @@
 using System.Buffers;
-using EdgeMl.Contracts.Signing;
 using EdgeMl.Fleet.Devices;
 using EdgeMl.Fleet.Registry;
 using EdgeMl.Fleet.Rollouts;
+using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
 using EdgeMl.Protos.Fleet;
@@ -22,7 +22,7 @@ internal sealed class DeviceGrpcService(
     ModelRegistry registry,
     ArtifactStore artifacts,
     RolloutCoordinator coordinator,
-    FleetKey key,
+    FleetKeys keys,
     DownloadStats downloads,
     IOptions<SyncOptions> options,
     TimeProvider time) : DeviceService.DeviceServiceBase
@@ -35,8 +35,9 @@ internal sealed class DeviceGrpcService(
         {
             DeviceId = enrolled.DeviceId,
             DeviceSecret = enrolled.Secret,
-            FleetPublicKey = ByteString.CopyFrom(key.PublicKey),
-            FleetKeyId = key.KeyId,
+            FleetPublicKey = ByteString.CopyFrom(keys.RootPublicKey),
+            FleetKeyId = keys.RootKeyId,
+            SigningKey = keys.Statement,
         };
     }
 

@@ -19,6 +19,7 @@ internal sealed class ModelStore(FleetDatabase db)
 
     private const string SelectOne = $"SELECT {Columns} FROM models WHERE name = @name AND version = @version";
     private const string SelectAll = $"SELECT {Columns} FROM models ORDER BY name, sequence";
+    private const string UpdateBundle = "UPDATE models SET bundle_sha256 = @bundle_sha256, bundle_size = @bundle_size WHERE name = @name AND version = @version";
     private const string SelectByName = $"SELECT {Columns} FROM models WHERE name = @name ORDER BY sequence";
 
     /// <summary>
@@ -88,6 +89,18 @@ internal sealed class ModelStore(FleetDatabase db)
         {
             return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
         }
+    }
+
+    /// <summary>Records a bundle signed again with a new signing key; name, version, sequence and content stay.</summary>
+    public async Task ReplaceBundleAsync(string name, string version, string bundleSha256, long bundleSize, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await connection.CreateCommand(UpdateBundle)
+            .Bind("@name", name)
+            .Bind("@version", version)
+            .Bind("@bundle_sha256", bundleSha256)
+            .Bind("@bundle_size", bundleSize)
+            .ExecuteAsync(cancellationToken);
     }
 
     private static ModelRecord Read(DbDataReader row) => new(

@@ -1,5 +1,5 @@
-using EdgeMl.Contracts.Signing;
 using EdgeMl.Fleet.Registry;
+using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Protos.Fleet;
 using Google.Protobuf;
@@ -7,8 +7,11 @@ using Microsoft.Extensions.Options;
 
 namespace EdgeMl.Fleet.Sync;
 
-/// <summary>Turns a stored desired state into the signed message a device trusts: model references resolved, expiry set.</summary>
-internal sealed class DesiredStateSigner(ModelRegistry registry, FleetKey key, IOptions<SyncOptions> options, TimeProvider time)
+/// <summary>
+/// Turns a stored desired state into the signed message a device trusts: model references resolved,
+/// expiry set, signed by the signing key and carrying the root's endorsement of that key.
+/// </summary>
+internal sealed class DesiredStateSigner(ModelRegistry registry, FleetKeys keys, IOptions<SyncOptions> options, TimeProvider time)
 {
     public async Task<SignedDesiredState> SignAsync(DesiredStateRecord record, CancellationToken cancellationToken)
     {
@@ -37,8 +40,9 @@ internal sealed class DesiredStateSigner(ModelRegistry registry, FleetKey key, I
         return new SignedDesiredState
         {
             Payload = ByteString.CopyFrom(payload),
-            Signature = ByteString.CopyFrom(key.Sign(payload)),
-            KeyId = key.KeyId,
+            Signature = ByteString.CopyFrom(keys.Signer.Sign(payload)),
+            KeyId = keys.Signer.KeyId,
+            SigningKey = keys.Statement,
         };
     }
 

@@ -4,8 +4,9 @@ using NSec.Cryptography;
 namespace EdgeMl.Contracts.Signing;
 
 /// <summary>
-/// The fleet's Ed25519 signing key. It is created once in the server's data directory (0600) and
-/// never leaves it; devices receive only the public key, at enrolment.
+/// An Ed25519 key of the fleet, kept in a file readable by its owner only: the online signing key in
+/// the server's data directory, or the offline root key wherever the admin keeps it. In a fleet
+/// without <c>keys init</c> one such key is root and signer at once. Devices receive public keys only.
 /// </summary>
 public sealed class FleetKey : IDisposable
 {
@@ -39,9 +40,19 @@ public sealed class FleetKey : IDisposable
 
     public byte[] Sign(ReadOnlySpan<byte> data) => Algorithm.Sign(_key, data);
 
-    public static string KeyIdOf(ReadOnlySpan<byte> publicKey) => Convert.ToHexStringLower(SHA256.HashData(publicKey))[..16];
+    public string Fingerprint => FingerprintOf(PublicKey);
 
-    /// <summary>True when <paramref name="signature"/> is the fleet key's signature of <paramref name="data"/>.</summary>
+    /// <summary>Loads the key at <paramref name="path"/>; throws <see cref="FileNotFoundException"/> when there is none.</summary>
+    public static FleetKey Load(string path) => File.Exists(path)
+        ? LoadOrCreate(path)
+        : throw new FileNotFoundException($"there is no key at {path}", path);
+
+    public static string KeyIdOf(ReadOnlySpan<byte> publicKey) => FingerprintOf(publicKey)[..16];
+
+    /// <summary>What an enrolment token pins: the lowercase hex SHA-256 of the raw public key.</summary>
+    public static string FingerprintOf(ReadOnlySpan<byte> publicKey) => Convert.ToHexStringLower(SHA256.HashData(publicKey));
+
+    /// <summary>True when <paramref name="signature"/> is the signature by <paramref name="publicKey"/> of <paramref name="data"/>.</summary>
     public static bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
         if (!NSec.Cryptography.PublicKey.TryImport(Algorithm, publicKey, KeyBlobFormat.RawPublicKey, out var key) || key is null)

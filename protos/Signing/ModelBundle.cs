@@ -10,6 +10,7 @@ namespace EdgeMl.Contracts.Signing;
 /// </summary>
 public static class ModelBundle
 {
+    private const long MaxSignatureBytes = 64 * 1024;
     private static readonly string[] Entries = [ModelPackage.ManifestFile, ModelPackage.ModelFile, PackageSignature.FileName];
 
     public static void Write(Stream output, byte[] manifest, byte[] model, byte[] signature)
@@ -27,6 +28,24 @@ public static class ModelBundle
             };
             writer.WriteEntry(entry);
         }
+    }
+
+    /// <summary>The bundle's signature.json, read without unpacking the model (skipped over); null when it has none readable.</summary>
+    public static PackageSignature? ReadSignature(string bundlePath)
+    {
+        using var stream = File.OpenRead(bundlePath);
+        using var reader = new TarReader(stream);
+        while (reader.GetNextEntry() is { } entry)
+        {
+            if (entry.Name == PackageSignature.FileName && entry.DataStream is { } data && entry.Length <= MaxSignatureBytes)
+            {
+                using var json = new MemoryStream();
+                data.CopyTo(json);
+                return PackageSignature.FromJson(json.ToArray());
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Extracts into <paramref name="directory"/> (created); throws <see cref="InvalidDataException"/> saying what is wrong.</summary>

@@ -3,6 +3,7 @@ using EdgeMl.Agent.Tests.Infrastructure;
 using EdgeMl.Contracts.Signing;
 using EdgeMl.Protos.Fleet;
 using Google.Protobuf;
+using Microsoft.Extensions.Options;
 
 namespace EdgeMl.Agent.Tests.Sync;
 
@@ -12,12 +13,13 @@ public sealed class DesiredStateCheckTests : IDisposable
     private readonly TempDirectory _temp = new();
     private readonly FleetKey _fleet;
     private readonly DeviceIdentity _device;
-    private readonly DesiredStateCheck _check = new(new FixedTime(Now));
+    private readonly DesiredStateCheck _check;
 
     public DesiredStateCheckTests()
     {
         _fleet = FleetKey.LoadOrCreate(_temp.File("fleet.key"));
         _device = new DeviceIdentity("dev-1", "secret", Convert.ToBase64String(_fleet.PublicKey), _fleet.KeyId, "http://fleet");
+        _check = NewCheck();
     }
 
     [Fact]
@@ -75,6 +77,49 @@ public sealed class DesiredStateCheckTests : IDisposable
         Assert.NotNull(_check.Accept(Sign(State(7)), _device, out _));
     }
 
+    [Fact]
+    public void Follows_a_signing_key_the_root_endorses_and_still_trusts_it_after_a_restart()
+    {
+        using var signing = FleetKey.LoadOrCreate(_temp.File("signing-1.key"));
+        var endorsement = SigningKeyEndorsement.Endorse(_fleet, signing.PublicKey, 1);
+
+        var followed = _check.Accept(Sign(State(1), signing, endorsement), _device, out var refusal);
+        var afterRestart = NewCheck().Accept(Sign(State(2), signing), _device, out var restartRefusal);
+
+        Assert.Null(refusal);
+        Assert.NotNull(followed);
+        Assert.Null(restartRefusal);
+        Assert.NotNull(afterRestart);
+    }
+
+    [Fact]
+    public void Refuses_a_state_signed_by_a_revoked_signing_key_after_rotation()
+    {
+        using var old = FleetKey.LoadOrCreate(_temp.File("signing-1.key"));
+        using var rotated = FleetKey.LoadOrCreate(_temp.File("signing-2.key"));
+        var oldEndorsement = SigningKeyEndorsement.Endorse(_fleet, old.PublicKey, 1);
+        Assert.NotNull(_check.Accept(Sign(State(1), old, oldEndorsement), _device, out _));
+        Assert.NotNull(_check.Accept(Sign(State(2), rotated, SigningKeyEndorsement.Endorse(_fleet, rotated.PublicKey, 2)), _device, out _));
+
+        Assert.Null(_check.Accept(Sign(State(3), old, oldEndorsement), _device, out var withEndorsement));
+        Assert.Null(_check.Accept(Sign(State(3), old), _device, out var bare));
+        Assert.Null(NewCheck().Accept(Sign(State(3), old, oldEndorsement), _device, out var afterRestart));
+        Assert.Equal($"its signing key {old.KeyId} (generation 1) is revoked: this device trusts generation 2", withEndorsement);
+        Assert.Equal("its signature is not the fleet's", bare);
+        Assert.Equal(withEndorsement, afterRestart);
+    }
+
+    [Fact]
+    public void Refuses_a_signing_key_the_root_did_not_endorse()
+    {
+        using var stranger = FleetKey.LoadOrCreate(_temp.File("stranger.key"));
+        using var signing = FleetKey.LoadOrCreate(_temp.File("signing.key"));
+
+        Assert.Null(_check.Accept(Sign(State(1), signing, SigningKeyEndorsement.Endorse(stranger, signing.PublicKey, 5)), _device, out var refusal));
+        Assert.Null(_check.Accept(Sign(State(1), signing), _device, out _));
+        Assert.Equal($"its signing key {signing.KeyId} is not endorsed by the fleet's root key {_fleet.KeyId}", refusal);
+    }
+
     public void Dispose()
     {
         _fleet.Dispose();
@@ -90,11 +135,14 @@ public sealed class DesiredStateCheckTests : IDisposable
         ExpiresAtUnixMs = Now.AddHours(1).ToUnixTimeMilliseconds(),
     };
 
-    private SignedDesiredState Sign(DesiredState state, FleetKey? key = null)
+    private SignedDesiredState Sign(DesiredState state, FleetKey? key = null, SigningKeyStatement? endorsement = null)
     {
         var payload = state.ToByteArray();
-        return new SignedDesiredState { Payload = ByteString.CopyFrom(payload), Signature = ByteString.CopyFrom((key ?? _fleet).Sign(payload)) };
+        return new SignedDesiredState { Payload = ByteString.CopyFrom(payload), Signature = ByteString.CopyFrom((key ?? _fleet).Sign(payload)), SigningKey = endorsement };
     }
+
+    /// <summary>A check as the agent builds it at start, reading what the device trusts from its data directory.</summary>
+    private DesiredStateCheck NewCheck() => new(new FixedTime(Now), new FleetTrust(Options.Create(new AgentOptions { DataDirectory = _temp.File("data") })));
 
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider
     {

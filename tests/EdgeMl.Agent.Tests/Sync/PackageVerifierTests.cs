@@ -74,6 +74,18 @@ public sealed class PackageVerifierTests : IDisposable
         Assert.Contains("the signature is not the fleet's", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Refuses_a_package_signed_by_a_revoked_signing_key()
+    {
+        using var rotated = FleetKey.LoadOrCreate(_temp.File("signing-2.key"));
+        var signedByRevoked = Bundle(_fleet);
+
+        var error = Assert.Throws<InvalidDataException>(() => Verifier(rotated).Install(signedByRevoked, _model));
+
+        Assert.Contains($"signed by key {_fleet.KeyId}, this device trusts key {rotated.KeyId}", error.Message, StringComparison.Ordinal);
+        Assert.Equal("v1", Verifier(rotated).Verify(Verifier(rotated).Install(Bundle(rotated), _model), _model).Manifest.Version);
+    }
+
     public void Dispose()
     {
         _fleet.Dispose();
@@ -81,7 +93,7 @@ public sealed class PackageVerifierTests : IDisposable
         _temp.Dispose();
     }
 
-    private PackageVerifier Verifier() => new(_temp.File("data"), _fleet.PublicKey, 64L * 1024 * 1024);
+    private PackageVerifier Verifier(FleetKey? signer = null) => new(_temp.File("data"), (signer ?? _fleet).PublicKey, 64L * 1024 * 1024);
 
     private string Bundle(FleetKey key)
     {

@@ -87,7 +87,8 @@ public sealed class AdminCliTests : IAsyncLifetime
         var history = await RunAsync("rollout", "history", "--json");
 
         Assert.Equal(0, token.ExitCode);
-        Assert.Equal(43, token.Output.Trim().Length);
+        // <secret>.<fingerprint>: 32 random bytes in base64url, then the SHA-256 of the fleet's root key in hex.
+        Assert.Matches("^[A-Za-z0-9_-]{43}\\.[0-9a-f]{64}$", token.Output.Trim());
         var entries = JsonNode.Parse(history.Output)!["entries"]!.AsArray();
         Assert.Contains(entries, e => e!["action"]!.ToString() == "device.token" && e["actor"]!.ToString() == "admin");
     }

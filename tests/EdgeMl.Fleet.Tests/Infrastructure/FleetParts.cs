@@ -1,6 +1,7 @@
 using EdgeMl.Contracts.Signing;
 using EdgeMl.Fleet.Registry;
 using EdgeMl.Fleet.Rollouts;
+using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -16,13 +17,15 @@ internal sealed class FleetParts : IDisposable
     public FleetParts(FleetStores stores)
     {
         _stores = stores;
-        Key = FleetKey.LoadOrCreate(Path.Combine(_data, "keys", "fleet-ed25519.key"));
+        Keys = FleetKeys.Load(_data);
         Artifacts = new ArtifactStore(_data);
         Registry = NewRegistry();
         Engine = new RolloutEngine(stores, Registry, Hub, TimeProvider.System, NullLogger<RolloutEngine>.Instance);
     }
 
-    public FleetKey Key { get; }
+    public FleetKeys Keys { get; }
+
+    public FleetKey Key => Keys.Signer;
 
     public ArtifactStore Artifacts { get; }
 
@@ -38,7 +41,7 @@ internal sealed class FleetParts : IDisposable
     public void Dispose()
     {
         Engine.Dispose();
-        Key.Dispose();
+        Keys.Dispose();
         Directory.Delete(_data, recursive: true);
     }
 }

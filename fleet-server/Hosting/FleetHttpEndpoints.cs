@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
 using Microsoft.AspNetCore.Builder;
@@ -7,12 +8,14 @@ using Microsoft.AspNetCore.Http;
 
 namespace EdgeMl.Fleet.Hosting;
 
-/// <summary>The HTTP port: health, Prometheus metrics and a read-only JSON view of the fleet.</summary>
+/// <summary>The HTTP port: health (open), Prometheus metrics (admin or scrape token) and a read-only JSON view of the fleet (admin token).</summary>
 internal static class FleetHttpEndpoints
 {
     public static void MapFleetHttp(this WebApplication app)
     {
-        app.MapGet("/healthz", () => Results.Text("ok"));
+        // Open on purpose: load balancers probe it without credentials, and it tells nothing about the fleet.
+        app.MapHealthChecks("/healthz");
+        var api = app.MapGroup("/api").AddEndpointFilter(new BearerTokenFilter(c => [c.Admin]));
         app.MapGet("/metrics", async (FleetStores stores, DesiredStateHub hub, DownloadStats downloads, CancellationToken ct) =>
         {
             var text = new StringBuilder();
@@ -23,8 +26,8 @@ internal static class FleetHttpEndpoints
             Metric(text, "edgeml_model_download_resumes_total", "counter", downloads.Resumed);
             Metric(text, "edgeml_model_download_bytes_total", "counter", downloads.Bytes);
             return Results.Text(text.ToString(), "text/plain; version=0.0.4");
-        });
-        app.MapGet("/api/devices", async (FleetStores stores, DesiredStateHub hub, CancellationToken ct) =>
+        }).AddEndpointFilter(new BearerTokenFilter(c => [c.Admin, c.Metrics]));
+        api.MapGet("/devices", async (FleetStores stores, DesiredStateHub hub, CancellationToken ct) =>
             Results.Json((await stores.Devices.ListAsync(ct)).Select(d => new
             {
                 id = d.Id,
@@ -36,7 +39,7 @@ internal static class FleetHttpEndpoints
                 executionProvider = d.ExecutionProvider,
                 lastReport = d.LastReportAt,
             })));
-        app.MapGet("/api/rollouts", async (FleetStores stores, CancellationToken ct) =>
+        api.MapGet("/rollouts", async (FleetStores stores, CancellationToken ct) =>
             Results.Json((await stores.Rollouts.ListAsync(ct)).Select(r => new
             {
                 id = r.Id,

@@ -4,7 +4,9 @@ using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace EdgeMl.Fleet.Hosting;
 
@@ -14,7 +16,7 @@ internal static class FleetHttpEndpoints
     public static void MapFleetHttp(this WebApplication app)
     {
         // Open on purpose: load balancers probe it without credentials, and it tells nothing about the fleet.
-        app.MapHealthChecks("/healthz");
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealth });
         var api = app.MapGroup("/api").AddEndpointFilter(new BearerTokenFilter(c => [c.Admin]));
         app.MapGet("/metrics", async (FleetStores stores, DesiredStateHub hub, DownloadStats downloads, CancellationToken ct) =>
         {
@@ -53,6 +55,12 @@ internal static class FleetHttpEndpoints
                 createdAt = r.CreatedAt,
             })));
     }
+
+    // "ok", or one line per failing check (503), so a probe's log says what is down.
+    private static Task WriteHealth(HttpContext context, HealthReport report) =>
+        context.Response.WriteAsync(report.Status == HealthStatus.Healthy
+            ? "ok"
+            : string.Join('\n', report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => $"{e.Key}: {e.Value.Description}")) + "\n");
 
     private static void Metric(StringBuilder text, string name, string type, long value) =>
         text.Append(CultureInfo.InvariantCulture, $"# TYPE {name} {type}\n{name} {value}\n");

@@ -60,7 +60,9 @@ public sealed class FleetHttpEndpointsTests : IAsyncLifetime
         using var brokerDown = await GetAsync("/healthz", null);
 
         Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
+        Assert.Equal("ok", await healthy.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.ServiceUnavailable, brokerDown.StatusCode);
+        Assert.StartsWith("broker: ", await brokerDown.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     private async Task<HttpResponseMessage> GetAsync(string path, string? token)

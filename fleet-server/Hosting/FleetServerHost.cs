@@ -23,9 +23,9 @@ internal static class FleetServerHost
 {
     public static async Task<WebApplication> BuildAsync(FleetServerOptions options, TimeProvider? time = null, Action<IServiceCollection>? configure = null, CancellationToken cancellationToken = default)
     {
-        // Checked before anything below opens a database or a directory; the same validator runs again at start.
-        var validator = new FleetServerOptionsValidator();
-        var validation = validator.Validate(Options.DefaultName, options);
+        // Checked here rather than by ValidateOnStart: the listeners, the database and the data directory below are
+        // set up from these values before the host starts. Options bound from configuration (Sync) validate on start.
+        var validation = new FleetServerOptionsValidator().Validate(Options.DefaultName, options);
         if (validation.Failed)
         {
             throw new OptionsValidationException(Options.DefaultName, typeof(FleetServerOptions), validation.Failures);
@@ -77,8 +77,6 @@ internal static class FleetServerHost
 
         var services = builder.Services;
         services.AddSingleton(Options.Create(options));
-        services.AddSingleton<IValidateOptions<FleetServerOptions>>(validator);
-        services.AddOptions<FleetServerOptions>().ValidateOnStart();
         services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section)
             .Validate(s => s.StateLifetime > TimeSpan.Zero, "Sync:StateLifetime must be positive")
             .Validate(s => s.DownloadChunkBytes is >= 1024 and <= 3 * 1024 * 1024, "Sync:DownloadChunkBytes must be between 1 KiB and 3 MiB (devices take messages up to 4 MiB)")

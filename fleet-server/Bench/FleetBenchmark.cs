@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EdgeMl.Fleet.Cli;
 using EdgeMl.Protos.Fleet;
 using Grpc.Core;
 
@@ -32,7 +33,7 @@ internal sealed class FleetBenchmark(int devices, string modelDirectory, TimeSpa
             try
             {
                 var package = await BenchPackage.ReadAsync(modelDirectory, cancellationToken);
-                var model = await server.Admin.PushModelAsync(package, cancellationToken: cancellationToken);
+                var model = await PushAsync(server.Admin, package, cancellationToken);
                 var rssBefore = server.ResidentBytes();
 
                 await Step($"connecting {devices} devices");
@@ -47,7 +48,7 @@ internal sealed class FleetBenchmark(int devices, string modelDirectory, TimeSpa
                 await server.Admin.ControlRolloutAsync(new ControlRolloutRequest { RolloutId = rollout, Action = "abort" }, cancellationToken: cancellationToken);
 
                 await Step($"pushing a {BlobMegabytes} MB bundle and rolling it out");
-                var blob = await server.Admin.PushModelAsync(BenchPackage.Synthetic(package, BlobVersion, BlobMegabytes), cancellationToken: cancellationToken);
+                var blob = await PushAsync(server.Admin, BenchPackage.Synthetic(package, BlobVersion, BlobMegabytes), cancellationToken);
                 var (_, _, blobLast) = await RollOutAsync(server, fleet, blob, cancellationToken);
                 await Step($"(the {blob.Name}:{blob.Version} rollout reached every device in {blobLast.TotalSeconds:F2} s)");
 
@@ -101,4 +102,10 @@ internal sealed class FleetBenchmark(int devices, string modelDirectory, TimeSpa
     }
 
     private Task Step(string what) => progress.WriteLineAsync($"bench-fleet: {what}");
+
+    private static async Task<ModelInfo> PushAsync(AdminService.AdminServiceClient admin, PushModelRequest package, CancellationToken cancellationToken)
+    {
+        using var model = new MemoryStream(package.ModelOnnx.ToByteArray(), writable: false);
+        return await ModelUpload.PushAsync(admin, package.ManifestJson.Memory, model, cancellationToken);
+    }
 }

@@ -1,8 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using EdgeMl.Fleet.Cli;
 using EdgeMl.Fleet.Hosting;
 using EdgeMl.Protos.Fleet;
 using Grpc.Core.Interceptors;
@@ -21,22 +20,21 @@ internal sealed class ServerUnderTest : IAsyncDisposable
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly Process _process;
-    private readonly int _httpPort;
+    private int _httpPort;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly TaskCompletionSource<(int Grpc, int Http)> _ports = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private GrpcChannel? _adminChannel;
     private bool _started;
 
-    private ServerUnderTest(Process process, int grpcPort, int httpPort)
+    private ServerUnderTest(Process process)
     {
         _process = process;
-        _httpPort = httpPort;
-        GrpcAddress = $"http://127.0.0.1:{grpcPort}";
         process.OutputDataReceived += (_, e) => Keep(e.Data);
         process.ErrorDataReceived += (_, e) => Keep(e.Data);
     }
 
-    public string GrpcAddress { get; }
+    public string GrpcAddress { get; private set; } = "";
 
     public AdminService.AdminServiceClient Admin { get; private set; } = null!;
 
@@ -45,8 +43,7 @@ internal sealed class ServerUnderTest : IAsyncDisposable
 
     public static async Task<ServerUnderTest> StartAsync(string dataDirectory, CancellationToken cancellationToken)
     {
-        var (grpcPort, httpPort, mqttPort) = (FreePort(), FreePort(), FreePort());
-        var server = new ServerUnderTest(new Process { StartInfo = ServeCommandLine(dataDirectory, grpcPort, httpPort, mqttPort) }, grpcPort, httpPort);
+        var server = new ServerUnderTest(new Process { StartInfo = ServeCommandLine(dataDirectory) });
         try
         {
             AppDomain.CurrentDomain.ProcessExit += server.KillOnExit;
@@ -54,6 +51,7 @@ internal sealed class ServerUnderTest : IAsyncDisposable
             server._process.BeginOutputReadLine();
             server._process.BeginErrorReadLine();
             await server.WaitHealthyAsync(cancellationToken);
+            server._http.DefaultRequestHeaders.Authorization = new("Bearer", (await File.ReadAllTextAsync(Path.Combine(dataDirectory, "metrics.token"), cancellationToken)).Trim());
             var token = (await File.ReadAllTextAsync(Path.Combine(dataDirectory, "admin.token"), cancellationToken)).Trim();
             server.ConnectAdmin(token);
             return server;
@@ -115,22 +113,22 @@ internal sealed class ServerUnderTest : IAsyncDisposable
                 throw new InvalidOperationException($"the fleet server exited with code {_process.ExitCode} before it was healthy:{Environment.NewLine}{OutputTail}");
             }
 
-            try
+            // The ports are the OS's choice (port 0), known once the server prints them.
+            if (_ports.Task.IsCompleted)
             {
+                var (grpc, http) = await _ports.Task;
+                GrpcAddress = $"http://127.0.0.1:{grpc}";
+                _httpPort = http;
                 using var response = await _http.GetAsync(new Uri($"http://127.0.0.1:{_httpPort}/healthz"), cancellationToken);
                 if (response.IsSuccessStatusCode)
                 {
                     return;
                 }
             }
-            catch (HttpRequestException) when (deadline.Elapsed < StartDeadline)
-            {
-                // Not listening yet.
-            }
 
             if (deadline.Elapsed > StartDeadline)
             {
-                throw new TimeoutException($"the fleet server did not answer /healthz within {StartDeadline.TotalSeconds:F0} s:{Environment.NewLine}{OutputTail}");
+                throw new TimeoutException($"the fleet server was not healthy within {StartDeadline.TotalSeconds:F0} s:{Environment.NewLine}{OutputTail}");
             }
 
             await Task.Delay(PollInterval, cancellationToken);
@@ -148,7 +146,7 @@ internal sealed class ServerUnderTest : IAsyncDisposable
     }
 
     // The server runs as this very program: `dotnet fleet-server.dll serve` under the dotnet host, or the app host itself.
-    private static ProcessStartInfo ServeCommandLine(string dataDirectory, int grpcPort, int httpPort, int mqttPort)
+    private static ProcessStartInfo ServeCommandLine(string dataDirectory)
     {
         var host = Environment.ProcessPath ?? "dotnet";
         var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -162,20 +160,13 @@ internal sealed class ServerUnderTest : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        foreach (var (flag, port) in new[] { ("--grpc-port", grpcPort), ("--http-port", httpPort), ("--mqtt-port", mqttPort) })
+        foreach (var flag in new[] { "--grpc-port", "--http-port", "--mqtt-port" })
         {
             start.ArgumentList.Add(flag);
-            start.ArgumentList.Add(port.ToString(CultureInfo.InvariantCulture));
+            start.ArgumentList.Add("0");
         }
 
         return start;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private void Keep(string? line)
@@ -183,6 +174,11 @@ internal sealed class ServerUnderTest : IAsyncDisposable
         if (line is null)
         {
             return;
+        }
+
+        if (ServeCommand.ListeningLine().Match(line) is { Success: true } listening)
+        {
+            _ports.TrySetResult((int.Parse(listening.Groups["grpc"].ValueSpan, CultureInfo.InvariantCulture), int.Parse(listening.Groups["http"].ValueSpan, CultureInfo.InvariantCulture)));
         }
 
         _output.Enqueue(line);

@@ -10,8 +10,6 @@ namespace EdgeMl.Fleet.Cli;
 /// <summary>The flags every admin command shares, the authenticated client they make, and how results print.</summary>
 internal sealed class AdminConnection
 {
-    private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true).WithIndentation());
-
     public Option<string> Server { get; } = new("--server")
     {
         Description = "Fleet server gRPC address",
@@ -42,7 +40,7 @@ internal sealed class AdminConnection
                 return 2;
             }
 
-            using var channel = GrpcChannel.ForAddress(result.GetRequiredValue(Server), new GrpcChannelOptions { MaxSendMessageSize = 600 * 1024 * 1024 });
+            using var channel = GrpcChannel.ForAddress(result.GetRequiredValue(Server));
             var invoker = channel.Intercept(metadata =>
             {
                 metadata.Add("authorization", "Bearer " + token.Trim());
@@ -51,13 +49,19 @@ internal sealed class AdminConnection
             try
             {
                 var response = await call(new AdminService.AdminServiceClient(invoker), result, cancellationToken);
-                await Console.Out.WriteLineAsync(result.GetValue(AsJson) ? Json.Format(response) : describe(response));
+                await Console.Out.WriteLineAsync(result.GetValue(AsJson) ? ProtoJson.Format(response) : describe(response));
                 return 0;
             }
             catch (RpcException e)
             {
                 await Console.Error.WriteLineAsync($"error: {e.Status.Detail} ({e.StatusCode})");
                 return e.StatusCode is StatusCode.Unavailable ? 3 : 1;
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+            {
+                // Paths are the caller's (relative ones against the directory the command was typed in).
+                await Console.Error.WriteLineAsync($"error: {e.Message}");
+                return 2;
             }
         });
     }

@@ -3,7 +3,7 @@ using EdgeMl.Protos.Fleet;
 
 namespace EdgeMl.Fleet.Cli;
 
-/// <summary><c>device token|list</c>.</summary>
+/// <summary><c>device token|list|revoke</c>.</summary>
 internal static class DeviceCommands
 {
     public static Command Create()
@@ -26,6 +26,14 @@ internal static class DeviceCommands
             m => string.Join(Environment.NewLine, ((DeviceList)m).Devices.Select(d =>
                 $"{d.DeviceId}  {string.Join(',', d.Tags.Select(t => $"{t.Key}={t.Value}"))}  {(d.Online ? "online" : "offline")}  active {Or(d.ActiveModel)}  desired {Or(d.DesiredModel)}  {d.State.ToString().ToLowerInvariant()} {d.Reason}  last report {(d.LastReportUnixMs == 0 ? "never" : DateTimeOffset.FromUnixTimeMilliseconds(d.LastReportUnixMs).ToString("u", System.Globalization.CultureInfo.InvariantCulture))}")));
         device.Subcommands.Add(listCommand);
+
+        var revoke = new AdminConnection();
+        var id = new Argument<string>("id") { Description = "Device id, as device list shows it" };
+        var revokeCommand = revoke.With(new Command("revoke", "Revoke a device: its calls are refused at once and its watch stream ends; it must enrol again") { id });
+        revoke.SetAction(revokeCommand, async (client, result, ct) =>
+            await client.RevokeDeviceAsync(new RevokeDeviceRequest { DeviceId = result.GetRequiredValue(id) }, cancellationToken: ct),
+            m => $"revoked {((RevokeDeviceResponse)m).DeviceId}");
+        device.Subcommands.Add(revokeCommand);
         return device;
     }
 

@@ -1,7 +1,5 @@
 using System.CommandLine;
-using EdgeMl.Contracts.Packaging;
 using EdgeMl.Protos.Fleet;
-using Google.Protobuf;
 
 namespace EdgeMl.Fleet.Cli;
 
@@ -15,17 +13,7 @@ internal static class ModelCommands
         var push = new AdminConnection();
         var directory = new Argument<string>("package") { Description = "Package directory (manifest.json + model.onnx)" };
         var pushCommand = push.With(new Command("push", "Upload a model package; the server checks, signs and stores it") { directory });
-        push.SetAction(pushCommand, async (client, result, ct) =>
-        {
-            var dir = result.GetRequiredValue(directory);
-            return await client.PushModelAsync(
-                new PushModelRequest
-                {
-                    ManifestJson = ByteString.CopyFrom(await File.ReadAllBytesAsync(Path.Combine(dir, ModelPackage.ManifestFile), ct)),
-                    ModelOnnx = ByteString.CopyFrom(await File.ReadAllBytesAsync(Path.Combine(dir, ModelPackage.ModelFile), ct)),
-                },
-                cancellationToken: ct);
-        }, m => Describe((ModelInfo)m));
+        push.SetAction(pushCommand, async (client, result, ct) => await ModelUpload.PushDirectoryAsync(client, result.GetRequiredValue(directory), ct), m => Describe((ModelInfo)m));
         model.Subcommands.Add(pushCommand);
 
         var list = new AdminConnection();

@@ -1,17 +1,24 @@
 using System.CommandLine;
+using System.Text.RegularExpressions;
 using EdgeMl.Fleet.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace EdgeMl.Fleet.Cli;
 
 /// <summary><c>serve</c>: runs the fleet server until stopped.</summary>
-internal static class ServeCommand
+internal static partial class ServeCommand
 {
+    /// <summary>Reads the ports back from the line <c>serve</c> prints once it listens (tools that start it on port 0).</summary>
+    [GeneratedRegex(@"^fleet server: gRPC https?://[^ ]+:(?<grpc>\d+), HTTP https?://[^ ]+:(?<http>\d+)/")]
+    public static partial Regex ListeningLine();
+
     public static Command Create()
     {
         var data = new Option<string?>("--data") { Description = "Data directory: SQLite database, artifacts, keys, admin.token" };
-        var grpcPort = new Option<int?>("--grpc-port") { Description = "gRPC (HTTP/2) port for devices and admin tools (default 7400)" };
+        var grpcPort = new Option<int?>("--grpc-port") { Description = "gRPC (HTTP/2) port for devices and admin tools (default 7400; 0: any free port, printed at start)" };
         var httpPort = new Option<int?>("--http-port") { Description = "HTTP port for pages, JSON, /metrics and /healthz (default 7401)" };
         var mqttPort = new Option<int?>("--mqtt-port") { Description = "Port of the embedded MQTT broker (default 1883)" };
         var bind = new Option<string?>("--bind") { Description = "Address to listen on (default 127.0.0.1)" };
@@ -45,12 +52,14 @@ internal static class ServeCommand
             {
                 var app = await FleetServerHost.BuildAsync(options, cancellationToken: cancellationToken);
                 await app.StartAsync(cancellationToken);
+                var bound = app.Services.GetRequiredService<ListeningEndpoints>();
+                var scheme = options.CertificatePath is null ? "http" : "https";
                 await Console.Out.WriteLineAsync(
-                    $"fleet server: gRPC {options.Bind}:{options.GrpcPort}, HTTP http://{options.Bind}:{options.HttpPort}/, MQTT {(options.MqttBroker ?? $"{options.Bind}:{options.MqttPort} (embedded)")}, data {Path.GetFullPath(options.DataDirectory)}");
+                    $"fleet server: gRPC {scheme}://{bound.Grpc}, HTTP {scheme}://{bound.Http}/, MQTT {(options.MqttBroker ?? $"{bound.Mqtt} (embedded)")}, data {Path.GetFullPath(options.DataDirectory)}");
                 await app.WaitForShutdownAsync(cancellationToken);
                 return 0;
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is ArgumentException or OptionsValidationException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
             {
                 await Console.Error.WriteLineAsync($"error: {e.Message}");
                 return 2;

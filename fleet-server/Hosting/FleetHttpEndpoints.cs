@@ -1,18 +1,23 @@
 using System.Globalization;
 using System.Text;
+using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace EdgeMl.Fleet.Hosting;
 
-/// <summary>The HTTP port: health, Prometheus metrics and a read-only JSON view of the fleet.</summary>
+/// <summary>The HTTP port: health (open), Prometheus metrics (admin or scrape token) and a read-only JSON view of the fleet (admin token).</summary>
 internal static class FleetHttpEndpoints
 {
     public static void MapFleetHttp(this WebApplication app)
     {
-        app.MapGet("/healthz", () => Results.Text("ok"));
+        // Open on purpose: load balancers probe it without credentials, and it tells nothing about the fleet.
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealth });
+        var api = app.MapGroup("/api").AddEndpointFilter(new BearerTokenFilter(c => [c.Admin]));
         app.MapGet("/metrics", async (FleetStores stores, DesiredStateHub hub, DownloadStats downloads, CancellationToken ct) =>
         {
             var text = new StringBuilder();
@@ -23,8 +28,8 @@ internal static class FleetHttpEndpoints
             Metric(text, "edgeml_model_download_resumes_total", "counter", downloads.Resumed);
             Metric(text, "edgeml_model_download_bytes_total", "counter", downloads.Bytes);
             return Results.Text(text.ToString(), "text/plain; version=0.0.4");
-        });
-        app.MapGet("/api/devices", async (FleetStores stores, DesiredStateHub hub, CancellationToken ct) =>
+        }).AddEndpointFilter(new BearerTokenFilter(c => [c.Admin, c.Metrics]));
+        api.MapGet("/devices", async (FleetStores stores, DesiredStateHub hub, CancellationToken ct) =>
             Results.Json((await stores.Devices.ListAsync(ct)).Select(d => new
             {
                 id = d.Id,
@@ -36,7 +41,7 @@ internal static class FleetHttpEndpoints
                 executionProvider = d.ExecutionProvider,
                 lastReport = d.LastReportAt,
             })));
-        app.MapGet("/api/rollouts", async (FleetStores stores, CancellationToken ct) =>
+        api.MapGet("/rollouts", async (FleetStores stores, CancellationToken ct) =>
             Results.Json((await stores.Rollouts.ListAsync(ct)).Select(r => new
             {
                 id = r.Id,
@@ -50,6 +55,12 @@ internal static class FleetHttpEndpoints
                 createdAt = r.CreatedAt,
             })));
     }
+
+    // "ok", or one line per failing check (503), so a probe's log says what is down.
+    private static Task WriteHealth(HttpContext context, HealthReport report) =>
+        context.Response.WriteAsync(report.Status == HealthStatus.Healthy
+            ? "ok"
+            : string.Join('\n', report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => $"{e.Key}: {e.Value.Description}")) + "\n");
 
     private static void Metric(StringBuilder text, string name, string type, long value) =>
         text.Append(CultureInfo.InvariantCulture, $"# TYPE {name} {type}\n{name} {value}\n");

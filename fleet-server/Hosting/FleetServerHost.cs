@@ -23,12 +23,15 @@ internal static class FleetServerHost
 {
     public static async Task<WebApplication> BuildAsync(FleetServerOptions options, TimeProvider? time = null, Action<IServiceCollection>? configure = null, CancellationToken cancellationToken = default)
     {
-        var problems = options.Validate().ToList();
-        if (problems.Count > 0)
+        // Checked here rather than by ValidateOnStart: the listeners, the database and the data directory below are
+        // set up from these values before the host starts. Options bound from configuration (Sync) validate on start.
+        var validation = new FleetServerOptionsValidator().Validate(Options.DefaultName, options);
+        if (validation.Failed)
         {
-            throw new ArgumentException(string.Join("; ", problems));
+            throw new OptionsValidationException(Options.DefaultName, typeof(FleetServerOptions), validation.Failures);
         }
 
+        time ??= TimeProvider.System;
         Directory.CreateDirectory(options.DataDirectory);
         var certificate = options.CertificatePath is null
             ? null
@@ -36,8 +39,9 @@ internal static class FleetServerHost
         var database = options.Postgres is null
             ? FleetDatabase.Sqlite(Path.Combine(options.DataDirectory, "fleet.db"))
             : FleetDatabase.Postgres(options.Postgres);
-        var stores = await FleetStores.OpenAsync(database, cancellationToken);
+        var stores = await FleetStores.OpenAsync(database, time, cancellationToken);
 
+        var endpoints = new ListeningEndpoints();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.AddEnvironmentVariables("EDGEML_");
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);
@@ -45,12 +49,14 @@ internal static class FleetServerHost
         {
             var address = IPAddress.Parse(options.Bind);
             kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
-            kestrel.Limits.MaxRequestBodySize = ModelRegistry.MaxModelBytes + (16 * 1024 * 1024);
             // A device whose network died without closing its stream must show offline within a minute.
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
+            ListenOptions? grpc = null;
+            ListenOptions? http = null;
             kestrel.Listen(address, options.GrpcPort, listen =>
             {
+                grpc = listen;
                 listen.Protocols = HttpProtocols.Http2;
                 if (certificate is not null)
                 {
@@ -59,23 +65,29 @@ internal static class FleetServerHost
             });
             kestrel.Listen(address, options.HttpPort, listen =>
             {
+                http = listen;
                 listen.Protocols = certificate is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2;
                 if (certificate is not null)
                 {
                     listen.UseHttps(certificate);
                 }
             });
+            endpoints.Listening(grpc!, http!);
         });
 
         var services = builder.Services;
         services.AddSingleton(Options.Create(options));
-        services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section);
-        services.AddSingleton(time ?? TimeProvider.System);
+        services.AddOptions<SyncOptions>().BindConfiguration(SyncOptions.Section)
+            .Validate(s => s.StateLifetime > TimeSpan.Zero, "Sync:StateLifetime must be positive")
+            .Validate(s => s.DownloadChunkBytes is >= 1024 and <= 3 * 1024 * 1024, "Sync:DownloadChunkBytes must be between 1 KiB and 3 MiB (devices take messages up to 4 MiB)")
+            .ValidateOnStart();
+        services.AddSingleton(time);
         services.AddSingleton(stores);
+        services.AddSingleton(endpoints);
         var keys = FleetKeys.Load(options.DataDirectory);
         services.AddSingleton(keys);
         services.AddSingleton(keys.Signer);
-        services.AddSingleton(AdminToken.LoadOrCreate(options.DataDirectory));
+        services.AddSingleton(FleetCredentials.LoadOrCreate(options.DataDirectory));
         services.AddSingleton(new ArtifactStore(options.DataDirectory));
         services.AddSingleton<ModelRegistry>();
         services.AddSingleton<BundleResigner>();
@@ -86,17 +98,22 @@ internal static class FleetServerHost
         services.AddSingleton<DeviceAuthenticator>();
         services.AddSingleton<RolloutEngine>();
         services.AddSingleton<RolloutCoordinator>();
+        services.AddHostedService<TransportSecurityWarning>();
         services.AddHostedService(sp => sp.GetRequiredService<RolloutCoordinator>());
         if (options.MqttBroker is null)
         {
-            services.AddHostedService(sp => new EmbeddedBroker(sp.GetRequiredService<IOptions<FleetServerOptions>>(), certificate));
+            var broker = new EmbeddedBroker(Options.Create(options), certificate);
+            endpoints.Broker = broker;
+            services.AddSingleton(_ => broker);
+            services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
         }
 
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<BrokerHealthCheck>("broker");
         services.AddGrpc(grpc =>
         {
             grpc.Interceptors.Add<DomainErrorInterceptor>();
-            grpc.MaxReceiveMessageSize = (int)ModelRegistry.MaxModelBytes + (16 * 1024 * 1024);
-        });
+            grpc.MaxReceiveMessageSize = MessageLimits.DeviceRequestBytes;
+        }).AddServiceOptions<AdminGrpcService>(admin => admin.MaxReceiveMessageSize = MessageLimits.AdminRequestBytes);
 
         configure?.Invoke(services);
         var app = builder.Build();

@@ -12,18 +12,40 @@ namespace EdgeMl.Fleet.Services;
 /// <summary>What fleet admins call: registry, enrolment tokens, devices, rollouts, audit. Every call needs the admin token.</summary>
 internal sealed class AdminGrpcService(
     FleetStores stores,
-    AdminToken adminToken,
+    FleetCredentials credentials,
     ModelRegistry registry,
     Enrolment enrolment,
     RolloutEngine engine,
-    DesiredStateHub hub) : AdminService.AdminServiceBase
+    DesiredStateHub hub,
+    TimeProvider time) : AdminService.AdminServiceBase
 {
-    private const string Actor = "admin";
-
-    public override async Task<ModelInfo> PushModel(PushModelRequest request, ServerCallContext context)
+    public override async Task<ModelInfo> PushModel(IAsyncStreamReader<PushModelRequest> requestStream, ServerCallContext context)
     {
-        Authorize(context);
-        return ToInfo(await registry.PushAsync(request.ManifestJson.ToByteArray(), request.ModelOnnx.ToByteArray(), Actor, context.CancellationToken));
+        // Checked before the first chunk is read: an anonymous caller gets nothing buffered.
+        var actor = Authorize(context);
+        using var model = new MemoryStream();
+        byte[]? manifest = null;
+        while (await requestStream.MoveNext(context.CancellationToken))
+        {
+            var part = requestStream.Current;
+            if (part.ManifestJson.Length > 0)
+            {
+                manifest = manifest is null && model.Length == 0
+                    ? part.ManifestJson.ToByteArray()
+                    : throw new RpcException(new Status(StatusCode.InvalidArgument, "manifest_json belongs in the first message of a push only"));
+            }
+
+            if (model.Length + part.ModelOnnx.Length > ModelRegistry.MaxModelBytes)
+            {
+                throw new RpcException(new Status(StatusCode.ResourceExhausted, $"model.onnx is larger than {ModelRegistry.MaxModelBytes} bytes, the most the registry takes"));
+            }
+
+            model.Write(part.ModelOnnx.Span);
+        }
+
+        return manifest is null
+            ? throw new RpcException(new Status(StatusCode.InvalidArgument, "a push starts with manifest_json"))
+            : ToInfo(await registry.PushAsync(manifest, model.ToArray(), actor, context.CancellationToken));
     }
 
     public override async Task<ModelList> ListModels(ListModelsRequest request, ServerCallContext context)
@@ -36,9 +58,9 @@ internal sealed class AdminGrpcService(
 
     public override async Task<EnrolmentToken> CreateEnrolmentToken(CreateEnrolmentTokenRequest request, ServerCallContext context)
     {
-        Authorize(context);
+        var actor = Authorize(context);
         var lifetime = TimeSpan.FromSeconds(request.TtlSeconds > 0 ? request.TtlSeconds : 24 * 3600);
-        var (token, expires) = await enrolment.IssueTokenAsync(lifetime, Actor, context.CancellationToken);
+        var (token, expires) = await enrolment.IssueTokenAsync(lifetime, actor, context.CancellationToken);
         return new EnrolmentToken { Token = token, ExpiresAtUnixMs = expires.ToUnixTimeMilliseconds() };
     }
 
@@ -75,7 +97,7 @@ internal sealed class AdminGrpcService(
 
     public override async Task<RolloutStatus> StartRollout(StartRolloutRequest request, ServerCallContext context)
     {
-        Authorize(context);
+        var actor = Authorize(context);
         var gates = request.Gates ?? new GateThresholds();
         var rollout = await engine.StartAsync(
             new RolloutEngine.StartRequest(
@@ -93,7 +115,7 @@ internal sealed class AdminGrpcService(
                     MinAgreement = Positive(gates.MinAgreement),
                     MinSamples = gates.MinSamples > 0 ? gates.MinSamples : 100,
                 }),
-            Actor,
+            actor,
             context.CancellationToken);
         return await DescribeAsync(rollout.Id, context.CancellationToken);
     }
@@ -106,8 +128,8 @@ internal sealed class AdminGrpcService(
 
     public override async Task<RolloutStatus> ControlRollout(ControlRolloutRequest request, ServerCallContext context)
     {
-        Authorize(context);
-        await engine.ControlAsync(request.RolloutId, request.Action, Actor, context.CancellationToken);
+        var actor = Authorize(context);
+        await engine.ControlAsync(request.RolloutId, request.Action, actor, context.CancellationToken);
         return await DescribeAsync(request.RolloutId, context.CancellationToken);
     }
 
@@ -124,6 +146,19 @@ internal sealed class AdminGrpcService(
             Detail = a.Detail,
         }));
         return log;
+    }
+
+    public override async Task<RevokeDeviceResponse> RevokeDevice(RevokeDeviceRequest request, ServerCallContext context)
+    {
+        var actor = Authorize(context);
+        if (!await stores.Devices.RemoveAsync(request.DeviceId, context.CancellationToken))
+        {
+            throw new RpcException(new Status(StatusCode.NotFound, $"device {request.DeviceId} does not exist (fleet-server device list shows the enrolled ones)"));
+        }
+
+        hub.Disconnect(request.DeviceId);
+        await stores.Audit.AppendAsync(new AuditRecord(time.GetUtcNow(), actor, "device.revoke", request.DeviceId, "secret refused from now on"), context.CancellationToken);
+        return new RevokeDeviceResponse { DeviceId = request.DeviceId };
     }
 
     private async Task<RolloutStatus> DescribeAsync(string id, CancellationToken cancellationToken)
@@ -179,13 +214,11 @@ internal sealed class AdminGrpcService(
         return status;
     }
 
-    private void Authorize(ServerCallContext context)
-    {
-        if (!adminToken.Accepts(CallerIdentity.Bearer(context)))
-        {
-            throw new RpcException(new Status(StatusCode.Unauthenticated, "admin calls need the admin token (from <data>/admin.token) as --admin-token or EDGEML_ADMIN_TOKEN"));
-        }
-    }
+    /// <summary>Checks the admin token and returns its id, the actor the audit log names.</summary>
+    private string Authorize(ServerCallContext context) =>
+        credentials.Admin.Accepts(CallerIdentity.Bearer(context))
+            ? credentials.Admin.Id
+            : throw new RpcException(new Status(StatusCode.Unauthenticated, "admin calls need the admin token (from <data>/admin.token) as --admin-token or EDGEML_ADMIN_TOKEN"));
 
     private static double? Positive(double value) => value > 0 ? value : null;
 

@@ -29,6 +29,7 @@ internal sealed class DeviceGrpcService(
 {
     public override async Task<EnrolResponse> Enrol(EnrolRequest request, ServerCallContext context)
     {
+        DeviceInputLimits.Check(request);
         var enrolled = await enrolment.EnrolAsync(request.Token, request.Tags, request.Hostname, request.AgentVersion, context.CancellationToken)
             ?? throw new RpcException(new Status(StatusCode.PermissionDenied, "the enrolment token is unknown, expired or already used; ask an admin for a new one (fleet-server device token)"));
         return new EnrolResponse
@@ -64,6 +65,8 @@ internal sealed class DeviceGrpcService(
             {
                 if (!await subscription.Reader.WaitToReadAsync(wait.Token))
                 {
+                    // Closed by a newer stream of this device or by revocation; a revoked device learns why.
+                    await authenticator.AuthenticateAsync(context);
                     return;
                 }
 
@@ -121,6 +124,7 @@ internal sealed class DeviceGrpcService(
     public override async Task<StatusAck> ReportStatus(StatusReport request, ServerCallContext context)
     {
         var deviceId = await authenticator.AuthenticateAsync(context);
+        DeviceInputLimits.Apply(request);
         var state = request.State.ToString().ToLowerInvariant();
         var model = StatusReportCheck.ModelOf(request.ModelName, request.ModelVersion);
         var report = new DeviceReport(deviceId, (long)request.Revision, model, state, NullIfEmpty(request.Reason), NullIfEmpty(request.ExecutionProvider), NullIfEmpty(request.AgentVersion), time.GetUtcNow());

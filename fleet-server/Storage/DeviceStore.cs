@@ -26,6 +26,9 @@ internal sealed class DeviceStore(FleetDatabase db)
 
     private const string Touch = "UPDATE devices SET last_seen_at = @at WHERE id = @id";
 
+    private const string Delete = "DELETE FROM devices WHERE id = @id";
+    private const string DeleteDesiredState = "DELETE FROM desired_states WHERE device_id = @id";
+
     public async Task AddAsync(DeviceRecord device, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(device);
@@ -82,6 +85,16 @@ internal sealed class DeviceStore(FleetDatabase db)
         await using var connection = await db.OpenAsync(cancellationToken);
         await connection.CreateCommand(Touch).Bind("@id", id).Bind("@at", at).ExecuteAsync(cancellationToken);
     }
+
+    /// <summary>Deletes a revoked device and its desired state; false when there was no such device.</summary>
+    public async Task<bool> RemoveAsync(string id, CancellationToken cancellationToken) =>
+        await db.InTransactionAsync(
+            async (connection, transaction) =>
+            {
+                await connection.CreateCommand(DeleteDesiredState, transaction).Bind("@id", id).ExecuteAsync(cancellationToken);
+                return await connection.CreateCommand(Delete, transaction).Bind("@id", id).ExecuteAsync(cancellationToken) > 0;
+            },
+            cancellationToken);
 
     private static DeviceRecord Read(DbDataReader row) => new(
         row.GetString(0),

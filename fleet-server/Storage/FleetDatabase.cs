@@ -79,8 +79,11 @@ internal sealed class FleetDatabase : IAsyncDisposable
     }
 
     /// <summary>Brings the schema up to date; safe to run on every start and from several replicas at once.</summary>
-    public Task MigrateAsync(CancellationToken cancellationToken) =>
-        SchemaMigrator.ApplyAsync(this, TimeProvider.System, cancellationToken);
+    public Task MigrateAsync(CancellationToken cancellationToken) => MigrateAsync(TimeProvider.System, cancellationToken);
+
+    /// <inheritdoc cref="MigrateAsync(CancellationToken)"/>
+    public Task MigrateAsync(TimeProvider time, CancellationToken cancellationToken) =>
+        SchemaMigrator.ApplyAsync(this, time, cancellationToken);
 
     /// <summary>
     /// Runs <paramref name="work"/> in one transaction and commits it; an exception rolls it back.

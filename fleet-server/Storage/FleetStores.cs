@@ -3,7 +3,7 @@ namespace EdgeMl.Fleet.Storage;
 /// <summary>One instance of every store over one migrated database.</summary>
 internal sealed class FleetStores
 {
-    private FleetStores(FleetDatabase database)
+    private FleetStores(FleetDatabase database, TimeProvider time)
     {
         Database = database;
         Models = new ModelStore(database);
@@ -11,7 +11,7 @@ internal sealed class FleetStores
         Tokens = new EnrolmentTokenStore(database);
         DesiredStates = new DesiredStateStore(database);
         Rollouts = new RolloutStore(database);
-        Audit = new AuditStore(database);
+        Audit = new AuditStore(database, time);
     }
 
     public FleetDatabase Database { get; }
@@ -29,10 +29,14 @@ internal sealed class FleetStores
     public AuditStore Audit { get; }
 
     /// <summary>Migrates <paramref name="database"/> to the current schema, then opens the stores on it.</summary>
-    public static async Task<FleetStores> OpenAsync(FleetDatabase database, CancellationToken cancellationToken)
+    public static Task<FleetStores> OpenAsync(FleetDatabase database, CancellationToken cancellationToken) =>
+        OpenAsync(database, TimeProvider.System, cancellationToken);
+
+    /// <summary>As <see cref="OpenAsync(FleetDatabase, CancellationToken)"/>, with the server's clock for the timestamps the stores write themselves.</summary>
+    public static async Task<FleetStores> OpenAsync(FleetDatabase database, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(database);
-        await database.MigrateAsync(cancellationToken);
-        return new FleetStores(database);
+        await database.MigrateAsync(time, cancellationToken);
+        return new FleetStores(database, time);
     }
 }

@@ -28,6 +28,15 @@ internal sealed class DesiredStateHub
         return subscription;
     }
 
+    /// <summary>Ends the device's open watch stream, if it has one (revocation).</summary>
+    public void Disconnect(string deviceId)
+    {
+        if (_subscriptions.TryGetValue(deviceId, out var subscription))
+        {
+            subscription.Close();
+        }
+    }
+
     public void Publish(DesiredStateRecord state)
     {
         if (_subscriptions.TryGetValue(state.DeviceId, out var subscription))

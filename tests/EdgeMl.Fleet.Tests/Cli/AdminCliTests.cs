@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Tests.Infrastructure;
+using EdgeMl.Protos.Fleet;
 
 namespace EdgeMl.Fleet.Tests.Cli;
 
@@ -45,7 +47,7 @@ public sealed class AdminCliTests : IAsyncLifetime
         var list = await RunAsync("model", "list");
 
         Assert.Equal(0, first.ExitCode);
-        Assert.Equal("1", JsonNode.Parse(first.Output)!["sequence"]!.ToString());
+        Assert.Equal(1, JsonNode.Parse(first.Output)!["sequence"]!.GetValue<long>());
         Assert.Equal(0, again.ExitCode);
         Assert.Equal(1, conflict.ExitCode);
         Assert.Contains("already in the registry with other bytes", conflict.Error, StringComparison.Ordinal);
@@ -90,7 +92,33 @@ public sealed class AdminCliTests : IAsyncLifetime
         // <secret>.<fingerprint>: 32 random bytes in base64url, then the SHA-256 of the fleet's root key in hex.
         Assert.Matches("^[A-Za-z0-9_-]{43}\\.[0-9a-f]{64}$", token.Output.Trim());
         var entries = JsonNode.Parse(history.Output)!["entries"]!.AsArray();
-        Assert.Contains(entries, e => e!["action"]!.ToString() == "device.token" && e["actor"]!.ToString() == "admin");
+        Assert.Contains(entries, e => e!["action"]!.ToString() == "device.token" && e["actor"]!.ToString() == "admin-" + Secrets.Hash(_token)[..8]);
+    }
+
+    [Fact]
+    public async Task Push_of_a_missing_package_prints_one_line()
+    {
+        var result = await RunAsync("model", "push", Path.Combine(_root, "no-such-package"));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Single(result.Error.Trim().Split('\n'));
+        Assert.Contains("no-such-package", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Device_revoke_removes_the_device_and_says_when_there_is_none()
+    {
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(_fleet.GrpcAddress);
+        var enrolled = await new DeviceService.DeviceServiceClient(channel).EnrolAsync(new EnrolRequest { Token = await _fleet.TokenAsync() });
+
+        var revoked = await RunAsync("device", "revoke", enrolled.DeviceId);
+        var again = await RunAsync("device", "revoke", enrolled.DeviceId);
+
+        Assert.Equal(0, revoked.ExitCode);
+        Assert.Equal($"revoked {enrolled.DeviceId}", revoked.Output.Trim());
+        Assert.Empty(await _fleet.DevicesAsync());
+        Assert.Equal(1, again.ExitCode);
+        Assert.Contains("NotFound", again.Error, StringComparison.Ordinal);
     }
 
     private Task<FleetCli.Result> RunAsync(params string[] arguments) => RunWithTokenAsync(_token, arguments);

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
+using EdgeMl.Fleet.Cli;
 using EdgeMl.Fleet.Hosting;
 using EdgeMl.Protos.Fleet;
-using Google.Protobuf;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
@@ -9,23 +9,29 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgeMl.Fleet.Tests.Infrastructure;
 
-/// <summary>A real fleet server in the test process on loopback ports, with an admin client; it can be stopped and started again on the same data.</summary>
+/// <summary>
+/// A real fleet server in the test process on loopback ports, with an admin client; it can be stopped and started again on the same data.
+/// The first start binds port 0 and reads the OS's choice back; a restart binds the same ports again, so agents find it where it was.
+/// </summary>
 internal sealed class TestFleet : IAsyncDisposable
 {
     private readonly Action<IServiceCollection>? _configure;
+    private readonly TimeProvider? _time;
     private WebApplication? _app;
     private GrpcChannel? _channel;
 
-    private TestFleet(string data, Action<IServiceCollection>? configure, TestCertificate? tls, string? postgres)
+    private TestFleet(string data, Action<IServiceCollection>? configure, TestCertificate? tls, string? postgres, TimeProvider? time, string bind)
     {
         _configure = configure;
+        _time = time;
         Tls = tls;
         Options = new FleetServerOptions
         {
             DataDirectory = data,
-            GrpcPort = FreePort.Next(),
-            HttpPort = FreePort.Next(),
-            MqttPort = FreePort.Next(),
+            GrpcPort = 0,
+            HttpPort = 0,
+            MqttPort = 0,
+            Bind = bind,
             CertificatePath = tls?.CertificatePath,
             CertificateKeyPath = tls?.KeyPath,
             Postgres = postgres,
@@ -38,22 +44,31 @@ internal sealed class TestFleet : IAsyncDisposable
 
     public string GrpcAddress => Tls is null ? $"http://127.0.0.1:{Options.GrpcPort}" : $"https://localhost:{Options.GrpcPort}";
 
+    public string HttpAddress => $"http://127.0.0.1:{Options.HttpPort}";
+
+    public string AdminToken { get; private set; } = "";
+
     public AdminService.AdminServiceClient Admin { get; private set; } = null!;
 
     public IServiceProvider Services => _app!.Services;
 
-    public static async Task<TestFleet> StartAsync(string data, Action<IServiceCollection>? configure = null, TestCertificate? tls = null, string? postgres = null)
+    public static async Task<TestFleet> StartAsync(
+        string data, Action<IServiceCollection>? configure = null, TestCertificate? tls = null, string? postgres = null, TimeProvider? time = null, string bind = "127.0.0.1")
     {
-        var fleet = new TestFleet(data, configure, tls, postgres);
+        var fleet = new TestFleet(data, configure, tls, postgres, time, bind);
         await fleet.StartAsync();
         return fleet;
     }
 
     public async Task StartAsync()
     {
-        _app = await FleetServerHost.BuildAsync(Options, configure: _configure);
+        _app = await FleetServerHost.BuildAsync(Options, _time, _configure);
         await _app.StartAsync();
-        var token = (await File.ReadAllTextAsync(Path.Combine(Options.DataDirectory, "admin.token"))).Trim();
+        var bound = _app.Services.GetRequiredService<ListeningEndpoints>();
+        Options.GrpcPort = bound.Grpc.Port;
+        Options.HttpPort = bound.Http.Port;
+        Options.MqttPort = bound.Mqtt?.Port ?? Options.MqttPort;
+        var token = AdminToken = (await File.ReadAllTextAsync(Path.Combine(Options.DataDirectory, "admin.token"))).Trim();
         _channel = GrpcChannel.ForAddress(GrpcAddress, new GrpcChannelOptions { HttpHandler = Tls?.TrustingHandler() ?? new SocketsHttpHandler() });
         Admin = new AdminService.AdminServiceClient(_channel.Intercept(m =>
         {
@@ -73,11 +88,7 @@ internal sealed class TestFleet : IAsyncDisposable
         }
     }
 
-    public async Task<ModelInfo> PushAsync(string packageDirectory) => await Admin.PushModelAsync(new PushModelRequest
-    {
-        ManifestJson = ByteString.CopyFrom(await File.ReadAllBytesAsync(Path.Combine(packageDirectory, "manifest.json"))),
-        ModelOnnx = ByteString.CopyFrom(await File.ReadAllBytesAsync(Path.Combine(packageDirectory, "model.onnx"))),
-    });
+    public async Task<ModelInfo> PushAsync(string packageDirectory) => await ModelUpload.PushDirectoryAsync(Admin, packageDirectory, CancellationToken.None);
 
     /// <summary>Pushes a copy of a bundled package under another version, with <paramref name="edit"/> applied to its manifest.</summary>
     public async Task<ModelInfo> PushVariantAsync(string baseVersion, string version, Action<JsonObject>? edit = null)
@@ -85,11 +96,8 @@ internal sealed class TestFleet : IAsyncDisposable
         var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepoPaths.Package(baseVersion), "manifest.json")))!.AsObject();
         manifest["version"] = version;
         edit?.Invoke(manifest);
-        return await Admin.PushModelAsync(new PushModelRequest
-        {
-            ManifestJson = ByteString.CopyFromUtf8(manifest.ToJsonString()),
-            ModelOnnx = ByteString.CopyFrom(await File.ReadAllBytesAsync(Path.Combine(RepoPaths.Package(baseVersion), "model.onnx"))),
-        });
+        await using var model = File.OpenRead(Path.Combine(RepoPaths.Package(baseVersion), "model.onnx"));
+        return await ModelUpload.PushAsync(Admin, System.Text.Encoding.UTF8.GetBytes(manifest.ToJsonString()), model, CancellationToken.None);
     }
 
     public async Task<string> TokenAsync() => (await Admin.CreateEnrolmentTokenAsync(new CreateEnrolmentTokenRequest { TtlSeconds = 600 })).Token;

@@ -245,7 +245,7 @@ public sealed class RolloutTests : IAsyncLifetime
 
         Assert.Equal("rolled-back", rolled.State);
         await Eventually.HoldsAsync(() => Task.FromResult(_agents.Count(a => a.ActiveModel == V1)), n => n == 2, TimeSpan.FromSeconds(20), "every agent back on v1");
-        Assert.Contains((await _fleet.Admin.ListAuditAsync(new ListAuditRequest())).Entries, e => e.Action == "rollout.rollback" && e.Actor == "admin");
+        Assert.Contains((await _fleet.Admin.ListAuditAsync(new ListAuditRequest())).Entries, e => e.Action == "rollout.rollback" && e.Actor.StartsWith("admin-", StringComparison.Ordinal));
     }
 
     private async Task<RolloutStatus> Control(string id, string action) =>

@@ -11,6 +11,9 @@ namespace EdgeMl.Agent.Pipeline;
 /// </summary>
 public sealed class FramePipeline
 {
+    /// <summary>Why a frame was escalated without being scored: no model is loaded.</summary>
+    public const string NoModel = "no model";
+
     private readonly ModelHolder _models;
     private readonly int _workers;
     private readonly TimeProvider _time;
@@ -69,8 +72,9 @@ public sealed class FramePipeline
             var set = _models.Lease();
             if (set is null)
             {
-                slot.Error ??= "no model is loaded yet";
-                slot.Verdict = new Decisions.Verdict(-1, 0, Decisions.Decision.Error);
+                // Fail-safe: with no model a readable frame goes to a human; one that could not be read stays an error.
+                slot.Verdict = new Decisions.Verdict(-1, 0, slot.Error is null ? Decisions.Decision.Escalate : Decisions.Decision.Error);
+                slot.Error ??= NoModel;
             }
             else
             {

@@ -29,6 +29,8 @@ public static class AgentHost
         services.AddSingleton<FrameCounters>();
         services.AddSingleton<FleetConnection>();
         services.AddSingleton<DeviceEnrolment>();
+        services.AddSingleton<StatusReporter>();
+        services.AddHostedService(sp => sp.GetRequiredService<StatusReporter>());
         services.AddSingleton<ModelUpdater>();
         services.AddSingleton<FleetSync>();
         services.AddHostedService(sp =>

@@ -1,24 +1,29 @@
 using System.Security.Cryptography;
 using EdgeMl.Protos.Fleet;
 using Grpc.Core;
+using Microsoft.Extensions.Logging;
 
 namespace EdgeMl.Agent.Sync;
 
 /// <summary>
 /// Downloads a model bundle into &lt;data&gt;/downloads, resuming a cut download from the bytes
 /// already on disk, and accepts it only when size and SHA-256 match the signed desired state.
+/// A server that stops sending is dropped after <see cref="AgentOptions.DownloadStallTimeout"/> and
+/// asked again from the same offset; one that trickles is given up on at <see cref="AgentOptions.DownloadDeadline"/>.
 /// </summary>
-internal sealed class BundleDownloader(string dataDirectory, long maxBytes)
+internal sealed partial class BundleDownloader(string dataDirectory, AgentOptions options, TimeProvider time, ILogger logger)
 {
+    public const string Folder = "downloads";
+
     public async Task<string> DownloadAsync(DeviceService.DeviceServiceClient client, ModelRef model, Action<long> progress, CancellationToken cancellationToken)
     {
-        if (model.BundleSize <= 0 || model.BundleSize > maxBytes)
+        if (model.BundleSize <= 0 || model.BundleSize > options.MaxBundleBytes)
         {
-            throw new InvalidDataException($"bundle of {model.Name}:{model.Version} is said to be {model.BundleSize} bytes; this agent accepts 1 to {maxBytes}");
+            throw new InvalidDataException($"bundle of {model.Name}:{model.Version} is said to be {model.BundleSize} bytes; this agent accepts 1 to {options.MaxBundleBytes}");
         }
 
-        var directory = Directory.CreateDirectory(Path.Combine(dataDirectory, "downloads")).FullName;
-        var stem = Path.Combine(directory, $"{model.Name}-{model.Version}-{model.BundleSha256[..16]}");
+        var directory = Directory.CreateDirectory(Path.Combine(dataDirectory, Folder)).FullName;
+        var stem = Path.Combine(directory, Stem(model));
         var complete = stem + ".bundle";
         if (File.Exists(complete) && await HashAsync(complete, cancellationToken) == model.BundleSha256)
         {
@@ -35,18 +40,31 @@ internal sealed class BundleDownloader(string dataDirectory, long maxBytes)
 
             file.Position = file.Length;
             progress(file.Position);
-            if (file.Position < model.BundleSize)
+            using var deadline = new CancellationTokenSource(options.DownloadDeadline, time);
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+            while (file.Position < model.BundleSize)
             {
-                using var call = client.DownloadModel(new DownloadModelRequest { Name = model.Name, Version = model.Version, Offset = file.Position }, cancellationToken: cancellationToken);
-                await foreach (var chunk in call.ResponseStream.ReadAllAsync(cancellationToken))
+                using var stall = new CancellationTokenSource(options.DownloadStallTimeout, time);
+                using var attempt = CancellationTokenSource.CreateLinkedTokenSource(bounded.Token, stall.Token);
+                try
                 {
-                    if (chunk.Offset != file.Position || chunk.Offset + chunk.Data.Length > model.BundleSize)
+                    await ReceiveAsync(client, model, file, progress, stall, attempt.Token);
+                    break;
+                }
+                catch (Exception e) when (e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled or StatusCode.DeadlineExceeded })
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (deadline.IsCancellationRequested)
                     {
-                        throw new InvalidDataException($"the server sent bytes {chunk.Offset}..{chunk.Offset + chunk.Data.Length} of a {model.BundleSize}-byte bundle while {file.Position} were on disk");
+                        throw new TimeoutException($"the download of {model.Name}:{model.Version} did not finish within {options.DownloadDeadline} (Agent:DownloadDeadline); {file.Position} of {model.BundleSize} bytes are kept and it resumes from there");
                     }
 
-                    await file.WriteAsync(chunk.Data.Memory, cancellationToken);
-                    progress(file.Position);
+                    if (!stall.IsCancellationRequested)
+                    {
+                        throw;
+                    }
+
+                    LogStalled(logger, model.Name, model.Version, options.DownloadStallTimeout, file.Position);
                 }
             }
 
@@ -69,9 +87,32 @@ internal sealed class BundleDownloader(string dataDirectory, long maxBytes)
         return complete;
     }
 
+    /// <summary>The file name, without extension, of <paramref name="model"/>'s download.</summary>
+    public static string Stem(ModelRef model) => $"{model.Name}-{model.Version}-{model.BundleSha256[..Math.Min(16, model.BundleSha256.Length)]}";
+
+    /// <summary>One request from the current offset; every chunk that arrives pushes the stall timer back.</summary>
+    private async Task ReceiveAsync(DeviceService.DeviceServiceClient client, ModelRef model, FileStream file, Action<long> progress, CancellationTokenSource stall, CancellationToken cancellationToken)
+    {
+        using var call = client.DownloadModel(new DownloadModelRequest { Name = model.Name, Version = model.Version, Offset = file.Position }, cancellationToken: cancellationToken);
+        await foreach (var chunk in call.ResponseStream.ReadAllAsync(cancellationToken))
+        {
+            if (chunk.Offset != file.Position || chunk.Offset + chunk.Data.Length > model.BundleSize)
+            {
+                throw new InvalidDataException($"the server sent bytes {chunk.Offset}..{chunk.Offset + chunk.Data.Length} of a {model.BundleSize}-byte bundle while {file.Position} were on disk");
+            }
+
+            await file.WriteAsync(chunk.Data.Memory, cancellationToken);
+            stall.CancelAfter(options.DownloadStallTimeout);
+            progress(file.Position);
+        }
+    }
+
     private static async Task<string> HashAsync(string path, CancellationToken cancellationToken)
     {
         await using var stream = File.OpenRead(path);
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Download of {Name}:{Version} stalled (no bytes for {Stall}); asking again from byte {Offset}")]
+    private static partial void LogStalled(ILogger logger, string name, string version, TimeSpan stall, long offset);
 }

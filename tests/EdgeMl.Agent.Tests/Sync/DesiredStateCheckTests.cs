@@ -75,6 +75,25 @@ public sealed class DesiredStateCheckTests : IDisposable
         Assert.NotNull(_check.Accept(Sign(State(7)), _device, out _));
     }
 
+    [Fact]
+    public void Refuses_a_state_older_than_the_revision_accepted_before_a_restart()
+    {
+        AcceptedRevision.Save(_temp.Path, "dev-1", 7);
+        var restarted = new DesiredStateCheck(new FixedTime(Now), AcceptedRevision.Load(_temp.Path, "dev-1"));
+
+        Assert.Null(restarted.Accept(Sign(State(6)), _device, out var refusal));
+        Assert.Equal("revision 6 is older than 7", refusal);
+        Assert.NotNull(restarted.Accept(Sign(State(7)), _device, out _));
+    }
+
+    [Fact]
+    public void A_device_enrolled_again_starts_from_revision_zero()
+    {
+        AcceptedRevision.Save(_temp.Path, "dev-old", 7);
+
+        Assert.Equal(0ul, AcceptedRevision.Load(_temp.Path, "dev-1"));
+    }
+
     public void Dispose()
     {
         _fleet.Dispose();

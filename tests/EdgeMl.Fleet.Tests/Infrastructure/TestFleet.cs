@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using EdgeMl.Fleet.Hosting;
+using EdgeMl.Fleet.Storage;
+using EdgeMl.Fleet.Sync;
 using EdgeMl.Protos.Fleet;
 using Google.Protobuf;
 using Grpc.Core.Interceptors;
@@ -91,6 +93,17 @@ internal sealed class TestFleet : IAsyncDisposable
             ModelOnnx = ByteString.CopyFrom(await File.ReadAllBytesAsync(Path.Combine(RepoPaths.Package(baseVersion), "model.onnx"))),
         });
     }
+
+    /// <summary>Writes a device's desired state directly, as the rollout engine does, and pushes it to the device if it is connected.</summary>
+    public async Task<long> SetDesiredStateAsync(string deviceId, string? activeModel, bool rollback = false)
+    {
+        var states = await Services.GetRequiredService<FleetStores>().DesiredStates.SetManyAsync(
+            [new DesiredStateChange(deviceId, activeModel, null, null, rollback, false)], DateTimeOffset.UtcNow, CancellationToken.None);
+        Services.GetRequiredService<DesiredStateHub>().Publish(states[0]);
+        return states[0].Revision;
+    }
+
+    public async Task<DeviceInfo> DeviceAsync(string deviceId) => (await DevicesAsync()).Single(d => d.DeviceId == deviceId);
 
     public async Task<string> TokenAsync() => (await Admin.CreateEnrolmentTokenAsync(new CreateEnrolmentTokenRequest { TtlSeconds = 600 })).Token;
 

@@ -206,6 +206,11 @@ public sealed partial class FleetSync : BackgroundService
                 {
                     // A newer revision is waiting in the channel and is applied next.
                 }
+                catch (Exception e) when (!token.IsCancellationRequested && e is IOException or UnauthorizedAccessException or RpcException or InvalidOperationException)
+                {
+                    // Tried again when the server re-sends the state; the loop must outlive one bad update.
+                    LogApplyFailed(_logger, state.Revision, e.Message);
+                }
                 finally
                 {
                     lock (_lock)
@@ -236,6 +241,9 @@ public sealed partial class FleetSync : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Desired state refused: {Reason}")]
     private static partial void LogRefused(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Desired-state revision {Revision} could not be applied: {Reason}")]
+    private static partial void LogApplyFailed(ILogger logger, ulong revision, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Desired-state revision {Revision} expired at {Expired} and no fresh one came: the fleet's intent for this device is unknown; scoring on with the current model")]
     private static partial void LogStale(ILogger logger, ulong revision, DateTimeOffset expired);

@@ -33,7 +33,7 @@ public sealed partial class ModelUpdater(
     /// <summary>Removes what an interrupted update left, then loads the model the device last ran, checked again, so it scores frames before the server is reachable.</summary>
     public void RestoreFromDisk()
     {
-        DataDirectoryCleaner.Clean(_data, _state.Installed, []);
+        Clean(_state.Installed, []);
         var identity = DeviceIdentity.Load(_data);
         if (identity is null || _state.Active is null)
         {
@@ -74,7 +74,20 @@ public sealed partial class ModelUpdater(
         finally
         {
             var wanted = new[] { desired.Active, desired.Shadow }.OfType<ModelRef>().ToList();
-            DataDirectoryCleaner.Clean(_data, _state.Installed.Concat(wanted.Select(ToInstalled)), wanted);
+            Clean(_state.Installed.Concat(wanted.Select(ToInstalled)), wanted);
+        }
+    }
+
+    /// <summary>A file that cannot be removed now is removed at a later clean; it never fails the update.</summary>
+    private void Clean(IEnumerable<InstalledModel> keep, IEnumerable<ModelRef> wanted)
+    {
+        try
+        {
+            DataDirectoryCleaner.Clean(_data, keep, wanted);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogCleanFailed(logger, e.Message);
         }
     }
 
@@ -211,6 +224,9 @@ public sealed partial class ModelUpdater(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Update to {Model} (revision {Revision}) cancelled: a newer desired state arrived")]
     private static partial void LogCancelled(ILogger logger, string model, ulong revision);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove an abandoned download or staging folder: {Reason}; trying again after the next update")]
+    private static partial void LogCleanFailed(ILogger logger, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Update to {Model} failed, keeping the current model: {Reason}")]
     private static partial void LogFailed(ILogger logger, string model, string reason);

@@ -81,7 +81,17 @@ public sealed partial class StatusReporter(
 
                 failures = 0;
             }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is RpcException or HttpRequestException or IOException or InvalidOperationException)
+            catch (Exception e) when (stoppingToken.IsCancellationRequested && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
+            {
+                return;
+            }
+            catch (RpcException e) when (e.StatusCode is StatusCode.InvalidArgument or StatusCode.FailedPrecondition or StatusCode.OutOfRange or StatusCode.NotFound or StatusCode.PermissionDenied or StatusCode.Unimplemented)
+            {
+                // The server took the report and said no: sending it again would get the same answer and hold up the reports behind it.
+                LogRejected(logger, next.Value.Report.State, e.Status.Detail);
+                Remove(next.Value);
+            }
+            catch (Exception e) when (e is RpcException or HttpRequestException or IOException or InvalidOperationException)
             {
                 if (failures++ == 0)
                 {
@@ -124,6 +134,9 @@ public sealed partial class StatusReporter(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Status report {State} not delivered ({Reason}); reports wait in the agent until the server takes them")]
     private static partial void LogWaiting(ILogger logger, DeviceModelState state, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The server rejected status report {State}: {Detail}")]
+    private static partial void LogRejected(ILogger logger, DeviceModelState state, string detail);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Waiting status reports delivered after {Failures} failed attempts")]
     private static partial void LogDelivered(ILogger logger, int failures);

@@ -31,6 +31,8 @@ public sealed class DownloadDeadlineTests
         await Eventually.HoldsAsync(() => Task.FromResult(agent.ActiveModel), m => m == "crack-detector:v1", TimeSpan.FromSeconds(60), "the agent to load v1 despite the stalled download");
         Assert.True(tap.Downloads >= 2, $"{tap.Downloads} download calls");
         Assert.True(fleet.Services.GetRequiredService<DownloadStats>().Resumed >= 1, "the second download did not continue from an offset");
+        await agent.StopAsync();
+        await fleet.StopAsync();
         Directory.Delete(root, recursive: true);
     }
 
@@ -68,6 +70,8 @@ public sealed class DownloadDeadlineTests
         Assert.Contains("did not finish within", failed!.Reason, StringComparison.Ordinal);
         Assert.InRange(failed.BytesDownloaded, 1, model.BundleSize - 1);
         Assert.Null(agent.ActiveModel);
+        await agent.StopAsync();
+        await fleet.StopAsync();
         Directory.Delete(root, recursive: true);
     }
 }

@@ -38,6 +38,8 @@ public sealed class NoModelTests
         await Eventually.HoldsAsync(() => Task.FromResult(agent.Counters.Frames), n => n == 3, TimeSpan.FromSeconds(20), "three frames handled");
         Assert.Equal(3, agent.Counters.Escalated);
         Assert.Equal(0, agent.Counters.Errors);
+        await agent.StopAsync();
+        await fleet.StopAsync();
         Directory.Delete(root, recursive: true);
     }
 }

@@ -38,6 +38,8 @@ public sealed class RevisionReplayTests
         Assert.Contains($"older than {accepted}", refused.Reason, StringComparison.Ordinal);
         Assert.Equal("crack-detector:v2", agent.ActiveModel);
         Assert.Equal("crack-detector:v2", refused.ActiveModel);
+        await agent.StopAsync();
+        await fleet.StopAsync();
         Directory.Delete(root, recursive: true);
     }
 
@@ -64,6 +66,8 @@ public sealed class RevisionReplayTests
         Assert.Empty(Directory.GetFiles(downloads));
         Assert.False(Directory.Exists(staging));
         Assert.Equal("crack-detector:v1", agent.ActiveModel);
+        await agent.StopAsync();
+        await fleet.StopAsync();
         Directory.Delete(root, recursive: true);
     }
 }

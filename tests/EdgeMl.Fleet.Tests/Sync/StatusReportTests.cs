@@ -36,6 +36,8 @@ public sealed class StatusReportTests
         Assert.Equal("v1", stale!.ModelVersion);
         Assert.Contains("expired", stale.Reason, StringComparison.Ordinal);
         Assert.Equal("crack-detector:v1", agent.ActiveModel);
+        await agent.StopAsync();
+        await fleet.StopAsync();
         Directory.Delete(root, recursive: true);
     }
 }

@@ -47,6 +47,8 @@ public sealed class UpdateCancellationTests
         // The abandoned partial download of v2 is removed once the rollback is applied.
         await Eventually.HoldsAsync(
             () => Task.FromResult(Directory.GetFiles(Path.Combine(agent.DataDirectory, "downloads")).Length), n => n == 0, TimeSpan.FromSeconds(10), "the v2 partial download to be removed");
+        await agent.StopAsync();
+        await fleet.StopAsync();
         Directory.Delete(root, recursive: true);
     }
 }

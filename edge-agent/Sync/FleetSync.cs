@@ -114,21 +114,20 @@ public sealed partial class FleetSync : BackgroundService
 
     private void Accepted(DesiredState state)
     {
-        CancellationTokenSource? superseded = null;
         lock (_lock)
         {
             _accepted = state;
+            Stale = false;
             _newest = Math.Max(_newest, state.Revision);
+            // Under the lock: the apply loop disposes the source after it clears _applying.
             if (_applying is { } applying && applying.Revision < state.Revision)
             {
-                superseded = applying.Cancel;
+                applying.Cancel.Cancel();
             }
         }
 
-        Stale = false;
         WatchExpiry(state);
         _pending.Writer.TryWrite(state);
-        superseded?.Cancel();
     }
 
     private void Refused(string refusal)
@@ -143,25 +142,25 @@ public sealed partial class FleetSync : BackgroundService
 
     private void OnExpired()
     {
-        DesiredState? last;
+        DesiredState last;
         lock (_lock)
         {
+            if (_accepted is null)
+            {
+                return;
+            }
+
             last = _accepted;
+            if (last.ExpiresAtUnixMs >= _time.GetUtcNow().ToUnixTimeMilliseconds())
+            {
+                // Timers may fire a little early.
+                WatchExpiry(last);
+                return;
+            }
+
+            Stale = true;
         }
 
-        if (last is null)
-        {
-            return;
-        }
-
-        if (last.ExpiresAtUnixMs >= _time.GetUtcNow().ToUnixTimeMilliseconds())
-        {
-            // Timers may fire a little early.
-            WatchExpiry(last);
-            return;
-        }
-
-        Stale = true;
         var expired = DateTimeOffset.FromUnixTimeMilliseconds(last.ExpiresAtUnixMs);
         LogStale(_logger, last.Revision, expired);
         _reporter.Post(StatusReporter.TrustKind, Report(DeviceModelState.Stale, $"desired-state revision {last.Revision} expired at {expired:O} and no fresh one came; scoring on with the current model"));
@@ -188,16 +187,16 @@ public sealed partial class FleetSync : BackgroundService
             await foreach (var state in _pending.Reader.ReadAllAsync(token))
             {
                 using var step = CancellationTokenSource.CreateLinkedTokenSource(token);
-                bool stale;
+                bool outdated;
                 lock (_lock)
                 {
                     _applying = (state.Revision, step);
-                    stale = _newest > state.Revision;
+                    outdated = _newest > state.Revision;
                 }
 
                 try
                 {
-                    if (!stale)
+                    if (!outdated)
                     {
                         await _updater.ApplyAsync(state, step.Token);
                     }

@@ -9,7 +9,7 @@ namespace EdgeMl.Agent.Sync;
 /// <summary>
 /// Delivers status reports in the order they were made and keeps each one until the server has
 /// acknowledged it: a server that is away only delays reports. Of the reports of one kind only the
-/// newest waits (a newer one replaces it), so an outage holds a handful of reports, never a backlog.
+/// newest waits (a newer one takes its place), so an outage holds a handful of reports, never a backlog.
 /// </summary>
 public sealed partial class StatusReporter(
     DeviceEnrolment enrolment,
@@ -44,14 +44,24 @@ public sealed partial class StatusReporter(
         }
     }
 
-    /// <summary>Queues <paramref name="report"/>; a pending report of the same <paramref name="kind"/> is superseded by it.</summary>
+    /// <summary>
+    /// Queues <paramref name="report"/>; it takes the place of a pending report of the same <paramref name="kind"/>,
+    /// so kinds keep their order (a shadow model's report stays behind its active model's).
+    /// </summary>
     public void Post(string kind, StatusReport report)
     {
         report.AgentVersion = AgentVersion.Current;
         lock (_lock)
         {
-            _pending.RemoveAll(p => p.Kind == kind);
-            _pending.Add((kind, report));
+            var waiting = _pending.FindIndex(p => p.Kind == kind);
+            if (waiting >= 0)
+            {
+                _pending[waiting] = (kind, report);
+            }
+            else
+            {
+                _pending.Add((kind, report));
+            }
         }
 
         _posted.Release();

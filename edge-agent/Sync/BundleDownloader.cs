@@ -9,7 +9,8 @@ namespace EdgeMl.Agent.Sync;
 /// Downloads a model bundle into &lt;data&gt;/downloads, resuming a cut download from the bytes
 /// already on disk, and accepts it only when size and SHA-256 match the signed desired state.
 /// A server that stops sending is dropped after <see cref="AgentOptions.DownloadStallTimeout"/> and
-/// asked again from the same offset; one that trickles is given up on at <see cref="AgentOptions.DownloadDeadline"/>.
+/// asked again from the same offset, as is one that goes away (with backoff); one that trickles is
+/// given up on at <see cref="AgentOptions.DownloadDeadline"/>.
 /// </summary>
 internal sealed partial class BundleDownloader(string dataDirectory, AgentOptions options, TimeProvider time, ILogger logger)
 {
@@ -42,21 +43,23 @@ internal sealed partial class BundleDownloader(string dataDirectory, AgentOption
             progress(file.Position);
             using var deadline = new CancellationTokenSource(options.DownloadDeadline, time);
             using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+            var failures = 0;
             while (file.Position < model.BundleSize)
             {
                 using var stall = new CancellationTokenSource(options.DownloadStallTimeout, time);
                 using var attempt = CancellationTokenSource.CreateLinkedTokenSource(bounded.Token, stall.Token);
+                string interruption;
                 try
                 {
                     await ReceiveAsync(client, model, file, progress, stall, attempt.Token);
-                    break;
+                    interruption = $"the server ended the stream at byte {file.Position}";
                 }
                 catch (Exception e) when (e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled or StatusCode.DeadlineExceeded })
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     if (deadline.IsCancellationRequested)
                     {
-                        throw new TimeoutException($"the download of {model.Name}:{model.Version} did not finish within {options.DownloadDeadline} (Agent:DownloadDeadline); {file.Position} of {model.BundleSize} bytes are kept and it resumes from there");
+                        throw Overdue(model, file.Position);
                     }
 
                     if (!stall.IsCancellationRequested)
@@ -65,15 +68,31 @@ internal sealed partial class BundleDownloader(string dataDirectory, AgentOption
                     }
 
                     LogStalled(logger, model.Name, model.Version, options.DownloadStallTimeout, file.Position);
+                    continue;
+                }
+                catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown or StatusCode.Aborted or StatusCode.ResourceExhausted)
+                {
+                    // The network or the server went away for a while (a cut, a restart): not a failure of the model.
+                    interruption = e.Status.Detail;
+                }
+
+                if (file.Position < model.BundleSize)
+                {
+                    LogInterrupted(logger, model.Name, model.Version, interruption, file.Position);
+                    try
+                    {
+                        await Task.Delay(Backoff(++failures), time, bounded.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        throw Overdue(model, file.Position);
+                    }
                 }
             }
 
             await file.FlushAsync(cancellationToken);
             file.Flush(flushToDisk: true);
-            if (file.Length != model.BundleSize)
-            {
-                throw new IOException($"the download of {model.Name}:{model.Version} ended at {file.Length} of {model.BundleSize} bytes; it resumes from there");
-            }
         }
 
         var hash = await HashAsync(partial, cancellationToken);
@@ -86,6 +105,12 @@ internal sealed partial class BundleDownloader(string dataDirectory, AgentOption
         File.Move(partial, complete, overwrite: true);
         return complete;
     }
+
+    private TimeoutException Overdue(ModelRef model, long bytes) =>
+        new($"the download of {model.Name}:{model.Version} did not finish within {options.DownloadDeadline} (Agent:DownloadDeadline); {bytes} of {model.BundleSize} bytes are kept and it resumes from there");
+
+    private TimeSpan Backoff(int failures) =>
+        TimeSpan.FromMilliseconds(Math.Min(options.MaxBackoff.TotalMilliseconds, options.MinBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 20))));
 
     /// <summary>The file name, without extension, of <paramref name="model"/>'s download.</summary>
     public static string Stem(ModelRef model) => $"{model.Name}-{model.Version}-{model.BundleSha256[..Math.Min(16, model.BundleSha256.Length)]}";
@@ -112,6 +137,9 @@ internal sealed partial class BundleDownloader(string dataDirectory, AgentOption
         await using var stream = File.OpenRead(path);
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Download of {Name}:{Version} interrupted ({Reason}); asking again from byte {Offset}")]
+    private static partial void LogInterrupted(ILogger logger, string name, string version, string reason, long offset);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Download of {Name}:{Version} stalled (no bytes for {Stall}); asking again from byte {Offset}")]
     private static partial void LogStalled(ILogger logger, string name, string version, TimeSpan stall, long offset);

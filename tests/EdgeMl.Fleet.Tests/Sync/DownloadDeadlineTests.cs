@@ -1,6 +1,7 @@
 using EdgeMl.Fleet.Sync;
 using EdgeMl.Fleet.Tests.Infrastructure;
 using EdgeMl.Protos.Fleet;
+using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgeMl.Fleet.Tests.Sync;
@@ -31,6 +32,34 @@ public sealed class DownloadDeadlineTests
         await Eventually.HoldsAsync(() => Task.FromResult(agent.ActiveModel), m => m == "crack-detector:v1", TimeSpan.FromSeconds(60), "the agent to load v1 despite the stalled download");
         Assert.True(tap.Downloads >= 2, $"{tap.Downloads} download calls");
         Assert.True(fleet.Services.GetRequiredService<DownloadStats>().Resumed >= 1, "the second download did not continue from an offset");
+        await agent.StopAsync();
+        await fleet.StopAsync();
+        Directory.Delete(root, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_download_the_server_breaks_off_is_retried_from_its_offset_without_failing_the_update()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "edgeml-broken-" + Guid.NewGuid().ToString("N")[..10]);
+        var tap = new DeviceCallTap
+        {
+            // The first download sends two chunks, then the server gives up on it (as a restarting server does).
+            Pace = (_, call, chunk, _) => call == 1 && chunk >= 2 ? throw new RpcException(new Status(StatusCode.Unavailable, "going away")) : Task.CompletedTask,
+        };
+        await using var fleet = await TestFleet.StartAsync(Path.Combine(root, "server"), services =>
+        {
+            tap.AddTo(services);
+            services.Configure<SyncOptions>(o => o.DownloadChunkBytes = 8 * 1024);
+        });
+        await fleet.PushAsync(RepoPaths.Package("v1"));
+        await using var agent = new TestAgent(fleet.GrpcAddress, await fleet.TokenAsync(), Path.Combine(root, "agent"), "site=a");
+        await agent.StartAsync();
+
+        await fleet.SetDesiredStateAsync(agent.DeviceId!, "crack-detector:v1");
+
+        await Eventually.HoldsAsync(() => fleet.DeviceAsync(agent.DeviceId!), d => d.State == DeviceModelState.Active, TimeSpan.FromSeconds(60), "the device to report v1 active");
+        Assert.True(tap.Downloads >= 2, $"{tap.Downloads} download calls");
+        Assert.DoesNotContain(tap.Reports, r => r.State == DeviceModelState.Failed);
         await agent.StopAsync();
         await fleet.StopAsync();
         Directory.Delete(root, recursive: true);

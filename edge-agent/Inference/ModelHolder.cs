@@ -43,9 +43,12 @@ public sealed class ModelHolder : IDisposable
         return null;
     }
 
-    public void Dispose()
+    /// <summary>Leaves no model loaded (frames are then escalated); the old set finishes its frames first.</summary>
+    public void Unload()
     {
         var last = Interlocked.Exchange(ref _current, null);
         last?.Retire(new[] { last.Active, last.Shadow }.OfType<LoadedModel>().ToList());
     }
+
+    public void Dispose() => Unload();
 }

@@ -12,6 +12,9 @@ namespace EdgeMl.Agent.Pipeline;
 /// </summary>
 public sealed class FramePipeline
 {
+    /// <summary>Why a frame was escalated without being scored: no model is loaded.</summary>
+    public const string NoModel = "no model";
+
     private readonly ModelHolder _models;
     private readonly int _workers;
     private readonly TimeProvider _time;
@@ -79,8 +82,9 @@ public sealed class FramePipeline
         var set = _models.Lease();
         if (set is null)
         {
-            slot.Error ??= "no model is loaded yet";
-            slot.Verdict = new Verdict(-1, 0, Decision.Error);
+            // Fail-safe: with no model a readable frame goes to a human; one that could not be read stays an error.
+            slot.Verdict = new Verdict(-1, 0, slot.Error is null ? Decision.Escalate : Decision.Error);
+            slot.Error ??= NoModel;
             return;
         }
 

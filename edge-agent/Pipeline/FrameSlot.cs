@@ -31,7 +31,7 @@ public sealed class FrameSlot
 
     public Verdict Verdict { get; internal set; }
 
-    /// <summary>Why the frame could not be scored; null when it was.</summary>
+    /// <summary>Why the frame could not be scored (an error, or escalated with <see cref="FramePipeline.NoModel"/>); null when it was.</summary>
     public string? Error { get; set; }
 
     public long StartTimestamp { get; internal set; }

@@ -30,6 +30,8 @@ public static class AgentHost
         services.AddSingleton<FleetConnection>();
         services.AddSingleton<FleetTrust>();
         services.AddSingleton<DeviceEnrolment>();
+        services.AddSingleton<StatusReporter>();
+        services.AddHostedService(sp => sp.GetRequiredService<StatusReporter>());
         services.AddSingleton<ModelUpdater>();
         services.AddSingleton<FleetSync>();
         services.AddHostedService(sp =>

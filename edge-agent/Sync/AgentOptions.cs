@@ -35,6 +35,12 @@ public sealed class AgentOptions
     /// <summary>Largest bundle the agent downloads, whatever the server says.</summary>
     public long MaxBundleBytes { get; set; } = 600L * 1024 * 1024;
 
+    /// <summary>A download that receives no byte for this long is dropped and asked again from where it stopped.</summary>
+    public TimeSpan DownloadStallTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Longest one download may take, retries included: a server that trickles cannot hold the updater.</summary>
+    public TimeSpan DownloadDeadline { get; set; } = TimeSpan.FromHours(1);
+
     public IEnumerable<string> Validate()
     {
         if (string.IsNullOrWhiteSpace(Server) || !Uri.TryCreate(Server, UriKind.Absolute, out _))
@@ -50,6 +56,11 @@ public sealed class AgentOptions
         if (Fps is <= 0 or > 1000)
         {
             yield return $"--fps {Fps} must be between 0 and 1000";
+        }
+
+        if (DownloadStallTimeout <= TimeSpan.Zero || DownloadStallTimeout >= DownloadDeadline)
+        {
+            yield return $"Agent:DownloadStallTimeout ({DownloadStallTimeout}) must be positive and shorter than Agent:DownloadDeadline ({DownloadDeadline})";
         }
     }
 }

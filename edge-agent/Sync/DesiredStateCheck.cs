@@ -8,9 +8,10 @@ namespace EdgeMl.Agent.Sync;
 /// followed when the root endorses it, an older one is revoked), for this device, not expired
 /// (a frozen or replayed stream cannot hold the device forever) and not older than the last one.
 /// </summary>
-internal sealed class DesiredStateCheck(TimeProvider time, FleetTrust trust)
+internal sealed class DesiredStateCheck(TimeProvider time, FleetTrust trust, ulong acceptedRevision = 0)
 {
-    public ulong Revision { get; private set; }
+    /// <summary>The highest revision accepted, starting from the one accepted before a restart.</summary>
+    public ulong Revision { get; private set; } = acceptedRevision;
 
     /// <summary>The state, or null with the reason it was refused.</summary>
     public DesiredState? Accept(SignedDesiredState signed, DeviceIdentity identity, out string? refusal)

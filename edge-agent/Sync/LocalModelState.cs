@@ -19,6 +19,24 @@ public sealed record LocalModelState
 
     public Dictionary<string, long> HighestSequence { get; init; } = [];
 
+    /// <summary>The state once <paramref name="active"/> (and <paramref name="shadow"/>) score frames: the old active model becomes the rollback copy.</summary>
+    public LocalModelState Activated(InstalledModel active, InstalledModel? shadow)
+    {
+        var highest = new Dictionary<string, long>(HighestSequence);
+        foreach (var model in new[] { active, shadow }.OfType<InstalledModel>())
+        {
+            highest[model.Name] = Math.Max(highest.GetValueOrDefault(model.Name), model.Sequence);
+        }
+
+        return new LocalModelState { Active = active, Previous = Active is { } old && old.Id != active.Id ? old : Previous, Shadow = shadow, HighestSequence = highest };
+    }
+
+    /// <summary>The state once no model scores frames (a first rollout rolled back); the last one stays on disk as the rollback copy.</summary>
+    public LocalModelState Unloaded() => this with { Active = null, Shadow = null, Previous = Active ?? Previous };
+
+    /// <summary>The installed versions to keep on disk.</summary>
+    public IEnumerable<InstalledModel> Installed => new[] { Active, Previous, Shadow }.OfType<InstalledModel>();
+
     public static LocalModelState Load(string dataDirectory)
     {
         var path = Path.Combine(dataDirectory, FileName);

@@ -7,9 +7,11 @@ using Microsoft.Extensions.Options;
 namespace EdgeMl.Agent.Sync;
 
 /// <summary>
-/// Brings the device to a desired state: download into staging, verify hash and fleet signature,
-/// load and warm beside the current model, then swap atomically. Anything that fails is reported
-/// and the device keeps its current model; it never moves to a lower sequence unless told to roll back.
+/// Reconciles the device with one desired state: prepare what it names (<see cref="ModelPreparation"/>),
+/// swap atomically, report, persist, clean. Anything that fails is reported and the device keeps its
+/// current model; it never moves to a lower sequence unless told to roll back, and a desired state
+/// without a model unloads the model, so that every frame goes to a human. Cancelling the token
+/// (a newer desired state arrived) stops the step in progress and nothing of this state goes live.
 /// </summary>
 public sealed partial class ModelUpdater(
     IOptions<AgentOptions> options,
@@ -18,18 +20,21 @@ public sealed partial class ModelUpdater(
     FleetConnection connection,
     DeviceEnrolment enrolment,
     FleetTrust trust,
+    StatusReporter reporter,
+    TimeProvider time,
     ILogger<ModelUpdater> logger) : IDisposable
 {
     private readonly string _data = options.Value.DataDirectory;
+    private readonly ModelPreparation _preparation = new(options.Value.DataDirectory, options.Value, inference, time, logger);
     private LocalModelState _state = LocalModelState.Load(options.Value.DataDirectory);
-    private readonly LoadAttempts _attempts = new(options.Value.DataDirectory);
     private LoadedModel? _held;
 
     public LocalModelState State => _state;
 
-    /// <summary>Loads the model the device last ran, checked again, so it scores frames before the server is reachable.</summary>
+    /// <summary>Removes what an interrupted update left, then loads the model the device last ran, checked again, so it scores frames before the server is reachable.</summary>
     public void RestoreFromDisk()
     {
+        Clean(_state.Installed, []);
         var identity = DeviceIdentity.Load(_data);
         if (identity is null || _state.Active is null)
         {
@@ -55,19 +60,55 @@ public sealed partial class ModelUpdater(
 
     public async Task ApplyAsync(DesiredState desired, CancellationToken cancellationToken)
     {
-        if (desired.Active is null)
+        var progress = new UpdateProgress(reporter, desired.Revision);
+        try
         {
-            return;
+            if (desired.Active is null)
+            {
+                Unload(desired, progress);
+            }
+            else
+            {
+                await ReconcileAsync(desired, progress, cancellationToken);
+            }
         }
+        finally
+        {
+            var wanted = new[] { desired.Active, desired.Shadow }.OfType<ModelRef>().ToList();
+            Clean(_state.Installed.Concat(wanted.Select(ToInstalled)), wanted);
+        }
+    }
 
+    /// <summary>A file that cannot be removed now is removed at a later clean; it never fails the update.</summary>
+    private void Clean(IEnumerable<InstalledModel> keep, IEnumerable<ModelRef> wanted)
+    {
+        try
+        {
+            DataDirectoryCleaner.Clean(_data, keep, wanted);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogCleanFailed(logger, e.Message);
+        }
+    }
+
+    private async Task ReconcileAsync(DesiredState desired, UpdateProgress progress, CancellationToken cancellationToken)
+    {
         var identity = await enrolment.EnsureAsync(cancellationToken);
         var client = connection.For(identity);
         var verifier = Verifier(identity);
-        var report = new Reporter(client, desired.Revision, logger);
-        var target = new InstalledModel(desired.Active.Name, desired.Active.Version, desired.Active.Sequence);
+        var target = ToInstalled(desired.Active);
         var current = holder.Current;
-        var preparing = target;
+        var preparing = (Kind: StatusReporter.ActiveKind, Model: target);
+        if (_held is not null && _held.Manifest.Id != target.Id)
+        {
+            // A blue/green candidate the fleet no longer wants.
+            _held.Dispose();
+            _held = null;
+        }
+
         LoadedModel? fresh = null;
+        LoadedModel? freshShadow = null;
         try
         {
             LoadedModel active;
@@ -79,26 +120,17 @@ public sealed partial class ModelUpdater(
             {
                 if (_state.HighestSequence.TryGetValue(target.Name, out var highest) && target.Sequence < highest && !desired.Rollback)
                 {
-                    await report.SendAsync(target, DeviceModelState.Failed, $"refusing to move back to {target.Id} (sequence {target.Sequence}, below {highest}) without a rollback instruction", cancellationToken);
+                    progress.Post(StatusReporter.ActiveKind, target, DeviceModelState.Failed, $"refusing to move back to {target.Id} (sequence {target.Sequence}, below {highest}) without a rollback instruction");
                     return;
                 }
 
-                active = _held?.Manifest.Id == target.Id ? _held : fresh = await PrepareAsync(client, verifier, report, desired.Active, target, cancellationToken);
+                active = _held ?? (fresh = await _preparation.PrepareAsync(client, verifier, progress, StatusReporter.ActiveKind, desired.Active, target, cancellationToken));
                 if (desired.HoldSwitch)
                 {
-                    if (_held != active)
-                    {
-                        _held?.Dispose();
-                    }
-
                     _held = active;
-                    await report.SendAsync(target, DeviceModelState.Ready, "", cancellationToken, active.Provider.Provider);
+                    fresh = null;
+                    progress.Post(StatusReporter.ActiveKind, target, DeviceModelState.Ready, provider: active.Provider.Provider);
                     return;
-                }
-
-                if (_held == active)
-                {
-                    _held = null;
                 }
             }
 
@@ -106,155 +138,78 @@ public sealed partial class ModelUpdater(
             InstalledModel? shadowTarget = null;
             if (desired.Shadow is { } shadowRef)
             {
-                shadowTarget = new InstalledModel(shadowRef.Name, shadowRef.Version, shadowRef.Sequence);
-                preparing = shadowTarget;
+                shadowTarget = ToInstalled(shadowRef);
+                preparing = (StatusReporter.ShadowKind, shadowTarget);
                 shadow = current?.Shadow?.Manifest.Id == shadowTarget.Id
                     ? current.Shadow
-                    : await PrepareAsync(client, verifier, report, shadowRef, shadowTarget, cancellationToken);
+                    : freshShadow = await _preparation.PrepareAsync(client, verifier, progress, StatusReporter.ShadowKind, shadowRef, shadowTarget, cancellationToken);
             }
 
+            // The last point where a newer desired state wins: past it this state goes live.
+            cancellationToken.ThrowIfCancellationRequested();
             if (current?.Active != active || current?.Shadow != shadow)
             {
                 holder.Swap(active, shadow);
                 LogSwapped(logger, active.Manifest.Id, shadow?.Manifest.Id ?? "none", desired.Revision);
             }
 
-            Remember(target, shadowTarget);
-            await report.SendAsync(target, DeviceModelState.Active, "", cancellationToken, active.Provider.Provider);
+            fresh = freshShadow = null;
+            if (_held == active)
+            {
+                _held = null;
+            }
+
+            _state = _state.Activated(target, shadowTarget);
+            _state.Save(_data);
+            progress.Post(StatusReporter.ActiveKind, target, DeviceModelState.Active, provider: active.Provider.Provider);
             if (shadowTarget is not null)
             {
                 // Last, so the server's view of this device names the shadow model its rollout is about.
-                await report.SendAsync(shadowTarget, DeviceModelState.Active, "shadow", cancellationToken, shadow!.Provider.Provider);
+                progress.Post(StatusReporter.ShadowKind, shadowTarget, DeviceModelState.Active, "shadow", shadow!.Provider.Provider);
             }
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
-            // A model loaded for this state but never put to work (the shadow failed after it) is released.
-            if (fresh is not null && fresh != holder.Current?.Active && fresh != _held)
-            {
-                fresh.Dispose();
-            }
-
-            LogFailed(logger, preparing.Id, e.Message);
-            await report.SendAsync(preparing, DeviceModelState.Failed, e.Message, cancellationToken);
+            LogCancelled(logger, preparing.Model.Id, desired.Revision);
+            throw new OperationCanceledException(cancellationToken);
         }
-    }
-
-    private async Task<LoadedModel> PrepareAsync(Protos.Fleet.DeviceService.DeviceServiceClient client, PackageVerifier verifier, Reporter report, ModelRef reference, InstalledModel target, CancellationToken cancellationToken)
-    {
-        ModelPackage? package = null;
-        var directory = verifier.DirectoryOf(target);
-        if (Directory.Exists(directory))
+        catch (Exception e)
         {
-            try
-            {
-                package = verifier.Verify(directory, target);
-            }
-            catch (Exception e) when (e is InvalidDataException or ModelPackageException or IOException)
-            {
-                LogDiscarded(logger, target.Id, e.Message);
-                Directory.Delete(directory, recursive: true);
-            }
-        }
-
-        if (package is null)
-        {
-            await report.SendAsync(target, DeviceModelState.Downloading, "", cancellationToken);
-            var bundle = await new BundleDownloader(_data, options.Value.MaxBundleBytes).DownloadAsync(client, reference, bytes => report.Bytes = bytes, cancellationToken);
-            await report.SendAsync(target, DeviceModelState.Verifying, "", cancellationToken);
-            verifier.Install(bundle, target);
-            package = verifier.Verify(directory, target);
-            File.Delete(bundle);
-        }
-
-        if (_attempts.Unfinished(target.Id) >= LoadAttempts.Limit)
-        {
-            throw new InvalidOperationException($"the agent died {LoadAttempts.Limit} times while loading {target.Id} (crash loop); it is not loaded again");
-        }
-
-        await report.SendAsync(target, DeviceModelState.Warming, "", cancellationToken);
-        _attempts.Begin(target.Id);
-        try
-        {
-            return await Task.Run(() => LoadedModel.Load(package, inference), cancellationToken);
+            LogFailed(logger, preparing.Model.Id, e.Message);
+            progress.Post(preparing.Kind, preparing.Model, DeviceModelState.Failed, e.Message);
         }
         finally
         {
-            _attempts.End();
+            // Loaded for this state but never put to work (cancelled, or the shadow failed after it).
+            fresh?.Dispose();
+            freshShadow?.Dispose();
         }
     }
 
-    /// <summary>Records the new active model (the old one becomes the rollback copy) and removes versions no longer needed.</summary>
-    private void Remember(InstalledModel active, InstalledModel? shadow)
+    private void Unload(DesiredState desired, UpdateProgress progress)
     {
-        var highest = new Dictionary<string, long>(_state.HighestSequence);
-        foreach (var model in new[] { active, shadow }.OfType<InstalledModel>())
+        _held?.Dispose();
+        _held = null;
+        if (holder.Current is not null)
         {
-            highest[model.Name] = Math.Max(highest.GetValueOrDefault(model.Name), model.Sequence);
+            holder.Unload();
+            LogUnloaded(logger, desired.Revision);
         }
 
-        var previous = _state.Active is { } old && old.Id != active.Id ? old : _state.Previous;
-        _state = new LocalModelState { Active = active, Previous = previous, Shadow = shadow, HighestSequence = highest };
-        _state.Save(_data);
-        var keep = new[] { active, previous, shadow }.OfType<InstalledModel>().Select(m => Path.GetFullPath(Path.Combine(_data, "models", m.Name, m.Version))).ToHashSet();
-        var root = Path.Combine(_data, "models");
-        foreach (var version in Directory.Exists(root) ? Directory.GetDirectories(root).SelectMany(Directory.GetDirectories) : [])
+        if (_state.Active is not null || _state.Shadow is not null)
         {
-            if (!keep.Contains(Path.GetFullPath(version)) && !version.EndsWith(".staging", StringComparison.Ordinal))
-            {
-                Directory.Delete(version, recursive: true);
-            }
+            _state = _state.Unloaded();
+            _state.Save(_data);
         }
+
+        progress.Post(StatusReporter.ActiveKind, null, DeviceModelState.NoModel, "the desired state names no model; every frame is escalated to a human");
     }
+
+    private static InstalledModel ToInstalled(ModelRef model) => new(model.Name, model.Version, model.Sequence);
 
     private PackageVerifier Verifier(DeviceIdentity identity) => new(_data, trust.SignerOf(identity), options.Value.MaxBundleBytes);
 
     public void Dispose() => _held?.Dispose();
-
-    /// <summary>Status reports for one desired-state revision; a report that cannot be sent is logged, not fatal.</summary>
-    private sealed partial class Reporter(Protos.Fleet.DeviceService.DeviceServiceClient client, ulong revision, ILogger logger)
-    {
-        public long Bytes { get; set; }
-
-        public async Task SendAsync(InstalledModel model, DeviceModelState state, string reason, CancellationToken cancellationToken, string provider = "")
-        {
-            var report = new StatusReport
-            {
-                Revision = revision,
-                ModelName = model.Name,
-                ModelVersion = model.Version,
-                State = state,
-                Reason = reason,
-                ExecutionProvider = provider,
-                BytesDownloaded = Bytes,
-                AgentVersion = AgentVersion.Current,
-            };
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    await client.ReportStatusAsync(report, deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: cancellationToken);
-                    return;
-                }
-                catch (Grpc.Core.RpcException e) when (attempt < 3 && !cancellationToken.IsCancellationRequested)
-                {
-                    LogReportRetry(logger, state, e.Status.Detail);
-                    await Task.Delay(200 * attempt, cancellationToken);
-                }
-                catch (Grpc.Core.RpcException e)
-                {
-                    LogReportLost(logger, state, e.Status.Detail);
-                    return;
-                }
-            }
-        }
-
-        [LoggerMessage(Level = LogLevel.Debug, Message = "Status report {State} failed ({Detail}); retrying")]
-        private static partial void LogReportRetry(ILogger logger, DeviceModelState state, string detail);
-
-        [LoggerMessage(Level = LogLevel.Warning, Message = "Status report {State} could not be sent: {Detail}")]
-        private static partial void LogReportLost(ILogger logger, DeviceModelState state, string detail);
-    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model} restored from disk on {Provider}")]
     private static partial void LogRestored(ILogger logger, string model, string provider);
@@ -265,9 +220,15 @@ public sealed partial class ModelUpdater(
     [LoggerMessage(Level = LogLevel.Information, Message = "Now scoring with {Active} (shadow {Shadow}), desired-state revision {Revision}")]
     private static partial void LogSwapped(ILogger logger, string active, string shadow, ulong revision);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Desired-state revision {Revision} names no model: model unloaded, every frame is escalated to a human")]
+    private static partial void LogUnloaded(ILogger logger, ulong revision);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Update to {Model} (revision {Revision}) cancelled: a newer desired state arrived")]
+    private static partial void LogCancelled(ILogger logger, string model, ulong revision);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove an abandoned download or staging folder: {Reason}; trying again after the next update")]
+    private static partial void LogCleanFailed(ILogger logger, string reason);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Update to {Model} failed, keeping the current model: {Reason}")]
     private static partial void LogFailed(ILogger logger, string model, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Installed copy of {Model} failed verification and is discarded: {Reason}")]
-    private static partial void LogDiscarded(ILogger logger, string model, string reason);
 }

@@ -39,14 +39,38 @@ public sealed class FramePipelineTests
     }
 
     [Fact]
-    public async Task Frames_without_a_loaded_model_are_errors_not_losses()
+    public async Task Frames_without_a_loaded_model_are_escalated_to_a_human_not_lost()
     {
         using var models = new ModelHolder(TimeProvider.System);
+        var outcomes = new List<(Decision Decision, string? Reason)>();
+
+        await new FramePipeline(models, workers: 1).RunAsync(new SampleSource(3), slot => outcomes.Add((slot.Verdict.Decision, slot.Error)), CancellationToken.None);
+
+        Assert.Equal(Enumerable.Repeat((Decision.Escalate, (string?)"no model"), 3), outcomes);
+    }
+
+    [Fact]
+    public async Task Unloading_the_model_mid_stream_escalates_the_frames_after_it()
+    {
+        const int frames = 40;
+        using var models = new ModelHolder(LoadedModel.Load(ModelPackage.Load(Repo.Package("v1")), Cpu), TimeProvider.System);
         var decisions = new List<Decision>();
 
-        await new FramePipeline(models, workers: 1).RunAsync(new SampleSource(3), slot => decisions.Add(slot.Verdict.Decision), CancellationToken.None);
+        await new FramePipeline(models, workers: 2).RunAsync(
+            new SampleSource(frames),
+            slot =>
+            {
+                decisions.Add(slot.Verdict.Decision);
+                if (decisions.Count == frames / 2)
+                {
+                    models.Unload();
+                }
+            },
+            CancellationToken.None);
 
-        Assert.Equal([Decision.Error, Decision.Error, Decision.Error], decisions);
+        Assert.Equal(frames, decisions.Count);
+        Assert.DoesNotContain(Decision.Error, decisions);
+        Assert.Equal(Decision.Escalate, decisions[^1]);
     }
 
     [Fact]

@@ -120,6 +120,25 @@ public sealed class DesiredStateCheckTests : IDisposable
         Assert.Equal($"its signing key {signing.KeyId} is not endorsed by the fleet's root key {_fleet.KeyId}", refusal);
     }
 
+    [Fact]
+    public void Refuses_a_state_older_than_the_revision_accepted_before_a_restart()
+    {
+        AcceptedRevision.Save(_temp.Path, "dev-1", 7);
+        var restarted = NewCheck(AcceptedRevision.Load(_temp.Path, "dev-1"));
+
+        Assert.Null(restarted.Accept(Sign(State(6)), _device, out var refusal));
+        Assert.Equal("revision 6 is older than 7", refusal);
+        Assert.NotNull(restarted.Accept(Sign(State(7)), _device, out _));
+    }
+
+    [Fact]
+    public void A_device_enrolled_again_starts_from_revision_zero()
+    {
+        AcceptedRevision.Save(_temp.Path, "dev-old", 7);
+
+        Assert.Equal(0ul, AcceptedRevision.Load(_temp.Path, "dev-1"));
+    }
+
     public void Dispose()
     {
         _fleet.Dispose();
@@ -142,7 +161,8 @@ public sealed class DesiredStateCheckTests : IDisposable
     }
 
     /// <summary>A check as the agent builds it at start, reading what the device trusts from its data directory.</summary>
-    private DesiredStateCheck NewCheck() => new(new FixedTime(Now), new FleetTrust(Options.Create(new AgentOptions { DataDirectory = _temp.File("data") })));
+    private DesiredStateCheck NewCheck(ulong acceptedRevision = 0) =>
+        new(new FixedTime(Now), new FleetTrust(Options.Create(new AgentOptions { DataDirectory = _temp.File("data") })), acceptedRevision);
 
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider
     {

@@ -10,10 +10,12 @@ namespace EdgeMl.Fleet.Tests.Infrastructure;
 internal sealed class TestAgent : IAsyncDisposable
 {
     private readonly AgentOptions _options;
+    private readonly TimeProvider? _time;
     private IHost? _host;
 
-    public TestAgent(string server, string token, string data, string tags, string? trustedCertificate = null, string? input = null)
+    public TestAgent(string server, string token, string data, string tags, string? trustedCertificate = null, string? input = null, Action<AgentOptions>? configure = null, TimeProvider? time = null)
     {
+        _time = time;
         _options = new AgentOptions
         {
             Server = server,
@@ -25,6 +27,7 @@ internal sealed class TestAgent : IAsyncDisposable
             MinBackoff = TimeSpan.FromMilliseconds(100),
             MaxBackoff = TimeSpan.FromSeconds(1),
         };
+        configure?.Invoke(_options);
     }
 
     public string DataDirectory => _options.DataDirectory;
@@ -35,11 +38,15 @@ internal sealed class TestAgent : IAsyncDisposable
 
     public FrameCounters Counters => _host!.Services.GetRequiredService<FrameCounters>();
 
+    public FleetSync Sync => _host!.Services.GetRequiredService<FleetSync>();
+
+    public StatusReporter Reporter => _host!.Services.GetRequiredService<StatusReporter>();
+
     public string? ActiveModel => _host?.Services.GetRequiredService<ModelHolder>().Current?.Active.Manifest.Id;
 
     public async Task StartAsync()
     {
-        _host = AgentHost.Build(_options, new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cpu, Workers = 1, WarmupRuns = 1 });
+        _host = AgentHost.Build(_options, new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cpu, Workers = 1, WarmupRuns = 1 }, _time);
         await _host.Services.GetRequiredService<DeviceEnrolment>().EnsureAsync(CancellationToken.None);
         await _host.StartAsync();
     }

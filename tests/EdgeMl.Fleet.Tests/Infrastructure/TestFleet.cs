@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using EdgeMl.Fleet.Cli;
 using EdgeMl.Fleet.Hosting;
+using EdgeMl.Fleet.Storage;
+using EdgeMl.Fleet.Sync;
 using EdgeMl.Protos.Fleet;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
@@ -99,6 +101,17 @@ internal sealed class TestFleet : IAsyncDisposable
         await using var model = File.OpenRead(Path.Combine(RepoPaths.Package(baseVersion), "model.onnx"));
         return await ModelUpload.PushAsync(Admin, System.Text.Encoding.UTF8.GetBytes(manifest.ToJsonString()), model, CancellationToken.None);
     }
+
+    /// <summary>Writes a device's desired state directly, as the rollout engine does, and pushes it to the device if it is connected.</summary>
+    public async Task<long> SetDesiredStateAsync(string deviceId, string? activeModel, bool rollback = false)
+    {
+        var states = await Services.GetRequiredService<FleetStores>().DesiredStates.SetManyAsync(
+            [new DesiredStateChange(deviceId, activeModel, null, null, rollback, false)], DateTimeOffset.UtcNow, CancellationToken.None);
+        Services.GetRequiredService<DesiredStateHub>().Publish(states[0]);
+        return states[0].Revision;
+    }
+
+    public async Task<DeviceInfo> DeviceAsync(string deviceId) => (await DevicesAsync()).Single(d => d.DeviceId == deviceId);
 
     public async Task<string> TokenAsync() => (await Admin.CreateEnrolmentTokenAsync(new CreateEnrolmentTokenRequest { TtlSeconds = 600 })).Token;
 

@@ -14,8 +14,11 @@ public sealed class DecisionPolicy
     private readonly double _auditShare;
     private readonly int _pass;
     private readonly double[]? _thresholds;
-    private readonly BandSpec? _bands;
+    private readonly bool _byBands;
     private readonly int _bandLabel;
+    // Probabilities are floats: a band of 0.9 must hold a probability of 0.9f, which is a little below 0.9 as a double.
+    private readonly float _lower;
+    private readonly float _upper;
 
     /// <exception cref="ModelPackageException">The device's band override does not fit this model's labels.</exception>
     public DecisionPolicy(ModelManifest manifest, DecisionOptions options)
@@ -34,11 +37,13 @@ public sealed class DecisionPolicy
             }
         }
 
-        _bands = options.Bands ?? manifest.Decision.Bands;
-        if (_bands is not null)
+        if ((options.Bands ?? manifest.Decision.Bands) is { } bands)
         {
-            _bandLabel = Array.IndexOf(labels, _bands.Label);
+            _byBands = true;
+            _bandLabel = Array.IndexOf(labels, bands.Label);
             _pass = 1 - _bandLabel;
+            _lower = (float)bands.Lower;
+            _upper = (float)bands.Upper;
         }
         else
         {
@@ -78,13 +83,13 @@ public sealed class DecisionPolicy
     /// <summary>The suggested label and its band; scores that are not numbers are never confident.</summary>
     private (int Label, Band Band) Classify(ReadOnlySpan<float> probabilities)
     {
-        if (_bands is not null)
+        if (_byBands)
         {
             var p = probabilities[_bandLabel];
             return p switch
             {
-                _ when p <= _bands.Lower => (_pass, Band.Pass),
-                _ when p >= _bands.Upper => (_bandLabel, Band.Reject),
+                _ when p <= _lower => (_pass, Band.Pass),
+                _ when p >= _upper => (_bandLabel, Band.Reject),
                 _ => (TopLabel(probabilities), Band.Escalate),
             };
         }

@@ -27,7 +27,7 @@ internal sealed class BatchScorer(ModelHolder models, int workers)
                 writer.Write(slot);
                 _ = slot.Verdict.Decision switch
                 {
-                    Decision.Auto => auto++,
+                    Decision.Auto or Decision.Audit => auto++,
                     Decision.Escalate => escalated++,
                     _ => errors++,
                 };

@@ -43,6 +43,8 @@ internal sealed class CsvScoreWriter : IScoreWriter
 
         _writer.Write(',');
         _writer.Write(ScoreRow.Decision(slot.Verdict.Decision));
+        _writer.Write(',');
+        _writer.Write(ScoreRow.Automation(slot.Verdict.Automation));
         // One column per label even when the frame has no scores, so every row has the header's width.
         for (var label = 0; label < _labels.Count; label++)
         {

@@ -8,14 +8,18 @@ namespace EdgeMl.Agent.Batch;
 internal static class ScoreRow
 {
     public static string[] Header(IReadOnlyList<string> labels) =>
-        ["file", "prediction", "confidence", "decision", .. labels.Select(l => "p_" + l), "model_version", "latency_ms", "error"];
+        ["file", "prediction", "confidence", "decision", "automation", .. labels.Select(l => "p_" + l), "model_version", "latency_ms", "error"];
 
     public static string Decision(Decision decision) => decision switch
     {
         Decisions.Decision.Auto => "auto",
         Decisions.Decision.Escalate => "escalate",
+        Decisions.Decision.Audit => "audit",
         _ => "error",
     };
+
+    /// <summary>The level as it is configured (<c>partial</c>); empty for a frame that never reached a model.</summary>
+    public static string Automation(AutomationLevel? level) => level?.ToString().ToLowerInvariant() ?? "";
 
     public static double LatencyMs(FrameSlot slot, TimeProvider time) =>
         time.GetElapsedTime(slot.StartTimestamp, slot.EndTimestamp).TotalMilliseconds;

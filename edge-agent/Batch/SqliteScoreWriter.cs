@@ -44,6 +44,7 @@ internal sealed class SqliteScoreWriter : IScoreWriter
         _parameters[i++].Value = ok ? _labels[slot.Verdict.Label] : DBNull.Value;
         _parameters[i++].Value = ok ? slot.Verdict.Confidence : DBNull.Value;
         _parameters[i++].Value = ScoreRow.Decision(slot.Verdict.Decision);
+        _parameters[i++].Value = slot.Verdict.Automation is null ? DBNull.Value : ScoreRow.Automation(slot.Verdict.Automation);
         for (var label = 0; label < _labels.Count; label++)
         {
             _parameters[i++].Value = ok ? slot.Probabilities[label] : DBNull.Value;

@@ -29,7 +29,7 @@ public sealed class FrameCounters
         Interlocked.Increment(ref _frames);
         _ = slot.Verdict.Decision switch
         {
-            Decision.Auto => Interlocked.Increment(ref _auto),
+            Decision.Auto or Decision.Audit => Interlocked.Increment(ref _auto),
             Decision.Escalate => Interlocked.Increment(ref _escalated),
             _ => Interlocked.Increment(ref _errors),
         };

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using EdgeMl.Agent.Decisions;
 using EdgeMl.Agent.Inference;
 using Microsoft.Extensions.Logging;
 
@@ -18,6 +19,10 @@ internal sealed class InferenceFlags
 
     public Option<int?> IntraOpThreads { get; } = new("--intra-op-threads") { Description = "Threads inside one model run (default 1)" };
 
+    public Option<AutomationLevel?> Automation { get; } = new("--automation") { Description = "Who decides: human, shadow, assist, partial (default: the model when confident) or full" };
+
+    public Option<double?> AuditShare { get; } = new("--audit-share") { Description = "Share of automatic decisions also sent to a person, 0-1 (default 0.02)" };
+
     public void AddTo(Command command)
     {
         command.Options.Add(Model);
@@ -25,11 +30,26 @@ internal sealed class InferenceFlags
         command.Options.Add(ExecutionProvider);
         command.Options.Add(Workers);
         command.Options.Add(IntraOpThreads);
+        command.Options.Add(Automation);
+        command.Options.Add(AuditShare);
     }
 
-    /// <summary>Loads the package named by --model, ready to score, on the configured provider.</summary>
-    public ModelHolder LoadModel(ParseResult result, InferenceOptions options, ILoggerFactory loggers) =>
-        new(new ModelLoader(options, loggers.CreateLogger<ModelLoader>()).Load(result.GetRequiredValue(Model)), TimeProvider.System);
+    /// <summary>Loads the package named by --model, ready to score, on the configured provider, with this device's decision settings (checked first).</summary>
+    public ModelHolder LoadModel(ParseResult result, InferenceOptions options, ILoggerFactory loggers)
+    {
+        var decisions = AgentConfiguration.Decisions(new Dictionary<string, string?>
+        {
+            [$"{DecisionOptions.Section}:{nameof(DecisionOptions.Automation)}"] = result.GetValue(Automation)?.ToString(),
+            [$"{DecisionOptions.Section}:{nameof(DecisionOptions.AuditShare)}"] = result.GetValue(AuditShare)?.ToString(CultureInfo.InvariantCulture),
+        });
+        var problems = decisions.Validate().ToList();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", problems));
+        }
+
+        return new(new ModelLoader(options, loggers.CreateLogger<ModelLoader>()).Load(result.GetRequiredValue(Model)), decisions, TimeProvider.System);
+    }
 
     public InferenceOptions Bind(ParseResult result)
     {

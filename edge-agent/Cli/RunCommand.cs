@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using EdgeMl.Agent.Decisions;
 using EdgeMl.Agent.Inference;
 using EdgeMl.Agent.Sync;
 using Grpc.Core;
@@ -22,10 +23,12 @@ internal static class RunCommand
         var fps = new Option<double?>("--fps") { Description = "Frames per second of --replay (default 10)" };
         var tags = new Option<string?>("--tags") { Description = "Tags sent at enrolment, e.g. site=a,line=3" };
         var trusted = new Option<string?>("--trust") { Description = "PEM of the fleet's CA or server certificate, for a server whose TLS certificate is not publicly trusted" };
-        var config = new Option<string?>("--config") { Description = "JSON file with Agent and Inference sections (flags and EDGEML_* win over it)" };
+        var config = new Option<string?>("--config") { Description = "JSON file with Agent, Inference and Decisions sections (flags and EDGEML_* win over it)" };
         var ep = new Option<ExecutionProviderKind?>("--ep") { Description = "Execution provider: auto, cpu or cuda" };
         var workers = new Option<int?>("--workers") { Description = "Frames scored in parallel" };
-        var command = new Command("run", "Run the agent: enrol, follow the fleet's desired state, score frames") { server, token, data, input, replay, fps, tags, trusted, config, ep, workers };
+        var automation = new Option<AutomationLevel?>("--automation") { Description = "Who decides: human, shadow, assist, partial (default) or full" };
+        var auditShare = new Option<double?>("--audit-share") { Description = "Share of automatic decisions also sent to a person, 0-1 (default 0.02)" };
+        var command = new Command("run", "Run the agent: enrol, follow the fleet's desired state, score frames") { server, token, data, input, replay, fps, tags, trusted, config, ep, workers, automation, auditShare };
         command.SetAction(async (result, cancellationToken) =>
         {
             var flags = new Dictionary<string, string?>
@@ -40,6 +43,8 @@ internal static class RunCommand
                 ["Agent:TrustedCertificate"] = result.GetValue(trusted),
                 ["Inference:ExecutionProvider"] = result.GetValue(ep)?.ToString(),
                 ["Inference:Workers"] = result.GetValue(workers)?.ToString(CultureInfo.InvariantCulture),
+                ["Decisions:Automation"] = result.GetValue(automation)?.ToString(),
+                ["Decisions:AuditShare"] = result.GetValue(auditShare)?.ToString(CultureInfo.InvariantCulture),
             };
             var builder = new ConfigurationBuilder();
             if (result.GetValue(config) is { } file)
@@ -52,9 +57,11 @@ internal static class RunCommand
             configuration.GetSection(AgentOptions.Section).Bind(agent);
             var inference = new InferenceOptions();
             configuration.GetSection(InferenceOptions.Section).Bind(inference);
+            var decisions = new DecisionOptions();
+            configuration.GetSection(DecisionOptions.Section).Bind(decisions);
             try
             {
-                using var host = AgentHost.Build(agent, inference);
+                using var host = AgentHost.Build(agent, inference, decisions: decisions);
                 await EnrolAsync(host.Services.GetRequiredService<DeviceEnrolment>(), cancellationToken);
                 await host.RunAsync(cancellationToken);
                 return 0;

@@ -1,3 +1,5 @@
+using EdgeMl.Agent.Decisions;
+
 namespace EdgeMl.Agent.Inference;
 
 /// <summary>The current <see cref="ModelSet"/>, swapped atomically; a frame never sees half a swap.</summary>
@@ -5,20 +7,36 @@ public sealed class ModelHolder : IDisposable
 {
     private ModelSet? _current;
 
-    public ModelHolder(TimeProvider time) => Time = time;
+    public ModelHolder(TimeProvider time) : this(time, new DecisionOptions())
+    {
+    }
 
-    public ModelHolder(LoadedModel model, TimeProvider time) : this(time) => Swap(model, null);
+    public ModelHolder(TimeProvider time, DecisionOptions decisions)
+    {
+        Time = time;
+        Decisions = decisions;
+    }
+
+    public ModelHolder(LoadedModel model, TimeProvider time) : this(model, new DecisionOptions(), time)
+    {
+    }
+
+    public ModelHolder(LoadedModel model, DecisionOptions decisions, TimeProvider time) : this(time, decisions) => Swap(model, null);
 
     public TimeProvider Time { get; }
+
+    /// <summary>This device's automation level, audit share and band override, applied to every model it swaps in.</summary>
+    public DecisionOptions Decisions { get; }
 
     public ModelSet? Current => Volatile.Read(ref _current);
 
     public event Action<ModelSet>? Swapped;
 
     /// <summary>Makes <paramref name="active"/> (and <paramref name="shadow"/>) score the next frame; the old set finishes its frames first.</summary>
+    /// <exception cref="EdgeMl.Contracts.Packaging.ModelPackageException">The device's decision settings do not fit <paramref name="active"/>; the current set stays.</exception>
     public void Swap(LoadedModel active, LoadedModel? shadow)
     {
-        var next = new ModelSet(active, shadow, Time);
+        var next = new ModelSet(active, shadow, Decisions, Time);
         var previous = Interlocked.Exchange(ref _current, next);
         if (previous is not null)
         {

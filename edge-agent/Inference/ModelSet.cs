@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using EdgeMl.Agent.Decisions;
 using EdgeMl.Agent.Pipeline;
 
 namespace EdgeMl.Agent.Inference;
@@ -15,8 +16,10 @@ public sealed class ModelSet
     private IReadOnlyList<LoadedModel> _retire = [];
     private int _leases = 1;
 
-    public ModelSet(LoadedModel active, LoadedModel? shadow, TimeProvider time)
+    /// <exception cref="EdgeMl.Contracts.Packaging.ModelPackageException">The device's decision settings do not fit <paramref name="active"/>.</exception>
+    public ModelSet(LoadedModel active, LoadedModel? shadow, DecisionOptions decisions, TimeProvider time)
     {
+        Policy = new DecisionPolicy(active.Manifest, decisions);
         Active = active;
         Shadow = shadow;
         _time = time;
@@ -25,6 +28,9 @@ public sealed class ModelSet
     public LoadedModel Active { get; }
 
     public LoadedModel? Shadow { get; }
+
+    /// <summary>How the active model's frames are decided; one per set, so a swap changes model and bands together.</summary>
+    public DecisionPolicy Policy { get; }
 
     /// <summary>Frames scored by active and shadow alike and those where their top labels agreed.</summary>
     public long ShadowFrames => Interlocked.Read(ref _shadowFrames);
@@ -74,7 +80,7 @@ public sealed class ModelSet
         Release();
     }
 
-    internal FrameWorker RentWorker() => _workers.TryTake(out var worker) ? worker : new FrameWorker(Active, Shadow, _time);
+    internal FrameWorker RentWorker() => _workers.TryTake(out var worker) ? worker : new FrameWorker(Active, Shadow, Policy, _time);
 
     internal void ReturnWorker(FrameWorker worker) => _workers.Add(worker);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using EdgeMl.Agent.Decisions;
 
 namespace EdgeMl.Agent.Pipeline;
@@ -18,6 +19,9 @@ public sealed class FrameSlot
 
     /// <summary>Where the frame came from (a file name for folder sources).</summary>
     public string Name { get; set; } = "";
+
+    /// <summary>Names the frame across retries (its file name; its position where the source gives no name), e.g. for audit sampling.</summary>
+    public string Id => Name.Length > 0 ? Name : Sequence.ToString(CultureInfo.InvariantCulture);
 
     public int Length { get; private set; }
 

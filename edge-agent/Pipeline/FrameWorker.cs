@@ -8,13 +8,15 @@ namespace EdgeMl.Agent.Pipeline;
 public sealed class FrameWorker : IDisposable
 {
     private readonly Scorer _active;
+    private readonly DecisionPolicy _policy;
     private readonly LoadedModel? _shadowModel;
     private readonly TimeProvider _time;
     private Scorer? _shadow;
 
-    internal FrameWorker(LoadedModel active, LoadedModel? shadow, TimeProvider time)
+    internal FrameWorker(LoadedModel active, LoadedModel? shadow, DecisionPolicy policy, TimeProvider time)
     {
         _active = new Scorer(active);
+        _policy = policy;
         _shadowModel = shadow;
         _time = time;
     }
@@ -41,7 +43,7 @@ public sealed class FrameWorker : IDisposable
 
         var probabilities = slot.PrepareProbabilities(_active.Model.Labels.Count);
         _active.Model.Score(_active.Buffers, probabilities);
-        slot.Verdict = _active.Policy.Decide(probabilities);
+        slot.Verdict = _policy.Decide(probabilities, slot.Id);
         slot.InferenceTicks = _time.GetTimestamp() - decoded;
         if (_shadowModel is not null)
         {
@@ -66,8 +68,7 @@ public sealed class FrameWorker : IDisposable
 
             Span<float> probabilities = stackalloc float[shadow.Model.Labels.Count];
             shadow.Model.Score(shadow.Buffers, probabilities);
-            var verdict = shadow.Policy.Decide(probabilities);
-            set.CountShadow(shadow.Model.Labels[verdict.Label] == _active.Model.Labels[slot.Verdict.Label]);
+            set.CountShadow(shadow.Model.Labels[DecisionPolicy.TopLabel(probabilities)] == _active.Model.Labels[DecisionPolicy.TopLabel(slot.Probabilities)]);
         }
         catch (Exception)
         {
@@ -85,8 +86,6 @@ public sealed class FrameWorker : IDisposable
     private sealed class Scorer(LoadedModel model)
     {
         public LoadedModel Model { get; } = model;
-
-        public DecisionPolicy Policy { get; } = new(model.Manifest);
 
         public FramePreprocessor Preprocessor { get; } = model.CreatePreprocessor();
 

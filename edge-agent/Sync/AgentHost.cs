@@ -1,5 +1,6 @@
 using EdgeMl.Agent.Capture;
 using EdgeMl.Agent.Cli;
+using EdgeMl.Agent.Decisions;
 using EdgeMl.Agent.Inference;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -10,9 +11,10 @@ namespace EdgeMl.Agent.Sync;
 /// <summary>The long-running agent: restore the last model, keep in sync with the fleet, score frames. Only wiring here.</summary>
 public static class AgentHost
 {
-    public static IHost Build(AgentOptions agent, InferenceOptions inference, TimeProvider? time = null, Action<IServiceCollection>? configure = null)
+    public static IHost Build(AgentOptions agent, InferenceOptions inference, TimeProvider? time = null, Action<IServiceCollection>? configure = null, DecisionOptions? decisions = null)
     {
-        var problems = agent.Validate().Concat(inference.Validate()).ToList();
+        decisions ??= new DecisionOptions();
+        var problems = agent.Validate().Concat(inference.Validate()).Concat(decisions.Validate()).ToList();
         if (problems.Count > 0)
         {
             throw new ArgumentException(string.Join("; ", problems));
@@ -25,7 +27,7 @@ public static class AgentHost
         services.AddSingleton(Options.Create(agent));
         services.AddSingleton(inference);
         services.AddSingleton(time ?? TimeProvider.System);
-        services.AddSingleton(sp => new ModelHolder(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ModelHolder(sp.GetRequiredService<TimeProvider>(), decisions));
         services.AddSingleton<FrameCounters>();
         services.AddSingleton<FleetConnection>();
         services.AddSingleton<FleetTrust>();

@@ -150,12 +150,42 @@ public static partial class ManifestValidator
 
     private static void ValidateDecision(DecisionSpec decision, string[] labels, List<string> problems)
     {
-        foreach (var label in labels.Where(l => !decision.Thresholds.ContainsKey(l)))
+        if (decision.Thresholds is null == decision.Bands is null)
+        {
+            problems.Add("decision needs either thresholds (one per label) or bands (on one label's probability), not both and not neither");
+        }
+
+        if (decision.Thresholds is { } thresholds)
+        {
+            ValidateThresholds(thresholds, labels, problems);
+        }
+
+        if (decision.Bands is { } bands)
+        {
+            ValidateBands(bands, "decision.bands", labels, problems);
+        }
+
+        if (decision.PassLabel is { } pass)
+        {
+            if (!labels.Contains(pass))
+            {
+                problems.Add($"decision.passLabel '{pass}' is not an output label");
+            }
+            else if (decision.Bands?.Label == pass)
+            {
+                problems.Add($"decision.passLabel '{pass}' is the label decision.bands rejects on");
+            }
+        }
+    }
+
+    private static void ValidateThresholds(Dictionary<string, double> thresholds, string[] labels, List<string> problems)
+    {
+        foreach (var label in labels.Where(l => !thresholds.ContainsKey(l)))
         {
             problems.Add($"decision.thresholds has no threshold for label '{label}'");
         }
 
-        foreach (var (label, threshold) in decision.Thresholds)
+        foreach (var (label, threshold) in thresholds)
         {
             if (!labels.Contains(label))
             {
@@ -166,6 +196,34 @@ public static partial class ManifestValidator
             {
                 problems.Add($"decision.thresholds['{label}'] = {threshold} must be between 0 and 1");
             }
+        }
+    }
+
+    /// <summary>
+    /// Checks bands named <paramref name="at"/> (a manifest path or a device setting); with <paramref name="labels"/>
+    /// null, only what can be checked without a model (a device setting before any model is loaded).
+    /// </summary>
+    public static void ValidateBands(BandSpec bands, string at, string[]? labels, List<string> problems)
+    {
+        if (!(bands.Lower is >= 0 and <= 1) || !(bands.Upper is >= 0 and <= 1) || !(bands.Lower < bands.Upper))
+        {
+            problems.Add($"{at}: lower {bands.Lower} and upper {bands.Upper} must satisfy 0 <= lower < upper <= 1");
+        }
+
+        if (labels is null)
+        {
+            if (string.IsNullOrWhiteSpace(bands.Label))
+            {
+                problems.Add($"{at}.label is missing");
+            }
+        }
+        else if (labels.Length != 2)
+        {
+            problems.Add($"{at} needs a model with exactly two labels, this one has {labels.Length} (use decision.thresholds)");
+        }
+        else if (!labels.Contains(bands.Label))
+        {
+            problems.Add($"{at}.label '{bands.Label}' is not an output label ({string.Join(", ", labels)})");
         }
     }
 

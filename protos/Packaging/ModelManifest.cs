@@ -88,11 +88,31 @@ public sealed class OutputSpec
     public string[] Labels { get; init; } = [];
 }
 
+/// <summary>
+/// Sorts a frame into one of three bands: confident pass, escalate to a person, confident reject. Either
+/// per-label <see cref="Thresholds"/> or <see cref="Bands"/> on one label's probability; exactly one of them.
+/// </summary>
 public sealed class DecisionSpec
 {
-    /// <summary>A frame is decided automatically when its top label's probability reaches that label's threshold.</summary>
+    /// <summary>The frame's top label is confident when its probability reaches that label's threshold.</summary>
+    public Dictionary<string, double>? Thresholds { get; init; }
+
+    /// <summary>Two-label models: the band follows from the probability of <see cref="BandSpec.Label"/> alone.</summary>
+    public BandSpec? Bands { get; init; }
+
+    /// <summary>The label whose confident decision passes the part; the first output label when absent (with <see cref="Bands"/>: the label it does not name).</summary>
+    public string? PassLabel { get; init; }
+}
+
+/// <summary>On the probability p of <see cref="Label"/>: p &lt;= <see cref="Lower"/> is a confident pass, p &gt;= <see cref="Upper"/> a confident reject, anything between goes to a person.</summary>
+public sealed class BandSpec
+{
     [JsonRequired]
-    public Dictionary<string, double> Thresholds { get; init; } = [];
+    public string Label { get; init; } = "";
+    [JsonRequired]
+    public double Lower { get; init; }
+    [JsonRequired]
+    public double Upper { get; init; }
 }
 
 public sealed class HistogramSpec

@@ -6,7 +6,7 @@ namespace EdgeMl.Agent.Tests.Cli;
 
 public sealed class InferCommandTests
 {
-    private static readonly string[] Header = ["file", "prediction", "confidence", "decision", "p_ok", "p_cracked", "model_version", "latency_ms", "error"];
+    private static readonly string[] Header = ["file", "prediction", "confidence", "decision", "automation", "p_ok", "p_cracked", "model_version", "latency_ms", "error"];
 
     [Theory]
     [InlineData("v1")]
@@ -118,6 +118,33 @@ public sealed class InferCommandTests
                 Assert.InRange(Math.Abs(double.Parse(row["confidence"], CultureInfo.InvariantCulture) - confidence), 0, 1e-6);
             }
         }
+    }
+
+    [Fact]
+    public async Task Records_the_devices_automation_level_and_audited_decisions_in_each_row()
+    {
+        var samples = Path.Combine(Repo.Models, "samples");
+        using var temp = new TempDirectory();
+
+        var full = await ProcessRunner.AgentAsync("infer", "--model", Repo.Package("v2"), "--input", samples, "--out", temp.File("full.csv"), "--automation", "full", "--audit-share", "1");
+        var human = await ProcessRunner.AgentAsync(
+            ["infer", "--model", Repo.Package("v2"), "--input", samples, "--out", temp.File("human.csv")],
+            new Dictionary<string, string> { ["EDGEML_DECISIONS__AUTOMATION"] = "human" });
+
+        Assert.True(full.ExitCode == 0 && human.ExitCode == 0, full.Error + human.Error);
+        Assert.All(ReadCsv(temp.File("full.csv")), r => Assert.Equal(("audit", "full"), (r["decision"], r["automation"])));
+        Assert.All(ReadCsv(temp.File("human.csv")), r => Assert.Equal(("escalate", "human"), (r["decision"], r["automation"])));
+    }
+
+    [Fact]
+    public async Task Exits_2_for_an_audit_share_outside_0_to_1_before_loading_a_model()
+    {
+        using var temp = new TempDirectory();
+
+        var run = await ProcessRunner.AgentAsync("infer", "--model", temp.File("nowhere"), "--input", Path.Combine(Repo.Models, "samples"), "--out", temp.File("a.csv"), "--audit-share", "1.5");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("error: Decisions:AuditShare is 1.5; use 0-1 (a share of automatic decisions)", run.Error.Trim());
     }
 
     [Fact]

@@ -34,6 +34,20 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public async Task Refuses_the_devices_decision_settings_before_it_starts_naming_every_problem()
+    {
+        using var temp = new TempDirectory();
+        await File.WriteAllTextAsync(temp.File("agent.json"), """{ "Decisions": { "AuditShare": 3, "Bands": { "Label": "cracked", "Lower": 0.9, "Upper": 0.5 } } }""");
+
+        var run = await ProcessRunner.AgentAsync("run", "--config", temp.File("agent.json"), "--server", "http://127.0.0.1:9", "--data", temp.File("data"), "--automation", "shadow");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal(
+            "error: Decisions:AuditShare is 3; use 0-1 (a share of automatic decisions); Decisions:Bands: lower 0.9 and upper 0.5 must satisfy 0 <= lower < upper <= 1",
+            run.Error.Trim());
+    }
+
+    [Fact]
     public async Task Refuses_to_start_unenrolled_without_a_token()
     {
         using var temp = new TempDirectory();

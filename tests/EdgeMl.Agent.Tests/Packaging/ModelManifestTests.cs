@@ -135,15 +135,77 @@ public sealed class ModelManifestTests
         EditManifest(package, m =>
         {
             m.Remove("sha256");
-            m["decision"]!.AsObject().Remove("thresholds");
+            Input(m).Remove("width");
             Input(m)["colour"] = "gray";
         });
 
         var error = Assert.Throws<ModelPackageException>(() => ModelPackage.Load(package));
 
         Assert.Equal(
-            ["input.colour is not a manifest field", "decision.thresholds is missing", "sha256 is missing"],
+            ["input.width is missing", "input.colour is not a manifest field", "sha256 is missing"],
             error.Problems);
+    }
+
+    [Fact]
+    public void Loads_a_package_that_decides_by_bands_on_one_label()
+    {
+        using var temp = new TempDirectory();
+        var package = temp.CopyPackage("v2");
+        EditManifest(package, m => m["decision"] = new JsonObject
+        {
+            ["bands"] = new JsonObject { ["label"] = "cracked", ["lower"] = 0.02, ["upper"] = 0.97 },
+        });
+
+        var decision = ModelPackage.Load(package).Manifest.Decision;
+
+        Assert.Null(decision.Thresholds);
+        Assert.Equal(("cracked", 0.02, 0.97), (decision.Bands!.Label, decision.Bands.Lower, decision.Bands.Upper));
+    }
+
+    [Fact]
+    public void Names_every_problem_of_the_decision_bands()
+    {
+        using var temp = new TempDirectory();
+        var package = temp.CopyPackage("v2");
+        EditManifest(package, m =>
+        {
+            m["decision"]!["bands"] = new JsonObject { ["label"] = "scratched", ["lower"] = 0.9, ["upper"] = 0.2 };
+            m["decision"]!["passLabel"] = "good";
+        });
+
+        var error = Assert.Throws<ModelPackageException>(() => ModelPackage.Load(package));
+
+        Assert.Equal(
+            [
+                "decision needs either thresholds (one per label) or bands (on one label's probability), not both and not neither",
+                "decision.bands: lower 0.9 and upper 0.2 must satisfy 0 <= lower < upper <= 1",
+                "decision.bands.label 'scratched' is not an output label (ok, cracked)",
+                "decision.passLabel 'good' is not an output label",
+            ],
+            error.Problems);
+    }
+
+    [Fact]
+    public void Names_the_band_fields_left_out()
+    {
+        var error = Assert.Throws<ModelPackageException>(() => Parse(m => m["decision"] = new JsonObject
+        {
+            ["bands"] = new JsonObject { ["label"] = "cracked" },
+        }));
+
+        Assert.Equal(["decision.bands.lower is missing", "decision.bands.upper is missing"], error.Problems);
+    }
+
+    [Fact]
+    public void Refuses_a_decision_without_thresholds_or_bands()
+    {
+        using var temp = new TempDirectory();
+        var package = temp.CopyPackage("v2");
+        EditManifest(package, m => m["decision"] = new JsonObject());
+
+        var error = Assert.Throws<ModelPackageException>(() => ModelPackage.Load(package));
+
+        Assert.Equal(["decision needs either thresholds (one per label) or bands (on one label's probability), not both and not neither"], error.Problems);
     }
 
     private static ModelManifest Parse(Action<JsonObject> edit)

@@ -79,8 +79,8 @@ public sealed class FramePipelineTests
         const int frames = 60;
         var active = LoadedModel.Load(ModelPackage.Load(Repo.Package("v1")), Cpu);
         var shadow = LoadedModel.Load(ModelPackage.Load(Repo.Package("v2")), Cpu);
-        // A manifest without thresholds: every attempt to build the shadow's decision policy throws.
-        shadow.Manifest.Decision.Thresholds.Clear();
+        // A layout the model does not take: ONNX Runtime refuses every shadow run.
+        shadow.Manifest.Input.Layout = "NHWC";
         using var models = new ModelHolder(TimeProvider.System);
         models.Swap(active, shadow);
         var broken = models.Current!;
@@ -111,7 +111,8 @@ public sealed class FramePipelineTests
     public async Task A_frame_whose_model_cannot_score_is_an_error_and_its_lease_is_released()
     {
         var model = LoadedModel.Load(ModelPackage.Load(Repo.Package("v1")), Cpu);
-        model.Manifest.Decision.Thresholds.Clear();
+        // A layout the model does not take: ONNX Runtime refuses every run.
+        model.Manifest.Input.Layout = "NHWC";
         var models = new ModelHolder(model, TimeProvider.System);
         var outcomes = new List<(long Sequence, Decision Decision, string? Error)>();
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(2));
@@ -120,7 +121,7 @@ public sealed class FramePipelineTests
 
         Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), outcomes.Select(o => o.Sequence));
         Assert.All(outcomes, o => Assert.Equal(Decision.Error, o.Decision));
-        Assert.All(outcomes, o => Assert.StartsWith("scoring failed: KeyNotFoundException", o.Error, StringComparison.Ordinal));
+        Assert.All(outcomes, o => Assert.StartsWith("scoring failed: OnnxRuntimeException", o.Error, StringComparison.Ordinal));
         models.Dispose();
         Assert.True(model.IsDisposed, "a frame kept its lease on the model set");
     }

@@ -21,6 +21,7 @@ public sealed partial class CameraSource : IFrameSource, IAsyncDisposable
     private static readonly TimeSpan LogEvery = TimeSpan.FromSeconds(60);
 
     private readonly string _camera;
+    private readonly IReadOnlyList<string> _input;
     private readonly string _ffmpeg;
     private readonly TimeSpan _minBackoff;
     private readonly TimeSpan _maxBackoff;
@@ -42,9 +43,15 @@ public sealed partial class CameraSource : IFrameSource, IAsyncDisposable
         ILogger<CameraSource> logger,
         TimeSpan? stallTimeout = null)
     {
-        _ = CameraInput.Arguments(camera);
+        var problems = CameraInput.Problems(camera).ToList();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException(string.Join("; ", problems));
+        }
+
         _camera = camera;
-        _ffmpeg = FindOnPath("ffmpeg") ?? throw new InvalidOperationException("--camera reads the camera through ffmpeg, which is not on PATH; install it (apt-get install ffmpeg)");
+        _input = CameraInput.Arguments(camera)!;
+        _ffmpeg = CameraInput.Ffmpeg()!;
         _minBackoff = minBackoff;
         _maxBackoff = maxBackoff;
         _stallTimeout = stallTimeout ?? TimeSpan.FromSeconds(10);
@@ -95,11 +102,6 @@ public sealed partial class CameraSource : IFrameSource, IAsyncDisposable
         }
     }
 
-    private static string? FindOnPath(string program) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, program))
-            .FirstOrDefault(File.Exists);
-
     private async Task CaptureAsync(CancellationToken cancellationToken)
     {
         var backoff = _minBackoff;
@@ -145,7 +147,7 @@ public sealed partial class CameraSource : IFrameSource, IAsyncDisposable
         };
         // Re-encoded to JPEG whatever the camera sends: RTSP cameras send H.264, and many USB cameras send MJPEG
         // without Huffman tables, which a plain JPEG decoder refuses.
-        foreach (var argument in (string[])["-hide_banner", "-loglevel", "error", "-nostdin", .. CameraInput.Arguments(_camera),
+        foreach (var argument in (string[])["-hide_banner", "-loglevel", "error", "-nostdin", .. _input,
                      "-an", "-f", "image2pipe", "-c:v", "mjpeg", "-q:v", "3", "pipe:1"])
         {
             start.ArgumentList.Add(argument);

@@ -42,6 +42,9 @@ public sealed class LineIoOptions
     /// <summary>How long an output stays high to move a part.</summary>
     public TimeSpan GatePulse { get; set; } = TimeSpan.FromMilliseconds(150);
 
+    /// <summary>The model label that lets a confidently decided part pass; any other confident label rejects it.</summary>
+    public string PassLabel { get; set; } = "ok";
+
     /// <summary>Where an escalated, unscorable or late part goes.</summary>
     public FailSafeRoute FailSafe { get; set; } = FailSafeRoute.Hold;
 }

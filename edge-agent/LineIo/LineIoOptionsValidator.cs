@@ -59,6 +59,11 @@ internal sealed class LineIoOptionsValidator : IValidateOptions<LineIoOptions>
             yield return "LineIo:FailSafe must be Hold or Reject";
         }
 
+        if (string.IsNullOrWhiteSpace(o.PassLabel))
+        {
+            yield return "LineIo:PassLabel must name the model label that passes a part, e.g. ok";
+        }
+
         if (o.Debounce < TimeSpan.Zero || o.Debounce > TimeSpan.FromSeconds(1))
         {
             yield return $"LineIo:Debounce {o.Debounce} must be between 0 and 1 s";

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using EdgeMl.Agent.Capture;
 using EdgeMl.Agent.Pipeline;
+using EdgeMl.Agent.Tests.Infrastructure;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -29,7 +30,7 @@ public sealed class CameraSourceTests
         }
 
         await camera.StopAsync();
-        await Until(() => source.Statistics.Reconnects > 0, "the source to notice the camera dropped out", deadline.Token);
+        await Poll.UntilAsync(() => source.Statistics.Reconnects > 0, "the source to notice the camera dropped out", deadline.Token);
 
         camera.Start();
         var before = source.Statistics.Received;
@@ -51,7 +52,7 @@ public sealed class CameraSourceTests
             camera.Url, TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(500), TimeProvider.System, counters, NullLogger<CameraSource>.Instance);
         using var deadline = new CancellationTokenSource(Deadline);
 
-        await Until(() => source.Statistics.Dropped > 0 && source.Statistics.FramesPerSecond > 0, "frames to pile up unread and the frame rate to be measured", deadline.Token);
+        await Poll.UntilAsync(() => source.Statistics.Dropped > 0 && source.Statistics.FramesPerSecond > 0, "frames to pile up unread and the frame rate to be measured", deadline.Token);
 
         Assert.Equal(source.Statistics.Dropped, counters.Dropped);
         var slot = new FrameSlot();
@@ -95,21 +96,6 @@ public sealed class CameraSourceTests
             }
         }
 
-        await Until(() => source.Statistics.Reconnects > 0, "the stalled camera to count as dropped out", deadline.Token);
-    }
-
-    private static async Task Until(Func<bool> condition, string what, CancellationToken deadline)
-    {
-        while (!condition())
-        {
-            Assert.False(deadline.IsCancellationRequested, $"timed out waiting for {what}");
-            try
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(50), deadline);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
+        await Poll.UntilAsync(() => source.Statistics.Reconnects > 0, "the stalled camera to count as dropped out", deadline.Token);
     }
 }

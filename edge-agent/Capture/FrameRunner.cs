@@ -1,24 +1,29 @@
 using EdgeMl.Agent.Inference;
+using EdgeMl.Agent.LineIo;
 using EdgeMl.Agent.Pipeline;
 using EdgeMl.Agent.Sync;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace EdgeMl.Agent.Capture;
 
-/// <summary>Feeds the configured camera (watched folder or replay) through the pipeline while the agent runs.</summary>
+/// <summary>Feeds the configured camera (live, watched folder or replay) through the pipeline while the agent runs; decisions steer the line when it has I/O.</summary>
 public sealed partial class FrameRunner(
     IOptions<AgentOptions> options,
     InferenceOptions inference,
     ModelHolder models,
     FrameCounters counters,
+    IServiceProvider services,
     ILogger<FrameRunner> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value;
-        IFrameSource? source = o.Replay is not null
+        IFrameSource? source = o.Camera is not null
+            ? new CameraSource(o.Camera, o.MinBackoff, o.MaxBackoff, models.Time, counters, services.GetRequiredService<ILogger<CameraSource>>())
+            : o.Replay is not null
             ? new ReplaySource(o.Replay, o.Fps, models.Time, counters)
             : o.Input is not null ? new FolderWatchSource(o.Input, counters) : null;
         if (source is null)
@@ -38,14 +43,33 @@ public sealed partial class FrameRunner(
             stoppingToken);
         try
         {
-            await new FramePipeline(models, inference.Workers).RunAsync(source, counters.Count, stoppingToken);
+            var router = services.GetService<PartRouter>();
+            var parts = services.GetService<PartFrames>();
+            await new FramePipeline(models, inference.Workers).RunAsync(
+                source,
+                slot =>
+                {
+                    counters.Count(slot);
+                    if (parts?.Match(slot) is { } part)
+                    {
+                        router?.Decide(part);
+                    }
+                },
+                stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
         finally
         {
-            (source as IDisposable)?.Dispose();
+            if (source is IAsyncDisposable asyncDisposable)
+            {
+                await asyncDisposable.DisposeAsync();
+            }
+            else
+            {
+                (source as IDisposable)?.Dispose();
+            }
         }
 
         await reporting.ContinueWith(_ => { }, TaskScheduler.Default);

@@ -1,12 +1,15 @@
 using System.CommandLine;
 using System.Globalization;
+using EdgeMl.Agent.Capture;
 using EdgeMl.Agent.Decisions;
 using EdgeMl.Agent.Inference;
+using EdgeMl.Agent.LineIo;
 using EdgeMl.Agent.Sync;
 using Grpc.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace EdgeMl.Agent.Cli;
 
@@ -20,6 +23,7 @@ internal static class RunCommand
         var data = new Option<string?>("--data") { Description = "Data directory: identity, models, state (default agent-data)" };
         var input = new Option<string?>("--input") { Description = "Folder to watch for new frames" };
         var replay = new Option<string?>("--replay") { Description = "Folder replayed in a loop as a simulated camera" };
+        var camera = new Option<string?>("--camera") { Description = "Live camera: /dev/videoN, rtsp://... or http://... (MJPEG), read through ffmpeg" };
         var fps = new Option<double?>("--fps") { Description = "Frames per second of --replay (default 10)" };
         var tags = new Option<string?>("--tags") { Description = "Tags sent at enrolment, e.g. site=a,line=3" };
         var trusted = new Option<string?>("--trust") { Description = "PEM of the fleet's CA or server certificate, for a server whose TLS certificate is not publicly trusted" };
@@ -28,7 +32,7 @@ internal static class RunCommand
         var workers = new Option<int?>("--workers") { Description = "Frames scored in parallel" };
         var automation = new Option<AutomationLevel?>("--automation") { Description = "Who decides: human, shadow, assist, partial (default) or full" };
         var auditShare = new Option<double?>("--audit-share") { Description = "Share of automatic decisions also sent to a person, 0-1 (default 0.02)" };
-        var command = new Command("run", "Run the agent: enrol, follow the fleet's desired state, score frames") { server, token, data, input, replay, fps, tags, trusted, config, ep, workers, automation, auditShare };
+        var command = new Command("run", "Run the agent: enrol, follow the fleet's desired state, score frames") { server, token, data, input, replay, camera, fps, tags, trusted, config, ep, workers, automation, auditShare };
         command.SetAction(async (result, cancellationToken) =>
         {
             var flags = new Dictionary<string, string?>
@@ -38,6 +42,7 @@ internal static class RunCommand
                 ["Agent:DataDirectory"] = result.GetValue(data),
                 ["Agent:Input"] = result.GetValue(input),
                 ["Agent:Replay"] = result.GetValue(replay),
+                ["Agent:Camera"] = result.GetValue(camera),
                 ["Agent:Fps"] = result.GetValue(fps)?.ToString(CultureInfo.InvariantCulture),
                 ["Agent:Tags"] = result.GetValue(tags),
                 ["Agent:TrustedCertificate"] = result.GetValue(trusted),
@@ -61,7 +66,17 @@ internal static class RunCommand
             configuration.GetSection(DecisionOptions.Section).Bind(decisions);
             try
             {
-                using var host = AgentHost.Build(agent, inference, decisions: decisions);
+                var line = configuration.GetSection(LineIoOptions.Section).Get<LineIoOptions>() ?? new LineIoOptions();
+                using var host = AgentHost.Build(agent, inference, decisions: decisions, configure: services => services
+                    .AddSingleton(sp => new PartFrames(
+                        sp.GetRequiredService<TimeProvider>(),
+                        line.PassLabel,
+                        id => sp.GetRequiredService<ModelHolder>().Current?.Active is { } m && m.Manifest.Id == id ? m.Labels : null))
+                    .AddSingleton<IScoreRequests>(sp => sp.GetRequiredService<PartFrames>())
+                    .AddLineIo(configuration));
+
+                // The line's settings are checked before enrolment, not after the first wait for the server.
+                _ = host.Services.GetRequiredService<IOptions<LineIoOptions>>().Value;
                 await EnrolAsync(host.Services.GetRequiredService<DeviceEnrolment>(), cancellationToken);
                 await host.RunAsync(cancellationToken);
                 return 0;
@@ -69,6 +84,11 @@ internal static class RunCommand
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or DirectoryNotFoundException)
             {
                 await Console.Error.WriteLineAsync($"error: {e.Message}");
+                return CommandRunner.UsageError;
+            }
+            catch (OptionsValidationException e)
+            {
+                await Console.Error.WriteLineAsync($"error: {string.Join("; ", e.Failures)}");
                 return CommandRunner.UsageError;
             }
             catch (RpcException e) when (e.StatusCode is StatusCode.PermissionDenied or StatusCode.Unauthenticated)

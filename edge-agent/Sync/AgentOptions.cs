@@ -1,3 +1,5 @@
+using EdgeMl.Agent.Capture;
+
 namespace EdgeMl.Agent.Sync;
 
 /// <summary>The agent's <c>run</c> settings; from a config file (<c>Agent</c> section), <c>EDGEML_AGENT__*</c> and flags.</summary>
@@ -20,6 +22,9 @@ public sealed class AgentOptions
     public string? Replay { get; set; }
 
     public double Fps { get; set; } = 10;
+
+    /// <summary>A live camera: a V4L2 device (/dev/video0) or a stream URL (rtsp://, http:// MJPEG), read through ffmpeg.</summary>
+    public string? Camera { get; set; }
 
     /// <summary>Tags sent at enrolment, e.g. site=a,line=3.</summary>
     public string? Tags { get; set; }
@@ -48,9 +53,14 @@ public sealed class AgentOptions
             yield return "Agent:Server (--server) must be the fleet server's address, e.g. http://127.0.0.1:7400";
         }
 
-        if (Input is not null && Replay is not null)
+        if (new[] { Input, Replay, Camera }.Count(s => s is not null) > 1)
         {
-            yield return "give --input (watch a folder) or --replay (loop a folder), not both";
+            yield return "give one of --input (watch a folder), --replay (loop a folder) or --camera (a live camera)";
+        }
+
+        foreach (var problem in Camera is null ? [] : CameraInput.Problems(Camera))
+        {
+            yield return problem;
         }
 
         if (Fps is <= 0 or > 1000)

@@ -58,4 +58,28 @@ public sealed class RunCommandTests
         Assert.Contains("has not enrolled yet", run.Error, StringComparison.Ordinal);
         Assert.Contains("--token", run.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Refuses_a_camera_address_it_cannot_read()
+    {
+        var run = await ProcessRunner.AgentAsync("run", "--server", "http://127.0.0.1:9", "--camera", "ftp://camera/stream");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--camera 'ftp://camera/stream' must be a device (/dev/video0) or an rtsp://", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Lists_every_line_io_problem_before_enrolling()
+    {
+        using var temp = new TempDirectory();
+        await File.WriteAllTextAsync(temp.File("agent.json"), """{ "LineIo": { "Enabled": true, "RejectPin": 5, "FailSafe": "Reject", "GatePulse": "00:00:00" } }""");
+
+        var run = await ProcessRunner.AgentAsync("run", "--server", "http://127.0.0.1:9", "--data", temp.File("data"), "--config", temp.File("agent.json"));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("LineIo:TriggerPin is required", run.Error, StringComparison.Ordinal);
+        Assert.Contains("LineIo:GatePulse 00:00:00 must be more than 0", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("has not enrolled yet", run.Error, StringComparison.Ordinal);
+    }
 }

@@ -129,7 +129,7 @@ public sealed partial class ModelUpdater(
                 {
                     _held = active;
                     fresh = null;
-                    progress.Post(StatusReporter.ActiveKind, target, DeviceModelState.Ready, provider: active.Provider.Provider);
+                    progress.Post(StatusReporter.ActiveKind, target, DeviceModelState.Ready, FallbackOf(active), active.Provider.Provider);
                     return;
                 }
             }
@@ -161,7 +161,7 @@ public sealed partial class ModelUpdater(
 
             _state = _state.Activated(target, shadowTarget);
             _state.Save(_data);
-            progress.Post(StatusReporter.ActiveKind, target, DeviceModelState.Active, provider: active.Provider.Provider);
+            progress.Post(StatusReporter.ActiveKind, target, DeviceModelState.Active, FallbackOf(active), active.Provider.Provider);
             if (shadowTarget is not null)
             {
                 // Last, so the server's view of this device names the shadow model its rollout is about.
@@ -205,11 +205,26 @@ public sealed partial class ModelUpdater(
         progress.Post(StatusReporter.ActiveKind, null, DeviceModelState.NoModel, "the desired state names no model; every frame is escalated to a human");
     }
 
+    /// <summary>Why the model runs on the CPU although CUDA was asked for, so the fleet sees a silent fallback; empty otherwise.</summary>
+    private string FallbackOf(LoadedModel model)
+    {
+        if (model.Provider.FallbackReason is not { } reason)
+        {
+            return "";
+        }
+
+        LogFallback(logger, model.Manifest.Id, model.Provider.Provider, reason);
+        return $"runs on {model.Provider.Provider}: {reason}";
+    }
+
     private static InstalledModel ToInstalled(ModelRef model) => new(model.Name, model.Version, model.Sequence);
 
     private PackageVerifier Verifier(DeviceIdentity identity) => new(_data, trust.SignerOf(identity), options.Value.MaxBundleBytes);
 
     public void Dispose() => _held?.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model} runs on {Provider} instead of CUDA: {Reason}")]
+    private static partial void LogFallback(ILogger logger, string model, string provider, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model} restored from disk on {Provider}")]
     private static partial void LogRestored(ILogger logger, string model, string provider);

@@ -9,6 +9,9 @@ namespace EdgeMl.Fleet.Devices;
 /// </summary>
 internal static class StatusReportCheck
 {
+    private const string Refused = "refused";
+    private const string Stale = "stale";
+
     /// <summary>The <c>name:version</c> a report names, or null for no model (both parts empty).</summary>
     /// <exception cref="ArgumentException">Only one of the two parts is given.</exception>
     public static string? ModelOf(string name, string version) => (name.Length, version.Length) switch
@@ -20,14 +23,27 @@ internal static class StatusReportCheck
     };
 
     /// <summary>
-    /// True when <paramref name="report"/> answers the device's current desired state and is to be recorded; false when
-    /// it answers an older revision, which a newer state has superseded (acknowledged, not recorded).
+    /// True when <paramref name="report"/> answers the device's current desired state, or is a refusal or stale report, and
+    /// is to be recorded; false when it answers an older revision, which a newer state has superseded (acknowledged, not recorded).
     /// </summary>
     /// <exception cref="ArgumentException">The report names no revision.</exception>
     /// <exception cref="InvalidOperationException">The report answers a revision never sent, or names a model its desired state does not.</exception>
     public static bool IsCurrent(DeviceReport report, DesiredStateRecord? desired, DeviceRecord? device)
     {
         ArgumentNullException.ThrowIfNull(report);
+        if (report.State is Refused or Stale)
+        {
+            // A refusal or a stale state names the last state the device trusts (none yet, older than the one it refused, or
+            // newer than a replayed one) and the model it still runs: it describes the device now, whatever revision it repeats.
+            if (report.Model is not null && report.Model != device?.ActiveModel)
+            {
+                throw new InvalidOperationException(
+                    $"a {report.State} report names the model the device runs; {report.Model} is not device {report.DeviceId}'s active model ({device?.ActiveModel ?? "no model"})");
+            }
+
+            return true;
+        }
+
         if (report.Revision <= 0)
         {
             throw new ArgumentException(

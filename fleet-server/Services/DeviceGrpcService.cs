@@ -136,10 +136,10 @@ internal sealed class DeviceGrpcService(
         }
 
         await stores.Devices.RecordReportAsync(report, context.CancellationToken);
-        if (request.State == DeviceModelState.Failed)
+        if (request.State is DeviceModelState.Failed or DeviceModelState.Refused or DeviceModelState.Stale)
         {
             // Kept in the audit log: the device's next report replaces its state, the reason must outlive it.
-            await stores.Audit.AppendAsync(new AuditRecord(time.GetUtcNow(), deviceId, "device.failed", deviceId, $"{model ?? "no model"}: {request.Reason}"), context.CancellationToken);
+            await stores.Audit.AppendAsync(new AuditRecord(time.GetUtcNow(), deviceId, "device." + state, deviceId, $"{model ?? "no model"}: {request.Reason}"), context.CancellationToken);
         }
 
         coordinator.Nudge();

@@ -16,12 +16,12 @@ internal sealed class DeviceStore(FleetDatabase db)
     private const string SelectOne = $"SELECT {Columns} FROM devices WHERE id = @id";
     private const string SelectAll = $"SELECT {Columns} FROM devices ORDER BY id";
 
-    // The model a device runs changes only when it says "active"; other states describe a candidate.
+    // The model a device runs changes only when it says "active" (or "nomodel": it unloaded it); other states describe a candidate.
     private const string Report =
         "UPDATE devices SET reported_model = @model, reported_state = @state, reported_reason = @reason, reported_revision = @revision, " +
         "execution_provider = COALESCE(@execution_provider, execution_provider), agent_version = COALESCE(@agent_version, agent_version), " +
         "last_report_at = @at, last_seen_at = @at, " +
-        "active_model = CASE WHEN @state = 'active' THEN @model ELSE active_model END " +
+        "active_model = CASE WHEN @state = 'active' THEN @model WHEN @state = 'nomodel' THEN NULL ELSE active_model END " +
         "WHERE id = @id";
 
     private const string Touch = "UPDATE devices SET last_seen_at = @at WHERE id = @id";

@@ -11,11 +11,13 @@ internal sealed class TestAgent : IAsyncDisposable
 {
     private readonly AgentOptions _options;
     private readonly TimeProvider? _time;
+    private readonly ExecutionProviderKind _provider;
     private IHost? _host;
 
-    public TestAgent(string server, string token, string data, string tags, string? trustedCertificate = null, string? input = null, Action<AgentOptions>? configure = null, TimeProvider? time = null)
+    public TestAgent(string server, string token, string data, string tags, string? trustedCertificate = null, string? input = null, Action<AgentOptions>? configure = null, TimeProvider? time = null, ExecutionProviderKind provider = ExecutionProviderKind.Cpu)
     {
         _time = time;
+        _provider = provider;
         _options = new AgentOptions
         {
             Server = server,
@@ -46,7 +48,7 @@ internal sealed class TestAgent : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        _host = AgentHost.Build(_options, new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cpu, Workers = 1, WarmupRuns = 1 }, _time);
+        _host = AgentHost.Build(_options, new InferenceOptions { ExecutionProvider = _provider, Workers = 1, WarmupRuns = 1 }, _time);
         await _host.Services.GetRequiredService<DeviceEnrolment>().EnsureAsync(CancellationToken.None);
         await _host.StartAsync();
     }

@@ -50,6 +50,17 @@ public abstract class DeviceStoreTests : StoreTests
     }
 
     [Fact]
+    public async Task A_device_that_unloaded_its_model_runs_none()
+    {
+        await Stores.Devices.AddAsync(Device("cam-1") with { ActiveModel = "crack-detector:v1" }, Timeout);
+
+        await Stores.Devices.RecordReportAsync(new DeviceReport("cam-1", 5, null, "nomodel", null, null, null, T0.AddMinutes(1)), Timeout);
+
+        var device = await Stores.Devices.GetAsync("cam-1", Timeout);
+        Assert.Equal(((string?)null, "nomodel"), (device!.ActiveModel, device.ReportedState));
+    }
+
+    [Fact]
     public async Task Touch_moves_only_the_last_seen_time()
     {
         await Stores.Devices.AddAsync(Device("cam-1"), Timeout);

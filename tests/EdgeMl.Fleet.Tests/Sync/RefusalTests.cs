@@ -21,6 +21,7 @@ public sealed class RefusalTests
             () => fleet.DeviceAsync(agent.DeviceId!), d => d.State == DeviceModelState.Refused, TimeSpan.FromSeconds(30), "the device to report the refusal");
         Assert.Contains("expired at", refused.Reason, StringComparison.Ordinal);
         Assert.Null(agent.ActiveModel);
+        Assert.Contains((await fleet.Admin.ListAuditAsync(new ListAuditRequest())).Entries, a => a.Action == "device.refused" && a.Detail.Contains("expired at", StringComparison.Ordinal));
         await agent.StopAsync();
         await fleet.StopAsync();
         Directory.Delete(root, recursive: true);

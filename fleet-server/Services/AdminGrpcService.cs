@@ -1,4 +1,5 @@
 using EdgeMl.Fleet.Devices;
+using EdgeMl.Fleet.Messaging;
 using EdgeMl.Fleet.Registry;
 using EdgeMl.Fleet.Rollouts;
 using EdgeMl.Fleet.Security;
@@ -17,6 +18,7 @@ internal sealed class AdminGrpcService(
     Enrolment enrolment,
     RolloutEngine engine,
     DesiredStateHub hub,
+    IBrokerAccounts broker,
     TimeProvider time) : AdminService.AdminServiceBase
 {
     public override async Task<ModelInfo> PushModel(IAsyncStreamReader<PushModelRequest> requestStream, ServerCallContext context)
@@ -157,6 +159,7 @@ internal sealed class AdminGrpcService(
         }
 
         hub.Disconnect(request.DeviceId);
+        await broker.RemoveDeviceAsync(request.DeviceId, context.CancellationToken);
         await stores.Audit.AppendAsync(new AuditRecord(time.GetUtcNow(), actor, "device.revoke", request.DeviceId, "secret refused from now on"), context.CancellationToken);
         return new RevokeDeviceResponse { DeviceId = request.DeviceId };
     }

@@ -20,7 +20,7 @@ internal sealed class TestFleet : IAsyncDisposable
     private WebApplication? _app;
     private GrpcChannel? _channel;
 
-    private TestFleet(string data, Action<IServiceCollection>? configure, TestCertificate? tls, string? postgres, TimeProvider? time, string bind)
+    private TestFleet(string data, Action<IServiceCollection>? configure, TestCertificate? tls, string? postgres, TimeProvider? time, string bind, string? mqttBroker)
     {
         _configure = configure;
         _time = time;
@@ -35,6 +35,7 @@ internal sealed class TestFleet : IAsyncDisposable
             CertificatePath = tls?.CertificatePath,
             CertificateKeyPath = tls?.KeyPath,
             Postgres = postgres,
+            MqttBroker = mqttBroker,
         };
     }
 
@@ -53,9 +54,10 @@ internal sealed class TestFleet : IAsyncDisposable
     public IServiceProvider Services => _app!.Services;
 
     public static async Task<TestFleet> StartAsync(
-        string data, Action<IServiceCollection>? configure = null, TestCertificate? tls = null, string? postgres = null, TimeProvider? time = null, string bind = "127.0.0.1")
+        string data, Action<IServiceCollection>? configure = null, TestCertificate? tls = null, string? postgres = null, TimeProvider? time = null, string bind = "127.0.0.1",
+        string? mqttBroker = null)
     {
-        var fleet = new TestFleet(data, configure, tls, postgres, time, bind);
+        var fleet = new TestFleet(data, configure, tls, postgres, time, bind, mqttBroker);
         await fleet.StartAsync();
         return fleet;
     }

@@ -112,7 +112,8 @@ internal static class FleetServerHost
         }
         else
         {
-            services.AddSingleton<IBrokerAccounts>(new DynamicSecurityAccounts(new Uri(options.MqttBroker), mqttCredential, time));
+            services.AddSingleton<IBrokerAccounts>(sp => new DynamicSecurityAccounts(
+                new Uri(options.MqttBroker), mqttCredential, stores, time, sp.GetRequiredService<ILogger<DynamicSecurityAccounts>>()));
         }
 
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<BrokerHealthCheck>("broker");

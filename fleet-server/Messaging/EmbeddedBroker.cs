@@ -61,6 +61,8 @@ internal sealed class EmbeddedBroker(
     /// <summary>Nothing to do: the guard finds a new device in the database.</summary>
     public Task AddDeviceAsync(string deviceId, string secret, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    public Task DeviceAuthenticatedAsync(string deviceId, string secret, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public async Task RemoveDeviceAsync(string deviceId, CancellationToken cancellationToken)
     {
         // Devices connect with their id as client id (the guard insists), so this finds the revoked one's connection.

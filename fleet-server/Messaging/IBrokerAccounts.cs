@@ -8,6 +8,12 @@ internal interface IBrokerAccounts
 {
     Task AddDeviceAsync(string deviceId, string secret, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// A device proved its secret on a gRPC call: one enrolled before the external broker was set up gets its account
+    /// now, without enrolling again. Never fails the call: a broker that does not answer is tried on the next one.
+    /// </summary>
+    Task DeviceAuthenticatedAsync(string deviceId, string secret, CancellationToken cancellationToken);
+
     /// <summary>Removes the account and drops the device's connection, so a revoked device is refused at once.</summary>
     Task RemoveDeviceAsync(string deviceId, CancellationToken cancellationToken);
 }

@@ -9,5 +9,6 @@ var root = new RootCommand("EdgeMl fleet server: model registry, device sync and
     KeyCommands.Create(),
     RolloutCommands.Create(),
     BenchFleetCommand.Create(),
+    MosquittoConfigCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -1,3 +1,4 @@
+using EdgeMl.Fleet.Messaging;
 using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
 using Grpc.Core;
@@ -8,7 +9,7 @@ namespace EdgeMl.Fleet.Devices;
 /// Checks a device's id and secret against the database on every call. Nothing is cached, so a
 /// revoked device is refused on its next call, also by the other replicas of the server.
 /// </summary>
-internal sealed class DeviceAuthenticator(FleetStores stores)
+internal sealed class DeviceAuthenticator(FleetStores stores, IBrokerAccounts broker)
 {
     public async Task<string> AuthenticateAsync(ServerCallContext context)
     {
@@ -20,8 +21,12 @@ internal sealed class DeviceAuthenticator(FleetStores stores)
         }
 
         var hash = (await stores.Devices.GetAsync(id, context.CancellationToken))?.SecretHash;
-        return hash is not null && Secrets.Matches(secret, hash)
-            ? id
-            : throw new RpcException(new Status(StatusCode.Unauthenticated, $"device '{id}' is unknown, revoked, or its secret is wrong; enrol again with a new token"));
+        if (hash is null || !Secrets.Matches(secret, hash))
+        {
+            throw new RpcException(new Status(StatusCode.Unauthenticated, $"device '{id}' is unknown, revoked, or its secret is wrong; enrol again with a new token"));
+        }
+
+        await broker.DeviceAuthenticatedAsync(id, secret, context.CancellationToken);
+        return id;
     }
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using EdgeMl.Fleet.Messaging;
 using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
 
@@ -9,7 +10,7 @@ namespace EdgeMl.Fleet.Devices;
 /// <c>&lt;secret&gt;.&lt;root fingerprint&gt;</c>: the secret is checked here (only its hash is stored), the
 /// fingerprint is for the agent, which refuses a server whose root key does not match it.
 /// </summary>
-internal sealed class Enrolment(FleetStores stores, FleetKeys keys, TimeProvider time)
+internal sealed class Enrolment(FleetStores stores, FleetKeys keys, IBrokerAccounts broker, TimeProvider time)
 {
     public sealed record Enrolled(string DeviceId, string Secret);
 
@@ -38,6 +39,17 @@ internal sealed class Enrolment(FleetStores stores, FleetKeys keys, TimeProvider
         await stores.Devices.AddAsync(
             new DeviceRecord(id, Secrets.Hash(secret), tags, now, hostname, agentVersion, now, null, null, null, null, 0, null, null),
             cancellationToken);
+        try
+        {
+            await broker.AddDeviceAsync(id, secret, cancellationToken);
+        }
+        catch
+        {
+            // A device the broker does not know could sync but never report: no half-enrolled devices.
+            await stores.Devices.RemoveAsync(id, CancellationToken.None);
+            throw;
+        }
+
         await stores.Audit.AppendAsync(new AuditRecord(now, id, "device.enrol", id, string.Join(',', tags.Select(t => $"{t.Key}={t.Value}"))), cancellationToken);
         return new Enrolled(id, secret);
     }

@@ -100,12 +100,20 @@ internal static class FleetServerHost
         services.AddSingleton<RolloutCoordinator>();
         services.AddHostedService<TransportSecurityWarning>();
         services.AddHostedService(sp => sp.GetRequiredService<RolloutCoordinator>());
+        var mqttCredential = MqttServerCredential.LoadOrCreate(options.DataDirectory);
+        services.AddSingleton(mqttCredential);
         if (options.MqttBroker is null)
         {
-            var broker = new EmbeddedBroker(Options.Create(options), certificate);
+            var broker = new EmbeddedBroker(Options.Create(options), certificate, stores, mqttCredential);
             endpoints.Broker = broker;
             services.AddSingleton(_ => broker);
+            services.AddSingleton<IBrokerAccounts>(broker);
             services.AddHostedService(sp => sp.GetRequiredService<EmbeddedBroker>());
+        }
+        else
+        {
+            services.AddSingleton<IBrokerAccounts>(sp => new DynamicSecurityAccounts(
+                new Uri(options.MqttBroker), mqttCredential, stores, time, sp.GetRequiredService<ILogger<DynamicSecurityAccounts>>()));
         }
 
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<BrokerHealthCheck>("broker");

@@ -47,9 +47,9 @@ internal sealed class FleetServerOptions
             yield return "--cert and --cert-key go together";
         }
 
-        if (MqttBroker is not null && !Uri.TryCreate(MqttBroker, UriKind.Absolute, out _))
+        if (MqttBroker is not null && !(Uri.TryCreate(MqttBroker, UriKind.Absolute, out var broker) && broker.Scheme is "mqtt" or "mqtts"))
         {
-            yield return $"--mqtt-broker '{MqttBroker}' is not a URL such as mqtt://host:1883";
+            yield return $"--mqtt-broker '{MqttBroker}' is not a URL such as mqtt://host:1883 (mqtts:// for TLS)";
         }
     }
 }

@@ -2,15 +2,22 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using EdgeMl.Fleet.Hosting;
+using EdgeMl.Fleet.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using MQTTnet.Protocol;
 using MQTTnet.Server;
 
 namespace EdgeMl.Fleet.Messaging;
 
-/// <summary>The MQTT broker inside the server (MQTTnet), so a one-machine fleet needs nothing else.</summary>
-internal sealed class EmbeddedBroker(IOptions<FleetServerOptions> options, X509Certificate2? certificate) : IHostedService, IDisposable
+/// <summary>
+/// The MQTT broker inside the server (MQTTnet), so a one-machine fleet needs nothing else. Only enrolled devices
+/// and the server connect, each to its own topics (<see cref="EmbeddedBrokerGuard"/>).
+/// </summary>
+internal sealed class EmbeddedBroker(
+    IOptions<FleetServerOptions> options, X509Certificate2? certificate, FleetStores stores, MqttServerCredential credential) : IHostedService, IBrokerAccounts, IDisposable
 {
+    private readonly CancellationTokenSource _stopping = new();
     private MqttServer? _server;
     private MqttServerTcpEndpointBaseOptions? _endpoint;
     private IPAddress? _address;
@@ -43,17 +50,40 @@ internal sealed class EmbeddedBroker(IOptions<FleetServerOptions> options, X509C
         _endpoint = certificate is null ? serverOptions.DefaultEndpointOptions : serverOptions.TlsEndpointOptions;
         _address = address;
         _server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        var guard = new EmbeddedBrokerGuard(stores, credential);
+        _server.ValidatingConnectionAsync += args => guard.ValidateConnectionAsync(args, _stopping.Token);
+        _server.InterceptingPublishAsync += EmbeddedBrokerGuard.InterceptPublishAsync;
+        _server.InterceptingSubscriptionAsync += EmbeddedBrokerGuard.InterceptSubscriptionAsync;
         // MQTTnet writes the port it bound back into the endpoint options.
         await _server.StartAsync();
     }
 
+    /// <summary>Nothing to do: the guard finds a new device in the database.</summary>
+    public Task AddDeviceAsync(string deviceId, string secret, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task DeviceAuthenticatedAsync(string deviceId, string secret, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task RemoveDeviceAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        // Devices connect with their id as client id (the guard insists), so this finds the revoked one's connection.
+        if (_server is not null && (await _server.GetClientsAsync()).Any(c => c.Id == deviceId))
+        {
+            await _server.DisconnectClientAsync(deviceId, MqttDisconnectReasonCode.NotAuthorized);
+        }
+    }
+
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _stopping.CancelAsync();
         if (_server is not null)
         {
             await _server.StopAsync();
         }
     }
 
-    public void Dispose() => _server?.Dispose();
+    public void Dispose()
+    {
+        _server?.Dispose();
+        _stopping.Dispose();
+    }
 }

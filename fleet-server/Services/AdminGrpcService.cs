@@ -1,4 +1,5 @@
 using EdgeMl.Fleet.Devices;
+using EdgeMl.Fleet.Messaging;
 using EdgeMl.Fleet.Registry;
 using EdgeMl.Fleet.Rollouts;
 using EdgeMl.Fleet.Security;
@@ -17,6 +18,7 @@ internal sealed class AdminGrpcService(
     Enrolment enrolment,
     RolloutEngine engine,
     DesiredStateHub hub,
+    IBrokerAccounts broker,
     TimeProvider time) : AdminService.AdminServiceBase
 {
     public override async Task<ModelInfo> PushModel(IAsyncStreamReader<PushModelRequest> requestStream, ServerCallContext context)
@@ -151,13 +153,20 @@ internal sealed class AdminGrpcService(
     public override async Task<RevokeDeviceResponse> RevokeDevice(RevokeDeviceRequest request, ServerCallContext context)
     {
         var actor = Authorize(context);
-        if (!await stores.Devices.RemoveAsync(request.DeviceId, context.CancellationToken))
+        var existed = await stores.Devices.RemoveAsync(request.DeviceId, context.CancellationToken);
+        if (existed)
+        {
+            hub.Disconnect(request.DeviceId);
+            await stores.Audit.AppendAsync(new AuditRecord(time.GetUtcNow(), actor, "device.revoke", request.DeviceId, "secret refused from now on"), context.CancellationToken);
+        }
+
+        // Also for a device already gone from the database: a broker that failed to drop its account last time gets another go.
+        await broker.RemoveDeviceAsync(request.DeviceId, context.CancellationToken);
+        if (!existed)
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"device {request.DeviceId} does not exist (fleet-server device list shows the enrolled ones)"));
         }
 
-        hub.Disconnect(request.DeviceId);
-        await stores.Audit.AppendAsync(new AuditRecord(time.GetUtcNow(), actor, "device.revoke", request.DeviceId, "secret refused from now on"), context.CancellationToken);
         return new RevokeDeviceResponse { DeviceId = request.DeviceId };
     }
 

@@ -28,12 +28,13 @@ public sealed class FleetServerHostTests
     [Fact]
     public async Task Refuses_invalid_server_options_before_touching_the_data_directory()
     {
-        var options = new FleetServerOptions { DataDirectory = _root, Bind = "everywhere", GrpcPort = 70000 };
+        var options = new FleetServerOptions { DataDirectory = _root, Bind = "everywhere", GrpcPort = 70000, MqttBroker = "http://broker:1883" };
 
         var refused = await Assert.ThrowsAsync<OptionsValidationException>(async () => await FleetServerHost.BuildAsync(options));
 
         Assert.Contains("--bind 'everywhere'", refused.Message, StringComparison.Ordinal);
         Assert.Contains("--grpc-port 70000", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("--mqtt-broker 'http://broker:1883'", refused.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(_root));
     }
 

@@ -22,7 +22,7 @@ internal sealed class TestFleet : IAsyncDisposable
     private WebApplication? _app;
     private GrpcChannel? _channel;
 
-    private TestFleet(string data, Action<IServiceCollection>? configure, TestCertificate? tls, string? postgres, TimeProvider? time, string bind)
+    private TestFleet(string data, Action<IServiceCollection>? configure, TestCertificate? tls, string? postgres, TimeProvider? time, string bind, string? mqttBroker)
     {
         _configure = configure;
         _time = time;
@@ -37,6 +37,7 @@ internal sealed class TestFleet : IAsyncDisposable
             CertificatePath = tls?.CertificatePath,
             CertificateKeyPath = tls?.KeyPath,
             Postgres = postgres,
+            MqttBroker = mqttBroker,
         };
     }
 
@@ -55,9 +56,10 @@ internal sealed class TestFleet : IAsyncDisposable
     public IServiceProvider Services => _app!.Services;
 
     public static async Task<TestFleet> StartAsync(
-        string data, Action<IServiceCollection>? configure = null, TestCertificate? tls = null, string? postgres = null, TimeProvider? time = null, string bind = "127.0.0.1")
+        string data, Action<IServiceCollection>? configure = null, TestCertificate? tls = null, string? postgres = null, TimeProvider? time = null, string bind = "127.0.0.1",
+        string? mqttBroker = null)
     {
-        var fleet = new TestFleet(data, configure, tls, postgres, time, bind);
+        var fleet = new TestFleet(data, configure, tls, postgres, time, bind, mqttBroker);
         await fleet.StartAsync();
         return fleet;
     }

@@ -206,14 +206,16 @@ def train(a):
     torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "2")))
     dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     store = PairStore(a.run, a.pairs, a.seed)
-    store.fill(a.workers)
+    if not a.train_while_generating:
+        store.fill(a.workers)
     if a.data_only:
         return
     torch.manual_seed(a.seed)
     net, arch = build_net(nn)
     log("model: %s | %d params | %.0f MFLOPs at %dx%d | device %s" % (
         arch, sum(p.numel() for p in net.parameters()), count_mflops(torch, net, W, H), W, H, dev))
-    net.to(dev)
+    # channels-last runs the depthwise convolutions about 3x faster on CPU (oneDNN)
+    net.to(dev).to(memory_format=torch.channels_last)
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
     warm = min(300, a.steps // 10)
     sched = torch.optim.lr_scheduler.LambdaLR(
@@ -247,10 +249,15 @@ def train(a):
     net.train()
     run_l, run_mil, run_n = 0.0, 0.0, 0
     pos_w = torch.tensor(a.pos_weight, device=dev)
+    ready = np.arange(a.pairs)
     while step < a.steps:
-        pairs = rs.integers(0, a.pairs, a.batch // 2)
+        if a.train_while_generating and step % 50 == 0:
+            ready = np.flatnonzero(np.load(store.done_path))
+            if not len(ready):
+                raise SystemExit("no pairs generated yet in %s" % store.root)
+        pairs = ready[rs.integers(0, len(ready), a.batch // 2)]
         xs, ts = sample_batch(store, rs, pairs)
-        x = normalise(torch, torch.from_numpy(xs).to(dev))
+        x = normalise(torch, torch.from_numpy(xs).to(dev)).contiguous(memory_format=torch.channels_last)
         t = torch.from_numpy(ts).to(dev)
         z = net(x)
         dense = F.binary_cross_entropy_with_logits(z, t, pos_weight=pos_w)
@@ -269,8 +276,8 @@ def train(a):
         run_n += 1
         train_s = prev + time.time() - t_start
         if step % 25 == 0:
-            log("step %d/%d dense %.4f mil %.4f lr %.2e (%.2fs/step)" % (step, a.steps, run_l / run_n, run_mil / run_n,
-                                                                      sched.get_last_lr()[0], train_s / max(1, step)))
+            log("step %d/%d dense %.4f mil %.4f lr %.2e (%.2fs/step, %d pairs)" % (
+                step, a.steps, run_l / run_n, run_mil / run_n, sched.get_last_lr()[0], train_s / max(1, step), len(ready)))
             run_l, run_mil, run_n = 0.0, 0.0, 0
         if step % a.epoch_steps == 0 or step == a.steps:
             save("epoch %d" % (step // a.epoch_steps))
@@ -296,6 +303,8 @@ def main():
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--data-only", action="store_true")
+    ap.add_argument("--train-while-generating", action="store_true",
+                    help="sample only pairs already generated (another process running --data-only fills the rest); not bit-reproducible")
     a = ap.parse_args()
     assert a.seed not in (777, 1) and a.batch % 2 == 0
     os.makedirs(a.run, exist_ok=True)

@@ -45,6 +45,9 @@ W, H = train_v3.W, train_v3.H
 def ensure_set(root, name, count, seed, indep, wide=False):
     d = os.path.join(root, name)
     if os.path.exists(os.path.join(d, ".complete")):
+        have = len(eval_v3.load_rows(d))
+        if have != count:
+            raise SystemExit("%s holds %d frames, not %d: remove it or pass the matching count" % (d, have, count))
         return d
     train_v3.log("sets: writing %s (%d frames)" % (name, count))
     args = ["--out", d, "--count", str(count), "--seed", str(seed), "--workers", "2"]
@@ -94,9 +97,10 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--run", default="/work/model-runs/v3")
     ap.add_argument("--out", default=os.path.join(HERE, "..", "v3"))
-    ap.add_argument("--cal-count", type=int, default=300)
-    ap.add_argument("--test-count", type=int, default=400)
-    ap.add_argument("--test777-count", type=int, default=400)
+    ap.add_argument("--cal-count", type=int, default=100, help="frames in each of the two calibration sets")
+    ap.add_argument("--indep-count", type=int, default=200, help="frames in test-indep")
+    ap.add_argument("--wide-count", type=int, default=100, help="frames in test-wide")
+    ap.add_argument("--test777-count", type=int, default=200, help="the first N frames of the v1/v2 test set")
     ap.add_argument("--max-auto-error", type=float, default=0.005)
     a = ap.parse_args()
 
@@ -115,8 +119,8 @@ def main():
     sets = {
         "cal-wide": ensure_set(sets_root, "cal-wide", a.cal_count, 601, False, wide=True),
         "cal-indep": ensure_set(sets_root, "cal-indep", a.cal_count, 11, True),
-        "test-indep": ensure_set(sets_root, "test-indep", a.test_count, 12, True),
-        "test-wide": ensure_set(sets_root, "test-wide", a.test_count, 778, False, wide=True),
+        "test-indep": ensure_set(sets_root, "test-indep", a.indep_count, 12, True),
+        "test-wide": ensure_set(sets_root, "test-wide", a.wide_count, 778, False, wide=True),
         "test-777": ensure_set(sets_root, "test-777", a.test777_count, 777, False),
     }
     z, rows = {}, {}
@@ -200,7 +204,7 @@ def main():
             "command": "python3 models/crack-detector/training/train_v3.py --pairs %d --steps %d --seed %d && "
                        "python3 models/crack-detector/training/export_v3.py" % (args["pairs"], args["steps"], args["seed"]),
             "seed": args["seed"], "trainPairs": args["pairs"], "steps": int(step), "batchCrops": args["batch"],
-            "crop": train_v3.CROP, "architecture": arch, "params": int(sum(p.numel() for p in net.parameters())),
+            "crop": args["crop"], "architecture": arch, "params": int(sum(p.numel() for p in net.parameters())),
             "mflops": round(train_v3.count_mflops(torch, net, W, H), 1), "trainSeconds": round(st["trainSeconds"]),
             "calibration": {"sets": ["cal-wide (generate.py --wide --seed 601)", "cal-indep (evalgen.py --seed 11)"],
                             "frames": int(len(yc)), "a": round(ca, 5), "b": round(cb, 5), "temperature": round(1 / ca, 4),

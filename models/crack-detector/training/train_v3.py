@@ -12,7 +12,7 @@ JPEG (grey, area-resized, > 4 grey levels), max-pooled to the network's 8x8 outp
 
 Network: stride-2 3x3 stem, five depthwise-separable blocks (strides 2, 1, 2, 1, 1; dilations 1, 1,
 1, 2, 4), a 1x1 head: one crack logit per 8x8 input cell. The frame's logit is the maximum over
-space (see export_v3.py). Training uses 256x256 crops of both twins at the same place (half of
+space (see export_v3.py). Training uses --crop sized crops of both twins at the same place (half of
 them centred on crack cells): per-cell binary cross-entropy against the mask, plus cross-entropy of
 the crop's maximum against "the crop holds crack cells" (the frame decision the agent will see).
 
@@ -45,7 +45,6 @@ from train import resize_area_fast  # noqa: E402
 W, H = 960, 540
 CELL = 8
 GW, GH = W // CELL, -(-H // CELL)  # 120 x 68 output cells (the last row covers 4 input rows)
-CROP = 256
 T0 = time.time()
 
 
@@ -168,10 +167,10 @@ def normalise(torch, xr):
 
 
 # ----------------------------------------------------------------------------- training
-def sample_batch(store, rs, pairs):
-    """Crops of both twins at the same place: (x [2B, 1, CROP, CROP] float 0..255, cell targets [2B, 1, c, c])."""
-    c = CROP // CELL
-    xs = np.zeros((2 * len(pairs), 1, CROP, CROP), np.float32)
+def sample_batch(store, rs, pairs, crop):
+    """Crops of both twins at the same place: (x [2B, 1, crop, crop] float 0..255, cell targets [2B, 1, c, c])."""
+    c = crop // CELL
+    xs = np.zeros((2 * len(pairs), 1, crop, crop), np.float32)
     ts = np.zeros((2 * len(pairs), 1, c, c), np.float32)
     for n, j in enumerate(pairs):
         m = np.asarray(store.mask[j])
@@ -183,8 +182,8 @@ def sample_batch(store, rs, pairs):
         else:
             gy, gx = int(rs.integers(0, GH - c + 1)), int(rs.integers(0, GW - c + 1))
         y0, x0 = gy * CELL, gx * CELL
-        tile = np.zeros((2, CROP, CROP), np.float32)
-        src = np.asarray(store.x[j, :, y0:min(H, y0 + CROP), x0:x0 + CROP], np.float32)
+        tile = np.zeros((2, crop, crop), np.float32)
+        src = np.asarray(store.x[j, :, y0:min(H, y0 + crop), x0:x0 + crop], np.float32)
         tile[:, :src.shape[1]] = src
         t = m[gy:gy + c, gx:gx + c].astype(np.float32)
         if rs.random() < 0.5:
@@ -256,7 +255,7 @@ def train(a):
             if not len(ready):
                 raise SystemExit("no pairs generated yet in %s" % store.root)
         pairs = ready[rs.integers(0, len(ready), a.batch // 2)]
-        xs, ts = sample_batch(store, rs, pairs)
+        xs, ts = sample_batch(store, rs, pairs, a.crop)
         x = normalise(torch, torch.from_numpy(xs).to(dev)).contiguous(memory_format=torch.channels_last)
         t = torch.from_numpy(ts).to(dev)
         z = net(x)
@@ -295,7 +294,8 @@ def main():
     ap.add_argument("--seed", type=int, default=3)
     ap.add_argument("--steps", type=int, default=6000)
     ap.add_argument("--epoch-steps", type=int, default=500)
-    ap.add_argument("--batch", type=int, default=16, help="crops per step (half ok twins, half cracked twins)")
+    ap.add_argument("--batch", type=int, default=24, help="crops per step (half ok twins, half cracked twins)")
+    ap.add_argument("--crop", type=int, default=128, help="crop side in input pixels (a multiple of 8)")
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--pos-weight", type=float, default=3.0)
     ap.add_argument("--mil-weight", type=float, default=0.5)
@@ -306,7 +306,7 @@ def main():
     ap.add_argument("--train-while-generating", action="store_true",
                     help="sample only pairs already generated (another process running --data-only fills the rest); not bit-reproducible")
     a = ap.parse_args()
-    assert a.seed not in (777, 1) and a.batch % 2 == 0
+    assert a.seed not in (777, 1) and a.batch % 2 == 0 and a.crop % CELL == 0
     os.makedirs(a.run, exist_ok=True)
     train(a)
 

@@ -64,16 +64,30 @@ def frame_tensor(path):
     return resize_area_fast(preprocess.decode_gray(path, W, H), W, H)
 
 
+def set_tensors(d):
+    """Every frame of a set after steps 1-2 of the contract, [N, H, W] float32 0..255, cached beside the set."""
+    path = d.rstrip("/") + ".x.npy"
+    if not os.path.exists(path):
+        rows = eval_v3.load_rows(d)
+        x = np.lib.format.open_memmap(path + ".tmp.npy", "w+", np.float32, (len(rows), H, W))
+        for i, r in enumerate(rows):
+            x[i] = frame_tensor(os.path.join(d, r["file"]))
+        x.flush()
+        del x
+        os.replace(path + ".tmp.npy", path)
+    return np.load(path, mmap_mode="r")
+
+
 def score_set(torch, net, d, cache):
     """Frame logits z (spatial max of the crack map) for every file in meta.csv, cached per checkpoint."""
     if os.path.exists(cache):
         return np.load(cache)
-    rows = eval_v3.load_rows(d)
-    z = np.zeros(len(rows), np.float32)
+    xs = set_tensors(d)
+    z = np.zeros(len(xs), np.float32)
     with torch.no_grad():
-        for i, r in enumerate(rows):
-            x = torch.from_numpy(preprocess.normalise(frame_tensor(os.path.join(d, r["file"]))))[None, None]
-            z[i] = float(net(x.contiguous(memory_format=torch.channels_last)).amax())
+        for s in range(0, len(xs), 8):
+            x = torch.from_numpy(preprocess.normalise(np.asarray(xs[s:s + 8])))[:, None]
+            z[s:s + 8] = net(x.contiguous(memory_format=torch.channels_last)).amax(dim=(1, 2, 3)).numpy()
     np.save(cache, z)
     return z
 
@@ -102,7 +116,22 @@ def main():
     ap.add_argument("--wide-count", type=int, default=100, help="frames in test-wide")
     ap.add_argument("--test777-count", type=int, default=200, help="the first N frames of the v1/v2 test set")
     ap.add_argument("--max-auto-error", type=float, default=0.005)
+    ap.add_argument("--prepare", action="store_true", help="only write the frame sets and their preprocessed tensors (no checkpoint needed)")
     a = ap.parse_args()
+
+    sets_root = os.path.join(a.run, "sets")
+    sets = {
+        "cal-wide": ensure_set(sets_root, "cal-wide", a.cal_count, 601, False, wide=True),
+        "cal-indep": ensure_set(sets_root, "cal-indep", a.cal_count, 11, True),
+        "test-indep": ensure_set(sets_root, "test-indep", a.indep_count, 12, True),
+        "test-wide": ensure_set(sets_root, "test-wide", a.wide_count, 778, False, wide=True),
+        "test-777": ensure_set(sets_root, "test-777", a.test777_count, 777, False),
+    }
+    for name, d in sets.items():
+        set_tensors(d)
+        train_v3.log("sets: %s ready" % name)
+    if a.prepare:
+        return
 
     import torch
     import torch.nn as nn
@@ -115,14 +144,6 @@ def main():
     step = st["step"]
     train_v3.log("checkpoint step %d (%.0f s of training)" % (step, st["trainSeconds"]))
 
-    sets_root = os.path.join(a.run, "sets")
-    sets = {
-        "cal-wide": ensure_set(sets_root, "cal-wide", a.cal_count, 601, False, wide=True),
-        "cal-indep": ensure_set(sets_root, "cal-indep", a.cal_count, 11, True),
-        "test-indep": ensure_set(sets_root, "test-indep", a.indep_count, 12, True),
-        "test-wide": ensure_set(sets_root, "test-wide", a.wide_count, 778, False, wide=True),
-        "test-777": ensure_set(sets_root, "test-777", a.test777_count, 777, False),
-    }
     z, rows = {}, {}
     for name, d in sets.items():
         z[name] = score_set(torch, net, d, os.path.join(a.run, "scores-%s-step%d.npy" % (name, step)))
@@ -181,10 +202,7 @@ def main():
             times.append(time.perf_counter() - t)
     torch_ms = 1000 * float(np.median(times))
 
-    cal_files = [os.path.join(sets["cal-wide"], r["file"]) for r in rows["cal-wide"]] + \
-                [os.path.join(sets["cal-indep"], r["file"]) for r in rows["cal-indep"]]
-    pick = np.linspace(0, len(cal_files) - 1, min(200, len(cal_files))).astype(int)
-    ref = reference_statistics(np.stack([frame_tensor(cal_files[i]) for i in pick]), np.maximum(pc, 1 - pc))
+    ref = reference_statistics(np.concatenate([set_tensors(sets["cal-wide"]), set_tensors(sets["cal-indep"])]), np.maximum(pc, 1 - pc))
     args = st["args"]
     manifest = {
         "schemaVersion": 1,

@@ -249,8 +249,10 @@ def train(a):
     run_l, run_mil, run_n = 0.0, 0.0, 0
     pos_w = torch.tensor(a.pos_weight, device=dev)
     ready = np.arange(a.pairs)
+    refreshed = -1
     while step < a.steps:
-        if a.train_while_generating and step % 50 == 0:
+        if a.train_while_generating and step // 50 != refreshed:
+            refreshed = step // 50
             ready = np.flatnonzero(np.load(store.done_path))
             if not len(ready):
                 raise SystemExit("no pairs generated yet in %s" % store.root)

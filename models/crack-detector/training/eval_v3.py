@@ -70,6 +70,28 @@ def report(p_cracked, rows, t_ok, t_cr):
     return out
 
 
+def save_failures(frames, rows, p_cracked, t_ok, t_cr, out, count):
+    """The `count` most confident wrong frames (misses and false rejects alike), 640 px wide JPEGs, for the model card."""
+    from PIL import Image, ImageDraw
+    y = np.array([r["y"] for r in rows])
+    pred, auto = decisions(p_cracked, t_ok, t_cr)
+    p = np.asarray(p_cracked)
+    conf = np.where(pred == 1, p, 1 - p)
+    wrong = np.flatnonzero(pred != y)
+    os.makedirs(out, exist_ok=True)
+    names = []
+    for i in wrong[np.argsort(-conf[wrong])][:count]:
+        r = rows[i]
+        im = Image.open(os.path.join(frames, r["file"])).convert("RGB")
+        im = im.resize((640, round(640 * im.height / im.width)), Image.BILINEAR)
+        ImageDraw.Draw(im).text((6, 6), "%s %s: p(cracked) %.3f %s" % (r["file"], r.get("kind", ""), p[i], "auto" if auto[i] else "escalated"),
+                                fill=(255, 255, 0))
+        name = "%s_%s" % (os.path.basename(os.path.normpath(frames)), r["file"])
+        im.save(os.path.join(out, name), quality=80)
+        names.append(name)
+    return names
+
+
 def read_scores(path):
     return {r["file"]: float(r["p_cracked"]) for r in csv.DictReader(open(path)) if r.get("p_cracked", "") != ""}
 
@@ -80,6 +102,8 @@ def main():
     ap.add_argument("--scores", required=True)
     ap.add_argument("--model", required=True, help="package folder (its manifest's decision thresholds are used)")
     ap.add_argument("--json")
+    ap.add_argument("--failures", help="write the most confident wrong frames here (with --failure-count)")
+    ap.add_argument("--failure-count", type=int, default=4)
     a = ap.parse_args()
     th = json.load(open(os.path.join(a.model, "manifest.json")))["decision"]["thresholds"]
     rows = load_rows(a.frames)
@@ -88,6 +112,8 @@ def main():
     if missing:
         raise SystemExit("%d frames have no score (first: %s)" % (len(missing), missing[0]))
     res = report([scores[r["file"]] for r in rows], rows, th["ok"], th["cracked"])
+    if a.failures:
+        res["failureImages"] = save_failures(a.frames, rows, [scores[r["file"]] for r in rows], th["ok"], th["cracked"], a.failures, a.failure_count)
     text = json.dumps(res, indent=1)
     if a.json:
         with open(a.json, "w") as f:

@@ -116,6 +116,7 @@ def main():
     ap.add_argument("--wide-count", type=int, default=100, help="frames in test-wide")
     ap.add_argument("--test777-count", type=int, default=200, help="the first N frames of the v1/v2 test set")
     ap.add_argument("--max-auto-error", type=float, default=0.005)
+    ap.add_argument("--checkpoint", help="a checkpoint file other than RUN/last.pt (e.g. a copy taken while training goes on)")
     ap.add_argument("--prepare", action="store_true", help="only write the frame sets and their preprocessed tensors (no checkpoint needed)")
     a = ap.parse_args()
 
@@ -136,7 +137,7 @@ def main():
     import torch
     import torch.nn as nn
     torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "2")))
-    st = torch.load(os.path.join(a.run, "last.pt"), map_location="cpu")
+    st = torch.load(a.checkpoint or os.path.join(a.run, "last.pt"), map_location="cpu")
     net, arch = train_v3.build_net(nn)
     net.load_state_dict(st["net"])
     net.eval()

@@ -21,7 +21,7 @@ import os
 import sys
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 LABELS = ("ok", "cracked")
 
@@ -341,10 +341,12 @@ def render_belt(rng, W, H, phone_quad, shadow):
 
 
 # ----------------------------------------------------------------------------- phone
-def render_phone(rng, W, H, cracked, crng):
+def render_phone(rng, W, H, cracked, crng, wrng=None):
     scale = H / 1080.0
     meta = {}
     Lfrac = _u(rng, 0.4, 1.0)
+    if wrng is not None:  # wide: smaller phones too (farther camera, tablets vs minis)
+        Lfrac = _u(wrng, 0.25, 1.0)
     aspect = _u(rng, 1.35, 2.3) if rng.random() < 0.25 else _u(rng, 1.75, 2.25)
     if rng.random() < 0.5:
         theta = _u(rng, 0, 2 * math.pi)
@@ -496,6 +498,8 @@ def render_phone(rng, W, H, cracked, crng):
     else:
         meta.update(kind="none", kinds="", crack_width=0, crack_width_px=0)
 
+    if wrng is not None:
+        img = hard_negatives(wrng, img, (sx0, sy0, sx1, sy1), srad, lit, scale)
     # apply light layers (glass): scratches/fingerprints lighten, glare adds
     o = np.asarray(ov, np.float32) / 255.0
     img = img + o[..., None] * (_u(rng, 0.4, 1.2) * (230 - img))
@@ -527,22 +531,106 @@ def render_phone(rng, W, H, cracked, crng):
     return rgb_t, a_t, (x0, y0), quad, meta
 
 
+# ----------------------------------------------------------------------------- hard negatives (wide)
+def _smooth_curve(rng, x0, y0, x1, y1, length, n=24):
+    """A gently bending curve (hair, lint, a glare streak): smooth, unlike a crack's kinks."""
+    p = (_u(rng, x0, x1), _u(rng, y0, y1))
+    a = _u(rng, 0, 2 * math.pi)
+    bend = rng.normal(0, 0.06, n).cumsum() if rng.random() < 0.7 else np.zeros(n)
+    pts = [p]
+    for k in range(n):
+        a += bend[k]
+        p = (p[0] + math.cos(a) * length / n, p[1] + math.sin(a) * length / n)
+        pts.append(p)
+    return pts
+
+
+def hard_negatives(rng, img, screen, srad, lit, scale):
+    """Things on an intact screen that look like cracks to a small network: hairs and lint, long
+    sharp scratches, thin glare streaks, the screen's own edge line, a protector's edge, text and
+    line icons. Drawn identically into both counterfactual twins (the crack stream is separate)."""
+    sx0, sy0, sx1, sy1 = screen
+    sw, sh = sx1 - sx0, sy1 - sy0
+    ih, iw = img.shape[:2]
+    lw = max(1, int(round(scale)))
+    dark = Image.new("L", (iw, ih), 0)
+    light = Image.new("L", (iw, ih), 0)
+    dd, dl = ImageDraw.Draw(dark), ImageDraw.Draw(light)
+    if rng.random() < 0.4:  # hairs / lint fibres
+        for _ in range(int(rng.integers(1, 4))):
+            pts = _smooth_curve(rng, sx0, sy0, sx1, sy1, _u(rng, 0.05, 0.5) * max(sw, sh))
+            (dd if rng.random() < 0.5 else dl).line(pts, fill=int(rng.integers(60, 220)), width=lw)
+    if rng.random() < 0.3:  # long sharp scratches (straight, some contrast)
+        for _ in range(int(rng.integers(1, 3))):
+            pts = _smooth_curve(rng, sx0, sy0, sx1, sy1, _u(rng, 0.1, 0.8) * max(sw, sh), n=2)
+            dl.line(pts, fill=int(rng.integers(50, 160)), width=lw)
+    glare = None
+    if rng.random() < 0.3:  # thin glare streaks
+        g = Image.new("L", (iw, ih), 0)
+        gd = ImageDraw.Draw(g)
+        for _ in range(int(rng.integers(1, 4))):
+            pts = _smooth_curve(rng, sx0, sy0, sx1, sy1, _u(rng, 0.2, 1.0) * max(sw, sh), n=3)
+            gd.line(pts, fill=int(rng.integers(80, 255)), width=max(1, int(_u(rng, 1, 4) * scale)))
+        glare = np.asarray(g.filter(ImageFilter.GaussianBlur(_u(rng, 0.3, 1.5) * max(scale, 0.5))), np.float32)[..., None] / 255.0
+    if rng.random() < 0.3:  # the glass / display edge as a thin bright or dark line
+        inset = _u(rng, 0, 3) * scale
+        (dl if rng.random() < 0.6 else dd).rounded_rectangle(
+            [sx0 + inset, sy0 + inset, sx1 - inset, sy1 - inset], radius=max(0.0, srad - inset), outline=int(rng.integers(60, 200)), width=lw)
+    if rng.random() < 0.15:  # a screen protector's edge: one straight line across near a side
+        t = _u(rng, 0.02, 0.15)
+        if rng.random() < 0.5:
+            y = sy0 + t * sh if rng.random() < 0.5 else sy1 - t * sh
+            dl.line([(sx0, y), (sx1, y + rng.normal(0, 2))], fill=int(rng.integers(40, 140)), width=lw)
+        else:
+            x = sx0 + t * sw if rng.random() < 0.5 else sx1 - t * sw
+            dl.line([(x, sy0), (x + rng.normal(0, 2), sy1)], fill=int(rng.integers(40, 140)), width=lw)
+    if lit and rng.random() < 0.4:  # real glyphs and line icons
+        font = ImageFont.load_default()
+        tl = Image.new("L", (iw, ih), 0)
+        td = ImageDraw.Draw(tl)
+        for _ in range(int(rng.integers(2, 12))):
+            x, y = _u(rng, sx0, sx1 - 20), _u(rng, sy0, sy1 - 10)
+            text = "".join(chr(int(c)) for c in rng.integers(33, 127, int(rng.integers(3, 18))))
+            td.text((x, y), text, fill=255, font=font)
+        for _ in range(int(rng.integers(0, 6))):
+            x, y = _u(rng, sx0, sx1), _u(rng, sy0, sy1)
+            r = _u(rng, 4, 25) * scale
+            if rng.random() < 0.5:
+                td.ellipse([x - r, y - r, x + r, y + r], outline=255, width=lw)
+            else:
+                td.line([(x - r, y - r), (x + r, y + r)], fill=255, width=lw)
+                td.line([(x - r, y + r), (x + r, y - r)], fill=255, width=lw)
+        (dark if rng.random() < 0.6 else light).paste(tl, (0, 0), tl)
+    D = np.asarray(dark, np.float32)[..., None] / 255.0
+    L = np.asarray(light, np.float32)[..., None] / 255.0
+    if glare is not None:
+        L = np.maximum(L, glare)
+    img = img * (1 - 0.8 * D)
+    return img + L * (240 - img).clip(0, None)
+
+
 # ----------------------------------------------------------------------------- frame
-def make_frame(seed, index, width=None, height=None, cracked_share=0.5, jpeg_roundtrip=True, force_label=None):
+def make_frame(seed, index, width=None, height=None, cracked_share=0.5, jpeg_roundtrip=True, force_label=None, wide=False):
     """One synthetic frame. Returns (rgb uint8 HxWx3, label str, meta dict).
 
     The crack is drawn from its own random stream, so force_label='ok' / 'cracked' gives the
-    same scene without / with a crack (counterfactual pairs for training)."""
+    same scene without / with a crack (counterfactual pairs for training).
+    wide=True adds the v3 variations (smaller phones, crack-like hard negatives, more 1080p frames,
+    stronger noise and blur, lower JPEG quality) from a third stream [seed, i, 7]; wide=False
+    frames are byte-identical to the frames v1 and v2 were measured on."""
     rng = np.random.default_rng([int(seed), int(index)])
     crng = np.random.default_rng([int(seed), int(index), 3])
+    wrng = np.random.default_rng([int(seed), int(index), 7]) if wide else None
     if width and height:
         W, H = int(width), int(height)
     else:
         W, H = RESOLUTIONS[int(rng.integers(0, len(RESOLUTIONS)))]
+        if wide and wrng.random() < 0.3:  # the production camera's size, where 1 px cracks are hardest
+            W, H = 1920, 1080
     cracked = bool(rng.random() < cracked_share)
     if force_label is not None:
         cracked = force_label == "cracked"
-    rgb_t, a_t, (x0, y0), quad, meta = render_phone(rng, W, H, cracked, crng)
+    rgb_t, a_t, (x0, y0), quad, meta = render_phone(rng, W, H, cracked, crng, wrng)
     frame = render_belt(rng, W, H, quad, _u(rng, 0.0, 0.6))
     frame.paste(rgb_t, (x0, y0), a_t)
     d = ImageDraw.Draw(frame)
@@ -569,6 +657,9 @@ def make_frame(seed, index, width=None, height=None, cracked_share=0.5, jpeg_rou
         meta["blur"] = "motion"
     else:
         meta["blur"] = "none"
+    if wide and wrng.random() < 0.2:  # extra defocus on top (a worn lens), up to ~1.5 px at 1080p
+        frame = frame.filter(ImageFilter.GaussianBlur(_u(wrng, 0.4, 1.5) * max(scale, 0.5)))
+        meta["blur"] += "+defocus"
     img = np.asarray(frame, np.float32)
     # vignetting (separable), sensor noise: gaussian read noise + shot noise (luma)
     vig = _u(rng, 0, 0.45)
@@ -595,6 +686,14 @@ def make_frame(seed, index, width=None, height=None, cracked_share=0.5, jpeg_rou
         lut += np.clip(255.0 * np.clip(x * wb[c], 0, 1) ** gamma + 0.5, 0, 255).astype(np.uint8).tolist()
     img = np.asarray(Image.fromarray(img, "RGB").point(lut))
     meta.update(width=W, height=H, gain=round(gain, 3), gamma=round(gamma, 3))
+    if wide and wrng.random() < 0.4:  # a noisier sensor (gain in a dim hall)
+        img = np.clip(img + wrng.normal(0, _u(wrng, 2, 8), img.shape[:2])[..., None], 0, 255).astype(np.uint8)
+    if wide and wrng.random() < 0.3:  # a harsher camera-side JPEG
+        q = int(wrng.integers(20, 60))
+        buf = io.BytesIO()
+        Image.fromarray(img, "RGB").save(buf, format="JPEG", quality=q)
+        img = np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
+        meta["wide_jpeg"] = q
     if jpeg_roundtrip and rng.random() < 0.35:
         q = int(rng.integers(35, 96))
         buf = io.BytesIO()
@@ -610,9 +709,9 @@ def file_quality(seed, index):
     return int(np.random.default_rng([int(seed), int(index), 1]).integers(50, 96))
 
 
-def encode_frame(seed, index, width=None, height=None, cracked_share=0.5, fmt="jpg"):
+def encode_frame(seed, index, width=None, height=None, cracked_share=0.5, fmt="jpg", wide=False):
     """Exact bytes generate.py writes for frame `index`. Returns (bytes, label, meta)."""
-    img, label, meta = make_frame(seed, index, width, height, cracked_share)
+    img, label, meta = make_frame(seed, index, width, height, cracked_share, wide=wide)
     buf = io.BytesIO()
     if fmt == "png":
         Image.fromarray(img, "RGB").save(buf, format="PNG")
@@ -629,8 +728,8 @@ META_FIELDS = ["file", "label", "kind", "kinds", "crack_width", "crack_width_px"
 
 
 def _job(args):
-    seed, i, w, h, share, fmt = args
-    data, label, meta = encode_frame(seed, i, w, h, share, fmt)
+    seed, i, w, h, share, fmt, wide = args
+    data, label, meta = encode_frame(seed, i, w, h, share, fmt, wide)
     return i, data, label, meta
 
 
@@ -644,11 +743,12 @@ def main(argv=None):
     ap.add_argument("--format", choices=["jpg", "png"], default="jpg")
     ap.add_argument("--cracked-share", type=float, default=0.5)
     ap.add_argument("--workers", type=int, default=1, help="processes (output is identical for any value)")
+    ap.add_argument("--wide", action="store_true", help="v3 variations: smaller phones, hard negatives, more 1080p, noise, blur, low JPEG quality")
     a = ap.parse_args(argv)
     if (a.width is None) != (a.height is None):
         ap.error("--width and --height go together")
     os.makedirs(a.out, exist_ok=True)
-    jobs = [(a.seed, i, a.width, a.height, a.cracked_share, a.format) for i in range(a.count)]
+    jobs = [(a.seed, i, a.width, a.height, a.cracked_share, a.format, a.wide) for i in range(a.count)]
     rows = []
 
     def consume(it):

@@ -1,0 +1,244 @@
+#!/usr/bin/env python3
+"""Calibrate, choose the decision bands, measure and package a train_v3.py checkpoint.
+
+    python3 export_v3.py [--run /work/model-runs/v3] [--out models/crack-detector/v3]
+                         [--cal-count 300] [--test-count 400]
+
+Frame sets (JPEG files on disk, made once under RUN/sets, read back with preprocess.py's contract):
+  cal-wide   generate.py --wide --seed 601        } calibration: temperature and bias of the
+  cal-indep  evalgen.py --seed 11                 } frame logit, then the three decision bands
+  test-indep evalgen.py --seed 12                 independent generator (generalisation)
+  test-wide  generate.py --wide --seed 778        training generator, wide settings
+  test-777   generate.py --seed 777 (400 frames)  the v1/v2 test set
+The exported graph is the network, a max over space of its crack-logit map, the calibration
+a * z + b and the two-label logits [0, a * z + b], so that the agent's softmax gives
+p(cracked) = sigmoid(a * z + b) with no agent change.
+"""
+import os
+
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "2")
+
+import argparse
+import csv
+import datetime
+import hashlib
+import json
+import math
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import eval_v3  # noqa: E402
+import evalgen  # noqa: E402
+import generate  # noqa: E402
+import preprocess  # noqa: E402
+import train_v3  # noqa: E402
+from train import choose_thresholds, reference_statistics, resize_area_fast  # noqa: E402
+
+W, H = train_v3.W, train_v3.H
+
+
+def ensure_set(root, name, count, seed, indep, wide=False):
+    d = os.path.join(root, name)
+    if os.path.exists(os.path.join(d, ".complete")):
+        have = len(eval_v3.load_rows(d))
+        if have != count:
+            raise SystemExit("%s holds %d frames, not %d: remove it or pass the matching count" % (d, have, count))
+        return d
+    train_v3.log("sets: writing %s (%d frames)" % (name, count))
+    args = ["--out", d, "--count", str(count), "--seed", str(seed), "--workers", "2"]
+    if indep:
+        evalgen.main(args)
+    else:
+        generate.main(args + (["--wide"] if wide else []))
+    open(os.path.join(d, ".complete"), "w").close()
+    return d
+
+
+def frame_tensor(path):
+    """preprocess.py's contract (decode, exact area resize via the integral image, cast to float32): 0..255."""
+    return resize_area_fast(preprocess.decode_gray(path, W, H), W, H)
+
+
+def set_tensors(d):
+    """Every frame of a set after steps 1-2 of the contract, [N, H, W] float32 0..255, cached beside the set."""
+    path = d.rstrip("/") + ".x.npy"
+    if not os.path.exists(path):
+        rows = eval_v3.load_rows(d)
+        x = np.lib.format.open_memmap(path + ".tmp.npy", "w+", np.float32, (len(rows), H, W))
+        for i, r in enumerate(rows):
+            x[i] = frame_tensor(os.path.join(d, r["file"]))
+        x.flush()
+        del x
+        os.replace(path + ".tmp.npy", path)
+    return np.load(path, mmap_mode="r")
+
+
+def score_set(torch, net, d, cache):
+    """Frame logits z (spatial max of the crack map) for every file in meta.csv, cached per checkpoint."""
+    if os.path.exists(cache):
+        return np.load(cache)
+    xs = set_tensors(d)
+    z = np.zeros(len(xs), np.float32)
+    with torch.no_grad():
+        for s in range(0, len(xs), 8):
+            x = torch.from_numpy(preprocess.normalise(np.asarray(xs[s:s + 8])))[:, None]
+            z[s:s + 8] = net(x.contiguous(memory_format=torch.channels_last)).amax(dim=(1, 2, 3)).numpy()
+    np.save(cache, z)
+    return z
+
+
+def fit_platt(torch, z, y):
+    """a, b minimising the log loss of sigmoid(a z + b) (temperature 1/a plus a bias)."""
+    zt, yt = torch.tensor(z, dtype=torch.float64), torch.tensor(y, dtype=torch.float64)
+    p = torch.tensor([1.0, 0.0], dtype=torch.float64, requires_grad=True)
+    opt = torch.optim.LBFGS([p], max_iter=200, line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(p[0] * zt + p[1], yt)
+        loss.backward()
+        return loss
+    opt.step(closure)
+    return float(p[0]), float(p[1])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--run", default="/work/model-runs/v3")
+    ap.add_argument("--out", default=os.path.join(HERE, "..", "v3"))
+    ap.add_argument("--cal-count", type=int, default=100, help="frames in each of the two calibration sets")
+    ap.add_argument("--indep-count", type=int, default=200, help="frames in test-indep")
+    ap.add_argument("--wide-count", type=int, default=100, help="frames in test-wide")
+    ap.add_argument("--test777-count", type=int, default=200, help="the first N frames of the v1/v2 test set")
+    ap.add_argument("--max-auto-error", type=float, default=0.005)
+    ap.add_argument("--checkpoint", help="a checkpoint file other than RUN/last.pt (e.g. a copy taken while training goes on)")
+    ap.add_argument("--prepare", action="store_true", help="only write the frame sets and their preprocessed tensors (no checkpoint needed)")
+    a = ap.parse_args()
+
+    sets_root = os.path.join(a.run, "sets")
+    sets = {
+        "cal-wide": ensure_set(sets_root, "cal-wide", a.cal_count, 601, False, wide=True),
+        "cal-indep": ensure_set(sets_root, "cal-indep", a.cal_count, 11, True),
+        "test-indep": ensure_set(sets_root, "test-indep", a.indep_count, 12, True),
+        "test-wide": ensure_set(sets_root, "test-wide", a.wide_count, 778, False, wide=True),
+        "test-777": ensure_set(sets_root, "test-777", a.test777_count, 777, False),
+    }
+    for name, d in sets.items():
+        set_tensors(d)
+        train_v3.log("sets: %s ready" % name)
+    if a.prepare:
+        return
+
+    import torch
+    import torch.nn as nn
+    torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "2")))
+    st = torch.load(a.checkpoint or os.path.join(a.run, "last.pt"), map_location="cpu")
+    net, arch = train_v3.build_net(nn)
+    net.load_state_dict(st["net"])
+    net.eval()
+    net.to(memory_format=torch.channels_last)
+    step = st["step"]
+    train_v3.log("checkpoint step %d (%.0f s of training)" % (step, st["trainSeconds"]))
+
+    z, rows = {}, {}
+    for name, d in sets.items():
+        z[name] = score_set(torch, net, d, os.path.join(a.run, "scores-%s-step%d.npy" % (name, step)))
+        rows[name] = eval_v3.load_rows(d)
+        train_v3.log("scored %s (%d frames)" % (name, len(z[name])))
+
+    zc = np.concatenate([z["cal-wide"], z["cal-indep"]])
+    yc = np.array([r["y"] for r in rows["cal-wide"] + rows["cal-indep"]])
+    ca, cb = fit_platt(torch, zc, yc)
+    pc = 1 / (1 + np.exp(-(ca * zc + cb)))
+    t_ok, t_cr = choose_thresholds(np.stack([1 - pc, pc], 1), yc, a.max_auto_error)
+    t_ok, t_cr = math.ceil(t_ok * 1e6) / 1e6, math.ceil(t_cr * 1e6) / 1e6
+    train_v3.log("calibration: a %.4f b %.4f (temperature %.3f); thresholds ok >= %.6f, cracked >= %.6f" % (ca, cb, 1 / ca, t_ok, t_cr))
+
+    results = {}
+    for name in sets:
+        p = 1 / (1 + np.exp(-(ca * z[name] + cb)))
+        results[name] = eval_v3.report(p, rows[name], t_ok, t_cr)
+        r = results[name]
+        train_v3.log("%-10s acc %.4f recall %.4f auto %.4f autoErr %s FRR %.4f thin1080 %s" % (
+            name, r["accuracy"], r["recall"], r["autoShare"], r["autoError"], r["falseRejectRate"], r["recall1pxAt1080p"]))
+        with open(os.path.join(a.run, "scores-%s.csv" % name), "w", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(["file", "p_cracked"])
+            w.writerows([rw["file"], "%.6f" % pv] for rw, pv in zip(rows[name], p))
+
+    class Frame(nn.Module):
+        """Network -> spatial max -> calibrated two-label logits [0, a z + b]."""
+
+        def __init__(self):
+            super().__init__()
+            self.net = net
+            self.register_buffer("ab", torch.tensor([ca, cb], dtype=torch.float32))
+
+        def forward(self, x):
+            zz = self.net(x).amax(dim=(2, 3)) * self.ab[0] + self.ab[1]
+            return torch.cat([torch.zeros_like(zz), zz], dim=1)
+
+    frame = Frame().eval()
+    os.makedirs(a.out, exist_ok=True)
+    onnx_path = os.path.join(a.out, "model.onnx")
+    net.to(memory_format=torch.contiguous_format)
+    torch.onnx.export(frame, torch.zeros(1, 1, H, W), onnx_path, input_names=["image"], output_names=["logits"],
+                      dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}}, opset_version=13, do_constant_folding=True)
+    sha = hashlib.sha256(open(onnx_path, "rb").read()).hexdigest()
+
+    # single-frame latency of the exported computation in torch, one thread (onnxruntime is not installed for python here)
+    torch.set_num_threads(1)
+    x1 = torch.zeros(1, 1, H, W)
+    with torch.no_grad():
+        frame(x1)
+        times = []
+        for _ in range(10):
+            t = time.perf_counter()
+            frame(x1)
+            times.append(time.perf_counter() - t)
+    torch_ms = 1000 * float(np.median(times))
+
+    ref = reference_statistics(np.concatenate([set_tensors(sets["cal-wide"]), set_tensors(sets["cal-indep"])]), np.maximum(pc, 1 - pc))
+    args = st["args"]
+    manifest = {
+        "schemaVersion": 1,
+        "name": "crack-detector",
+        "version": "v3",
+        "description": "Finds cracks in a line-camera frame of a phone on the conveyor: a fully convolutional "
+                       "network scores every 8x8 cell of the 960x540 grey frame and the frame takes the most "
+                       "crack-like cell (v3).",
+        "createdAt": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "input": {"name": "image", "elementType": "float32", "layout": "NCHW", "width": W, "height": H, "channels": 1,
+                  "colorSpace": "gray", "scale": 1.0 / 255.0, "mean": [preprocess.MEAN], "std": [preprocess.STD]},
+        "output": {"name": "logits", "elementType": "float32", "kind": "logits", "labels": ["ok", "cracked"]},
+        "decision": {"thresholds": {"ok": t_ok, "cracked": t_cr}},
+        "referenceStatistics": ref,
+        "sha256": sha,
+        "training": {
+            "command": "python3 models/crack-detector/training/train_v3.py --pairs %d --steps %d --seed %d && "
+                       "python3 models/crack-detector/training/export_v3.py" % (args["pairs"], args["steps"], args["seed"]),
+            "seed": args["seed"], "trainPairs": args["pairs"], "steps": int(step), "batchCrops": args["batch"],
+            "crop": args["crop"], "architecture": arch, "params": int(sum(p.numel() for p in net.parameters())),
+            "mflops": round(train_v3.count_mflops(torch, net, W, H), 1), "trainSeconds": round(st["trainSeconds"]),
+            "calibration": {"sets": ["cal-wide (generate.py --wide --seed 601)", "cal-indep (evalgen.py --seed 11)"],
+                            "frames": int(len(yc)), "a": round(ca, 5), "b": round(cb, 5), "temperature": round(1 / ca, 4),
+                            "maxAutoError": a.max_auto_error},
+            "torchLatencyMs1Thread": round(torch_ms, 1),
+            "metrics": results["test-777"],
+            "metricsBySet": results,
+        },
+    }
+    with open(os.path.join(a.out, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=2)
+        f.write("\n")
+    train_v3.log("wrote %s (%d bytes onnx, sha256 %s, torch %.1f ms/frame at 1 thread)" % (
+        a.out, os.path.getsize(onnx_path), sha, torch_ms))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,317 @@
+#!/usr/bin/env python3
+"""Train crack-detector v3: a small fully convolutional network over the half-scale grey frame.
+
+    python3 train_v3.py [--run /work/model-runs/v3] [--pairs 1200] [--steps 6000] [--resume]
+                        [--data-only] [--seed 3]
+
+Data: `generate.make_frame(seed, j, wide=True)` rendered as counterfactual twins (scene j without
+and with a crack), JPEG-encoded at quality 30-95 with PIL, decoded and area-resized to 960x540
+exactly as preprocess.py (and the agent) do, stored as uint8 in RUN/data (memory-mapped, resumable:
+a pair is generated once and flagged done). The crack mask comes from the twins' difference before
+JPEG (grey, area-resized, > 4 grey levels), max-pooled to the network's 8x8 output cells.
+
+Network: stride-2 3x3 stem, five depthwise-separable blocks (strides 2, 1, 2, 1, 1; dilations 1, 1,
+1, 2, 4), a 1x1 head: one crack logit per 8x8 input cell. The frame's logit is the maximum over
+space (see export_v3.py). Training uses --crop sized crops of both twins at the same place (half of
+them centred on crack cells): per-cell binary cross-entropy against the mask, plus cross-entropy of
+the crop's maximum against "the crop holds crack cells" (the frame decision the agent will see).
+
+Checkpoints: RUN/last.pt every --ckpt-minutes and at the end of each epoch (--epoch-steps steps);
+--resume continues from it (model, optimiser, schedule, step, random state). CUDA when available.
+"""
+import os
+
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "2")
+
+import argparse
+import datetime
+import io
+import json
+import math
+import multiprocessing as mp
+import sys
+import time
+
+import numpy as np
+from PIL import Image
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import generate  # noqa: E402
+import preprocess  # noqa: E402
+from train import resize_area_fast  # noqa: E402
+
+W, H = 960, 540
+CELL = 8
+GW, GH = W // CELL, -(-H // CELL)  # 120 x 68 output cells (the last row covers 4 input rows)
+T0 = time.time()
+
+
+def log(msg):
+    print("[%s +%6.0fs] %s" % (datetime.datetime.now().strftime("%H:%M:%S"), time.time() - T0, msg), flush=True)
+
+
+def luma(rgb):
+    """ITU-R 601 luma as PIL's convert('L') computes it, float64."""
+    r = rgb.astype(np.int64)
+    return ((r[..., 0] * 19595 + r[..., 1] * 38470 + r[..., 2] * 7471 + 32768) >> 16).astype(np.float64)
+
+
+def encode_and_preprocess(img, quality):
+    """RGB frame -> what the model sees: JPEG at `quality`, decoded and resized like preprocess.py (0..255)."""
+    buf = io.BytesIO()
+    Image.fromarray(img, "RGB").save(buf, format="JPEG", quality=quality)
+    g = preprocess.decode_gray(io.BytesIO(buf.getvalue()), W, H)
+    return resize_area_fast(g, W, H)
+
+
+def cell_mask(diff):
+    """Pixel mask (H x W bool) -> output-cell mask (GH x GW uint8): a cell is positive if any pixel is."""
+    m = np.zeros((GH * CELL, GW * CELL), bool)
+    m[:H, :W] = diff
+    return m.reshape(GH, CELL, GW, CELL).any(axis=(1, 3)).astype(np.uint8)
+
+
+def pair_job(args):
+    seed, j = args
+    ok, _, _ = generate.make_frame(seed, j, force_label="ok", wide=True)
+    cr, _, meta = generate.make_frame(seed, j, force_label="cracked", wide=True)
+    q = int(np.random.default_rng([seed, j, 2]).integers(30, 96))
+    x_ok = encode_and_preprocess(ok, q)
+    x_cr = encode_and_preprocess(cr, q)
+    h0, w0 = ok.shape[:2]
+    d = np.abs(resize_area_fast(luma(cr), W, H) - resize_area_fast(luma(ok), W, H)) > 4.0
+    info = (generate.KINDS.index(meta["kind"]), int(meta["crack_width"]), 1 if meta["screen"] == "lit" else 0, w0, h0)
+    return j, np.rint(x_ok).astype(np.uint8), np.rint(x_cr).astype(np.uint8), cell_mask(d), info
+
+
+class PairStore:
+    """RUN/data: x [P, 2, H, W] uint8 (ok, cracked twin), mask [P, GH, GW] uint8, info [P, 5] int32, done [P]."""
+
+    def __init__(self, root, pairs, seed):
+        self.root = os.path.join(root, "data")
+        os.makedirs(self.root, exist_ok=True)
+        spec = {"pairs": pairs, "seed": seed, "size": [W, H], "cell": CELL}
+        spec_path = os.path.join(self.root, "spec.json")
+        if os.path.exists(spec_path):
+            old = json.load(open(spec_path))
+            if old != spec:
+                raise SystemExit("%s holds data for %s, not %s: use another --run" % (self.root, old, spec))
+        else:
+            json.dump(spec, open(spec_path, "w"))
+        mode = "r+" if os.path.exists(os.path.join(self.root, "x.u8")) else "w+"
+        self.x = np.memmap(os.path.join(self.root, "x.u8"), np.uint8, mode, shape=(pairs, 2, H, W))
+        self.mask = np.memmap(os.path.join(self.root, "mask.u8"), np.uint8, mode, shape=(pairs, GH, GW))
+        self.info = np.memmap(os.path.join(self.root, "info.i32"), np.int32, mode, shape=(pairs, 5))
+        self.done_path = os.path.join(self.root, "done.npy")
+        self.done = np.load(self.done_path) if os.path.exists(self.done_path) else np.zeros(pairs, bool)
+        self.pairs, self.seed = pairs, seed
+
+    def _flush(self):
+        self.x.flush()
+        self.mask.flush()
+        self.info.flush()
+        np.save(self.done_path + ".tmp.npy", self.done)
+        os.replace(self.done_path + ".tmp.npy", self.done_path)
+
+    def fill(self, workers):
+        todo = [(self.seed, j) for j in range(self.pairs) if not self.done[j]]
+        if not todo:
+            log("data: %d pairs cached in %s" % (self.pairs, self.root))
+            return
+        log("data: generating %d of %d pairs (seed %d, %d processes)" % (len(todo), self.pairs, self.seed, workers))
+        t = time.time()
+        with mp.get_context("fork").Pool(workers) as pool:
+            for n, (j, a, b, m, info) in enumerate(pool.imap_unordered(pair_job, todo, chunksize=2)):
+                self.x[j, 0], self.x[j, 1], self.mask[j], self.info[j] = a, b, m, info
+                self.done[j] = True
+                if (n + 1) % 50 == 0 or n + 1 == len(todo):
+                    self._flush()
+                    log("  %d/%d pairs (%.2f s/pair wall)" % (n + 1, len(todo), (time.time() - t) / (n + 1)))
+
+
+# ----------------------------------------------------------------------------- model
+def build_net(nn):
+    """The v3 network: input [N, 1, H, W] -> crack logits [N, 1, ceil(H/8), W/8]."""
+
+    def ds(cin, cout, stride, dil=1):
+        return [nn.Conv2d(cin, cin, 3, stride, dil, dilation=dil, groups=cin, bias=False), nn.BatchNorm2d(cin), nn.ReLU(inplace=True),
+                nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+
+    layers = [nn.Conv2d(1, 16, 3, 2, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU(inplace=True)]
+    layers += ds(16, 32, 2) + ds(32, 32, 1) + ds(32, 64, 2) + ds(64, 64, 1, 2) + ds(64, 64, 1, 4)
+    layers += [nn.Conv2d(64, 1, 1)]
+    arch = ("conv3x3/2 1->16, depthwise-separable blocks 16->32/2, 32->32, 32->64/2, 64->64 (dil 2), "
+            "64->64 (dil 4), 1x1 head: a crack logit per 8x8 cell; frame logit = spatial max")
+    return nn.Sequential(*layers), arch
+
+
+def count_mflops(torch, net, w, h):
+    """2 x multiply-accumulates of the convolutions per image."""
+    macs = [0]
+
+    def hook(m, i, o):
+        macs[0] += o.shape[2] * o.shape[3] * m.out_channels * m.in_channels * m.kernel_size[0] * m.kernel_size[1] // m.groups
+    hs = [m.register_forward_hook(hook) for m in net.modules() if isinstance(m, torch.nn.Conv2d)]
+    net.eval()
+    with torch.no_grad():
+        net(torch.zeros(1, 1, h, w))
+    for x in hs:
+        x.remove()
+    return 2 * macs[0] / 1e6
+
+
+def normalise(torch, xr):
+    return (xr * (1.0 / 255.0) - preprocess.MEAN) / preprocess.STD
+
+
+# ----------------------------------------------------------------------------- training
+def sample_batch(store, rs, pairs, crop):
+    """Crops of both twins at the same place: (x [2B, 1, crop, crop] float 0..255, cell targets [2B, 1, c, c])."""
+    c = crop // CELL
+    xs = np.zeros((2 * len(pairs), 1, crop, crop), np.float32)
+    ts = np.zeros((2 * len(pairs), 1, c, c), np.float32)
+    for n, j in enumerate(pairs):
+        m = np.asarray(store.mask[j])
+        pos = np.argwhere(m)
+        if len(pos) and rs.random() < 0.5:
+            cy, cx = pos[rs.integers(len(pos))]
+            gy = int(np.clip(cy - rs.integers(0, c), 0, GH - c))
+            gx = int(np.clip(cx - rs.integers(0, c), 0, GW - c))
+        else:
+            gy, gx = int(rs.integers(0, GH - c + 1)), int(rs.integers(0, GW - c + 1))
+        y0, x0 = gy * CELL, gx * CELL
+        tile = np.zeros((2, crop, crop), np.float32)
+        src = np.asarray(store.x[j, :, y0:min(H, y0 + crop), x0:x0 + crop], np.float32)
+        tile[:, :src.shape[1]] = src
+        t = m[gy:gy + c, gx:gx + c].astype(np.float32)
+        if rs.random() < 0.5:
+            tile, t = tile[:, :, ::-1], t[:, ::-1]
+        if rs.random() < 0.5:
+            tile, t = tile[:, ::-1], t[::-1]
+        if rs.random() < 0.5:  # a different exposure of the same scene (both twins alike)
+            g = float(np.exp(rs.normal(0, 0.25)))
+            tile = np.clip((tile - 128) * g + 128 + rs.normal(0, 12), 0, 255)
+        xs[2 * n:2 * n + 2, 0] = tile
+        ts[2 * n + 1, 0] = t
+    return xs, ts
+
+
+def train(a):
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+    torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "2")))
+    dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    store = PairStore(a.run, a.pairs, a.seed)
+    if not a.train_while_generating:
+        store.fill(a.workers)
+    if a.data_only:
+        return
+    torch.manual_seed(a.seed)
+    net, arch = build_net(nn)
+    log("model: %s | %d params | %.0f MFLOPs at %dx%d | device %s" % (
+        arch, sum(p.numel() for p in net.parameters()), count_mflops(torch, net, W, H), W, H, dev))
+    # channels-last runs the depthwise convolutions about 3x faster on CPU (oneDNN)
+    net.to(dev).to(memory_format=torch.channels_last)
+    opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
+    warm = min(300, a.steps // 10)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * min(1.0, (s - warm) / max(1, a.steps - warm)))))
+    ckpt = os.path.join(a.run, "last.pt")
+    step = 0
+    rs = np.random.default_rng([a.seed, 99])
+    if a.resume and os.path.exists(ckpt):
+        st = torch.load(ckpt, map_location=dev)
+        net.load_state_dict(st["net"])
+        opt.load_state_dict(st["opt"])
+        sched.load_state_dict(st["sched"])
+        step = st["step"]
+        rs.bit_generator.state = st["rs"]
+        log("resumed from %s at step %d" % (ckpt, step))
+    elif os.path.exists(ckpt):
+        raise SystemExit("%s exists: pass --resume to continue it, or use another --run" % ckpt)
+
+    def save(tag):
+        st = {"net": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "step": step,
+              "rs": rs.bit_generator.state, "arch": arch, "args": vars(a), "trainSeconds": train_s}
+        torch.save(st, ckpt + ".tmp")
+        os.replace(ckpt + ".tmp", ckpt)
+        log("checkpoint %s (step %d, %s)" % (ckpt, step, tag))
+
+    prev = 0.0
+    if step:
+        prev = torch.load(ckpt, map_location="cpu").get("trainSeconds", 0.0)
+    t_start, t_ckpt = time.time(), time.time()
+    train_s = prev
+    net.train()
+    run_l, run_mil, run_n = 0.0, 0.0, 0
+    pos_w = torch.tensor(a.pos_weight, device=dev)
+    ready = np.arange(a.pairs)
+    refreshed = -1
+    while step < a.steps:
+        if a.train_while_generating and step // 50 != refreshed:
+            refreshed = step // 50
+            ready = np.flatnonzero(np.load(store.done_path))
+            if not len(ready):
+                raise SystemExit("no pairs generated yet in %s" % store.root)
+        pairs = ready[rs.integers(0, len(ready), a.batch // 2)]
+        xs, ts = sample_batch(store, rs, pairs, a.crop)
+        x = normalise(torch, torch.from_numpy(xs).to(dev)).contiguous(memory_format=torch.channels_last)
+        t = torch.from_numpy(ts).to(dev)
+        z = net(x)
+        dense = F.binary_cross_entropy_with_logits(z, t, pos_weight=pos_w)
+        zmax = z.amax(dim=(1, 2, 3))
+        ymax = t.amax(dim=(1, 2, 3))
+        mil = F.binary_cross_entropy_with_logits(zmax, ymax)
+        loss = dense + a.mil_weight * mil
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 2.0)
+        opt.step()
+        sched.step()
+        step += 1
+        run_l += float(dense)
+        run_mil += float(mil)
+        run_n += 1
+        train_s = prev + time.time() - t_start
+        if step % 25 == 0:
+            log("step %d/%d dense %.4f mil %.4f lr %.2e (%.2fs/step, %d pairs)" % (
+                step, a.steps, run_l / run_n, run_mil / run_n, sched.get_last_lr()[0], train_s / max(1, step), len(ready)))
+            run_l, run_mil, run_n = 0.0, 0.0, 0
+        if step % a.epoch_steps == 0 or step == a.steps:
+            save("epoch %d" % (step // a.epoch_steps))
+            t_ckpt = time.time()
+        elif time.time() - t_ckpt > 60 * a.ckpt_minutes:
+            save("timed")
+            t_ckpt = time.time()
+    log("training done: %d steps, %.0f s" % (step, train_s))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--run", default="/work/model-runs/v3")
+    ap.add_argument("--pairs", type=int, default=1200)
+    ap.add_argument("--seed", type=int, default=3)
+    ap.add_argument("--steps", type=int, default=6000)
+    ap.add_argument("--epoch-steps", type=int, default=500)
+    ap.add_argument("--batch", type=int, default=24, help="crops per step (half ok twins, half cracked twins)")
+    ap.add_argument("--crop", type=int, default=128, help="crop side in input pixels (a multiple of 8)")
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--pos-weight", type=float, default=3.0)
+    ap.add_argument("--mil-weight", type=float, default=0.5)
+    ap.add_argument("--ckpt-minutes", type=float, default=4.0)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--data-only", action="store_true")
+    ap.add_argument("--train-while-generating", action="store_true",
+                    help="sample only pairs already generated (another process running --data-only fills the rest); not bit-reproducible")
+    a = ap.parse_args()
+    assert a.seed not in (777, 1) and a.batch % 2 == 0 and a.crop % CELL == 0
+    os.makedirs(a.run, exist_ok=True)
+    train(a)
+
+
+if __name__ == "__main__":
+    main()

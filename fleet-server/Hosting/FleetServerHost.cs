@@ -91,6 +91,7 @@ internal static class FleetServerHost
         services.AddSingleton(FleetCredentials.LoadOrCreate(options.DataDirectory));
         services.AddSingleton(new ArtifactStore(options.DataDirectory));
         services.AddSingleton(new CaseImages(options.DataDirectory));
+        services.AddSingleton<ReviewSessions>();
         services.AddSingleton<ModelRegistry>();
         services.AddSingleton<BundleResigner>();
         services.AddSingleton<DesiredStateHub>();
@@ -133,6 +134,7 @@ internal static class FleetServerHost
         app.MapGrpcService<AdminGrpcService>();
         app.MapGrpcService<CaseGrpcService>();
         app.MapFleetHttp();
+        app.MapReview();
         app.Lifetime.ApplicationStopped.Register(() => database.DisposeAsync().AsTask().GetAwaiter().GetResult());
         // Before any device is served: after a key rotation no bundle may still carry the revoked key's signature.
         await app.Services.GetRequiredService<BundleResigner>().ResignAsync(cancellationToken);

@@ -34,6 +34,19 @@ public sealed class ReviewCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Inspector_add_takes_the_password_from_stdin_and_refuses_a_short_one()
+    {
+        var added = await FleetCli.RunAsync(["inspector", "add", "bob", "--password-stdin", "--data", _root], input: "a long enough secret\n");
+        var shortOne = await FleetCli.RunAsync(["inspector", "add", "carl", "--password-stdin", "--data", _root], input: "short\n");
+
+        Assert.Equal((0, "inspector bob added"), (added.ExitCode, added.Output.Trim()));
+        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(_fleet.HttpAddress) };
+        using var login = await client.PostAsync("/review/login", new FormUrlEncodedContent([KeyValuePair.Create("name", "bob"), KeyValuePair.Create("password", "a long enough secret")]));
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        Assert.Equal((2, "error: the password must have at least 12 characters"), (shortOne.ExitCode, shortOne.Error.Trim()));
+    }
+
+    [Fact]
     public async Task Case_list_shows_cases_by_status_as_text_and_json()
     {
         using var channel = GrpcChannel.ForAddress(_fleet.GrpcAddress);

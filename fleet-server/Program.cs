@@ -10,5 +10,7 @@ var root = new RootCommand("EdgeMl fleet server: model registry, device sync and
     RolloutCommands.Create(),
     BenchFleetCommand.Create(),
     MosquittoConfigCommand.Create(),
+    InspectorCommands.Create(),
+    CaseCommands.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -4,6 +4,7 @@ using EdgeMl.Contracts.Signing;
 using EdgeMl.Fleet.Devices;
 using EdgeMl.Fleet.Messaging;
 using EdgeMl.Fleet.Registry;
+using EdgeMl.Fleet.Review;
 using EdgeMl.Fleet.Rollouts;
 using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Services;
@@ -89,6 +90,8 @@ internal static class FleetServerHost
         services.AddSingleton(keys.Signer);
         services.AddSingleton(FleetCredentials.LoadOrCreate(options.DataDirectory));
         services.AddSingleton(new ArtifactStore(options.DataDirectory));
+        services.AddSingleton(new CaseImages(options.DataDirectory));
+        services.AddSingleton<ReviewSessions>();
         services.AddSingleton<ModelRegistry>();
         services.AddSingleton<BundleResigner>();
         services.AddSingleton<DesiredStateHub>();
@@ -121,14 +124,17 @@ internal static class FleetServerHost
         {
             grpc.Interceptors.Add<DomainErrorInterceptor>();
             grpc.MaxReceiveMessageSize = MessageLimits.DeviceRequestBytes;
-        }).AddServiceOptions<AdminGrpcService>(admin => admin.MaxReceiveMessageSize = MessageLimits.AdminRequestBytes);
+        }).AddServiceOptions<AdminGrpcService>(admin => admin.MaxReceiveMessageSize = MessageLimits.AdminRequestBytes)
+            .AddServiceOptions<CaseGrpcService>(cases => cases.MaxReceiveMessageSize = MessageLimits.CaseUploadBytes);
 
         configure?.Invoke(services);
         var app = builder.Build();
         // Not bound to a host name: devices may reach the server through proxies and load balancers.
         app.MapGrpcService<DeviceGrpcService>();
         app.MapGrpcService<AdminGrpcService>();
+        app.MapGrpcService<CaseGrpcService>();
         app.MapFleetHttp();
+        app.MapReview();
         app.Lifetime.ApplicationStopped.Register(() => database.DisposeAsync().AsTask().GetAwaiter().GetResult());
         // Before any device is served: after a key rotation no bundle may still carry the revoked key's signature.
         await app.Services.GetRequiredService<BundleResigner>().ResignAsync(cancellationToken);

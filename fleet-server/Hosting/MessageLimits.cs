@@ -9,6 +9,9 @@ internal static class MessageLimits
 {
     public const int DeviceRequestBytes = 16 * 1024;
 
+    /// <summary>A case upload (CaseService only): the largest image and heatmap, with room for the rest.</summary>
+    public const int CaseUploadBytes = Review.CaseUploadCheck.ImageBytes + Review.CaseUploadCheck.HeatmapBytes + (64 * 1024);
+
     /// <summary>Size of one <c>PushModel</c> chunk that the CLI sends.</summary>
     public const int PushChunkBytes = 1024 * 1024;
 

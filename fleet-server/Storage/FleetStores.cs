@@ -12,6 +12,8 @@ internal sealed class FleetStores
         DesiredStates = new DesiredStateStore(database);
         Rollouts = new RolloutStore(database);
         Audit = new AuditStore(database, time);
+        Cases = new CaseStore(database);
+        Inspectors = new InspectorStore(database);
     }
 
     public FleetDatabase Database { get; }
@@ -27,6 +29,10 @@ internal sealed class FleetStores
     public RolloutStore Rollouts { get; }
 
     public AuditStore Audit { get; }
+
+    public CaseStore Cases { get; }
+
+    public InspectorStore Inspectors { get; }
 
     /// <summary>Migrates <paramref name="database"/> to the current schema, then opens the stores on it.</summary>
     public static Task<FleetStores> OpenAsync(FleetDatabase database, CancellationToken cancellationToken) =>

@@ -3,6 +3,7 @@ using System.Globalization;
 using EdgeMl.Agent.Capture;
 using EdgeMl.Agent.Decisions;
 using EdgeMl.Agent.Explanation;
+using EdgeMl.Agent.Http;
 using EdgeMl.Agent.Inference;
 using EdgeMl.Agent.LineIo;
 using EdgeMl.Agent.Sync;
@@ -75,7 +76,8 @@ internal static class RunCommand
                         id => sp.GetRequiredService<ModelHolder>().Current?.Active is { } m && m.Manifest.Id == id ? m.Labels : null))
                     .AddSingleton<IScoreRequests>(sp => sp.GetRequiredService<PartFrames>())
                     .AddLineIo(configuration)
-                    .AddExplanation(configuration, agent.DataDirectory));
+                    .AddExplanation(configuration, agent.DataDirectory)
+                    .AddScoringHttp(configuration, inference.Workers));
 
                 // The line's settings are checked before enrolment, not after the first wait for the server.
                 _ = host.Services.GetRequiredService<IOptions<LineIoOptions>>().Value;

@@ -106,21 +106,28 @@ internal sealed class AgentBenchmark(ModelHolder models, int workers, InferenceO
             var queue = new ExplanationQueue(options.QueueCapacity);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             long made = 0, heatmapTicks = 0;
-            var consumer = Task.Run(
-                async () =>
+            var consumer = Task.Factory.StartNew(
+                () =>
                 {
-                    await foreach (var request in queue.Reader.ReadAllAsync(stop.Token))
+                    // As in run: the heatmaps' own thread, lowered so that it yields to the scoring workers.
+                    LowPriorityThread.Lower();
+                    while (queue.Reader.WaitToReadAsync(stop.Token).AsTask().GetAwaiter().GetResult())
                     {
-                        var begin = _time.GetTimestamp();
-                        if (explainer.Explain(request.Encoded, request.Label, out _) is { } map)
+                        while (queue.Reader.TryRead(out var request))
                         {
-                            HeatmapImage.EncodePng(map, explainer.InputWidth, explainer.InputHeight);
-                            heatmapTicks += _time.GetTimestamp() - begin;
-                            made++;
+                            var begin = _time.GetTimestamp();
+                            if (explainer.Explain(request.Encoded, request.Label, out _) is { } map)
+                            {
+                                HeatmapImage.EncodePng(map, explainer.InputWidth, explainer.InputHeight);
+                                heatmapTicks += _time.GetTimestamp() - begin;
+                                made++;
+                            }
                         }
                     }
                 },
-                stop.Token);
+                stop.Token,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default);
             var start = _time.GetTimestamp();
             var frames = await AgentAsync(inputFolder, duration, cancellationToken, slot => queue.Offer(slot));
             var elapsed = _time.GetElapsedTime(start).TotalSeconds;

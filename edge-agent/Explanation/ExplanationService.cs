@@ -28,13 +28,22 @@ internal sealed partial class ExplanationService(
     /// <summary>Frames taken from the queue without a heatmap: model gone, undecodable, or a failure.</summary>
     public long Skipped => Interlocked.Read(ref _skipped);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Explains on a thread of its own at the lowest priority (<see cref="LowPriorityThread"/>), so that the scoring workers win every contended core.</summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Run(CancellationToken stoppingToken)
     {
+        LowPriorityThread.Lower();
         try
         {
-            await foreach (var request in queue.Reader.ReadAllAsync(stoppingToken))
+            // This thread is the explainer's alone: blocking it while the queue is empty holds up nothing else.
+            while (queue.Reader.WaitToReadAsync(stoppingToken).AsTask().GetAwaiter().GetResult())
             {
-                await ExplainAsync(request, stoppingToken);
+                while (queue.Reader.TryRead(out var request))
+                {
+                    Explain(request);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -46,7 +55,7 @@ internal sealed partial class ExplanationService(
         }
     }
 
-    private async Task ExplainAsync(ExplanationRequest request, CancellationToken cancellationToken)
+    private void Explain(ExplanationRequest request)
     {
         try
         {
@@ -67,7 +76,7 @@ internal sealed partial class ExplanationService(
                 return;
             }
 
-            await store.SaveAsync(request, map, HeatmapImage.EncodePng(map, explainer.InputWidth, explainer.InputHeight), cancellationToken);
+            store.Save(request, map, HeatmapImage.EncodePng(map, explainer.InputWidth, explainer.InputHeight));
             Interlocked.Increment(ref _made);
             var milliseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             LogMade(logger, request.FrameId, map.Label, milliseconds);

@@ -8,23 +8,24 @@ internal sealed class ExplanationStore(string directory)
     public string Directory { get; } = directory;
 
     /// <summary>Writes both files through a temporary name, so a reader never sees half a heatmap.</summary>
-    public async Task SaveAsync(ExplanationRequest request, OcclusionMap map, byte[] png, CancellationToken cancellationToken)
+    public void Save(ExplanationRequest request, OcclusionMap map, byte[] png)
     {
         System.IO.Directory.CreateDirectory(Directory);
         var name = FileName(request.FrameId);
         var grid = JsonSerializer.SerializeToUtf8Bytes(new { frame = request.FrameId, model = request.ModelId, label = map.Label, probability = map.Probability, columns = map.Columns, rows = map.Rows, heat = map.Heat });
-        await WriteAsync(Path.Combine(Directory, name + ".json"), grid, cancellationToken);
-        await WriteAsync(Path.Combine(Directory, name + ".png"), png, cancellationToken);
+        Write(Path.Combine(Directory, name + ".json"), grid);
+        Write(Path.Combine(Directory, name + ".png"), png);
     }
 
     /// <summary>A frame id made safe as a file name: path separators and other invalid characters become '_'.</summary>
     public static string FileName(string frameId) =>
         string.Concat(frameId.Select(c => Path.GetInvalidFileNameChars().Contains(c) ? '_' : c));
 
-    private static async Task WriteAsync(string path, byte[] content, CancellationToken cancellationToken)
+    /// <summary>Synchronous: it runs on the explainer's own low-priority thread, and a heatmap is a few kilobytes.</summary>
+    private static void Write(string path, byte[] content)
     {
         var temporary = path + ".tmp";
-        await File.WriteAllBytesAsync(temporary, content, cancellationToken);
+        File.WriteAllBytes(temporary, content);
         File.Move(temporary, path, overwrite: true);
     }
 }

@@ -8,7 +8,7 @@ namespace EdgeMl.Agent.Explanation;
 /// <summary>
 /// Occlusion sensitivity, which needs nothing from the model but its inputs and outputs: grey out one grid cell
 /// of the preprocessed input at a time, score again, and record how far the label's probability falls.
-/// Runs on a CPU session of its own (the configured intra-op threads, one by default), so heatmaps never hold
+/// Runs on a CPU session of its own with one thread, so heatmaps never hold
 /// the scoring workers' session or buffers; occluded copies go through in batches when the batch dimension is dynamic.
 /// </summary>
 internal sealed class OcclusionExplainer : IDisposable
@@ -51,7 +51,8 @@ internal sealed class OcclusionExplainer : IDisposable
         }
 
         _preprocessor = new FramePreprocessor(input, inference.MaxDecodePixels);
-        _session = SessionFactory.CreateCpu(package, inference);
+        // One thread: ONNX Runtime then computes on the caller's (low-priority) thread instead of a pool of normal-priority ones.
+        _session = SessionFactory.CreateCpu(package, new InferenceOptions { IntraOpThreads = 1, InterOpThreads = 1 });
         try
         {
             var dynamicBatch = _session.InputMetadata[input.Name].Dimensions[0] < 0;

@@ -1,4 +1,5 @@
 using EdgeMl.Agent.Decisions;
+using EdgeMl.Agent.Explanation;
 using EdgeMl.Agent.Imaging;
 using EdgeMl.Agent.Inference;
 using EdgeMl.Agent.Pipeline;
@@ -8,9 +9,10 @@ namespace EdgeMl.Agent.Bench;
 
 /// <summary>
 /// Measures in one run, on one machine: (a) raw ONNX Runtime on ready tensors, the ceiling;
-/// (b) the naive straight-line loop; (c) the agent's real pipeline, with its latency figures.
+/// (b) the naive straight-line loop; (c) the agent's real pipeline, with its latency figures;
+/// (d) that pipeline while heatmaps are made for its escalated and audited frames.
 /// </summary>
-internal sealed class AgentBenchmark(ModelHolder models, int workers)
+internal sealed class AgentBenchmark(ModelHolder models, int workers, InferenceOptions inference)
 {
     private readonly LoadedModel _model = models.Current!.Active;
     private readonly TimeProvider _time = models.Time;
@@ -29,6 +31,7 @@ internal sealed class AgentBenchmark(ModelHolder models, int workers)
         ProcessMemory.ResetPeak();
         var agent = await AgentAsync(inputFolder, duration, cancellationToken);
         var peak = ProcessMemory.PeakRssMegabytes();
+        var heatmaps = await HeatmapsAsync(inputFolder, duration, cancellationToken);
         double? naive;
         using (var loop = new NaiveLoop(model.Package, model.Provider.Provider == SessionFactory.Cuda))
         {
@@ -38,6 +41,10 @@ internal sealed class AgentBenchmark(ModelHolder models, int workers)
         using var codec = SKCodec.Create(files[0]);
         return agent with
         {
+            HeatmapFramesIps = heatmaps.FramesIps,
+            HeatmapsPerSecond = heatmaps.HeatmapsPerSecond,
+            HeatmapMs = heatmaps.HeatmapMs,
+            HeatmapsDropped = heatmaps.Dropped,
             RawOrtIps = raw,
             NaiveIps = naive,
             PeakRssMb = double.IsFinite(peak) ? peak : null,
@@ -77,7 +84,60 @@ internal sealed class AgentBenchmark(ModelHolder models, int workers)
         return Ratio.Of(runs.Sum(), time.GetElapsedTime(start).TotalSeconds);
     }
 
-    private async Task<BenchResult> AgentAsync(string inputFolder, TimeSpan duration, CancellationToken cancellationToken)
+    /// <summary>
+    /// The agent pipeline again, with every escalated or audited frame offered for a heatmap as <c>run</c> does; one
+    /// consumer makes heatmaps meanwhile on its own session, so the frame rate shows what heatmaps cost scoring.
+    /// </summary>
+    private async Task<(double? FramesIps, double? HeatmapsPerSecond, double? HeatmapMs, long Dropped)> HeatmapsAsync(string inputFolder, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var options = new ExplanationOptions();
+        OcclusionExplainer explainer;
+        try
+        {
+            explainer = new OcclusionExplainer(_model.Package, inference, options);
+        }
+        catch (NotSupportedException)
+        {
+            return (null, null, null, 0);
+        }
+
+        using (explainer)
+        {
+            var queue = new ExplanationQueue(options.QueueCapacity);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            long made = 0, heatmapTicks = 0;
+            var consumer = Task.Factory.StartNew(
+                () =>
+                {
+                    // As in run: the heatmaps' own thread, lowered so that it yields to the scoring workers.
+                    LowPriorityThread.Lower();
+                    while (queue.Reader.WaitToReadAsync(stop.Token).AsTask().GetAwaiter().GetResult())
+                    {
+                        while (queue.Reader.TryRead(out var request))
+                        {
+                            var begin = _time.GetTimestamp();
+                            if (explainer.Explain(request.Encoded, request.Label, out _) is { } map)
+                            {
+                                HeatmapImage.EncodePng(map, explainer.InputWidth, explainer.InputHeight);
+                                heatmapTicks += _time.GetTimestamp() - begin;
+                                made++;
+                            }
+                        }
+                    }
+                },
+                stop.Token,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default);
+            var start = _time.GetTimestamp();
+            var frames = await AgentAsync(inputFolder, duration, cancellationToken, slot => queue.Offer(slot));
+            var elapsed = _time.GetElapsedTime(start).TotalSeconds;
+            await stop.CancelAsync();
+            await consumer.ContinueWith(_ => { }, TaskScheduler.Default);
+            return (frames.AgentIps, Ratio.Of(made, elapsed), Ratio.Of(heatmapTicks / (_time.TimestampFrequency / 1000.0), made), queue.Dropped);
+        }
+    }
+
+    private async Task<BenchResult> AgentAsync(string inputFolder, TimeSpan duration, CancellationToken cancellationToken, Action<FrameSlot>? alsoWith = null)
     {
         var time = _time;
         // Sized for 1000 frames/s so that recording a latency never allocates.
@@ -108,6 +168,7 @@ internal sealed class AgentBenchmark(ModelHolder models, int workers)
                 decodeTicks += slot.DecodeTicks;
                 inferenceTicks += slot.InferenceTicks;
                 totalTicks += ticks;
+                alsoWith?.Invoke(slot);
             },
             cancellationToken);
         var elapsed = time.GetElapsedTime(start);

@@ -47,6 +47,21 @@ internal sealed record BenchResult
     [JsonPropertyName("alloc_bytes_per_frame")]
     public double? AllocatedBytesPerFrame { get; init; }
 
+    /// <summary>Frames/s of the agent pipeline while heatmaps are made for its escalated and audited frames.</summary>
+    [JsonPropertyName("heatmap_frames_ips")]
+    public double? HeatmapFramesIps { get; init; }
+
+    [JsonPropertyName("heatmaps_per_s")]
+    public double? HeatmapsPerSecond { get; init; }
+
+    /// <summary>Cost of one heatmap (occlusion runs and PNG), on the explainer's own session.</summary>
+    [JsonPropertyName("heatmap_ms")]
+    public double? HeatmapMs { get; init; }
+
+    /// <summary>Frames dropped unexplained because heatmaps fell behind (the queue drops its oldest).</summary>
+    [JsonPropertyName("heatmaps_dropped")]
+    public long HeatmapsDropped { get; init; }
+
     [JsonPropertyName("workers")]
     public int Workers { get; init; }
 

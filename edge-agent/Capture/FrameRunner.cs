@@ -1,3 +1,4 @@
+using EdgeMl.Agent.Explanation;
 using EdgeMl.Agent.Inference;
 using EdgeMl.Agent.LineIo;
 using EdgeMl.Agent.Pipeline;
@@ -45,11 +46,13 @@ public sealed partial class FrameRunner(
         {
             var router = services.GetService<PartRouter>();
             var parts = services.GetService<PartFrames>();
+            var explanations = services.GetService<ExplanationQueue>();
             await new FramePipeline(models, inference.Workers).RunAsync(
                 source,
                 slot =>
                 {
                     counters.Count(slot);
+                    explanations?.Offer(slot);
                     if (parts?.Match(slot) is { } part)
                     {
                         router?.Decide(part);

@@ -28,7 +28,7 @@ internal static class BenchCommand
             }
 
             using var models = flags.LoadModel(result, options, loggers);
-            var figures = await new AgentBenchmark(models, options.Workers)
+            var figures = await new AgentBenchmark(models, options.Workers, options)
                 .RunAsync(result.GetRequiredValue(flags.Input), TimeSpan.FromSeconds(result.GetValue(seconds)), cancellationToken);
             Console.Out.Write(Format(figures));
             if (result.GetValue(json) is { } path)
@@ -46,6 +46,7 @@ internal static class BenchCommand
           (a) raw ONNX Runtime, ready tensors  {Show(r.RawOrtIps, "F1"),9} images/s
           (b) naive decode-resize-run loop    {Show(r.NaiveIps, "F1"),9} images/s
           (c) agent pipeline                  {Show(r.AgentIps, "F1"),9} images/s  ({r.AgentFrames} frames, {r.AgentErrors} errors)
+          (d) agent pipeline with heatmaps    {Show(r.HeatmapFramesIps, "F1"),9} images/s  ({Show(r.HeatmapsPerSecond, "F2")} heatmaps/s at {Show(r.HeatmapMs, "F0")} ms each, {r.HeatmapsDropped} dropped unexplained)
           ratios: agent/naive {Show(Ratio.Of(r.AgentIps, r.NaiveIps), "F2")}x, agent/raw {Show(Ratio.Of(r.AgentIps, r.RawOrtIps), "F2")}
           latency end to end: p50 {Show(r.P50Ms, "F2")} ms, p95 {Show(r.P95Ms, "F2")} ms, p99 {Show(r.P99Ms, "F2")} ms
           per frame: decode+preprocess {Show(r.DecodeMs, "F2")} ms, inference {Show(r.InferenceMs, "F2")} ms, outside both {Show(r.OutsideShare * 100, "F1")} %

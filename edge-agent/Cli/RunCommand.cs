@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using EdgeMl.Agent.Capture;
 using EdgeMl.Agent.Decisions;
+using EdgeMl.Agent.Explanation;
+using EdgeMl.Agent.Http;
 using EdgeMl.Agent.Inference;
 using EdgeMl.Agent.LineIo;
 using EdgeMl.Agent.Sync;
@@ -73,7 +75,9 @@ internal static class RunCommand
                         line.PassLabel,
                         id => sp.GetRequiredService<ModelHolder>().Current?.Active is { } m && m.Manifest.Id == id ? m.Labels : null))
                     .AddSingleton<IScoreRequests>(sp => sp.GetRequiredService<PartFrames>())
-                    .AddLineIo(configuration));
+                    .AddLineIo(configuration)
+                    .AddExplanation(configuration, agent.DataDirectory)
+                    .AddScoringHttp(configuration, inference.Workers));
 
                 // The line's settings are checked before enrolment, not after the first wait for the server.
                 _ = host.Services.GetRequiredService<IOptions<LineIoOptions>>().Value;

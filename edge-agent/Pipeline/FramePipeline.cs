@@ -15,6 +15,9 @@ public sealed class FramePipeline
     /// <summary>Why a frame was escalated without being scored: no model is loaded.</summary>
     public const string NoModel = "no model";
 
+    /// <summary>How the error of a frame whose scoring threw begins, as opposed to one that could not be decoded.</summary>
+    public const string ScoringFailed = "scoring failed";
+
     private readonly ModelHolder _models;
     private readonly int _workers;
     private readonly TimeProvider _time;
@@ -70,16 +73,16 @@ public sealed class FramePipeline
                 return;
             }
 
-            Score(slot);
+            Score(_models, slot);
             slot.EndTimestamp = _time.GetTimestamp();
             await done.WriteAsync(slot, token);
         }
     }
 
-    /// <summary>Every failure on a frame's path becomes that frame's error: a sequence number never goes missing, so delivery never waits forever, and the lease is always released.</summary>
-    private void Score(FrameSlot slot)
+    /// <summary>Every failure on a frame's path becomes that frame's error: a sequence number never goes missing, so delivery never waits forever, and the lease is always released. Also scores frames pushed one at a time (HTTP).</summary>
+    internal static void Score(ModelHolder models, FrameSlot slot)
     {
-        var set = _models.Lease();
+        var set = models.Lease();
         if (set is null)
         {
             // Fail-safe: with no model a readable frame goes to a human; one that could not be read stays an error.
@@ -98,7 +101,7 @@ public sealed class FramePipeline
         {
             // Any exception (ONNX Runtime, a decoder, a model that cannot build its buffers) is this frame's outcome, not the pipeline's end.
             slot.ModelId ??= set.Active.Manifest.Id;
-            slot.Error = $"scoring failed: {e.GetType().Name}: {e.Message}";
+            slot.Error = $"{ScoringFailed}: {e.GetType().Name}: {e.Message}";
             slot.Verdict = new Verdict(-1, 0, Decision.Error);
         }
         finally

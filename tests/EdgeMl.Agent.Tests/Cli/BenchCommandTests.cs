@@ -6,7 +6,7 @@ namespace EdgeMl.Agent.Tests.Cli;
 public sealed class BenchCommandTests
 {
     [Fact]
-    public async Task Measures_all_three_paths_and_writes_the_figures()
+    public async Task Measures_all_paths_with_and_without_heatmaps_and_writes_the_figures()
     {
         var frames = await GeneratedFrames.GetAsync(4, 31, "--width", "1920", "--height", "1080");
         using var temp = new TempDirectory();
@@ -20,8 +20,9 @@ public sealed class BenchCommandTests
 
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains("(c) agent pipeline", run.Output, StringComparison.Ordinal);
+        Assert.Contains("(d) agent pipeline with heatmaps", run.Output, StringComparison.Ordinal);
         var figures = JsonNode.Parse(await File.ReadAllTextAsync(temp.File("bench.json")))!.AsObject();
-        foreach (var key in new[] { "raw_ort_ips", "naive_ips", "agent_ips", "p50_ms", "p95_ms", "p99_ms", "decode_ms", "inference_ms", "outside_share", "peak_rss_mb" })
+        foreach (var key in new[] { "raw_ort_ips", "naive_ips", "agent_ips", "p50_ms", "p95_ms", "p99_ms", "decode_ms", "inference_ms", "outside_share", "peak_rss_mb", "heatmap_frames_ips", "heatmaps_per_s", "heatmap_ms" })
         {
             Assert.True(figures[key]!.GetValue<double>() > 0 || key == "outside_share", $"{key} is {figures[key]}");
         }

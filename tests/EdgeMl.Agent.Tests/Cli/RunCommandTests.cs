@@ -82,4 +82,28 @@ public sealed class RunCommandTests
         Assert.Contains("LineIo:GatePulse 00:00:00 must be more than 0", run.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("has not enrolled yet", run.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Refuses_a_scoring_endpoint_without_a_token_before_enrolling()
+    {
+        using var temp = new TempDirectory();
+        await File.WriteAllTextAsync(temp.File("agent.json"), """{ "Agent": { "Http": { "Port": 8088 } } }""");
+
+        var run = await ProcessRunner.AgentAsync("run", "--server", "http://127.0.0.1:9", "--data", temp.File("data"), "--config", temp.File("agent.json"));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("error: Agent:Http:Token must be set, at least 16 characters, when Agent:Http:Port is set", run.Error.Trim());
+    }
+
+    [Fact]
+    public async Task Refuses_heatmap_settings_out_of_range_before_enrolling()
+    {
+        using var temp = new TempDirectory();
+        await File.WriteAllTextAsync(temp.File("agent.json"), """{ "Explanation": { "Enabled": true, "QueueCapacity": 0 } }""");
+
+        var run = await ProcessRunner.AgentAsync("run", "--server", "http://127.0.0.1:9", "--data", temp.File("data"), "--config", temp.File("agent.json"));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("error: Explanation:QueueCapacity is 0; use 1 to 10000", run.Error.Trim());
+    }
 }

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using EdgeMl.Agent.Decisions;
+using EdgeMl.Agent.Explanation;
+using EdgeMl.Agent.Inference;
+using EdgeMl.Agent.Pipeline;
+using EdgeMl.Agent.Tests.Infrastructure;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeMl.Agent.Tests.Explanation;
+
+public sealed class ExplanationServiceTests
+{
+    [Fact]
+    public async Task Escalated_frame_gets_a_heatmap_and_its_raw_grid_in_the_store()
+    {
+        using var directory = new TempDirectory();
+        var inference = new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cpu, WarmupRuns = 1 };
+        var options = new ExplanationOptions { Enabled = true, Cells = 4 };
+        using var models = new ModelHolder(LoadedModel.Load(BrightSpotModel.Package("dynamic"), inference), TimeProvider.System);
+        var queue = new ExplanationQueue(4);
+        var store = new ExplanationStore(directory.Path);
+        using var service = new ExplanationService(queue, store, models, inference, options, NullLogger<ExplanationService>.Instance);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await service.StartAsync(deadline.Token);
+
+        var slot = new FrameSlot { Name = "part/17", ModelId = "bright-spot:dynamic", Verdict = new Verdict(BrightSpotModel.SpotLabel, 0.6f, Decision.Escalate) };
+        slot.Load(BrightSpotModel.Png());
+        queue.Offer(slot);
+        await Poll.UntilAsync(() => service.Made == 1, "a heatmap", deadline.Token);
+        await service.StopAsync(deadline.Token);
+
+        Assert.True(File.Exists(directory.File("part_17.png")));
+        using var grid = JsonDocument.Parse(await File.ReadAllBytesAsync(directory.File("part_17.json")));
+        Assert.Equal("spot", grid.RootElement.GetProperty("label").GetString());
+        Assert.Equal(8, grid.RootElement.GetProperty("heat").GetArrayLength());
+        Assert.True(grid.RootElement.GetProperty("heat")[2].GetSingle() > 0.95f);
+    }
+
+    [Fact]
+    public async Task Frame_of_a_model_no_longer_active_is_skipped_and_counted()
+    {
+        using var directory = new TempDirectory();
+        var inference = new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cpu, WarmupRuns = 1 };
+        using var models = new ModelHolder(LoadedModel.Load(BrightSpotModel.Package("dynamic"), inference), TimeProvider.System);
+        var queue = new ExplanationQueue(4);
+        using var service = new ExplanationService(queue, new ExplanationStore(directory.Path), models, inference, new ExplanationOptions { Enabled = true }, NullLogger<ExplanationService>.Instance);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await service.StartAsync(deadline.Token);
+
+        var slot = new FrameSlot { Name = "old", ModelId = "bright-spot:retired", Verdict = new Verdict(1, 0.6f, Decision.Audit) };
+        slot.Load(BrightSpotModel.Png());
+        queue.Offer(slot);
+        await Poll.UntilAsync(() => service.Skipped == 1, "the frame skipped", deadline.Token);
+        await service.StopAsync(deadline.Token);
+
+        Assert.Equal(0, service.Made);
+        Assert.Empty(Directory.GetFiles(directory.Path));
+    }
+}

@@ -19,4 +19,16 @@ public sealed class ConfigurationReferenceTests
         Assert.Empty(problems);
         ConfigurationReference.AssertDocumented(Repo.Root, "edge-agent", generated);
     }
+
+    [Fact]
+    public void Configuration_reference_reports_a_flag_that_no_command_takes()
+    {
+        var problems = new List<string>();
+
+        ConfigurationReference.Render(typeof(AgentOptions).Assembly, [InferCommand.Create()], problems);
+
+        Assert.Contains("Agent:Server: no command has the flag --server", problems);
+        Assert.Contains("Inference:CrossCheckTolerance: no command has the flag --tolerance on check", problems);
+        Assert.DoesNotContain(problems, p => p.StartsWith("Inference:Workers", StringComparison.Ordinal));
+    }
 }

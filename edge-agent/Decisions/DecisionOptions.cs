@@ -1,3 +1,4 @@
+using EdgeMl.Contracts.Configuration;
 using EdgeMl.Contracts.Packaging;
 
 namespace EdgeMl.Agent.Decisions;
@@ -7,9 +8,12 @@ public sealed class DecisionOptions
 {
     public const string Section = "Decisions";
 
+    /// <summary>Who decides: <c>human</c>, <c>shadow</c>, <c>assist</c>, <c>partial</c> (the model when confident) or <c>full</c>; see docs/manifest.md.</summary>
+    [CommandLineFlag("--automation")]
     public AutomationLevel Automation { get; set; } = AutomationLevel.Partial;
 
     /// <summary>Share of automatic decisions also sent to a person (<see cref="Decision.Audit"/>).</summary>
+    [CommandLineFlag("--audit-share")]
     public double AuditShare { get; set; } = 0.02;
 
     /// <summary>Replaces the bands of every model this device loads; a model without <see cref="BandSpec.Label"/> among two labels is refused.</summary>

@@ -1,3 +1,6 @@
+using System.ComponentModel;
+using EdgeMl.Contracts.Configuration;
+
 namespace EdgeMl.Agent.Inference;
 
 /// <summary>How the agent runs its models; bound from the <c>Inference</c> section, CLI flags and <c>EDGEML_INFERENCE__*</c>.</summary>
@@ -5,22 +8,31 @@ public sealed class InferenceOptions
 {
     public const string Section = "Inference";
 
+    /// <summary><c>auto</c> (CUDA when it works here, else the CPU, saying why), <c>cpu</c> or <c>cuda</c> (fails with the reason).</summary>
+    [CommandLineFlag("--ep")]
     public ExecutionProviderKind ExecutionProvider { get; set; } = ExecutionProviderKind.Auto;
 
+    /// <summary>The GPU that CUDA runs on, as CUDA numbers them.</summary>
     public int CudaDeviceId { get; set; }
 
     /// <summary>Frames scored at once; each worker decodes, preprocesses and infers one frame start to end.</summary>
+    // The default depends on the machine; the reference states the rule instead of this machine's count.
+    [DefaultValue("the number of cores")]
+    [CommandLineFlag("--workers")]
     public int Workers { get; set; } = Environment.ProcessorCount;
 
     /// <summary>Threads inside one ONNX Runtime call; 1 lets the workers use the cores instead.</summary>
+    [CommandLineFlag("--intra-op-threads")]
     public int IntraOpThreads { get; set; } = 1;
 
+    /// <summary>Threads ONNX Runtime may use to run independent parts of one model in parallel; 0 is the runtime's default.</summary>
     public int InterOpThreads { get; set; } = 1;
 
     /// <summary>Runs on a blank frame before a model is declared ready, so the first real frame is not slow.</summary>
     public int WarmupRuns { get; set; } = 3;
 
     /// <summary>Largest difference in any label's probability a GPU may show against the CPU on the load-time check before <c>auto</c> keeps the CPU.</summary>
+    [CommandLineFlag("--tolerance", Command = "check")]
     public double CrossCheckTolerance { get; set; } = 0.01;
 
     /// <summary>

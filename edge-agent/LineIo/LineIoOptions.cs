@@ -8,6 +8,7 @@ public sealed class LineIoOptions
 {
     public const string Section = "LineIo";
 
+    /// <summary>Drives the line over GPIO; off, the agent only scores.</summary>
     public bool Enabled { get; set; }
 
     /// <summary>GPIO chip (gpiochipN, through libgpiod); null lets System.Device.Gpio pick the board's driver.</summary>
@@ -16,6 +17,7 @@ public sealed class LineIoOptions
     /// <summary>Input of the part-present sensor.</summary>
     public int? TriggerPin { get; set; }
 
+    /// <summary>The sensor's level change that means a part arrived: <c>Rising</c> or <c>Falling</c>.</summary>
     public TriggerEdge TriggerEdge { get; set; } = TriggerEdge.Rising;
 
     /// <summary>How long the sensor must hold its new level before it counts; contact bounce shorter than this is ignored.</summary>

@@ -1,4 +1,5 @@
 using EdgeMl.Agent.Capture;
+using EdgeMl.Contracts.Configuration;
 
 namespace EdgeMl.Agent.Sync;
 
@@ -8,33 +9,45 @@ public sealed class AgentOptions
     public const string Section = "Agent";
 
     /// <summary>Fleet server gRPC address, e.g. http://fleet:7400.</summary>
+    [CommandLineFlag("--server")]
     public string? Server { get; set; }
 
     /// <summary>One-time enrolment token; needed only until the device has enrolled.</summary>
+    [CommandLineFlag("--token")]
     public string? Token { get; set; }
 
+    /// <summary>Identity, verified models and state; kept across restarts and upgrades.</summary>
+    [CommandLineFlag("--data")]
     public string DataDirectory { get; set; } = "agent-data";
 
     /// <summary>Folder watched for new frames.</summary>
+    [CommandLineFlag("--input")]
     public string? Input { get; set; }
 
     /// <summary>Folder replayed in a loop as a simulated camera, at <see cref="Fps"/>.</summary>
+    [CommandLineFlag("--replay")]
     public string? Replay { get; set; }
 
+    /// <summary>Frames per second of <see cref="Replay"/>.</summary>
+    [CommandLineFlag("--fps")]
     public double Fps { get; set; } = 10;
 
     /// <summary>A live camera: a V4L2 device (/dev/video0) or a stream URL (rtsp://, http:// MJPEG), read through ffmpeg.</summary>
+    [CommandLineFlag("--camera")]
     public string? Camera { get; set; }
 
     /// <summary>Tags sent at enrolment, e.g. site=a,line=3.</summary>
+    [CommandLineFlag("--tags")]
     public string? Tags { get; set; }
 
     /// <summary>Reconnect backoff: starts here, doubles up to <see cref="MaxBackoff"/>, with jitter.</summary>
     public TimeSpan MinBackoff { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>Longest wait between reconnects to the server or the camera.</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>PEM of the fleet's CA (or the server's own certificate) when the server's TLS certificate is not publicly trusted.</summary>
+    [CommandLineFlag("--trust")]
     public string? TrustedCertificate { get; set; }
 
     /// <summary>Largest bundle the agent downloads, whatever the server says.</summary>

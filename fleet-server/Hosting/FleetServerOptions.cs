@@ -1,3 +1,5 @@
+using EdgeMl.Contracts.Configuration;
+
 namespace EdgeMl.Fleet.Hosting;
 
 /// <summary>Everything <c>serve</c> needs; from flags, the <c>Fleet</c> section, or <c>EDGEML_FLEET__*</c>.</summary>
@@ -5,26 +7,40 @@ internal sealed class FleetServerOptions
 {
     public const string Section = "Fleet";
 
+    /// <summary>SQLite database, artifacts, keys and tokens.</summary>
+    [CommandLineFlag("--data")]
     public string DataDirectory { get; set; } = "fleet-data";
 
+    /// <summary>gRPC (HTTP/2) port for devices and admin tools; 0 takes a free port, printed at start.</summary>
+    [CommandLineFlag("--grpc-port")]
     public int GrpcPort { get; set; } = 7400;
 
+    /// <summary>HTTP port for pages, JSON, /metrics and /healthz.</summary>
+    [CommandLineFlag("--http-port")]
     public int HttpPort { get; set; } = 7401;
 
+    /// <summary>Port of the embedded MQTT broker.</summary>
+    [CommandLineFlag("--mqtt-port")]
     public int MqttPort { get; set; } = 1883;
 
     /// <summary>Address to listen on; loopback unless deliberately opened.</summary>
+    [CommandLineFlag("--bind")]
     public string Bind { get; set; } = "127.0.0.1";
 
     /// <summary>PEM certificate (with <see cref="CertificateKeyPath"/>) that turns on TLS for gRPC, HTTP and MQTT.</summary>
+    [CommandLineFlag("--cert")]
     public string? CertificatePath { get; set; }
 
+    /// <summary>PEM private key of <see cref="CertificatePath"/>.</summary>
+    [CommandLineFlag("--cert-key")]
     public string? CertificateKeyPath { get; set; }
 
     /// <summary>PostgreSQL connection string; SQLite in the data directory when absent.</summary>
+    [CommandLineFlag("--postgres")]
     public string? Postgres { get; set; }
 
     /// <summary>External broker (mqtt://host:port) instead of the embedded one.</summary>
+    [CommandLineFlag("--mqtt-broker")]
     public string? MqttBroker { get; set; }
 
     public IEnumerable<string> Validate()

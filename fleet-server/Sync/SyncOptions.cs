@@ -8,5 +8,6 @@ internal sealed class SyncOptions
     /// <summary>How long a signed desired state stays valid; the server re-sends it well before (freeze protection).</summary>
     public TimeSpan StateLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>Bytes per message of a model download; devices take messages up to 4 MiB.</summary>
     public int DownloadChunkBytes { get; set; } = 1024 * 1024;
 }

@@ -5,6 +5,7 @@ public sealed class ExplanationOptions
 {
     public const string Section = "Explanation";
 
+    /// <summary>Makes a heatmap for each escalated or audited frame, off the scoring path.</summary>
     public bool Enabled { get; set; }
 
     /// <summary>Grid cells along the input's longer side; the shorter side gets as many as keep the cells square.</summary>

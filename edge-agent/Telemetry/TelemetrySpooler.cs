@@ -1,0 +1,57 @@
+using EdgeMl.Agent.Capture;
+using EdgeMl.Agent.Outbox;
+using EdgeMl.Agent.Outcomes;
+using Google.Protobuf;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EdgeMl.Agent.Telemetry;
+
+/// <summary>Every interval, closes the aggregator's window and writes each model's aggregate into the outbox, from where the publisher sends it.</summary>
+internal sealed partial class TelemetrySpooler(
+    TelemetryAggregator aggregator,
+    FrameOutcomeDispatcher dispatcher,
+    FrameCounters counters,
+    OutboxStore outbox,
+    IOptions<TelemetryOptions> options,
+    TimeProvider time,
+    ILogger<TelemetrySpooler> logger) : BackgroundService
+{
+    private long _reportedDrops;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.Interval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                Spool();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // A clean stop keeps the partial interval.
+            Spool();
+        }
+    }
+
+    private void Spool()
+    {
+        // Frames the source dropped and outcomes the aggregator's own queue dropped are both frames the figures miss.
+        var drops = counters.Dropped + dispatcher.Dropped(aggregator);
+        var aggregates = aggregator.CloseWindow(time.GetUtcNow(), drops - _reportedDrops);
+        _reportedDrops = drops;
+        foreach (var aggregate in aggregates)
+        {
+            if (outbox.Enqueue(OutboxKind.Telemetry, aggregate.MessageId, aggregate.ToByteArray()) == OutboxAdmission.Refused)
+            {
+                LogNotSpooled(logger, aggregate.ModelName, aggregate.ModelVersion);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "telemetry of {Model}:{Version} not spooled: the outbox is full of messages that may not be dropped")]
+    private static partial void LogNotSpooled(ILogger logger, string model, string version);
+}

@@ -1,6 +1,7 @@
 using EdgeMl.Agent.Explanation;
 using EdgeMl.Agent.Inference;
 using EdgeMl.Agent.LineIo;
+using EdgeMl.Agent.Outcomes;
 using EdgeMl.Agent.Pipeline;
 using EdgeMl.Agent.Sync;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,12 +11,13 @@ using Microsoft.Extensions.Options;
 
 namespace EdgeMl.Agent.Capture;
 
-/// <summary>Feeds the configured camera (live, watched folder or replay) through the pipeline while the agent runs; decisions steer the line when it has I/O.</summary>
+/// <summary>Feeds the configured camera (live, watched folder or replay) through the pipeline while the agent runs; decisions steer the line when it has I/O, and each frame's outcome goes to the sinks.</summary>
 public sealed partial class FrameRunner(
     IOptions<AgentOptions> options,
     InferenceOptions inference,
     ModelHolder models,
     FrameCounters counters,
+    FrameOutcomeDispatcher outcomes,
     IServiceProvider services,
     ILogger<FrameRunner> logger) : BackgroundService
 {
@@ -53,6 +55,7 @@ public sealed partial class FrameRunner(
                 {
                     counters.Count(slot);
                     explanations?.Offer(slot);
+                    outcomes.Publish(slot.ToOutcome(models.Time));
                     if (parts?.Match(slot) is { } part)
                     {
                         router?.Decide(part);

@@ -1,5 +1,7 @@
 using System.Globalization;
 using EdgeMl.Agent.Decisions;
+using EdgeMl.Agent.Inference;
+using EdgeMl.Agent.Outcomes;
 
 namespace EdgeMl.Agent.Pipeline;
 
@@ -45,6 +47,15 @@ public sealed class FrameSlot
     public long DecodeTicks { get; internal set; }
 
     public long InferenceTicks { get; internal set; }
+
+    /// <summary>The active model that scored the frame; only its manifest and provider are read, never its session.</summary>
+    internal LoadedModel? ScoredBy { get; set; }
+
+    /// <summary>What the model saw; null when the frame did not decode.</summary>
+    public InputStatistics? Input { get; internal set; }
+
+    /// <summary>The shadow model's view of the frame; null when none ran.</summary>
+    public ShadowResult? Shadow { get; internal set; }
 
     /// <summary>Reads a whole file into the slot's reusable buffer.</summary>
     public void LoadFile(string path)
@@ -92,8 +103,25 @@ public sealed class FrameSlot
         DecodeTicks = 0;
         InferenceTicks = 0;
         ModelId = null;
+        ScoredBy = null;
+        Input = null;
+        Shadow = null;
         _labels = 0;
     }
+
+    /// <summary>The frame's result as a value the sinks may keep: the probabilities are copied out of the pooled slot.</summary>
+    internal FrameOutcome ToOutcome(TimeProvider time) => new(
+        Id,
+        time.GetUtcNow(),
+        ScoredBy is { } model ? new ModelVersionId(model.Manifest.Name, model.Manifest.Version) : null,
+        ScoredBy?.Labels ?? [],
+        [.. Probabilities],
+        Verdict,
+        new FrameLatencies(time.GetElapsedTime(0, DecodeTicks), time.GetElapsedTime(0, InferenceTicks), time.GetElapsedTime(StartTimestamp, EndTimestamp)),
+        Input,
+        Shadow,
+        ScoredBy?.Provider.Provider ?? "",
+        Error);
 
     internal Span<float> PrepareProbabilities(int labels)
     {

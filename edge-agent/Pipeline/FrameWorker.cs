@@ -1,6 +1,7 @@
 using EdgeMl.Agent.Decisions;
 using EdgeMl.Agent.Imaging;
 using EdgeMl.Agent.Inference;
+using EdgeMl.Agent.Outcomes;
 
 namespace EdgeMl.Agent.Pipeline;
 
@@ -25,6 +26,7 @@ public sealed class FrameWorker : IDisposable
     internal void Process(FrameSlot slot, ModelSet set)
     {
         slot.ModelId = _active.Model.Manifest.Id;
+        slot.ScoredBy = _active.Model;
         if (slot.Error is not null)
         {
             slot.Verdict = new Verdict(-1, 0, Decision.Error);
@@ -41,6 +43,7 @@ public sealed class FrameWorker : IDisposable
             return;
         }
 
+        slot.Input = InputStatistics.Measure(_active.Buffers.Input, _active.Model.Manifest.Input);
         var probabilities = slot.PrepareProbabilities(_active.Model.Labels.Count);
         _active.Model.Score(_active.Buffers, probabilities);
         slot.Verdict = _policy.Decide(probabilities, slot.Id);
@@ -68,7 +71,10 @@ public sealed class FrameWorker : IDisposable
 
             Span<float> probabilities = stackalloc float[shadow.Model.Labels.Count];
             shadow.Model.Score(shadow.Buffers, probabilities);
-            set.CountShadow(shadow.Model.Labels[DecisionPolicy.TopLabel(probabilities)] == _active.Model.Labels[DecisionPolicy.TopLabel(slot.Probabilities)]);
+            var label = shadow.Model.Labels[DecisionPolicy.TopLabel(probabilities)];
+            var agreed = label == _active.Model.Labels[DecisionPolicy.TopLabel(slot.Probabilities)];
+            set.CountShadow(agreed);
+            slot.Shadow = new ShadowResult(new ModelVersionId(model.Manifest.Name, model.Manifest.Version), label, agreed);
         }
         catch (Exception)
         {

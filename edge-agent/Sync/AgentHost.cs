@@ -2,6 +2,7 @@ using EdgeMl.Agent.Capture;
 using EdgeMl.Agent.Cli;
 using EdgeMl.Agent.Decisions;
 using EdgeMl.Agent.Inference;
+using EdgeMl.Agent.Outcomes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,7 @@ public static class AgentHost
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddSingleton(sp => new ModelHolder(sp.GetRequiredService<TimeProvider>(), decisions));
         services.AddSingleton<FrameCounters>();
+        services.AddFrameOutcomes();
         services.AddSingleton<FleetConnection>();
         services.AddSingleton<FleetTrust>();
         services.AddSingleton<DeviceEnrolment>();

@@ -38,19 +38,16 @@ internal sealed class ModelWindow(ModelRole role, ModelVersionId? model)
         {
             Decision.Auto => _decisions.Auto++,
             Decision.Escalate => _decisions.Escalate++,
+            Decision.Audit => _decisions.Audit++,
             _ => _decisions.Error++,
         };
-        if (outcome.Audited)
-        {
-            _decisions.Audit++;
-        }
 
         if (outcome.Input is not null)
         {
             _decode.Record(outcome.Latencies.Decode.TotalMicroseconds);
         }
 
-        if (outcome.Verdict.Decision != Decision.Error)
+        if (!outcome.Probabilities.IsDefaultOrEmpty)
         {
             _inference.Record(outcome.Latencies.Inference.TotalMicroseconds);
         }

@@ -18,14 +18,21 @@ internal sealed partial class TelemetrySpooler(
     TimeProvider time,
     ILogger<TelemetrySpooler> logger) : BackgroundService
 {
+    // Started with the service, not when ExecuteAsync gets a thread, so intervals count from the start.
+    private readonly PeriodicTimer _timer = new(options.Value.Interval, time);
     private long _reportedDrops;
+
+    public override void Dispose()
+    {
+        _timer.Dispose();
+        base.Dispose();
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.Interval, time);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            while (await _timer.WaitForNextTickAsync(stoppingToken))
             {
                 Spool();
             }

@@ -11,6 +11,7 @@ public sealed class FrameOutcomeDispatcherTests
     [Fact]
     public async Task A_stalled_sink_drops_its_oldest_outcomes_and_counts_them_while_the_others_get_every_one()
     {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         using var host = Build(s => s.AddFrameOutcomeSink<RecordingSink>().AddFrameOutcomeSink<StalledSink>());
         await host.StartAsync();
         var dispatcher = host.Services.GetRequiredService<FrameOutcomeDispatcher>();
@@ -18,19 +19,19 @@ public sealed class FrameOutcomeDispatcherTests
         var stalled = host.Services.GetRequiredService<StalledSink>();
 
         dispatcher.Publish(SampleOutcomes.Scored("f-0"));
-        await Eventually.HoldsAsync(() => !stalled.Received.IsEmpty, "the stalled sink to take its first outcome");
+        await Poll.UntilAsync(() => !stalled.Received.IsEmpty, "the stalled sink to take its first outcome", deadline.Token);
         for (var i = 1; i < 20; i++)
         {
             dispatcher.Publish(SampleOutcomes.Scored($"f-{i}"));
         }
 
-        await Eventually.HoldsAsync(() => recording.Received.Count == 20, "every outcome at the recording sink");
+        await Poll.UntilAsync(() => recording.Received.Count == 20, "every outcome at the recording sink", deadline.Token);
         Assert.Equal(Enumerable.Range(0, 20).Select(i => $"f-{i}"), recording.Received);
         Assert.Equal(15, dispatcher.Dropped(stalled));
         Assert.Equal(0, dispatcher.Dropped(recording));
 
         stalled.Release();
-        await Eventually.HoldsAsync(() => stalled.Received.Count == 5, "the stalled sink to drain its queue");
+        await Poll.UntilAsync(() => stalled.Received.Count == 5, "the stalled sink to drain its queue", deadline.Token);
         Assert.Equal(["f-0", "f-16", "f-17", "f-18", "f-19"], stalled.Received);
         await host.StopAsync();
     }
@@ -38,6 +39,7 @@ public sealed class FrameOutcomeDispatcherTests
     [Fact]
     public async Task A_sink_that_throws_loses_only_that_outcome()
     {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         using var host = Build(s => s.AddFrameOutcomeSink<RecordingSink>());
         var recording = host.Services.GetRequiredService<RecordingSink>();
         recording.FailOn.Add("f-1");
@@ -49,7 +51,7 @@ public sealed class FrameOutcomeDispatcherTests
             dispatcher.Publish(SampleOutcomes.Scored(id));
         }
 
-        await Eventually.HoldsAsync(() => recording.Received.Count == 2, "the outcomes after the failure");
+        await Poll.UntilAsync(() => recording.Received.Count == 2, "the outcomes after the failure", deadline.Token);
         Assert.Equal(["f-0", "f-2"], recording.Received);
         await host.StopAsync();
     }

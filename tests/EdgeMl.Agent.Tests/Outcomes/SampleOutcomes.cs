@@ -20,7 +20,6 @@ internal static class SampleOutcomes
         Decision decision = Decision.Auto,
         ModelVersionId? model = null,
         ShadowResult? shadow = null,
-        bool audited = false,
         double latencyMs = 5) =>
         new(
             frameId,
@@ -29,7 +28,6 @@ internal static class SampleOutcomes
             Labels,
             label == 0 ? [confidence, 1 - confidence] : [1 - confidence, confidence],
             new Verdict(label, confidence, decision),
-            audited,
             new FrameLatencies(TimeSpan.FromMilliseconds(latencyMs / 5), TimeSpan.FromMilliseconds(latencyMs * 3 / 5), TimeSpan.FromMilliseconds(latencyMs)),
             new InputStatistics(120, 30, 6),
             shadow,
@@ -44,7 +42,6 @@ internal static class SampleOutcomes
             Labels,
             ImmutableArray<float>.Empty,
             new Verdict(-1, 0, Decision.Error),
-            false,
             new FrameLatencies(TimeSpan.FromMilliseconds(1), TimeSpan.Zero, TimeSpan.FromMilliseconds(1)),
             null,
             null,

@@ -16,7 +16,7 @@ public sealed class TelemetryAggregatorTests
     {
         var aggregator = new TelemetryAggregator(_time);
         await aggregator.ConsumeAsync(SampleOutcomes.Scored("f-0", label: 0, shadow: new ShadowResult(SampleOutcomes.V2, "ok", Agreed: true), latencyMs: 4), default);
-        await aggregator.ConsumeAsync(SampleOutcomes.Scored("f-1", label: 0, audited: true, shadow: new ShadowResult(SampleOutcomes.V2, "crack", Agreed: false), latencyMs: 8), default);
+        await aggregator.ConsumeAsync(SampleOutcomes.Scored("f-1", label: 0, decision: Decision.Audit, shadow: new ShadowResult(SampleOutcomes.V2, "crack", Agreed: false), latencyMs: 8), default);
         await aggregator.ConsumeAsync(SampleOutcomes.Scored("f-2", label: 1, confidence: 0.6f, decision: Decision.Escalate, latencyMs: 40), default);
         await aggregator.ConsumeAsync(SampleOutcomes.Failed("f-3"), default);
         var start = _time.GetUtcNow();
@@ -28,7 +28,7 @@ public sealed class TelemetryAggregatorTests
         var active = Assert.Single(aggregates, a => a.Role == ModelRole.Active);
         Assert.Equal(("crack-detector", "1.0.0", "cpu", 4UL, 5UL), (active.ModelName, active.ModelVersion, active.ExecutionProvider, active.Frames, active.DroppedFrames));
         Assert.Equal(new Dictionary<string, ulong> { ["ok"] = 2, ["crack"] = 1 }, active.LabelCounts);
-        Assert.Equal(new DecisionCounts { Auto = 2, Escalate = 1, Error = 1, Audit = 1 }, active.Decisions);
+        Assert.Equal(new DecisionCounts { Auto = 1, Audit = 1, Escalate = 1, Error = 1 }, active.Decisions);
         Assert.Equal((start, start.AddSeconds(10)), (active.WindowStart.ToDateTimeOffset(), active.WindowEnd.ToDateTimeOffset()));
         var endToEnd = Histogram.FromMessage(active.EndToEndLatencyUs);
         Assert.Equal(4, endToEnd.Total);

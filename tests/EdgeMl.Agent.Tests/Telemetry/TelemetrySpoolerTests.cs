@@ -20,6 +20,7 @@ public sealed class TelemetrySpoolerTests : IDisposable
     [Fact]
     public async Task Writes_each_interval_s_aggregates_into_the_outbox_with_the_frames_dropped_meanwhile()
     {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         using var host = Build(new() { ["Telemetry:Interval"] = "00:00:05" });
         await host.StartAsync();
         var aggregator = host.Services.GetRequiredService<TelemetryAggregator>();
@@ -29,10 +30,10 @@ public sealed class TelemetrySpoolerTests : IDisposable
         host.Services.GetRequiredService<FrameCounters>().AddDropped(2);
 
         _time.Advance(TimeSpan.FromSeconds(5));
-        await Eventually.HoldsAsync(() => outbox.Usage.Messages == 1, "the first interval's aggregate in the outbox");
+        await Poll.UntilAsync(() => outbox.Usage.Messages == 1, "the first interval's aggregate in the outbox", deadline.Token);
         await aggregator.ConsumeAsync(SampleOutcomes.Scored("f-2"), default);
         _time.Advance(TimeSpan.FromSeconds(5));
-        await Eventually.HoldsAsync(() => outbox.Usage.Messages == 2, "the second interval's aggregate in the outbox");
+        await Poll.UntilAsync(() => outbox.Usage.Messages == 2, "the second interval's aggregate in the outbox", deadline.Token);
 
         var messages = outbox.ReadBatch(10);
         Assert.All(messages, m => Assert.Equal(OutboxKind.Telemetry, m.Kind));

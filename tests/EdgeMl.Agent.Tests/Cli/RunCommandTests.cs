@@ -106,4 +106,20 @@ public sealed class RunCommandTests
         Assert.Equal(2, run.ExitCode);
         Assert.Equal("error: Explanation:QueueCapacity is 0; use 1 to 10000", run.Error.Trim());
     }
+
+    [Theory]
+    [InlineData("""{ "Outbox": { "MaxMessages": 3 } }""", "Outbox:MaxMessages 3 is too small")]
+    [InlineData("""{ "Telemetry": { "Interval": "00:00:00.1" } }""", "Telemetry:Interval 00:00:00.1000000 must be between")]
+    public async Task Refuses_outbox_and_telemetry_settings_before_enrolling(string settings, string expected)
+    {
+        using var temp = new TempDirectory();
+        await File.WriteAllTextAsync(temp.File("agent.json"), settings);
+
+        var run = await ProcessRunner.AgentAsync("run", "--server", "http://127.0.0.1:9", "--data", temp.File("data"), "--config", temp.File("agent.json"));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains(expected, run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("has not enrolled yet", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal);
+    }
 }

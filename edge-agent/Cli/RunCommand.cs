@@ -83,7 +83,7 @@ internal static class RunCommand
                     .AddOutbox(configuration, agent.DataDirectory)
                     .AddTelemetry(configuration));
 
-                // The line's settings are checked before enrolment, not after the first wait for the server.
+                // Line, outbox and telemetry settings are checked before enrolment, not after the first wait for the server.
                 _ = host.Services.GetRequiredService<IOptions<LineIoOptions>>().Value;
                 _ = host.Services.GetRequiredService<IOptions<OutboxOptions>>().Value;
                 _ = host.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Threading.Channels;
+using EdgeMl.Agent.Configuration;
 using EdgeMl.Agent.Pipeline;
 using Microsoft.Extensions.Logging;
 
@@ -43,11 +44,7 @@ public sealed partial class CameraSource : IFrameSource, IAsyncDisposable
         ILogger<CameraSource> logger,
         TimeSpan? stallTimeout = null)
     {
-        var problems = CameraInput.Problems(camera).ToList();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException(string.Join("; ", problems));
-        }
+        SettingsProblems.ThrowIfAny(CameraInput.Problems(camera));
 
         _camera = camera;
         _input = CameraInput.Arguments(camera)!;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using EdgeMl.Agent.Configuration;
 using EdgeMl.Agent.Inference;
 using EdgeMl.Agent.Pipeline;
 using EdgeMl.Contracts.Packaging;
@@ -28,11 +29,7 @@ internal static class CheckCommand
             {
                 [$"{InferenceOptions.Section}:{nameof(InferenceOptions.CrossCheckTolerance)}"] = result.GetValue(tolerance)?.ToString(CultureInfo.InvariantCulture),
             });
-            var problems = options.Validate().ToList();
-            if (problems.Count > 0)
-            {
-                throw new ArgumentException(string.Join("; ", problems));
-            }
+            SettingsProblems.ThrowIfAny(options.Validate());
 
             var package = ModelPackage.Load(result.GetRequiredValue(flags.Model));
             options.ExecutionProvider = ExecutionProviderKind.Cpu;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using EdgeMl.Agent.Configuration;
 using EdgeMl.Agent.Decisions;
 using EdgeMl.Agent.Inference;
 using Microsoft.Extensions.Logging;
@@ -42,11 +43,7 @@ internal sealed class InferenceFlags
             [$"{DecisionOptions.Section}:{nameof(DecisionOptions.Automation)}"] = result.GetValue(Automation)?.ToString(),
             [$"{DecisionOptions.Section}:{nameof(DecisionOptions.AuditShare)}"] = result.GetValue(AuditShare)?.ToString(CultureInfo.InvariantCulture),
         });
-        var problems = decisions.Validate().ToList();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException(string.Join("; ", problems));
-        }
+        SettingsProblems.ThrowIfAny(decisions.Validate());
 
         return new(new ModelLoader(options, loggers.CreateLogger<ModelLoader>()).Load(result.GetRequiredValue(Model)), decisions, TimeProvider.System);
     }

@@ -1,3 +1,4 @@
+using EdgeMl.Agent.Configuration;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -16,11 +17,7 @@ public static class ExplanationServiceCollectionExtensions
     public static IServiceCollection AddExplanation(this IServiceCollection services, IConfiguration configuration, string dataDirectory)
     {
         var options = configuration.GetSection(ExplanationOptions.Section).Get<ExplanationOptions>() ?? new ExplanationOptions();
-        var problems = options.Validate().ToList();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException(string.Join("; ", problems));
-        }
+        SettingsProblems.ThrowIfAny(options.Validate());
 
         if (!options.Enabled)
         {

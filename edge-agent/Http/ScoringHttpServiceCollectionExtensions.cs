@@ -1,3 +1,4 @@
+using EdgeMl.Agent.Configuration;
 using EdgeMl.Agent.Explanation;
 using EdgeMl.Agent.Inference;
 using Microsoft.Extensions.Configuration;
@@ -17,11 +18,7 @@ public static class ScoringHttpServiceCollectionExtensions
     public static IServiceCollection AddScoringHttp(this IServiceCollection services, IConfiguration configuration, int workers)
     {
         var options = configuration.GetSection(ScoringHttpOptions.Section).Get<ScoringHttpOptions>() ?? new ScoringHttpOptions();
-        var problems = options.Validate().ToList();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException(string.Join("; ", problems));
-        }
+        SettingsProblems.ThrowIfAny(options.Validate());
 
         if (!options.Enabled)
         {

@@ -1,3 +1,4 @@
+using EdgeMl.Agent.Configuration;
 using EdgeMl.Contracts.Packaging;
 using Microsoft.Extensions.Logging;
 
@@ -8,11 +9,7 @@ public sealed partial class ModelLoader(InferenceOptions options, ILogger<ModelL
 {
     public LoadedModel Load(string packageDirectory)
     {
-        var problems = options.Validate().ToList();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException(string.Join("; ", problems));
-        }
+        SettingsProblems.ThrowIfAny(options.Validate());
 
         var package = ModelPackage.Load(packageDirectory);
         var model = LoadedModel.Load(package, options);

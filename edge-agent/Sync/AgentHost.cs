@@ -1,5 +1,6 @@
 using EdgeMl.Agent.Capture;
 using EdgeMl.Agent.Cli;
+using EdgeMl.Agent.Configuration;
 using EdgeMl.Agent.Decisions;
 using EdgeMl.Agent.Inference;
 using EdgeMl.Agent.Outcomes;
@@ -15,11 +16,7 @@ public static class AgentHost
     public static IHost Build(AgentOptions agent, InferenceOptions inference, TimeProvider? time = null, Action<IServiceCollection>? configure = null, DecisionOptions? decisions = null)
     {
         decisions ??= new DecisionOptions();
-        var problems = agent.Validate().Concat(inference.Validate()).Concat(decisions.Validate()).ToList();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException(string.Join("; ", problems));
-        }
+        SettingsProblems.ThrowIfAny(agent.Validate().Concat(inference.Validate()).Concat(decisions.Validate()));
 
         Directory.CreateDirectory(agent.DataDirectory);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });

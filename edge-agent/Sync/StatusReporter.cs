@@ -45,23 +45,17 @@ public sealed partial class StatusReporter(
     }
 
     /// <summary>
-    /// Queues <paramref name="report"/>; it takes the place of a pending report of the same <paramref name="kind"/>,
-    /// so kinds keep their order (a shadow model's report stays behind its active model's).
+    /// Queues <paramref name="report"/> behind every other pending report and drops a pending one of the same
+    /// <paramref name="kind"/>: reports arrive in the order they were made, so the last one posted (the shadow's, after
+    /// its active model's) is the one the server keeps, even when an older report of that kind was still waiting.
     /// </summary>
     public void Post(string kind, StatusReport report)
     {
         report.AgentVersion = AgentVersion.Current;
         lock (_lock)
         {
-            var waiting = _pending.FindIndex(p => p.Kind == kind);
-            if (waiting >= 0)
-            {
-                _pending[waiting] = (kind, report);
-            }
-            else
-            {
-                _pending.Add((kind, report));
-            }
+            _pending.RemoveAll(p => p.Kind == kind);
+            _pending.Add((kind, report));
         }
 
         _posted.Release();

@@ -14,6 +14,7 @@ internal sealed class FleetStores
         Audit = new AuditStore(database, time);
         Cases = new CaseStore(database);
         Inspectors = new InspectorStore(database);
+        Telemetry = new TelemetryStore(database);
     }
 
     public FleetDatabase Database { get; }
@@ -33,6 +34,8 @@ internal sealed class FleetStores
     public CaseStore Cases { get; }
 
     public InspectorStore Inspectors { get; }
+
+    public TelemetryStore Telemetry { get; }
 
     /// <summary>Migrates <paramref name="database"/> to the current schema, then opens the stores on it.</summary>
     public static Task<FleetStores> OpenAsync(FleetDatabase database, CancellationToken cancellationToken) =>

@@ -1,0 +1,97 @@
+using System.Data.Common;
+using EdgeMl.Contracts.Telemetry;
+using Google.Protobuf;
+
+namespace EdgeMl.Fleet.Storage;
+
+/// <summary>Telemetry aggregates per device and model version; ingestion is idempotent by message id.</summary>
+internal sealed class TelemetryStore(FleetDatabase db)
+{
+    private const string Columns = "device_id, received_at, payload";
+
+    private const string Insert =
+        "INSERT INTO telemetry_aggregates (message_id, device_id, role, model_name, model_version, window_start, window_end, received_at, " +
+        "frames, errors, escalations, payload) VALUES (@message_id, @device_id, @role, @model_name, @model_version, @window_start, @window_end, " +
+        "@received_at, @frames, @errors, @escalations, @payload) ON CONFLICT (message_id) DO NOTHING";
+
+    // The newest windows within the limit, handed back oldest first.
+    private const string SelectHead =
+        $"SELECT {Columns} FROM (SELECT {Columns}, window_end, message_id FROM telemetry_aggregates " +
+        "WHERE (@model_name IS NULL OR model_name = @model_name) AND (@model_version IS NULL OR model_version = @model_version) " +
+        "AND (@role IS NULL OR role = @role) AND (@since IS NULL OR window_end > @since) AND (@until IS NULL OR window_end <= @until) ";
+
+    private const string SelectTail = " ORDER BY window_end DESC, message_id DESC LIMIT @limit) newest ORDER BY window_end, message_id";
+
+    public static string RoleName(ModelRole role) => role switch
+    {
+        ModelRole.Active => "active",
+        ModelRole.Shadow => "shadow",
+        _ => "unspecified",
+    };
+
+    /// <summary>Stores the records in one transaction; returns how many were new (a message id already stored is skipped).</summary>
+    public Task<int> AddAsync(IReadOnlyList<TelemetryRecord> records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        if (records.Count == 0)
+        {
+            return Task.FromResult(0);
+        }
+
+        return db.InTransactionAsync(
+            async (connection, transaction) =>
+            {
+                await using var command = connection.CreateCommand(Insert, transaction);
+                var added = 0;
+                foreach (var record in records)
+                {
+                    var aggregate = record.Aggregate;
+                    added += await command
+                        .Bind("@message_id", aggregate.MessageId)
+                        .Bind("@device_id", record.DeviceId)
+                        .Bind("@role", RoleName(aggregate.Role))
+                        .Bind("@model_name", aggregate.ModelName)
+                        .Bind("@model_version", aggregate.ModelVersion)
+                        .Bind("@window_start", aggregate.WindowStart?.ToDateTimeOffset() ?? record.ReceivedAt)
+                        .Bind("@window_end", aggregate.WindowEnd?.ToDateTimeOffset() ?? record.ReceivedAt)
+                        .Bind("@received_at", record.ReceivedAt)
+                        .Bind("@frames", checked((long)aggregate.Frames))
+                        .Bind("@errors", checked((long)(aggregate.Decisions?.Error ?? 0)))
+                        .Bind("@escalations", checked((long)(aggregate.Decisions?.Escalate ?? 0)))
+                        .Bind("@payload", Convert.ToBase64String(aggregate.ToByteArray()))
+                        .ExecuteNonQueryAsync(cancellationToken);
+                }
+
+                return added;
+            },
+            cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<TelemetryRecord>> ListAsync(TelemetryQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var devices = query.DeviceIds?.ToArray();
+        var deviceFilter = devices is null
+            ? ""
+            : devices.Length == 0
+                ? "AND 1 = 0"
+                : $"AND device_id IN ({string.Join(", ", devices.Select((_, i) => $"@device{i}"))})";
+        var command = connection.CreateCommand(SelectHead + deviceFilter + SelectTail)
+            .Bind("@model_name", query.ModelName)
+            .Bind("@model_version", query.ModelVersion)
+            .Bind("@role", query.Role is { } role ? RoleName(role) : null)
+            .Bind("@since", query.Since)
+            .Bind("@until", query.Until)
+            .Bind("@limit", query.Limit);
+        for (var i = 0; i < (devices?.Length ?? 0); i++)
+        {
+            command.Bind($"@device{i}", devices![i]);
+        }
+
+        return await command.QueryAsync(Read, cancellationToken);
+    }
+
+    private static TelemetryRecord Read(DbDataReader row) =>
+        new(row.GetString(0), row.GetTimestamp(1), ModelAggregate.Parser.ParseFrom(Convert.FromBase64String(row.GetString(2))));
+}

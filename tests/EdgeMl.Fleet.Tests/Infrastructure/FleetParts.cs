@@ -5,6 +5,7 @@ using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace EdgeMl.Fleet.Tests.Infrastructure;
 
@@ -20,7 +21,7 @@ internal sealed class FleetParts : IDisposable
         Keys = FleetKeys.Load(_data);
         Artifacts = new ArtifactStore(_data);
         Registry = NewRegistry();
-        Engine = new RolloutEngine(stores, Registry, Hub, TimeProvider.System, NullLogger<RolloutEngine>.Instance);
+        Engine = new RolloutEngine(stores, Registry, Hub, TimeProvider.System, Options.Create(new SyncOptions { ReconnectGrace = TimeSpan.Zero }), NullLogger<RolloutEngine>.Instance);
     }
 
     public FleetKeys Keys { get; }

@@ -2,7 +2,7 @@
 """Train crack-detector v3: a small fully convolutional network over the half-scale grey frame.
 
     python3 train_v3.py [--run /work/model-runs/v3] [--pairs 1200] [--steps 6000] [--resume]
-                        [--data-only] [--seed 3]
+                        [--data-only] [--seed 3] [--frame-pairs N --init CKPT] [--keep]
 
 Data: `generate.make_frame(seed, j, wide=True)` rendered as counterfactual twins (scene j without
 and with a crack), JPEG-encoded at quality 30-95 with PIL, decoded and area-resized to 960x540
@@ -15,6 +15,8 @@ Network: stride-2 3x3 stem, five depthwise-separable blocks (strides 2, 1, 2, 1,
 space (see export_v3.py). Training uses --crop sized crops of both twins at the same place (half of
 them centred on crack cells): per-cell binary cross-entropy against the mask, plus cross-entropy of
 the crop's maximum against "the crop holds crack cells" (the frame decision the agent will see).
+--frame-pairs N trains on whole frames instead (N twin pairs per step; see frame_losses), usually
+after crops with --init, so that the maximum over all cells is what the loss sees.
 
 Checkpoints: RUN/last.pt every --ckpt-minutes and at the end of each epoch (--epoch-steps steps);
 --resume continues from it (model, optimiser, schedule, step, random state). CUDA when available.

@@ -2,7 +2,7 @@
 """Train crack-detector v3: a small fully convolutional network over the half-scale grey frame.
 
     python3 train_v3.py [--run /work/model-runs/v3] [--pairs 1200] [--steps 6000] [--resume]
-                        [--data-only] [--seed 3]
+                        [--data-only] [--seed 3] [--frame-pairs N --init CKPT] [--keep]
 
 Data: `generate.make_frame(seed, j, wide=True)` rendered as counterfactual twins (scene j without
 and with a crack), JPEG-encoded at quality 30-95 with PIL, decoded and area-resized to 960x540
@@ -15,6 +15,8 @@ Network: stride-2 3x3 stem, five depthwise-separable blocks (strides 2, 1, 2, 1,
 space (see export_v3.py). Training uses --crop sized crops of both twins at the same place (half of
 them centred on crack cells): per-cell binary cross-entropy against the mask, plus cross-entropy of
 the crop's maximum against "the crop holds crack cells" (the frame decision the agent will see).
+--frame-pairs N trains on whole frames instead (N twin pairs per step; see frame_losses), usually
+after crops with --init, so that the maximum over all cells is what the loss sees.
 
 Checkpoints: RUN/last.pt every --ckpt-minutes and at the end of each epoch (--epoch-steps steps);
 --resume continues from it (model, optimiser, schedule, step, random state). CUDA when available.
@@ -198,6 +200,48 @@ def sample_batch(store, rs, pairs, crop):
     return xs, ts
 
 
+def sample_frames(store, rs, pairs):
+    """Whole frames of both twins: (x [2P, 1, H, W] float 0..255, cell targets [2P, 1, GH, GW]), flips and exposure jitter."""
+    xs = np.asarray(store.x[np.sort(pairs)], np.float32).reshape(-1, 1, H, W)
+    ts = np.zeros((len(pairs), 2, GH, GW), np.float32)
+    ts[:, 1] = np.asarray(store.mask[np.sort(pairs)], np.float32)
+    ts = ts.reshape(-1, 1, GH, GW)
+    for n in range(len(pairs)):
+        tw, tt = xs[2 * n:2 * n + 2], ts[2 * n:2 * n + 2]
+        if rs.random() < 0.5:
+            tw, tt = tw[..., ::-1], tt[..., ::-1]
+        if rs.random() < 0.5:  # flip the first 67 cell rows only: the last one covers 4 input rows, flipping it would shift the grid
+            top = (GH - 1) * CELL
+            tw = np.concatenate([tw[..., :top, :][..., ::-1, :], tw[..., top:, :]], axis=-2)
+            tt = np.concatenate([tt[..., :GH - 1, :][..., ::-1, :], tt[..., GH - 1:, :]], axis=-2)
+        if rs.random() < 0.5:
+            g = float(np.exp(rs.normal(0, 0.25)))
+            tw = np.clip((tw - 128) * g + 128 + rs.normal(0, 12), 0, 255)
+        xs[2 * n:2 * n + 2], ts[2 * n:2 * n + 2] = tw, tt
+    return xs, ts
+
+
+def frame_losses(F, z, t, pos_w, k):
+    """Losses on whole frames, where the agent's decision is the maximum over all cells.
+
+    dense: per-cell BCE against the mask. hard: BCE of each frame's k highest-scoring negative cells
+    (cells next to a crack excluded: the receptive field straddles it), which is where false rejects
+    come from. frame: BCE of the ok twin's maximum against 0 and of the best crack cell against 1.
+    """
+    dense = F.binary_cross_entropy_with_logits(z, t, pos_weight=pos_w)
+    near = F.max_pool2d(t, 3, 1, 1) > 0
+    zneg = z.masked_fill(near, -1e4).flatten(1)
+    hard = F.softplus(zneg.topk(k, dim=1).values).mean()
+    has = t.flatten(1).amax(1) > 0
+    zpos = z.masked_fill(t == 0, -1e4).flatten(1).amax(1)
+    frame = torch_where_mean(F.softplus(-zpos), has) + torch_where_mean(F.softplus(z.flatten(1).amax(1)), ~has)
+    return dense, hard, frame
+
+
+def torch_where_mean(v, sel):
+    return (v * sel).sum() / sel.sum().clamp(min=1)
+
+
 def train(a):
     import torch
     import torch.nn as nn
@@ -222,6 +266,9 @@ def train(a):
     ckpt = os.path.join(a.run, "last.pt")
     step = 0
     rs = np.random.default_rng([a.seed, 99])
+    if a.init and not (a.resume and os.path.exists(ckpt)):
+        net.load_state_dict(torch.load(a.init, map_location=dev)["net"])
+        log("initialised the network from %s" % a.init)
     if a.resume and os.path.exists(ckpt):
         st = torch.load(ckpt, map_location=dev)
         net.load_state_dict(st["net"])
@@ -256,16 +303,22 @@ def train(a):
             ready = np.flatnonzero(np.load(store.done_path))
             if not len(ready):
                 raise SystemExit("no pairs generated yet in %s" % store.root)
-        pairs = ready[rs.integers(0, len(ready), a.batch // 2)]
-        xs, ts = sample_batch(store, rs, pairs, a.crop)
+        if a.frame_pairs:
+            xs, ts = sample_frames(store, rs, ready[rs.choice(len(ready), a.frame_pairs, replace=False)])
+        else:
+            xs, ts = sample_batch(store, rs, ready[rs.integers(0, len(ready), a.batch // 2)], a.crop)
         x = normalise(torch, torch.from_numpy(xs).to(dev)).contiguous(memory_format=torch.channels_last)
         t = torch.from_numpy(ts).to(dev)
         z = net(x)
-        dense = F.binary_cross_entropy_with_logits(z, t, pos_weight=pos_w)
-        zmax = z.amax(dim=(1, 2, 3))
-        ymax = t.amax(dim=(1, 2, 3))
-        mil = F.binary_cross_entropy_with_logits(zmax, ymax)
-        loss = dense + a.mil_weight * mil
+        if a.frame_pairs:
+            dense, hard, mil = frame_losses(F, z, t, pos_w, a.hard_cells)
+            loss = dense + a.hard_weight * hard + a.mil_weight * mil
+        else:
+            dense = F.binary_cross_entropy_with_logits(z, t, pos_weight=pos_w)
+            zmax = z.amax(dim=(1, 2, 3))
+            ymax = t.amax(dim=(1, 2, 3))
+            mil = F.binary_cross_entropy_with_logits(zmax, ymax)
+            loss = dense + a.mil_weight * mil
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(net.parameters(), 2.0)
@@ -282,6 +335,9 @@ def train(a):
             run_l, run_mil, run_n = 0.0, 0.0, 0
         if step % a.epoch_steps == 0 or step == a.steps:
             save("epoch %d" % (step // a.epoch_steps))
+            if a.keep:
+                torch.save({"net": net.state_dict(), "step": step, "arch": arch, "args": vars(a), "trainSeconds": train_s},
+                           os.path.join(a.run, "step%d.pt" % step))
             t_ckpt = time.time()
         elif time.time() - t_ckpt > 60 * a.ckpt_minutes:
             save("timed")
@@ -298,6 +354,12 @@ def main():
     ap.add_argument("--epoch-steps", type=int, default=500)
     ap.add_argument("--batch", type=int, default=24, help="crops per step (half ok twins, half cracked twins)")
     ap.add_argument("--crop", type=int, default=128, help="crop side in input pixels (a multiple of 8)")
+    ap.add_argument("--frame-pairs", type=int, default=0,
+                    help="train on whole 960x540 frames, this many twin pairs per step, instead of crops (0)")
+    ap.add_argument("--hard-cells", type=int, default=16, help="whole frames: the k top-scoring negative cells per frame")
+    ap.add_argument("--hard-weight", type=float, default=1.0)
+    ap.add_argument("--init", help="start from the network of this checkpoint (a new optimiser and schedule)")
+    ap.add_argument("--keep", action="store_true", help="also keep RUN/stepN.pt at every --epoch-steps (to choose on calibration sets)")
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--pos-weight", type=float, default=3.0)
     ap.add_argument("--mil-weight", type=float, default=0.5)

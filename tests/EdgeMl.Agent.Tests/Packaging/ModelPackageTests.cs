@@ -10,6 +10,7 @@ public sealed class ModelPackageTests
     [Theory]
     [InlineData("v1")]
     [InlineData("v2")]
+    [InlineData("v3")]
     public void Loads_the_bundled_packages(string version)
     {
         var package = ModelPackage.Load(Repo.Package(version));

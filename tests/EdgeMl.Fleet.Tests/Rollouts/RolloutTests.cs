@@ -56,6 +56,24 @@ public sealed class RolloutTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Canary_takes_v3_over_v2_and_every_agent_loads_its_full_resolution_input()
+    {
+        const string v3 = "crack-detector:v3";
+        await _fleet.PushAsync(RepoPaths.Package("v3"));
+        await StartAgentsAsync(4);
+        await RollOutAsync(V2, "100%");
+
+        var started = await StartRolloutAsync(v3, "1,50%,100%");
+        var done = await _fleet.WaitForRolloutAsync(started.RolloutId, "completed", TimeSpan.FromMinutes(2));
+
+        Assert.Equal([1, 1, 2], done.Waves.Select(w => w.Targeted));
+        Assert.All(done.Waves, w => Assert.Equal("passed", w.Decision));
+        // An agent reports the version active only after it loaded the 960x540 graph, so this fails if v3 cannot run.
+        await Eventually.HoldsAsync(() => Task.FromResult(_agents.Count(a => a.ActiveModel == v3)), n => n == 4, TimeSpan.FromSeconds(30), "every agent to score with v3");
+        Assert.All(await _fleet.DevicesAsync(), d => Assert.Equal(v3, d.ActiveModel));
+    }
+
+    [Fact]
     public async Task Broken_model_is_stopped_at_wave_one_and_rolled_back()
     {
         await StartAgentsAsync(5);

@@ -11,7 +11,8 @@ namespace EdgeMl.Fleet.Alerts;
 /// Raises and clears the alerts of the fleet's state: a device offline (no call, report or telemetry for
 /// <see cref="AlertOptions.OfflineAfter"/>), a device whose desired state went stale, and per device and model version
 /// over the last window a p95 latency over the limit or an escalation rate above the version's fleet-wide rate before it.
-/// A window with too few frames leaves its alerts as they are.
+/// A window with too few frames leaves its alerts as they are. The alerts of a revoked device end, and so do a version's
+/// alerts of a device that now sends telemetry of other versions only.
 /// </summary>
 internal sealed class AlertMonitor(FleetStores stores, AlertService alerts, IOptions<AlertOptions> options, TimeProvider time, ILogger<AlertMonitor> logger)
     : PeriodicMonitor(time, logger)
@@ -28,7 +29,8 @@ internal sealed class AlertMonitor(FleetStores stores, AlertService alerts, IOpt
         var lookBack = _options.Window > _options.OfflineAfter ? _options.Window : _options.OfflineAfter;
         var recent = await stores.Telemetry.ListAsync(new TelemetryQuery { Since = now - lookBack, Until = now, Limit = 100_000 }, cancellationToken);
         var lastTelemetry = recent.GroupBy(r => r.DeviceId).ToDictionary(g => g.Key, g => g.Max(r => r.ReceivedAt), StringComparer.Ordinal);
-        foreach (var device in await stores.Devices.ListAsync(cancellationToken))
+        var devices = await stores.Devices.ListAsync(cancellationToken);
+        foreach (var device in devices)
         {
             var last = new[] { device.LastSeenAt, device.LastReportAt, lastTelemetry.TryGetValue(device.Id, out var t) ? t : null }.Max() ?? device.EnrolledAt;
             await alerts.SetAsync(
@@ -48,7 +50,13 @@ internal sealed class AlertMonitor(FleetStores stores, AlertService alerts, IOpt
         var windowStart = now - _options.Window;
         var baselines = new Dictionary<(string, string), TelemetrySummary>();
         var windows = recent.Where(r => r.Aggregate.Role == ModelRole.Active && r.Aggregate.ModelName.Length > 0 && End(r) > windowStart)
-            .GroupBy(r => (r.DeviceId, r.Aggregate.ModelName, r.Aggregate.ModelVersion));
+            .GroupBy(r => (r.DeviceId, r.Aggregate.ModelName, r.Aggregate.ModelVersion)).ToList();
+        var enrolled = devices.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+        var running = RunningVersions.Of(windows.Select(w => w.Key));
+        await alerts.ClearWhereAsync(
+            a => (a.DeviceId is not null && !enrolled.Contains(a.DeviceId))
+                || (a.Kind is AlertKinds.Latency or AlertKinds.Escalation && running.Superseded(a)),
+            cancellationToken);
         foreach (var window in windows)
         {
             var (deviceId, name, version) = window.Key;

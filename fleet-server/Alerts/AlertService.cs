@@ -43,6 +43,16 @@ internal sealed partial class AlertService(FleetStores stores, AlertDelivery del
         return cleared;
     }
 
+    /// <summary>Clears every open alert whose condition <paramref name="ended"/> says is gone (a revoked device, a version no longer run).</summary>
+    public async Task ClearWhereAsync(Func<AlertRecord, bool> ended, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ended);
+        foreach (var alert in (await stores.Alerts.ListAsync(openOnly: true, cancellationToken)).Where(ended))
+        {
+            await ClearAsync(new AlertKey(alert.Kind, alert.DeviceId, alert.ModelName, alert.ModelVersion), cancellationToken);
+        }
+    }
+
     /// <summary>Raises the alert when <paramref name="holds"/>, clears it otherwise: the one step each monitored condition takes.</summary>
     public Task<AlertRecord?> SetAsync(AlertKey key, bool holds, string severity, string message, CancellationToken cancellationToken) =>
         holds ? RaiseAsync(key, severity, message, cancellationToken) : ClearAsync(key, cancellationToken);

@@ -13,7 +13,8 @@ namespace EdgeMl.Fleet.Drift;
 /// Every <see cref="DriftOptions.Interval"/>, judges each camera's last window per model version against its reference
 /// (<see cref="DriftJudge"/>) and raises or clears its drift alert. The reference is the camera's own baseline once its
 /// first <see cref="DriftOptions.BaselineWindows"/> windows are in (until then it is not judged), or the manifest's
-/// reference statistics when the baseline is switched off; either is counted on the manifest's bins.
+/// reference statistics when the baseline is switched off; either is counted on the manifest's bins. The drift alert of a
+/// version the camera no longer runs is cleared.
 /// </summary>
 internal sealed partial class DriftMonitor(
     FleetStores stores, DriftReferences references, AlertService alerts, IOptions<DriftOptions> options, TimeProvider time, ILogger<DriftMonitor> logger)
@@ -29,7 +30,10 @@ internal sealed partial class DriftMonitor(
         var now = Time.GetUtcNow();
         var recent = await stores.Telemetry.ListAsync(new TelemetryQuery { Since = now - _options.Window, Until = now, Limit = 100_000 }, cancellationToken);
         var samples = new List<DriftSample>();
-        foreach (var window in recent.Where(r => r.Aggregate.ModelName.Length > 0).GroupBy(r => new DriftSubject(r.DeviceId, r.Aggregate.ModelName, r.Aggregate.ModelVersion)))
+        var windows = recent.Where(r => r.Aggregate.ModelName.Length > 0).GroupBy(r => new DriftSubject(r.DeviceId, r.Aggregate.ModelName, r.Aggregate.ModelVersion)).ToList();
+        var running = RunningVersions.Of(windows.Select(w => (w.Key.DeviceId, w.Key.ModelName, w.Key.ModelVersion)));
+        await alerts.ClearWhereAsync(a => a.Kind == AlertKinds.Drift && running.Superseded(a), cancellationToken);
+        foreach (var window in windows)
         {
             var bins = await references.GetAsync(window.Key.ModelName, window.Key.ModelVersion, cancellationToken);
             if (bins.Count == 0)

@@ -82,12 +82,32 @@ public sealed class AlertMonitorTests : IAsyncLifetime
         Assert.Contains("escalates 30.0 % of 1000 frames; the version's baseline is 5.0 %", open.Single(a => a.Kind == AlertKinds.Escalation).Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Clears_the_alerts_of_a_revoked_device_and_those_of_a_version_the_device_no_longer_runs()
+    {
+        await _stores.Devices.AddAsync(Device("cam-1") with { LastSeenAt = T0 }, _timeout);
+        await Alerts().RaiseAsync(new AlertKey(AlertKinds.Latency, "cam-1", "crack-detector", "v3"), AlertSeverity.Warning, "slow", _timeout);
+        await Alerts().RaiseAsync(new AlertKey(AlertKinds.Escalation, "cam-1", "crack-detector", "v3"), AlertSeverity.Warning, "unsure", _timeout);
+        await Alerts().RaiseAsync(new AlertKey(AlertKinds.OutboxNearFull, "cam-revoked"), AlertSeverity.Warning, "full", _timeout);
+
+        await EvaluateAsync();
+        Assert.Equal(2, (await _stores.Alerts.ListAsync(openOnly: true, _timeout)).Count);
+
+        var v4 = Record("cam-1", frames: 10, escalations: 0, latencyUs: 1000);
+        v4.Aggregate.ModelVersion = "v4";
+        await _stores.Telemetry.AddAsync([v4], _timeout);
+        await EvaluateAsync();
+
+        Assert.Empty(await _stores.Alerts.ListAsync(openOnly: true, _timeout));
+    }
+
+    private AlertService Alerts() =>
+        new(_stores, new AlertDelivery([], Options.Create(_options), _clock, NullLogger<AlertDelivery>.Instance), _clock, NullLogger<AlertService>.Instance);
+
     // A monitor of its own per evaluation: it keeps nothing between them, all state is in the database.
     private async Task EvaluateAsync()
     {
-        var delivery = new AlertDelivery([], Options.Create(_options), _clock, NullLogger<AlertDelivery>.Instance);
-        var alerts = new AlertService(_stores, delivery, _clock, NullLogger<AlertService>.Instance);
-        using var monitor = new AlertMonitor(_stores, alerts, Options.Create(_options), _clock, NullLogger<AlertMonitor>.Instance);
+        using var monitor = new AlertMonitor(_stores, Alerts(), Options.Create(_options), _clock, NullLogger<AlertMonitor>.Instance);
         await monitor.EvaluateAsync(_timeout);
     }
 

@@ -94,6 +94,25 @@ public sealed class DriftMonitorTests : IAsyncLifetime
         Assert.Empty(await _stores.Alerts.ListAsync(openOnly: true, _timeout));
     }
 
+    [Fact]
+    public async Task Clears_the_drift_alert_of_a_version_the_camera_no_longer_runs()
+    {
+        var options = new DriftOptions { BaselineWindows = 0 };
+        var monitor = Monitor(options);
+        var camera = Camera("cam-1", -40);
+        await WindowAsync(options, camera);
+        await monitor.EvaluateAsync(_timeout);
+        Assert.Single(await _stores.Alerts.ListAsync(openOnly: true, _timeout));
+
+        _clock.Advance(options.Window);
+        var v4 = camera.Window(Frames, _clock.GetUtcNow(), options.Window);
+        v4.ModelVersion = "v4";
+        await _stores.Telemetry.AddAsync([new TelemetryRecord("cam-1", _clock.GetUtcNow(), v4)], _timeout);
+        await monitor.EvaluateAsync(_timeout);
+
+        Assert.Empty(await _stores.Alerts.ListAsync(openOnly: true, _timeout));
+    }
+
     private SimulatedCamera Camera(string id, double offset) => new(id, ReferenceBinsTests.Manifest, ++_seed) { BrightnessOffset = offset };
 
     private DriftMonitor Monitor(DriftOptions options)

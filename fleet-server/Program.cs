@@ -9,8 +9,10 @@ var root = new RootCommand("EdgeMl fleet server: model registry, device sync and
     KeyCommands.Create(),
     RolloutCommands.Create(),
     BenchFleetCommand.Create(),
+    BenchDriftCommand.Create(),
     MosquittoConfigCommand.Create(),
     InspectorCommands.Create(),
     CaseCommands.Create(),
+    AlertCommands.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using EdgeMl.Fleet.Alerts;
 using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
@@ -54,6 +55,8 @@ internal static class FleetHttpEndpoints
                 reason = r.Reason,
                 createdAt = r.CreatedAt,
             })));
+        api.MapGet("/alerts", async (FleetStores stores, bool? open, CancellationToken ct) =>
+            Results.Text(AlertJson.Serialize(await stores.Alerts.ListAsync(open == true, ct)), "application/json"));
     }
 
     // "ok", or one line per failing check (503), so a probe's log says what is down.

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using EdgeMl.Contracts.Signing;
+using EdgeMl.Fleet.Alerts;
 using EdgeMl.Fleet.Devices;
 using EdgeMl.Fleet.Messaging;
 using EdgeMl.Fleet.Registry;
@@ -119,6 +120,7 @@ internal static class FleetServerHost
                 new Uri(options.MqttBroker), mqttCredential, stores, time, sp.GetRequiredService<ILogger<DynamicSecurityAccounts>>()));
         }
 
+        services.AddAlerts();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<BrokerHealthCheck>("broker");
         services.AddGrpc(grpc =>
         {

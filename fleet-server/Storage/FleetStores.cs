@@ -15,6 +15,8 @@ internal sealed class FleetStores
         Cases = new CaseStore(database);
         Inspectors = new InspectorStore(database);
         Telemetry = new TelemetryStore(database);
+        Alerts = new AlertStore(database);
+        DriftBaselines = new DriftBaselineStore(database);
     }
 
     public FleetDatabase Database { get; }
@@ -36,6 +38,10 @@ internal sealed class FleetStores
     public InspectorStore Inspectors { get; }
 
     public TelemetryStore Telemetry { get; }
+
+    public AlertStore Alerts { get; }
+
+    public DriftBaselineStore DriftBaselines { get; }
 
     /// <summary>Migrates <paramref name="database"/> to the current schema, then opens the stores on it.</summary>
     public static Task<FleetStores> OpenAsync(FleetDatabase database, CancellationToken cancellationToken) =>

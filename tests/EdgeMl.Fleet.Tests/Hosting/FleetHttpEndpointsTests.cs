@@ -23,6 +23,7 @@ public sealed class FleetHttpEndpointsTests : IAsyncLifetime
     [Theory]
     [InlineData("/api/devices")]
     [InlineData("/api/rollouts")]
+    [InlineData("/api/alerts")]
     [InlineData("/metrics")]
     public async Task Fleet_data_answers_401_without_a_credential(string path)
     {

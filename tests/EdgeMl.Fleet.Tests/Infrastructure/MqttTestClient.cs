@@ -27,6 +27,9 @@ internal sealed class MqttTestClient : IAsyncDisposable
 
     public IReadOnlyList<string> ReceivedTopics => [.. _received.Select(m => m.Topic)];
 
+    /// <summary>The payloads received on <paramref name="topic"/>, as text, in arrival order.</summary>
+    public IReadOnlyList<string> Received(string topic) => [.. _received.Where(m => m.Topic == topic).Select(m => m.ConvertPayloadToString())];
+
     /// <summary>Connects, or fails the test with the broker's answer.</summary>
     public static async Task<MqttTestClient> ConnectAsync(int port, string? userName, string? password, string clientId)
     {

@@ -16,6 +16,11 @@ internal static class LoginEndpoints
         app.MapGet(AccountFilter.LoginPath, () => Html(LoginPage.Form(null)));
         app.MapPost(AccountFilter.LoginPath, async (HttpContext http, LoginSessions sessions, LoginThrottle throttle, FleetMetrics metrics, CancellationToken ct) =>
         {
+            if (!http.Request.HasFormContentType)
+            {
+                return Results.Text("send the login form (name, password) as application/x-www-form-urlencoded\n", statusCode: StatusCodes.Status400BadRequest);
+            }
+
             var form = await http.Request.ReadFormAsync(ct);
             var name = form["name"].ToString();
             var address = http.Connection.RemoteIpAddress;

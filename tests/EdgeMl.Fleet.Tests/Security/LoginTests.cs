@@ -68,6 +68,14 @@ public sealed class LoginTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_login_that_is_not_a_form_is_refused_with_400()
+    {
+        using var response = await Client().PostAsync("/login", new StringContent("{\"name\":\"root\"}", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Failed_logins_for_a_name_lock_it_until_the_window_passes_while_other_names_still_log_in()
     {
         using var client = Client();

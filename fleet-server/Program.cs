@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EdgeMl.Fleet.Cli;
+using EdgeMl.Fleet.Security;
 
 var root = new RootCommand("EdgeMl fleet server: model registry, device sync and rollouts")
 {
@@ -11,7 +12,8 @@ var root = new RootCommand("EdgeMl fleet server: model registry, device sync and
     BenchFleetCommand.Create(),
     BenchDriftCommand.Create(),
     MosquittoConfigCommand.Create(),
-    InspectorCommands.Create(),
+    AccountCommands.Create(Account.Inspector),
+    AccountCommands.Create(Account.Admin),
     CaseCommands.Create(),
     AlertCommands.Create(),
 };

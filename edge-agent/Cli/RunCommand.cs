@@ -6,6 +6,7 @@ using EdgeMl.Agent.Explanation;
 using EdgeMl.Agent.Http;
 using EdgeMl.Agent.Inference;
 using EdgeMl.Agent.LineIo;
+using EdgeMl.Agent.Metrics;
 using EdgeMl.Agent.Outbox;
 using EdgeMl.Agent.Sync;
 using EdgeMl.Agent.Telemetry;
@@ -80,6 +81,7 @@ internal static class RunCommand
                     .AddLineIo(configuration)
                     .AddExplanation(configuration, agent.DataDirectory)
                     .AddScoringHttp(configuration, inference.Workers)
+                    .AddAgentMetrics(configuration)
                     .AddOutbox(configuration, agent.DataDirectory)
                     .AddTelemetry(configuration));
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using EdgeMl.Fleet.Cli;
 using EdgeMl.Fleet.Hosting;
 using EdgeMl.Protos.Fleet;
@@ -13,7 +14,7 @@ namespace EdgeMl.Fleet.Bench;
 /// A fleet server in a child process on free loopback ports, so that its memory is measured alone; with the
 /// admin client and the HTTP probes the benchmark needs. Disposing it kills the process, as does this process ending.
 /// </summary>
-internal sealed class ServerUnderTest : IAsyncDisposable
+internal sealed partial class ServerUnderTest : IAsyncDisposable
 {
     private const int OutputLinesKept = 30;
     private static readonly TimeSpan StartDeadline = TimeSpan.FromSeconds(60);
@@ -96,12 +97,16 @@ internal sealed class ServerUnderTest : IAsyncDisposable
 
     private async Task<int> OnlineAsync(CancellationToken cancellationToken)
     {
-        const string Gauge = "edgeml_devices_online ";
         var metrics = await _http.GetStringAsync(new Uri($"http://127.0.0.1:{_httpPort}/metrics"), cancellationToken);
-        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(Gauge, StringComparison.Ordinal))
-            ?? throw new InvalidOperationException("/metrics has no edgeml_devices_online gauge");
-        return int.Parse(line.AsSpan(Gauge.Length).Trim(), CultureInfo.InvariantCulture);
+        var sample = OnlineSample().Match(metrics);
+        return sample.Success
+            ? (int)double.Parse(sample.Groups["value"].ValueSpan, CultureInfo.InvariantCulture)
+            : throw new InvalidOperationException("/metrics has no edgeml_devices_online gauge");
     }
+
+    // The exporter may add labels (the meter's scope) and a timestamp after the value.
+    [GeneratedRegex(@"^edgeml_devices_online(\{[^}]*\})? (?<value>\S+)", RegexOptions.Multiline)]
+    private static partial Regex OnlineSample();
 
     private async Task WaitHealthyAsync(CancellationToken cancellationToken)
     {

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using EdgeMl.Fleet.Alerts;
 using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
@@ -11,25 +9,16 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace EdgeMl.Fleet.Hosting;
 
-/// <summary>The HTTP port: health (open), Prometheus metrics (admin or scrape token) and a read-only JSON view of the fleet (admin token).</summary>
+/// <summary>The HTTP port: health (open), Prometheus metrics (admin or scrape token, see <see cref="FleetMetrics"/>) and a read-only JSON view of the fleet (admin token or admin session).</summary>
 internal static class FleetHttpEndpoints
 {
     public static void MapFleetHttp(this WebApplication app)
     {
         // Open on purpose: load balancers probe it without credentials, and it tells nothing about the fleet.
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealth });
-        var api = app.MapGroup("/api").AddEndpointFilter(new BearerTokenFilter(c => [c.Admin]));
-        app.MapGet("/metrics", async (FleetStores stores, DesiredStateHub hub, DownloadStats downloads, CancellationToken ct) =>
-        {
-            var text = new StringBuilder();
-            Metric(text, "edgeml_devices_enrolled", "gauge", (await stores.Devices.ListAsync(ct)).Count);
-            Metric(text, "edgeml_devices_online", "gauge", hub.OnlineCount);
-            Metric(text, "edgeml_rollouts_active", "gauge", (await stores.Rollouts.ListActiveAsync(ct)).Count);
-            Metric(text, "edgeml_model_downloads_total", "counter", downloads.Downloads);
-            Metric(text, "edgeml_model_download_resumes_total", "counter", downloads.Resumed);
-            Metric(text, "edgeml_model_download_bytes_total", "counter", downloads.Bytes);
-            return Results.Text(text.ToString(), "text/plain; version=0.0.4");
-        }).AddEndpointFilter(new BearerTokenFilter(c => [c.Admin, c.Metrics]));
+        var api = app.MapGroup("/api").AddEndpointFilter(new AccountFilter(adminOnly: true, page: false));
+        // The exporter's own branch: the guard checks the token and refreshes the database figures before it writes.
+        app.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, branch => branch.Use(ScrapeGuard.InvokeAsync), optionsName: null);
         api.MapGet("/devices", async (FleetStores stores, DesiredStateHub hub, CancellationToken ct) =>
             Results.Json((await stores.Devices.ListAsync(ct)).Select(d => new
             {
@@ -65,6 +54,4 @@ internal static class FleetHttpEndpoints
             ? "ok"
             : string.Join('\n', report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy).Select(e => $"{e.Key}: {e.Value.Description}")) + "\n");
 
-    private static void Metric(StringBuilder text, string name, string type, long value) =>
-        text.Append(CultureInfo.InvariantCulture, $"# TYPE {name} {type}\n{name} {value}\n");
 }

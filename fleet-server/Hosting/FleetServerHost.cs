@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using EdgeMl.Contracts.Signing;
 using EdgeMl.Fleet.Alerts;
+using EdgeMl.Fleet.Dashboard;
 using EdgeMl.Fleet.Devices;
 using EdgeMl.Fleet.Messaging;
 using EdgeMl.Fleet.Registry;
@@ -17,6 +18,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 
 namespace EdgeMl.Fleet.Hosting;
 
@@ -92,11 +94,17 @@ internal static class FleetServerHost
         services.AddSingleton(FleetCredentials.LoadOrCreate(options.DataDirectory));
         services.AddSingleton(new ArtifactStore(options.DataDirectory));
         services.AddSingleton(new CaseImages(options.DataDirectory));
-        services.AddSingleton<ReviewSessions>();
+        services.AddSingleton<LoginSessions>();
+        services.AddSingleton<LoginThrottle>();
+        services.AddDashboard();
         services.AddSingleton<ModelRegistry>();
         services.AddSingleton<BundleResigner>();
         services.AddSingleton<DesiredStateHub>();
         services.AddSingleton<DownloadStats>();
+        services.AddSingleton<FleetMetrics>();
+        // No response cache: ScrapeGuard refreshes the database figures for each scrape, which a cached answer would hide.
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(FleetMetrics.MeterName)
+            .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         services.AddSingleton<DesiredStateSigner>();
         services.AddSingleton<Enrolment>();
         services.AddSingleton<DeviceAuthenticator>();
@@ -136,7 +144,9 @@ internal static class FleetServerHost
         app.MapGrpcService<AdminGrpcService>();
         app.MapGrpcService<CaseGrpcService>();
         app.MapFleetHttp();
+        app.MapLogin();
         app.MapReview();
+        app.MapDashboard();
         app.Lifetime.ApplicationStopped.Register(() => database.DisposeAsync().AsTask().GetAwaiter().GetResult());
         // Before any device is served: after a key rotation no bundle may still carry the revoked key's signature.
         await app.Services.GetRequiredService<BundleResigner>().ResignAsync(cancellationToken);

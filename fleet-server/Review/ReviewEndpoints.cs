@@ -1,3 +1,4 @@
+using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -5,31 +6,17 @@ using Microsoft.AspNetCore.Http;
 namespace EdgeMl.Fleet.Review;
 
 /// <summary>
-/// The review station on the HTTP port: login, the queue page, case images, verdicts, and the case API
-/// (<c>/api/cases</c>), all for inspectors (session cookie) and admins (admin token); nothing else of the server is open to inspectors.
+/// The review station on the HTTP port: the queue page, case images, verdicts, and the case API
+/// (<c>/api/cases</c>), all for inspectors and admins (session cookie or admin token); nothing else of the server is open to inspectors.
 /// </summary>
 internal static class ReviewEndpoints
 {
     public static void MapReview(this WebApplication app)
     {
-        app.MapGet("/review/login", () => Html(ReviewPage.Login(null)));
-        app.MapPost("/review/login", async (HttpContext http, ReviewSessions sessions, CancellationToken ct) =>
-        {
-            var form = await http.Request.ReadFormAsync(ct);
-            return await sessions.LogInAsync(http, form["name"].ToString(), form["password"].ToString(), ct)
-                ? Results.Redirect("/review")
-                : Html(ReviewPage.Login("wrong name or password"), StatusCodes.Status401Unauthorized);
-        });
-        app.MapPost("/review/logout", async (HttpContext http, ReviewSessions sessions, CancellationToken ct) =>
-        {
-            await sessions.LogOutAsync(http, ct);
-            return Results.Redirect("/review/login");
-        });
-
-        var pages = app.MapGroup("/review").AddEndpointFilter(new ReviewerFilter(page: true));
+        var pages = app.MapGroup("/review").AddEndpointFilter(new AccountFilter(adminOnly: false, page: true));
         pages.MapGet("", async (HttpContext http, FleetStores stores, string? site, string? line, string? model, CancellationToken ct) =>
         {
-            var reviewer = ReviewerFilter.Reviewer(http);
+            var reviewer = AccountFilter.Caller(http).Name;
             var filter = new CaseFilter(Blank(site), Blank(line), Blank(model));
             var next = await stores.Cases.QueueAsync(reviewer, filter, 1, ct);
             var open = await stores.Cases.CountQueueAsync(reviewer, filter, ct);
@@ -50,7 +37,7 @@ internal static class ReviewEndpoints
 
             try
             {
-                return await stores.Cases.RecordVerdictAsync(id, ReviewerFilter.Reviewer(http), verdict, time.GetUtcNow(), ct) switch
+                return await stores.Cases.RecordVerdictAsync(id, AccountFilter.Caller(http).Name, verdict, time.GetUtcNow(), ct) switch
                 {
                     VerdictOutcome.Recorded => Results.NoContent(),
                     VerdictOutcome.UnknownCase => Results.Text($"no case {id}\n", statusCode: StatusCodes.Status404NotFound),
@@ -64,7 +51,7 @@ internal static class ReviewEndpoints
             }
         });
 
-        var api = app.MapGroup("/api/cases").AddEndpointFilter(new ReviewerFilter(page: false));
+        var api = app.MapGroup("/api/cases").AddEndpointFilter(new AccountFilter(adminOnly: false, page: false));
         api.MapGet("", async (FleetStores stores, string? status, CancellationToken ct) =>
             status is null or CaseRecord.Open or CaseRecord.Reviewed
                 ? Results.Json((await stores.Cases.ListAsync(status, ct)).Select(CaseSummary.Of))

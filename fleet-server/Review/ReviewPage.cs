@@ -35,22 +35,12 @@ internal static class ReviewPage
         document.querySelectorAll('button[data-verdict]').forEach(b => b.addEventListener('click', () => send(b.dataset.verdict)));
         """;
 
-    public static string Login(string? problem) => Document("Log in", $"""
-        <h1>EdgeMl review</h1>
-        {(problem is null ? "" : $"<p id=\"problem\">{E(problem)}</p>")}
-        <form method="post" action="/review/login">
-        <label>Name <input name="name" autocomplete="username" autofocus></label>
-        <label>Password <input name="password" type="password" autocomplete="current-password"></label>
-        <button type="submit">Log in</button>
-        </form>
-        """);
-
     public static string Queue(string reviewer, CaseFilter filter, CaseRecord? next, long open, IReadOnlyList<ModelAccuracy> accuracy)
     {
         var html = new StringBuilder();
         html.Append(CultureInfo.InvariantCulture, $"""
             <header>Reviewing as <b id="reviewer">{E(reviewer)}</b> · <span id="open">{open}</span> open for you
-            <form method="post" action="/review/logout" style="display:inline"><button>Log out</button></form></header>
+            <form method="post" action="/logout" style="display:inline"><button>Log out</button></form></header>
             <form method="get" action="/review">
             <input name="site" placeholder="site" value="{E(filter.Site)}"><input name="line" placeholder="line" value="{E(filter.Line)}">
             <input name="model" placeholder="model version" value="{E(filter.ModelVersion)}"><button>Filter</button></form>

@@ -20,6 +20,8 @@ internal sealed class TelemetryStore(FleetDatabase db)
         "WHERE (@model_name IS NULL OR model_name = @model_name) AND (@model_version IS NULL OR model_version = @model_version) " +
         "AND (@role IS NULL OR role = @role) AND (@since IS NULL OR window_end > @since) AND (@until IS NULL OR window_end <= @until) ";
 
+    private const string SelectNewest = "SELECT MAX(received_at) FROM telemetry_aggregates";
+
     private const string SelectTail = " ORDER BY window_end DESC, message_id DESC LIMIT @limit) newest ORDER BY window_end, message_id";
 
     public static string RoleName(ModelRole role) => role switch
@@ -90,6 +92,14 @@ internal sealed class TelemetryStore(FleetDatabase db)
         }
 
         return await command.QueryAsync(Read, cancellationToken);
+    }
+
+    /// <summary>When the newest aggregate was stored (null while none is): cheap on the received_at index, so watchers can poll it.</summary>
+    public async Task<DateTimeOffset?> NewestReceivedAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var rows = await connection.CreateCommand(SelectNewest).QueryAsync(r => r.GetTimestampOrNull(0), cancellationToken);
+        return rows[0];
     }
 
     private static TelemetryRecord Read(DbDataReader row) =>

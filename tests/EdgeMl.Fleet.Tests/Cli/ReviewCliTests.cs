@@ -28,9 +28,25 @@ public sealed class ReviewCliTests : IAsyncLifetime
         Assert.Equal(0, added.ExitCode);
         var password = added.Output.Trim().Split("(shown once): ")[1];
         using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(_fleet.HttpAddress) };
-        using var login = await client.PostAsync("/review/login", new FormUrlEncodedContent([KeyValuePair.Create("name", "ann"), KeyValuePair.Create("password", password)]));
+        using var login = await client.PostAsync("/login", new FormUrlEncodedContent([KeyValuePair.Create("name", "ann"), KeyValuePair.Create("password", password)]));
         Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
-        Assert.Equal((1, "error: inspector 'ann' exists already"), (again.ExitCode, again.Error.Trim()));
+        Assert.Equal((1, "error: an account 'ann' exists already"), (again.ExitCode, again.Error.Trim()));
+    }
+
+    [Fact]
+    public async Task Admin_add_makes_an_account_that_logs_in_to_the_dashboard_and_shares_names_with_inspectors()
+    {
+        var added = await FleetCli.RunAsync(["admin", "add", "root", "--data", _root]);
+        var taken = await FleetCli.RunAsync(["inspector", "add", "root", "--data", _root]);
+        var reserved = await FleetCli.RunAsync(["admin", "add", "admin", "--data", _root]);
+
+        Assert.Equal(0, added.ExitCode);
+        var password = added.Output.Trim().Split("(shown once): ")[1];
+        using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(_fleet.HttpAddress) };
+        using var login = await client.PostAsync("/login", new FormUrlEncodedContent([KeyValuePair.Create("name", "root"), KeyValuePair.Create("password", password)]));
+        Assert.Equal((HttpStatusCode.Redirect, "/"), (login.StatusCode, login.Headers.Location?.OriginalString));
+        Assert.Equal((1, "error: an account 'root' exists already"), (taken.ExitCode, taken.Error.Trim()));
+        Assert.Equal(2, reserved.ExitCode);
     }
 
     [Fact]
@@ -41,7 +57,7 @@ public sealed class ReviewCliTests : IAsyncLifetime
 
         Assert.Equal((0, "inspector bob added"), (added.ExitCode, added.Output.Trim()));
         using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(_fleet.HttpAddress) };
-        using var login = await client.PostAsync("/review/login", new FormUrlEncodedContent([KeyValuePair.Create("name", "bob"), KeyValuePair.Create("password", "a long enough secret")]));
+        using var login = await client.PostAsync("/login", new FormUrlEncodedContent([KeyValuePair.Create("name", "bob"), KeyValuePair.Create("password", "a long enough secret")]));
         Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
         Assert.Equal((2, "error: the password must have at least 12 characters"), (shortOne.ExitCode, shortOne.Error.Trim()));
     }

@@ -54,6 +54,20 @@ public sealed class FleetHttpEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_scrape_counts_login_attempts_by_outcome()
+    {
+        var scrape = (await File.ReadAllTextAsync(Path.Combine(_root, "metrics.token"))).Trim();
+        using var login = await Http.PostAsync(new Uri(_fleet.HttpAddress + "/login"), new FormUrlEncodedContent([KeyValuePair.Create("name", "nobody"), KeyValuePair.Create("password", "wrong")]));
+
+        using var scraped = await GetAsync("/metrics", scrape);
+        var text = await scraped.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.Unauthorized, login.StatusCode);
+        Assert.Contains("# TYPE edgeml_logins_total counter", text, StringComparison.Ordinal);
+        Assert.Matches("(?m)^edgeml_logins_total\\{[^}]*outcome=\"wrong\"[^}]*\\} [1-9]", text);
+    }
+
+    [Fact]
     public async Task Healthz_fails_when_the_broker_is_down()
     {
         using var healthy = await GetAsync("/healthz", null);

@@ -1,4 +1,5 @@
 using EdgeMl.Fleet.Review;
+using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Tests.Infrastructure;
 using EdgeMl.Protos.Fleet;
@@ -20,7 +21,7 @@ public sealed class ReviewStationBrowserTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _fleet = await TestFleet.StartAsync(_root);
-        await Stores.Inspectors.AddAsync("ann", InspectorPasswords.Hash(Password), DateTimeOffset.UtcNow, CancellationToken.None);
+        await Stores.Inspectors.AddAsync("ann", AccountPasswords.Hash(Password), DateTimeOffset.UtcNow, CancellationToken.None);
         using var channel = GrpcChannel.ForAddress(_fleet.GrpcAddress);
         var (client, credentials, _) = await TestCases.EnrolAsync(_fleet, channel, ("site", "a"), ("line", "1"));
         foreach (var (id, at) in new[] { ("c-3", 3_000L), ("c-1", 1_000L), ("c-2", 2_000L) })
@@ -42,7 +43,7 @@ public sealed class ReviewStationBrowserTests : IAsyncLifetime
         await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = "/usr/bin/chromium", Headless = true });
         var page = await browser.NewPageAsync();
 
-        await page.GotoAsync(_fleet.HttpAddress + "/review/login");
+        await page.GotoAsync(_fleet.HttpAddress + "/login");
         await page.FillAsync("input[name=name]", "ann");
         await page.FillAsync("input[name=password]", Password);
         await page.ClickAsync("button[type=submit]");

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using EdgeMl.Fleet.Review;
+using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Tests.Infrastructure;
 using EdgeMl.Protos.Fleet;
@@ -21,8 +22,8 @@ public sealed class ReviewStationTests : IAsyncLifetime
     {
         _fleet = await TestFleet.StartAsync(_root);
         var stores = _fleet.Services.GetRequiredService<FleetStores>();
-        await stores.Inspectors.AddAsync("ann", InspectorPasswords.Hash(Password), DateTimeOffset.UtcNow, CancellationToken.None);
-        await stores.Inspectors.AddAsync("bob", InspectorPasswords.Hash(Password), DateTimeOffset.UtcNow, CancellationToken.None);
+        await stores.Inspectors.AddAsync("ann", AccountPasswords.Hash(Password), DateTimeOffset.UtcNow, CancellationToken.None);
+        await stores.Inspectors.AddAsync("bob", AccountPasswords.Hash(Password), DateTimeOffset.UtcNow, CancellationToken.None);
         using var channel = GrpcChannel.ForAddress(_fleet.GrpcAddress);
         var (client, credentials, _) = await TestCases.EnrolAsync(_fleet, channel, ("site", "a"), ("line", "1"));
         await client.UploadCaseAsync(TestCases.Upload("c-2", 2_000), credentials);
@@ -52,15 +53,16 @@ public sealed class ReviewStationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, cases.StatusCode);
         Assert.Equal(TestCases.Jpeg, await image.Content.ReadAsByteArrayAsync());
         Assert.Equal("image/jpeg", image.Content.Headers.ContentType?.MediaType);
-        Assert.All([devices, rollouts, metrics], r => Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode));
+        Assert.All([devices, rollouts], r => Assert.Equal(HttpStatusCode.Forbidden, r.StatusCode));
+        Assert.Equal(HttpStatusCode.Unauthorized, metrics.StatusCode);
     }
 
     [Fact]
     public async Task The_login_sets_an_http_only_strict_cookie_and_refuses_a_wrong_password()
     {
         using var client = Client();
-        using var wrong = await client.PostAsync("/review/login", Form(("name", "ann"), ("password", "wrong password!")));
-        using var right = await client.PostAsync("/review/login", Form(("name", "ann"), ("password", Password)));
+        using var wrong = await client.PostAsync("/login", Form(("name", "ann"), ("password", "wrong password!")));
+        using var right = await client.PostAsync("/login", Form(("name", "ann"), ("password", Password)));
         using var anonymousPage = await Client().GetAsync("/review");
         using var anonymousApi = await Client().GetAsync("/api/cases");
 
@@ -69,7 +71,7 @@ public sealed class ReviewStationTests : IAsyncLifetime
         var cookie = Assert.Single(right.Headers.GetValues("Set-Cookie"));
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
-        Assert.Equal((HttpStatusCode.Redirect, "/review/login"), (anonymousPage.StatusCode, anonymousPage.Headers.Location?.OriginalString));
+        Assert.Equal((HttpStatusCode.Redirect, "/login"), (anonymousPage.StatusCode, anonymousPage.Headers.Location?.OriginalString));
         Assert.Equal(HttpStatusCode.Unauthorized, anonymousApi.StatusCode);
     }
 
@@ -122,7 +124,7 @@ public sealed class ReviewStationTests : IAsyncLifetime
     private async Task<HttpClient> LogInAsync(string name, string password)
     {
         var client = Client();
-        using var response = await client.PostAsync("/review/login", Form(("name", name), ("password", password)));
+        using var response = await client.PostAsync("/login", Form(("name", name), ("password", password)));
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         return client;
     }

@@ -1,3 +1,4 @@
+using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
 
 namespace EdgeMl.Fleet.Tests.Storage;
@@ -93,9 +94,20 @@ public abstract class CaseStoreTests : StoreTests
         var expired = await Stores.Inspectors.SessionAsync("s1", T0.AddHours(1), Timeout);
         await Stores.Inspectors.EndSessionAsync("s2", T0, Timeout);
 
-        Assert.Equal(("ann", null), (live, expired));
+        Assert.Equal((new Account("ann", Account.Inspector), null), (live, expired));
         Assert.Null(await Stores.Inspectors.SessionAsync("s2", T0, Timeout));
         Assert.Equal("hash", await Stores.Inspectors.PasswordHashAsync("ann", Timeout));
+    }
+
+    [Fact]
+    public async Task An_admin_account_keeps_its_role_in_its_sessions()
+    {
+        Assert.True(await Stores.Inspectors.AddAsync(new Account("root", Account.Admin), "hash", T0, Timeout));
+        await Stores.Inspectors.StartSessionAsync("s1", "root", T0.AddHours(1), Timeout);
+
+        Assert.Equal(Account.Admin, await Stores.Inspectors.RoleAsync("root", Timeout));
+        Assert.True((await Stores.Inspectors.SessionAsync("s1", T0, Timeout))!.IsAdmin);
+        Assert.Null(await Stores.Inspectors.RoleAsync("nobody", Timeout));
     }
 
     private static CaseRecord Case(string id, DateTimeOffset at) => new(

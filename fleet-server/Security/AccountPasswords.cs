@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace EdgeMl.Fleet.Review;
+namespace EdgeMl.Fleet.Security;
 
-/// <summary>Inspector passwords as stored: PBKDF2-HMAC-SHA256 with a random salt, "pbkdf2-sha256$iterations$salt$hash" (base64).</summary>
-internal static class InspectorPasswords
+/// <summary>Account passwords (inspectors and admins) as stored: PBKDF2-HMAC-SHA256 with a random salt, "pbkdf2-sha256$iterations$salt$hash" (base64).</summary>
+internal static class AccountPasswords
 {
     // OWASP's 2023 figure for PBKDF2-HMAC-SHA256; stored with each hash, so it can rise without breaking old accounts.
     private const int Iterations = 600_000;

@@ -1,26 +1,25 @@
-using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
 using Microsoft.AspNetCore.Http;
 
-namespace EdgeMl.Fleet.Review;
+namespace EdgeMl.Fleet.Security;
 
 /// <summary>
-/// Who is reviewing: an inspector by a session cookie from the login page, or an admin by the admin token
-/// as bearer. Sessions live in the database (token hashes only), so every replica knows them.
+/// Who is calling on the HTTP port: an account (admin or inspector) by the session cookie from the login form,
+/// or the admin token as bearer. Sessions live in the database (token hashes only), so every replica knows them.
 /// </summary>
-internal sealed class ReviewSessions(FleetStores stores, FleetCredentials credentials, TimeProvider time)
+internal sealed class LoginSessions(FleetStores stores, FleetCredentials credentials, TimeProvider time)
 {
-    public const string Cookie = "edgeml_review";
-    public const string Admin = "admin";
+    public const string Cookie = "edgeml_session";
     private static readonly TimeSpan Lifetime = TimeSpan.FromHours(12);
 
-    /// <summary>Checks the password and sets the session cookie; false when the name or password is wrong.</summary>
-    public async Task<bool> LogInAsync(HttpContext http, string name, string password, CancellationToken cancellationToken)
+    /// <summary>Checks the password and sets the session cookie; null when the name or password is wrong.</summary>
+    public async Task<Account?> LogInAsync(HttpContext http, string name, string password, CancellationToken cancellationToken)
     {
         var stored = await stores.Inspectors.PasswordHashAsync(name, cancellationToken);
-        if (stored is null || !InspectorPasswords.Verify(password, stored))
+        if (stored is null || !AccountPasswords.Verify(password, stored)
+            || await stores.Inspectors.RoleAsync(name, cancellationToken) is not { } role)
         {
-            return false;
+            return null;
         }
 
         var token = Secrets.NewToken();
@@ -34,7 +33,7 @@ internal sealed class ReviewSessions(FleetStores stores, FleetCredentials creden
             Path = "/",
             Expires = expires,
         });
-        return true;
+        return new Account(name, role);
     }
 
     public async Task LogOutAsync(HttpContext http, CancellationToken cancellationToken)
@@ -47,13 +46,13 @@ internal sealed class ReviewSessions(FleetStores stores, FleetCredentials creden
         http.Response.Cookies.Delete(Cookie, new CookieOptions { Path = "/" });
     }
 
-    /// <summary>The reviewer's name (<see cref="Admin"/> for the admin token), or null for anyone else.</summary>
-    public async Task<string?> ReviewerAsync(HttpContext http, CancellationToken cancellationToken)
+    /// <summary>The caller's account (<see cref="Account.TokenName"/> for the admin token), or null for anyone else.</summary>
+    public async Task<Account?> AccountAsync(HttpContext http, CancellationToken cancellationToken)
     {
         var header = http.Request.Headers.Authorization.ToString();
         if (header.StartsWith("Bearer ", StringComparison.Ordinal) && credentials.Admin.Accepts(header[7..].Trim()))
         {
-            return Admin;
+            return new Account(Account.TokenName, Account.Admin);
         }
 
         return http.Request.Cookies[Cookie] is { Length: > 0 } token

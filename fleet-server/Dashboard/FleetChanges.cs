@@ -10,7 +10,7 @@ namespace EdgeMl.Fleet.Dashboard;
 
 /// <summary>
 /// The dashboard's event stream: <c>ready</c> once it watches, then <c>changed</c> whenever what the dashboard shows
-/// (devices, rollouts and their waves, stored telemetry) differs from the last look. It looks in the database
+/// (devices, rollouts and their waves, stored telemetry, open alerts) differs from the last look. It looks in the database
 /// rather than listening to in-process events, so a change made through any replica reaches every dashboard.
 /// </summary>
 internal sealed class FleetChanges(FleetStores stores, DesiredStateHub hub, TimeProvider time, IOptions<DashboardOptions> options)
@@ -56,6 +56,7 @@ internal sealed class FleetChanges(FleetStores stores, DesiredStateHub hub, Time
         }
 
         var newest = await stores.Telemetry.NewestReceivedAsync(cancellationToken);
-        return Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(new { devices, rollouts, waves, newest })));
+        var alerts = (await stores.Alerts.ListAsync(openOnly: true, cancellationToken)).Select(a => new object?[] { a.Id, a.Severity });
+        return Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(new { devices, rollouts, waves, newest, alerts })));
     }
 }

@@ -92,6 +92,7 @@ internal static class FleetServerHost
         services.AddSingleton(new ArtifactStore(options.DataDirectory));
         services.AddSingleton(new CaseImages(options.DataDirectory));
         services.AddSingleton<ReviewSessions>();
+        services.AddSingleton<VerdictHub>();
         services.AddSingleton<ModelRegistry>();
         services.AddSingleton<BundleResigner>();
         services.AddSingleton<DesiredStateHub>();

@@ -66,5 +66,28 @@ public sealed class CaseUploadTests : IAsyncLifetime
         Assert.True(File.Exists(Path.Combine(_root, "server", "cases", stored.Id + ".jpg")));
     }
 
+    [Fact]
+    public async Task A_case_waits_for_its_heatmap_and_carries_it_and_goes_without_one_once_the_wait_is_over()
+    {
+        var data = Path.Combine(_root, "agent");
+        var settings = new Dictionary<string, string?> { ["Explanation:Enabled"] = "true", ["Cases:HeatmapWait"] = "00:00:03" };
+        await using var agent = await CaseAgent.EnrolAsync(_fleet, data, settings: settings);
+        await agent.StartAsync();
+        await agent.Sink.ConsumeAsync(CaseAgent.Outcome("explained"), CancellationToken.None);
+        await agent.Sink.ConsumeAsync(CaseAgent.Outcome("unexplained"), CancellationToken.None);
+
+        // The explainer finishes the first frame's heatmap after its case was written.
+        var heatmap = Path.Combine(data, "explanations", "explained.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(heatmap)!);
+        await File.WriteAllBytesAsync(heatmap, TestCases.Png);
+
+        await Eventually.HoldsAsync(() => Task.FromResult(agent.CasesWaiting), n => n == 0, TimeSpan.FromSeconds(30), "both cases to leave the device");
+        var stored = await Stores.Cases.ListAsync(null, CancellationToken.None);
+        var explained = Assert.Single(stored, c => c.HasHeatmap);
+        Assert.Equal(TestCases.Png, await File.ReadAllBytesAsync(Path.Combine(_root, "server", "cases", explained.Id + ".heatmap")));
+        Assert.Equal(2, stored.Count);
+        Assert.False(File.Exists(heatmap));
+    }
+
     private FleetStores Stores => _fleet.Services.GetRequiredService<FleetStores>();
 }

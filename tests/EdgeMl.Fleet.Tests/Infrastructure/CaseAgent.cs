@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using EdgeMl.Agent.Decisions;
 using EdgeMl.Agent.Escalation;
+using EdgeMl.Agent.Explanation;
+using EdgeMl.Agent.Inference;
 using EdgeMl.Agent.LineIo;
 using EdgeMl.Agent.Outbox;
 using EdgeMl.Agent.Outcomes;
@@ -13,7 +15,7 @@ using Microsoft.Extensions.Options;
 namespace EdgeMl.Fleet.Tests.Infrastructure;
 
 /// <summary>
-/// The agent's case machinery alone (outbox, case sink, uploader, verdict watcher), enrolled with a test fleet: tests hand
+/// The agent's case machinery alone (outbox, case sink, uploader, verdict watcher, heatmap folder when settings enable it), enrolled with a test fleet: tests hand
 /// the sink outcomes directly, without a model or a camera. Stopping and starting it again on the same data is a restart.
 /// </summary>
 internal sealed class CaseAgent : IAsyncDisposable
@@ -49,6 +51,9 @@ internal sealed class CaseAgent : IAsyncDisposable
             .AddSingleton<FleetConnection>()
             .AddSingleton<FleetTrust>()
             .AddSingleton<DeviceEnrolment>()
+            .AddSingleton(new ModelHolder(TimeProvider.System))
+            .AddSingleton(new InferenceOptions())
+            .AddExplanation(configuration, data)
             .AddOutbox(configuration, data)
             .AddCases(configuration);
         if (router is not null)

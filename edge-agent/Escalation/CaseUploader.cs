@@ -4,6 +4,7 @@ using EdgeMl.Agent.Sync;
 using EdgeMl.Protos.Fleet;
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -47,7 +48,11 @@ internal sealed partial class CaseUploader(
                 var client = connection.Cases(await enrolment.EnsureAsync(stoppingToken));
                 foreach (var message in batch)
                 {
-                    var upload = CaseUpload.Parser.ParseFrom(message.Payload);
+                    if (Parse(message) is not { } upload)
+                    {
+                        continue;
+                    }
+
                     if (!WithHeatmap(upload, message.CreatedAt))
                     {
                         // The oldest case waits a moment for its heatmap; cases stay in order.
@@ -69,7 +74,7 @@ internal sealed partial class CaseUploader(
             {
                 return;
             }
-            catch (Exception e) when (e is RpcException or HttpRequestException or IOException or InvalidOperationException)
+            catch (Exception e) when (e is RpcException or HttpRequestException or IOException or InvalidOperationException or SqliteException)
             {
                 if (failures++ == 0)
                 {
@@ -99,6 +104,22 @@ internal sealed partial class CaseUploader(
         }
 
         ForgetHeatmap(upload.FrameId);
+    }
+
+    /// <summary>The case in <paramref name="message"/>; null (and removed, loudly) when its payload is not a case, which no retry would mend.</summary>
+    private CaseUpload? Parse(OutboxMessage message)
+    {
+        try
+        {
+            return CaseUpload.Parser.ParseFrom(message.Payload);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            outbox.Acknowledge(message.Id);
+            counters.CountRejected();
+            LogUnreadable(logger, message.Id, e.Message);
+            return null;
+        }
     }
 
     /// <summary>Attaches the frame's heatmap when it is ready; false while it may still come.</summary>
@@ -144,6 +165,9 @@ internal sealed partial class CaseUploader(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "the server refused case {CaseId} (frame {Frame}) and will not take it again: {Detail}; it is removed from the device")]
     private static partial void LogRejected(ILogger logger, string caseId, string frame, string detail);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "outbox message {Id} is not a readable case ({Reason}); it is removed from the device")]
+    private static partial void LogUnreadable(ILogger logger, string id, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "cases not uploaded ({Waiting} waiting): {Reason}; they stay on the device and are retried")]
     private static partial void LogWaiting(ILogger logger, long waiting, string reason);

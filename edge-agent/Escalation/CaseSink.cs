@@ -27,8 +27,11 @@ public sealed partial class CaseSink(
 {
     public string Name => "cases";
 
-    /// <summary>Cases are written as fast as the disk allows; a burst beyond this is dropped, counted, and its parts stay held.</summary>
-    public FrameOutcomeQueue Queue { get; } = new(1024, BoundedChannelFullMode.DropNewest);
+    /// <summary>
+    /// Cases are written as fast as the disk allows. Each waiting outcome holds its frame's image, so few may wait: a
+    /// burst beyond them is dropped and counted (the dispatcher's drop count for this sink), and their parts stay held.
+    /// </summary>
+    public FrameOutcomeQueue Queue { get; } = new(64, BoundedChannelFullMode.DropNewest);
 
     public ValueTask ConsumeAsync(FrameOutcome outcome, CancellationToken cancellationToken)
     {

@@ -16,5 +16,6 @@ var root = new RootCommand("EdgeMl fleet server: model registry, device sync and
     AccountCommands.Create(Account.Admin),
     CaseCommands.Create(),
     AlertCommands.Create(),
+    DatasetCommands.Create(),
 };
 return await root.Parse(args).InvokeAsync();

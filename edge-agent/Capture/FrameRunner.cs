@@ -1,3 +1,4 @@
+using EdgeMl.Agent.Escalation;
 using EdgeMl.Agent.Explanation;
 using EdgeMl.Agent.Inference;
 using EdgeMl.Agent.LineIo;
@@ -49,16 +50,18 @@ public sealed partial class FrameRunner(
             var router = services.GetService<PartRouter>();
             var parts = services.GetService<PartFrames>();
             var explanations = services.GetService<ExplanationQueue>();
+            var keepsCases = services.GetService<CaseSink>() is not null;
             await new FramePipeline(models, inference.Workers).RunAsync(
                 source,
                 slot =>
                 {
                     counters.Count(slot);
                     explanations?.Offer(slot);
-                    outcomes.Publish(slot.ToOutcome(models.Time));
-                    if (parts?.Match(slot) is { } part)
+                    var part = parts?.Match(slot);
+                    outcomes.Publish(slot.ToOutcome(models.Time, part?.PartId, keepsCases));
+                    if (part is { } decided)
                     {
-                        router?.Decide(part);
+                        router?.Decide(decided);
                     }
                 },
                 stoppingToken);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using EdgeMl.Agent.Capture;
 using EdgeMl.Agent.Decisions;
+using EdgeMl.Agent.Escalation;
 using EdgeMl.Agent.Explanation;
 using EdgeMl.Agent.Http;
 using EdgeMl.Agent.Inference;
@@ -32,7 +33,7 @@ internal static class RunCommand
         var fps = new Option<double?>("--fps") { Description = "Frames per second of --replay (default 10)" };
         var tags = new Option<string?>("--tags") { Description = "Tags sent at enrolment, e.g. site=a,line=3" };
         var trusted = new Option<string?>("--trust") { Description = "PEM of the fleet's CA or server certificate, for a server whose TLS certificate is not publicly trusted" };
-        var config = new Option<string?>("--config") { Description = "JSON file with Agent, Inference, Decisions, LineIo, Outbox and Telemetry sections (flags and EDGEML_* win over it)" };
+        var config = new Option<string?>("--config") { Description = "JSON file with Agent, Inference, Decisions, LineIo, Outbox, Cases and Telemetry sections (flags and EDGEML_* win over it)" };
         var ep = new Option<ExecutionProviderKind?>("--ep") { Description = "Execution provider: auto, cpu or cuda" };
         var workers = new Option<int?>("--workers") { Description = "Frames scored in parallel" };
         var automation = new Option<AutomationLevel?>("--automation") { Description = "Who decides: human, shadow, assist, partial (default) or full" };
@@ -83,6 +84,7 @@ internal static class RunCommand
                     .AddScoringHttp(configuration, inference.Workers)
                     .AddAgentMetrics(configuration)
                     .AddOutbox(configuration, agent.DataDirectory)
+                    .AddCases(configuration)
                     .AddTelemetry(configuration));
 
                 // Line, outbox and telemetry settings are checked before enrolment, not after the first wait for the server.

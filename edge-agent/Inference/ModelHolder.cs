@@ -32,11 +32,14 @@ public sealed class ModelHolder : IDisposable
 
     public event Action<ModelSet>? Swapped;
 
-    /// <summary>Makes <paramref name="active"/> (and <paramref name="shadow"/>) score the next frame; the old set finishes its frames first.</summary>
-    /// <exception cref="EdgeMl.Contracts.Packaging.ModelPackageException">The device's decision settings do not fit <paramref name="active"/>; the current set stays.</exception>
-    public void Swap(LoadedModel active, LoadedModel? shadow)
+    /// <summary>
+    /// Makes <paramref name="active"/> (and <paramref name="shadow"/>) score the next frame, decided by the device's settings
+    /// or, where a rollout sent them, by <paramref name="fleet"/>; the old set finishes its frames first.
+    /// </summary>
+    /// <exception cref="EdgeMl.Contracts.Packaging.ModelPackageException">The decision settings do not fit <paramref name="active"/>; the current set stays.</exception>
+    public void Swap(LoadedModel active, LoadedModel? shadow, FleetDecisions? fleet = null)
     {
-        var next = new ModelSet(active, shadow, Decisions, Time);
+        var next = new ModelSet(active, shadow, fleet?.Over(Decisions) ?? Decisions, Time) { Fleet = fleet };
         var previous = Interlocked.Exchange(ref _current, next);
         if (previous is not null)
         {

@@ -32,6 +32,9 @@ public sealed class ModelSet
     /// <summary>How the active model's frames are decided; one per set, so a swap changes model and bands together.</summary>
     public DecisionPolicy Policy { get; }
 
+    /// <summary>The rollout's decision settings in force over the device's; null when the device's own decide.</summary>
+    public FleetDecisions? Fleet { get; init; }
+
     /// <summary>Frames scored by active and shadow alike and those where their top labels agreed.</summary>
     public long ShadowFrames => Interlocked.Read(ref _shadowFrames);
 

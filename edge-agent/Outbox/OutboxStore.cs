@@ -136,6 +136,39 @@ public sealed partial class OutboxStore : IDisposable
         }
     }
 
+    /// <summary>Up to <paramref name="max"/> waiting messages of one <paramref name="kind"/>, oldest first: each kind has its own sender.</summary>
+    public IReadOnlyList<OutboxMessage> ReadBatch(OutboxKind kind, int max)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        lock (_gate)
+        {
+            using var select = Command("SELECT id, payload, created_at FROM messages WHERE kind = $kind ORDER BY seq LIMIT $max;", ("$kind", Name(kind)), ("$max", max));
+            using var reader = select.ExecuteReader();
+            var batch = new List<OutboxMessage>();
+            while (reader.Read())
+            {
+                batch.Add(new OutboxMessage(reader.GetString(0), kind, (byte[])reader.GetValue(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2))));
+            }
+
+            return batch;
+        }
+    }
+
+    /// <summary>How many messages of <paramref name="kind"/> wait, and their payload bytes.</summary>
+    public (long Messages, long Bytes) Held(OutboxKind kind)
+    {
+        lock (_gate)
+        {
+            using var totals = Command("SELECT count(*), coalesce(sum(length(payload)), 0) FROM messages WHERE kind = $kind;", ("$kind", Name(kind)));
+            using var reader = totals.ExecuteReader();
+            reader.Read();
+            return (reader.GetInt64(0), reader.GetInt64(1));
+        }
+    }
+
+    /// <summary>The bounds this outbox keeps to.</summary>
+    public OutboxOptions Bounds => _options;
+
     /// <summary>The receiver has <paramref name="id"/>: it leaves the outbox. False when it was not there (already acknowledged).</summary>
     public bool Acknowledge(string id)
     {

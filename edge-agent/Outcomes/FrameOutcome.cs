@@ -31,6 +31,12 @@ public sealed record FrameOutcome(
     string ExecutionProvider,
     string? Error)
 {
+    /// <summary>The line's part this frame decided, when the line announced one (line I/O); null otherwise.</summary>
+    public long? PartId { get; init; }
+
+    /// <summary>The frame as it was encoded, for a frame that goes to a person (escalated or audited) while cases are kept; empty otherwise, so a confident frame copies nothing.</summary>
+    public ReadOnlyMemory<byte> Image { get; init; }
+
     /// <summary>The top label's name; null when no model scored the frame.</summary>
     public string? TopLabel => Verdict.Label >= 0 && Verdict.Label < Labels.Count ? Labels[Verdict.Label] : null;
 }

@@ -109,8 +109,11 @@ public sealed class FrameSlot
         _labels = 0;
     }
 
-    /// <summary>The frame's result as a value the sinks may keep: the probabilities are copied out of the pooled slot.</summary>
-    internal FrameOutcome ToOutcome(TimeProvider time) => new(
+    /// <summary>
+    /// The frame's result as a value the sinks may keep: the probabilities are copied out of the pooled slot, and so is
+    /// the encoded image when <paramref name="withImage"/> and a person is to see the frame.
+    /// </summary>
+    internal FrameOutcome ToOutcome(TimeProvider time, long? partId = null, bool withImage = false) => new(
         Id,
         time.GetUtcNow(),
         ScoredBy is { } model ? new ModelVersionId(model.Manifest.Name, model.Manifest.Version) : null,
@@ -121,7 +124,11 @@ public sealed class FrameSlot
         Input,
         Shadow,
         ScoredBy?.Provider.Provider ?? "",
-        Error);
+        Error)
+    {
+        PartId = partId,
+        Image = withImage && Verdict.Decision is Decision.Escalate or Decision.Audit ? Encoded.ToArray() : default,
+    };
 
     internal Span<float> PrepareProbabilities(int labels)
     {

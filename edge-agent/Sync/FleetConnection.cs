@@ -54,12 +54,17 @@ public sealed class FleetConnection : IDisposable
 
     public DeviceService.DeviceServiceClient Anonymous => new(_channel);
 
-    public DeviceService.DeviceServiceClient For(DeviceIdentity identity) => new(_channel.Intercept(metadata =>
+    public DeviceService.DeviceServiceClient For(DeviceIdentity identity) => new(Authenticated(identity));
+
+    /// <summary>The case service (uploads and verdicts) with the device's credentials.</summary>
+    public CaseService.CaseServiceClient Cases(DeviceIdentity identity) => new(Authenticated(identity));
+
+    private Grpc.Core.CallInvoker Authenticated(DeviceIdentity identity) => _channel.Intercept(metadata =>
     {
         metadata.Add("x-edgeml-device", identity.DeviceId);
         metadata.Add("authorization", "Bearer " + identity.Secret);
         return metadata;
-    }));
+    });
 
     public void Dispose() => _channel.Dispose();
 }

@@ -1,3 +1,4 @@
+using EdgeMl.Agent.Decisions;
 using EdgeMl.Agent.Inference;
 using EdgeMl.Contracts.Packaging;
 using EdgeMl.Protos.Fleet;
@@ -147,9 +148,10 @@ public sealed partial class ModelUpdater(
 
             // The last point where a newer desired state wins: past it this state goes live.
             cancellationToken.ThrowIfCancellationRequested();
-            if (current?.Active != active || current?.Shadow != shadow)
+            var fleet = FleetDecisions.From(desired);
+            if (current?.Active != active || current?.Shadow != shadow || current?.Fleet != fleet)
             {
-                holder.Swap(active, shadow);
+                holder.Swap(active, shadow, fleet);
                 LogSwapped(logger, active.Manifest.Id, shadow?.Manifest.Id ?? "none", desired.Revision);
             }
 

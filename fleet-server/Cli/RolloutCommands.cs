@@ -53,7 +53,17 @@ internal static class RolloutCommands
         var maxEscalation = new Option<double>("--max-escalation-increase") { Description = "Escalation-rate increase gate (needs telemetry)" };
         var minAgreement = new Option<double>("--min-agreement") { Description = "Shadow agreement gate (needs telemetry)" };
         var minSamples = new Option<long>("--min-samples") { Description = "Frames before telemetry gates judge", DefaultValueFactory = _ => 100 };
-        var command = connection.With(new Command("start", "Start a rollout") { model, selector, waves, bake, mode, maxFailure, maxError, maxLatency, maxEscalation, minAgreement, minSamples });
+        var automation = new Option<string?>("--automation") { Description = "Automation level on these devices for this model: human, shadow, assist, partial or full (default: each device's own)" };
+        automation.AcceptOnlyFromAmong("human", "shadow", "assist", "partial", "full");
+        var bands = new Option<string?>("--bands") { Description = "Decision bands for this model, label:lower:upper, e.g. cracked:0.05:0.95 (default: the device's or the manifest's)" };
+        bands.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<string?>() is { } text && ParseBands(text) is null)
+            {
+                r.AddError($"--bands '{text}' is not label:lower:upper with 0 <= lower < upper <= 1, e.g. cracked:0.05:0.95");
+            }
+        });
+        var command = connection.With(new Command("start", "Start a rollout") { model, selector, waves, bake, mode, maxFailure, maxError, maxLatency, maxEscalation, minAgreement, minSamples, automation, bands });
         connection.SetAction(command, async (client, result, ct) =>
         {
             var request = new StartRolloutRequest
@@ -73,12 +83,31 @@ internal static class RolloutCommands
                 },
             };
             request.Waves.Add(result.GetRequiredValue(waves).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            request.Automation = result.GetValue(automation) ?? "";
+            if (result.GetValue(bands) is { } text)
+            {
+                request.Bands = ParseBands(text);
+            }
+
             return await client.StartRolloutAsync(request, cancellationToken: ct);
         }, m => Describe((RolloutStatus)m));
         return command;
     }
 
     /// <summary>30s, 5m, 1h, or plain seconds.</summary>
+    /// <summary><c>label:lower:upper</c>; the label may itself hold colons. Null when it is not that.</summary>
+    private static DecisionBands? ParseBands(string text)
+    {
+        var parts = text.Split(':');
+        return parts.Length >= 3
+            && double.TryParse(parts[^2], NumberStyles.Float, CultureInfo.InvariantCulture, out var lower)
+            && double.TryParse(parts[^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var upper)
+            && string.Join(':', parts[..^2]) is { Length: > 0 } label
+            && lower is >= 0 and <= 1 && upper is >= 0 and <= 1 && lower < upper
+            ? new DecisionBands { Label = label, Lower = lower, Upper = upper }
+            : null;
+    }
+
     public static TimeSpan ParseDuration(string text)
     {
         var unit = text[^1];
@@ -103,6 +132,12 @@ internal static class RolloutCommands
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"rollout {r.RolloutId}: {r.Mode} of {r.Model} (from {(r.PreviousModel.Length == 0 ? "-" : r.PreviousModel)}) to '{r.Selector}', {r.State}{(r.Reason.Length > 0 ? ": " + r.Reason : "")}");
         text.AppendLine(CultureInfo.InvariantCulture, $"  gates: max failure rate {r.Gates.MaxFailureRate:P1}; bake {r.BakeSeconds} s");
+        if (r.Automation.Length > 0 || r.Bands is not null)
+        {
+            var bands = r.Bands is { } b ? string.Create(CultureInfo.InvariantCulture, $"{b.Label}:{b.Lower}:{b.Upper}") : "the devices' own";
+            text.AppendLine(CultureInfo.InvariantCulture, $"  decisions: automation {(r.Automation.Length > 0 ? r.Automation : "the devices' own")}; bands {bands}");
+        }
+
         foreach (var w in r.Waves)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"  wave {w.Index + 1} ({w.Size}): {w.Targeted} targeted, {w.Updated} updated, {w.Failed} failed ({w.FailureRate:P1}), {w.Pending} pending ({w.Offline} offline) -> {w.Decision}");

@@ -97,6 +97,7 @@ internal static class FleetServerHost
         services.AddSingleton<LoginSessions>();
         services.AddSingleton<LoginThrottle>();
         services.AddDashboard();
+        services.AddSingleton<VerdictHub>();
         services.AddSingleton<ModelRegistry>();
         services.AddSingleton<BundleResigner>();
         services.AddSingleton<DesiredStateHub>();

@@ -27,7 +27,7 @@ internal static class ReviewEndpoints
             ImageAsync(id, stores, images.ImagePath, ct));
         pages.MapGet("/cases/{id}/heatmap", (string id, FleetStores stores, CaseImages images, CancellationToken ct) =>
             ImageAsync(id, stores, images.HeatmapPath, ct));
-        pages.MapPost("/cases/{id}/verdict", async (string id, HttpContext http, FleetStores stores, TimeProvider time, CancellationToken ct) =>
+        pages.MapPost("/cases/{id}/verdict", async (string id, HttpContext http, FleetStores stores, VerdictHub verdicts, TimeProvider time, CancellationToken ct) =>
         {
             var verdict = (await http.Request.ReadFormAsync(ct))["verdict"].ToString();
             if (verdict is not (CaseStore.Ok or CaseStore.Defect or CaseStore.Unsure))
@@ -37,7 +37,14 @@ internal static class ReviewEndpoints
 
             try
             {
-                return await stores.Cases.RecordVerdictAsync(id, AccountFilter.Caller(http).Name, verdict, time.GetUtcNow(), ct) switch
+                var outcome = await stores.Cases.RecordVerdictAsync(id, AccountFilter.Caller(http).Name, verdict, time.GetUtcNow(), ct);
+                if (outcome == VerdictOutcome.Recorded && verdict != CaseStore.Unsure && await stores.Cases.GetAsync(id, ct) is { } decided)
+                {
+                    // The device that holds the part learns the verdict now, not at its stream's next poll.
+                    verdicts.Notify(decided.DeviceId);
+                }
+
+                return outcome switch
                 {
                     VerdictOutcome.Recorded => Results.NoContent(),
                     VerdictOutcome.UnknownCase => Results.Text($"no case {id}\n", statusCode: StatusCodes.Status404NotFound),

@@ -1,4 +1,6 @@
 using System.Security.Cryptography;
+using System.Text;
+using EdgeMl.Contracts.Packaging;
 using EdgeMl.Fleet.Registry;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
@@ -23,11 +25,16 @@ internal sealed partial class RolloutEngine(
     private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
 
-    public sealed record StartRequest(string Model, string Selector, IReadOnlyList<string> Waves, TimeSpan Bake, string Mode, RolloutGates Gates);
+    public sealed record StartRequest(string Model, string Selector, IReadOnlyList<string> Waves, TimeSpan Bake, string Mode, RolloutGates Gates, RolloutDecisions? Decisions = null);
 
     public async Task<RolloutRecord> StartAsync(StartRequest request, string actor, CancellationToken cancellationToken)
     {
         var model = await registry.GetAsync(request.Model, cancellationToken);
+        if (request.Decisions?.Problems(ModelPackage.ParseManifest(model.Id, Encoding.UTF8.GetBytes(model.ManifestJson))) is { Count: > 0 } problems)
+        {
+            throw new ArgumentException($"the rollout's decision settings do not fit {model.Id}: {string.Join("; ", problems)}");
+        }
+
         var selector = TagSelector.Parse(request.Selector);
         var mode = request.Mode is "" ? RolloutState.Canary : request.Mode;
         if (mode is not (RolloutState.Canary or RolloutState.BlueGreen or RolloutState.Shadow))
@@ -67,6 +74,7 @@ internal sealed partial class RolloutEngine(
             var step = await PlanWaveAsync(rollout, cancellationToken) with
             {
                 Starts = true,
+                Decisions = request.Decisions,
                 Audit = new AuditRecord(now, actor, "rollout.start", rollout.Id, $"{mode} of {model.Id} to '{selector.Text}' in waves {waves}, bake {request.Bake}"),
             };
             var started = await CommitAsync(step, cancellationToken);
@@ -297,6 +305,11 @@ internal sealed partial class RolloutEngine(
                 if (step.Starts)
                 {
                     await RolloutStore.AddAsync(transaction, rollout, cancellationToken);
+                    if (step.Decisions is { } decisions)
+                    {
+                        // In the same transaction: the first wave's desired states are signed with them.
+                        await RolloutStore.SetDecisionsAsync(transaction, rollout.Id, decisions.ToJson(), cancellationToken);
+                    }
                 }
                 else
                 {

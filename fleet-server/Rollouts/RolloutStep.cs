@@ -19,4 +19,7 @@ internal sealed record RolloutStep(RolloutRecord Rollout)
     public IReadOnlyList<RolloutWaveRecord> Waves { get; init; } = [];
 
     public AuditRecord? Audit { get; init; }
+
+    /// <summary>A starting rollout's decision settings for its devices; null when it has none.</summary>
+    public RolloutDecisions? Decisions { get; init; }
 }

@@ -116,7 +116,8 @@ internal sealed class AdminGrpcService(
                     MaxEscalationIncrease = Positive(gates.MaxEscalationIncrease),
                     MinAgreement = Positive(gates.MinAgreement),
                     MinSamples = gates.MinSamples > 0 ? gates.MinSamples : 100,
-                }),
+                },
+                RolloutDecisions.From(request)),
             actor,
             context.CancellationToken);
         return await DescribeAsync(rollout.Id, context.CancellationToken);
@@ -199,6 +200,11 @@ internal sealed class AdminGrpcService(
                 MinSamples = gates.MinSamples,
             },
         };
+        if (await stores.Rollouts.GetDecisionsAsync(id, cancellationToken) is { DecisionsJson: { } decisions })
+        {
+            (status.Automation, status.Bands) = RolloutDecisions.FromJson(decisions)!.ToProto();
+        }
+
         foreach (var wave in await stores.Rollouts.ListWavesAsync(id, cancellationToken))
         {
             // A wave's own devices; blue/green's switch step covers all of them again.

@@ -6,9 +6,14 @@ using Grpc.Core;
 
 namespace EdgeMl.Fleet.Services;
 
-/// <summary>Case uploads from devices: checked, images written once, then the row; a repeat is acknowledged as a duplicate.</summary>
-internal sealed class CaseGrpcService(FleetStores stores, DeviceAuthenticator authenticator, CaseImages images, TimeProvider time) : CaseService.CaseServiceBase
+/// <summary>Case uploads from devices (checked, images written once, then the row; a repeat is acknowledged as a duplicate), and the verdicts owed back to them.</summary>
+internal sealed class CaseGrpcService(FleetStores stores, DeviceAuthenticator authenticator, CaseImages images, VerdictHub verdicts, TimeProvider time) : CaseService.CaseServiceBase
 {
+    // Verdicts given on another replica reach a device's stream within this time; those given on this one at once.
+    private static readonly TimeSpan VerdictPoll = TimeSpan.FromSeconds(5);
+    private const int VerdictBatch = 100;
+    private const int MaxAcknowledged = 1000;
+
     public override async Task<CaseAck> UploadCase(CaseUpload request, ServerCallContext context)
     {
         var deviceId = await authenticator.AuthenticateAsync(context);
@@ -46,6 +51,54 @@ internal sealed class CaseGrpcService(FleetStores stores, DeviceAuthenticator au
         }
 
         return new CaseAck { CaseId = request.CaseId };
+    }
+
+    public override async Task WatchVerdicts(WatchVerdictsRequest request, IServerStreamWriter<CaseVerdict> responseStream, ServerCallContext context)
+    {
+        var deviceId = await authenticator.AuthenticateAsync(context);
+        var token = context.CancellationToken;
+        var sent = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                var wake = verdicts.Next(deviceId);
+                foreach (var decided in await stores.Cases.OwedVerdictsAsync(deviceId, VerdictBatch, token))
+                {
+                    // Sent once per stream: an unacknowledged verdict comes again on the device's next stream.
+                    if (sent.Add(decided.Id))
+                    {
+                        await responseStream.WriteAsync(
+                            new CaseVerdict
+                            {
+                                CaseId = decided.Id,
+                                Verdict = decided.Verdict ?? "",
+                                Inspector = decided.ReviewedBy ?? "",
+                                DecidedAtUnixMs = decided.ReviewedAt?.ToUnixTimeMilliseconds() ?? 0,
+                            },
+                            token);
+                    }
+                }
+
+                await wake.WaitAsync(VerdictPoll, time, token).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // The device went away; its verdicts stay owed.
+        }
+    }
+
+    public override async Task<AcknowledgeVerdictsResponse> AcknowledgeVerdicts(AcknowledgeVerdictsRequest request, ServerCallContext context)
+    {
+        var deviceId = await authenticator.AuthenticateAsync(context);
+        if (request.CaseIds.Count > MaxAcknowledged)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"acknowledge at most {MaxAcknowledged} verdicts per call (got {request.CaseIds.Count})"));
+        }
+
+        await stores.Cases.AcknowledgeVerdictsAsync(deviceId, request.CaseIds, time.GetUtcNow(), context.CancellationToken);
+        return new AcknowledgeVerdictsResponse();
     }
 
     private static CaseAck Duplicate(CaseRecord stored, string deviceId) => stored.DeviceId == deviceId

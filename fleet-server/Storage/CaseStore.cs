@@ -42,6 +42,16 @@ internal sealed class CaseStore(FleetDatabase db)
     private const string Close =
         "UPDATE cases SET status = 'reviewed', verdict = @verdict, reviewed_by = @inspector, reviewed_at = @at WHERE id = @id AND status = 'open'";
 
+    // Reviewed cases whose verdict the uploading device has not acknowledged yet, in the order they were decided.
+    private const string SelectOwed =
+        $"SELECT {Columns} FROM cases WHERE device_id = @device_id AND status = 'reviewed' AND verdict_acknowledged_at IS NULL " +
+        "ORDER BY reviewed_at, id LIMIT @limit";
+
+    private const string AcknowledgeVerdict =
+        "UPDATE cases SET verdict_acknowledged_at = @at WHERE id = @id AND device_id = @device_id AND status = 'reviewed' AND verdict_acknowledged_at IS NULL";
+
+    private const string SelectReviewedSince = $"SELECT {Columns} FROM cases WHERE status = 'reviewed' AND reviewed_at >= @since ORDER BY reviewed_at, id";
+
     private const string Tally =
         "SELECT model_name, model_version, decision, model_call, verdict, COUNT(*) FROM cases " +
         "GROUP BY model_name, model_version, decision, model_call, verdict ORDER BY model_name, model_version";
@@ -146,6 +156,37 @@ internal sealed class CaseStore(FleetDatabase db)
                 return VerdictOutcome.Recorded;
             },
             cancellationToken);
+    }
+
+    /// <summary>The verdicts owed to <paramref name="deviceId"/> (its reviewed cases it has not acknowledged), oldest decision first.</summary>
+    public async Task<IReadOnlyList<CaseRecord>> OwedVerdictsAsync(string deviceId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return await connection.CreateCommand(SelectOwed).Bind("@device_id", deviceId).Bind("@limit", (long)limit).QueryAsync(Read, cancellationToken);
+    }
+
+    /// <summary>The device has applied these verdicts; ids of other devices' cases, or of open cases, change nothing. Returns how many were marked.</summary>
+    public Task<int> AcknowledgeVerdictsAsync(string deviceId, IReadOnlyCollection<string> ids, DateTimeOffset at, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(
+            async (_, transaction) =>
+            {
+                var marked = 0;
+                foreach (var id in ids)
+                {
+                    marked += await transaction.CreateCommand(AcknowledgeVerdict)
+                        .Bind("@id", id).Bind("@device_id", deviceId).Bind("@at", at)
+                        .ExecuteAsync(cancellationToken);
+                }
+
+                return marked;
+            },
+            cancellationToken);
+
+    /// <summary>Cases reviewed at or after <paramref name="since"/>, in the order they were decided.</summary>
+    public async Task<IReadOnlyList<CaseRecord>> ReviewedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return await connection.CreateCommand(SelectReviewedSince).Bind("@since", since).QueryAsync(Read, cancellationToken);
     }
 
     /// <summary>Case counts per model version, decision, model call and verdict: what the accuracy figures are made of.</summary>

@@ -24,6 +24,10 @@ internal sealed class RolloutStore(FleetDatabase db)
     private const string SelectActive =
         $"SELECT {Columns} FROM rollouts WHERE state IN ('running', 'paused', 'waiting-switch') ORDER BY created_at DESC, id DESC";
 
+    private const string UpdateDecisions = "UPDATE rollouts SET decisions_json = @decisions_json WHERE id = @id";
+
+    private const string SelectDecisions = "SELECT model, decisions_json FROM rollouts WHERE id = @id";
+
     private const string DeviceColumns = "rollout_id, device_id, wave, previous_model, added_at";
 
     private const string InsertDevice =
@@ -52,6 +56,18 @@ internal sealed class RolloutStore(FleetDatabase db)
             .Bind("@created_at", rollout.CreatedAt)
             .Bind("@created_by", rollout.CreatedBy)
             .ExecuteAsync(cancellationToken);
+    }
+
+    /// <summary>Stores a new rollout's decision settings (JSON) for its devices.</summary>
+    public static async Task SetDecisionsAsync(DbTransaction transaction, string id, string json, CancellationToken cancellationToken) =>
+        await transaction.CreateCommand(UpdateDecisions).Bind("@id", id).Bind("@decisions_json", json).ExecuteAsync(cancellationToken);
+
+    /// <summary>A rollout's model and its decision settings (JSON, null when it has none); null when there is no such rollout.</summary>
+    public async Task<(string Model, string? DecisionsJson)?> GetDecisionsAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var rows = await connection.CreateCommand(SelectDecisions).Bind("@id", id).QueryAsync(r => (r.GetString(0), r.GetStringOrNull(1)), cancellationToken);
+        return rows.Count == 0 ? null : rows[0];
     }
 
     public async Task<RolloutRecord?> GetAsync(string id, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using EdgeMl.Fleet.Registry;
+using EdgeMl.Fleet.Rollouts;
 using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Protos.Fleet;
@@ -11,7 +12,7 @@ namespace EdgeMl.Fleet.Sync;
 /// Turns a stored desired state into the signed message a device trusts: model references resolved,
 /// expiry set, signed by the signing key and carrying the root's endorsement of that key.
 /// </summary>
-internal sealed class DesiredStateSigner(ModelRegistry registry, FleetKeys keys, IOptions<SyncOptions> options, TimeProvider time)
+internal sealed class DesiredStateSigner(ModelRegistry registry, FleetStores stores, FleetKeys keys, IOptions<SyncOptions> options, TimeProvider time)
 {
     public async Task<SignedDesiredState> SignAsync(DesiredStateRecord record, CancellationToken cancellationToken)
     {
@@ -29,6 +30,14 @@ internal sealed class DesiredStateSigner(ModelRegistry registry, FleetKeys keys,
         if (record.ActiveModel is { } active)
         {
             state.Active = ToRef(await registry.GetAsync(active, cancellationToken));
+
+            // A rollout's decision settings go with the model it rolls out; not with a rollback, nor to a shadow's active model.
+            if (record.RolloutId is { } rolloutId && !record.Rollback
+                && await stores.Rollouts.GetDecisionsAsync(rolloutId, cancellationToken) is { Model: var model, DecisionsJson: { } json }
+                && model == active)
+            {
+                (state.Automation, state.Bands) = RolloutDecisions.FromJson(json)!.ToProto();
+            }
         }
 
         if (record.ShadowModel is { } shadow)

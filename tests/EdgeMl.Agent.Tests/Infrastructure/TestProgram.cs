@@ -1,3 +1,4 @@
+using EdgeMl.Agent.Tests.Escalation;
 using EdgeMl.Agent.Tests.Outbox;
 
 namespace EdgeMl.Agent.Tests.Infrastructure;
@@ -11,6 +12,7 @@ internal static class TestProgram
     public static int Main(string[] args) => args switch
     {
         [OutboxWriter.Mode, var path] => OutboxWriter.Run(path),
+        [CaseWriter.Mode, var path] => CaseWriter.Run(path),
         _ => 0,
     };
 }

@@ -41,4 +41,21 @@ public sealed class FrameOutcomeTests
         });
         Assert.Contains(outcomes, o => o.Outcome.Shadow?.Agreed == true);
     }
+
+    [Fact]
+    public void Only_a_frame_that_goes_to_a_person_carries_its_image_and_every_outcome_its_part()
+    {
+        var slot = new FrameSlot();
+        slot.Load([0xFF, 0xD8, 0xFF, 1, 2, 3]);
+        slot.Verdict = new EdgeMl.Agent.Decisions.Verdict(0, 0.99f, EdgeMl.Agent.Decisions.Decision.Auto);
+        var confident = slot.ToOutcome(TimeProvider.System, partId: 4, withImage: true);
+        slot.Verdict = new EdgeMl.Agent.Decisions.Verdict(0, 0.6f, EdgeMl.Agent.Decisions.Decision.Escalate);
+        var escalated = slot.ToOutcome(TimeProvider.System, partId: 5, withImage: true);
+        var withoutCases = slot.ToOutcome(TimeProvider.System);
+
+        Assert.True(confident.Image.IsEmpty);
+        Assert.Equal(new byte[] { 0xFF, 0xD8, 0xFF, 1, 2, 3 }, escalated.Image.ToArray());
+        Assert.True(withoutCases.Image.IsEmpty);
+        Assert.Equal((4L, 5L, (long?)null), (confident.PartId!.Value, escalated.PartId!.Value, withoutCases.PartId));
+    }
 }

@@ -95,7 +95,7 @@ public abstract class RolloutEngineTests : StoreTests
         Assert.Equal("rolled back by admin; 2 of 2 devices returned to no model (every frame to a human)", rolled.Reason);
         var states = await Stores.DesiredStates.ListAsync(Timeout);
         Assert.All(states, s => Assert.Equal((2L, null, true), (s.Revision, s.ActiveModel, s.Rollback)));
-        var signer = new DesiredStateSigner(fleet.Registry, fleet.Keys, Options.Create(new SyncOptions()), TimeProvider.System);
+        var signer = new DesiredStateSigner(fleet.Registry, Stores, fleet.Keys, Options.Create(new SyncOptions()), TimeProvider.System);
         var signed = DesiredState.Parser.ParseFrom((await signer.SignAsync(states[0], Timeout)).Payload);
         Assert.Equal((null, true, 2UL), (signed.Active, signed.Rollback, signed.Revision));
         Assert.Contains(await Stores.Audit.ListAsync(100, Timeout), a => a.Action == "rollout.rollback" && a.Detail.Contains("returned to no model", StringComparison.Ordinal));

@@ -110,6 +110,44 @@ public abstract class CaseStoreTests : StoreTests
         Assert.Null(await Stores.Inspectors.RoleAsync("nobody", Timeout));
     }
 
+    [Fact]
+    public async Task Owes_a_device_the_verdicts_on_its_own_reviewed_cases_until_it_acknowledges_them()
+    {
+        await Stores.Cases.AddAsync(Case("late", T0), Timeout);
+        await Stores.Cases.AddAsync(Case("early", T0), Timeout);
+        await Stores.Cases.AddAsync(Case("open", T0), Timeout);
+        await Stores.Cases.AddAsync(Case("other", T0) with { DeviceId = "cam-2" }, Timeout);
+        await Stores.Cases.RecordVerdictAsync("late", "ann", CaseStore.Ok, T0.AddMinutes(2), Timeout);
+        await Stores.Cases.RecordVerdictAsync("early", "ann", CaseStore.Defect, T0.AddMinutes(1), Timeout);
+        await Stores.Cases.RecordVerdictAsync("open", "ann", CaseStore.Unsure, T0.AddMinutes(1), Timeout);
+        await Stores.Cases.RecordVerdictAsync("other", "ann", CaseStore.Ok, T0.AddMinutes(1), Timeout);
+
+        var owed = await Stores.Cases.OwedVerdictsAsync("cam-1", 10, Timeout);
+        var marked = await Stores.Cases.AcknowledgeVerdictsAsync("cam-1", ["early", "other", "open", "nope"], T0.AddMinutes(3), Timeout);
+
+        Assert.Equal([("early", "defect"), ("late", "ok")], owed.Select(c => (c.Id, c.Verdict)));
+        Assert.Equal(1, marked);
+        Assert.Equal(["late"], (await Stores.Cases.OwedVerdictsAsync("cam-1", 10, Timeout)).Select(c => c.Id));
+        Assert.Equal(["other"], (await Stores.Cases.OwedVerdictsAsync("cam-2", 10, Timeout)).Select(c => c.Id));
+    }
+
+    [Fact]
+    public async Task Lists_the_cases_reviewed_since_a_time_in_the_order_they_were_decided()
+    {
+        foreach (var id in new[] { "before", "second", "first", "unreviewed" })
+        {
+            await Stores.Cases.AddAsync(Case(id, T0), Timeout);
+        }
+
+        await Stores.Cases.RecordVerdictAsync("before", "ann", CaseStore.Ok, T0.AddMinutes(1), Timeout);
+        await Stores.Cases.RecordVerdictAsync("second", "ann", CaseStore.Ok, T0.AddMinutes(5), Timeout);
+        await Stores.Cases.RecordVerdictAsync("first", "ann", CaseStore.Defect, T0.AddMinutes(3), Timeout);
+
+        var since = await Stores.Cases.ReviewedSinceAsync(T0.AddMinutes(2), Timeout);
+
+        Assert.Equal(["first", "second"], since.Select(c => c.Id));
+    }
+
     private static CaseRecord Case(string id, DateTimeOffset at) => new(
         id, "cam-1", "a", "1", at, at, "crack-detector", "v1", "partial", "escalate", "reject",
         new Dictionary<string, double> { ["ok"] = 0.2, ["crack"] = 0.8 }, HasHeatmap: false);

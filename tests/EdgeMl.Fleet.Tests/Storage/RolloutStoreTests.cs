@@ -72,6 +72,18 @@ public abstract class RolloutStoreTests : StoreTests
         Assert.Equal([first, second], await Stores.Rollouts.ListWavesAsync("r-1", Timeout));
     }
 
+    [Fact]
+    public async Task Keeps_a_rollouts_decision_settings_beside_it()
+    {
+        await Stores.Rollouts.AddAsync(Rollout("r-1", T0), Timeout);
+        await Stores.Rollouts.AddAsync(Rollout("r-2", T0), Timeout);
+        await Stores.Database.InTransactionAsync(t => RolloutStore.SetDecisionsAsync(t, "r-1", "{\"automation\":\"human\"}", Timeout), Timeout);
+
+        Assert.Equal(("crack-detector:v2", "{\"automation\":\"human\"}"), await Stores.Rollouts.GetDecisionsAsync("r-1", Timeout));
+        Assert.Equal(("crack-detector:v2", (string?)null), await Stores.Rollouts.GetDecisionsAsync("r-2", Timeout));
+        Assert.Null(await Stores.Rollouts.GetDecisionsAsync("r-3", Timeout));
+    }
+
     private static RolloutRecord Rollout(string id, DateTimeOffset createdAt) => new(
         id, "crack-detector:v2", "crack-detector:v1", "site=lyon", "canary", "1,10%,50%,100%", 600, "{}", "running", 0, null, null, createdAt, "admin", createdAt);
 }

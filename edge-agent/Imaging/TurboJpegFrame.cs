@@ -57,8 +57,15 @@ internal readonly unsafe ref struct TurboJpegFrame
         var result = TurboJpeg.Decompress(
             _handle, _jpeg, _length, destination, width, width * bytesPerPixel, height,
             luma ? TurboJpeg.PixelGray : TurboJpeg.PixelRgb, TurboJpeg.StrictFlags);
-        return result == 0 ? null : TurboJpeg.ErrorText(_handle);
+        return result == 0 ? null : Reason();
     }
+
+    /// <summary>libjpeg's reason, in the SkiaSharp path's words where those say more to an operator.</summary>
+    private string Reason() => TurboJpeg.ErrorText(_handle) switch
+    {
+        "Premature end of JPEG file" => "the data ends early (truncated file)",
+        var text => text,
+    };
 
     /// <summary>tjDestroy fails only for a handle it never made, which the constructor rules out.</summary>
     public void Dispose() => _ = TurboJpeg.Destroy(_handle);

@@ -78,7 +78,7 @@ public sealed class TurboJpegFrameTests
 
         var error = new FramePreprocessor(TestImages.Gray(32, 24), Budget).Preprocess(jpeg.AsSpan(0, jpeg.Length / 2), new float[32 * 24]);
 
-        Assert.Equal("the image data could not be decoded: Premature end of JPEG file", error);
+        Assert.Equal("the image data could not be decoded: the data ends early (truncated file)", error);
     }
 
     [Fact]

@@ -25,9 +25,9 @@ RUN case "$TARGETARCH" in amd64) rid=linux-x64 ;; arm64) rid=linux-arm64 ;; *) e
 
 # Self-contained and trimmed: the image needs only the native libraries .NET itself relies on.
 FROM ${RUNTIME_BASE}
-# ffmpeg reads --camera; libgpiod is System.Device.Gpio's way to the GPIO chip.
+# ffmpeg reads --camera; libgpiod is System.Device.Gpio's way to the GPIO chip; libturbojpeg0 decodes JPEG frames.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ffmpeg libgpiod2 \
+ && apt-get install -y --no-install-recommends ffmpeg libgpiod2 libturbojpeg0 \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app /opt/edgeml/edge-agent
 # 1654 is the non-root "app" user of Microsoft's images; a number works in other base images too.

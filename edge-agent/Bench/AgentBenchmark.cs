@@ -10,7 +10,8 @@ namespace EdgeMl.Agent.Bench;
 /// <summary>
 /// Measures in one run, on one machine: (a) raw ONNX Runtime on ready tensors, the ceiling;
 /// (b) the naive straight-line loop; (c) the agent's real pipeline, with its latency figures;
-/// (d) that pipeline while heatmaps are made for its escalated and audited frames.
+/// (d) that pipeline while heatmaps are made for its escalated and audited frames; (e) the decoder's
+/// limit on the same frames, alone and (f) with inference: what the agent's input path is held to.
 /// </summary>
 internal sealed class AgentBenchmark(ModelHolder models, int workers, InferenceOptions inference)
 {
@@ -27,7 +28,11 @@ internal sealed class AgentBenchmark(ModelHolder models, int workers, InferenceO
             throw new InvalidOperationException($"input folder '{inputFolder}' has no frames to measure");
         }
 
-        var raw = await RawAsync(files[0], duration, cancellationToken);
+        var first = await File.ReadAllBytesAsync(files[0], cancellationToken);
+        var raw = await LimitAsync([first], decode: false, infer: true, duration, cancellationToken);
+        var frames = await Task.WhenAll(files.Select(file => File.ReadAllBytesAsync(file, cancellationToken)));
+        var decodeLimit = await LimitAsync(frames, decode: true, infer: false, duration, cancellationToken);
+        var decodeInferenceLimit = await LimitAsync(frames, decode: true, infer: true, duration, cancellationToken);
         ProcessMemory.ResetPeak();
         var agent = await AgentAsync(inputFolder, duration, cancellationToken);
         var peak = ProcessMemory.PeakRssMegabytes();
@@ -39,8 +44,13 @@ internal sealed class AgentBenchmark(ModelHolder models, int workers, InferenceO
         }
 
         using var codec = SKCodec.Create(files[0]);
+        var preprocessor = model.CreatePreprocessor();
         return agent with
         {
+            DecodeLimitIps = decodeLimit,
+            DecodeInferenceLimitIps = decodeInferenceLimit,
+            JpegDecoder = preprocessor.JpegDecoder,
+            DecodeScale = codec is null ? "?" : $"1/{1 / preprocessor.DecodeScale(codec.Info.Size):0}",
             HeatmapFramesIps = heatmaps.FramesIps,
             HeatmapsPerSecond = heatmaps.HeatmapsPerSecond,
             HeatmapMs = heatmaps.HeatmapMs,
@@ -55,28 +65,43 @@ internal sealed class AgentBenchmark(ModelHolder models, int workers, InferenceO
         };
     }
 
-    /// <summary>Every worker runs the model back to back on a tensor prepared once.</summary>
-    private async Task<double?> RawAsync(string frame, TimeSpan duration, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every worker goes round <paramref name="frames"/> back to back: with <paramref name="decode"/> it decodes each
+    /// as the agent does (same library, same DCT scale, luma or colour) but skips resampling; with
+    /// <paramref name="infer"/> it runs the model on a tensor prepared once. Inference alone is the runtime's ceiling;
+    /// decoding alone the decoder's limit; both together the most any pipeline around this decoder and model reaches.
+    /// </summary>
+    private async Task<double?> LimitAsync(byte[][] frames, bool decode, bool infer, TimeSpan duration, CancellationToken cancellationToken)
     {
         var model = _model;
         var time = _time;
-        var encoded = await File.ReadAllBytesAsync(frame, cancellationToken);
         var runs = new long[workers];
         var start = time.GetTimestamp();
         await Task.WhenAll(Enumerable.Range(0, workers).Select(w => Task.Run(
             () =>
             {
                 using var buffers = model.CreateBuffers();
-                var error = model.CreatePreprocessor().Preprocess(encoded, buffers.Input);
+                var preprocessor = model.CreatePreprocessor();
+                var error = preprocessor.Preprocess(frames[0], buffers.Input);
                 if (error is not null)
                 {
-                    throw new InvalidOperationException($"'{frame}' cannot be benchmarked: {error}");
+                    throw new InvalidOperationException($"the first frame cannot be benchmarked: {error}");
                 }
 
                 Span<float> probabilities = stackalloc float[model.Labels.Count];
-                while (time.GetElapsedTime(start) < duration && !cancellationToken.IsCancellationRequested)
+                for (var i = w; time.GetElapsedTime(start) < duration && !cancellationToken.IsCancellationRequested; i++)
                 {
-                    model.Score(buffers, probabilities);
+                    // A frame that does not decode counts for nothing, as it scores nothing in the agent.
+                    if (decode && preprocessor.Decode(frames[i % frames.Length]) is not null)
+                    {
+                        continue;
+                    }
+
+                    if (infer)
+                    {
+                        model.Score(buffers, probabilities);
+                    }
+
                     runs[w]++;
                 }
             },

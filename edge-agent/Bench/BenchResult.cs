@@ -62,6 +62,21 @@ internal sealed record BenchResult
     [JsonPropertyName("heatmaps_dropped")]
     public long HeatmapsDropped { get; init; }
 
+    /// <summary>Frames/s of decoding alone, with the agent's library at the agent's DCT scale, all workers: the decoder's limit.</summary>
+    [JsonPropertyName("decode_limit_ips")]
+    public double? DecodeLimitIps { get; init; }
+
+    /// <summary>Frames/s of decoding and inference back to back with nothing else: the most the agent pipeline could reach.</summary>
+    [JsonPropertyName("decode_inference_limit_ips")]
+    public double? DecodeInferenceLimitIps { get; init; }
+
+    [JsonPropertyName("jpeg_decoder")]
+    public string JpegDecoder { get; init; } = "";
+
+    /// <summary>The DCT scale the benchmark's frames decode at for this model (1/1, 1/2, 1/4, 1/8).</summary>
+    [JsonPropertyName("decode_scale")]
+    public string DecodeScale { get; init; } = "";
+
     [JsonPropertyName("workers")]
     public int Workers { get; init; }
 

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 
 namespace EdgeMl.Agent.Cli;
 
-/// <summary><c>bench</c>: raw runtime ceiling, naive loop and the agent's pipeline, measured in one run.</summary>
+/// <summary><c>bench</c>: raw runtime ceiling, naive loop, the agent's pipeline and the decoder's limit, measured in one run.</summary>
 internal static class BenchCommand
 {
     public static Command Create()
@@ -47,6 +47,8 @@ internal static class BenchCommand
           (b) naive decode-resize-run loop    {Show(r.NaiveIps, "F1"),9} images/s
           (c) agent pipeline                  {Show(r.AgentIps, "F1"),9} images/s  ({r.AgentFrames} frames, {r.AgentErrors} errors)
           (d) agent pipeline with heatmaps    {Show(r.HeatmapFramesIps, "F1"),9} images/s  ({Show(r.HeatmapsPerSecond, "F2")} heatmaps/s at {Show(r.HeatmapMs, "F0")} ms each, {r.HeatmapsDropped} dropped unexplained)
+          (e) decoder limit, decode only      {Show(r.DecodeLimitIps, "F1"),9} images/s  ({r.JpegDecoder}, scale {r.DecodeScale})
+          (f) decoder limit with inference    {Show(r.DecodeInferenceLimitIps, "F1"),9} images/s  (the agent reaches {Show(Ratio.Of(r.AgentIps, r.DecodeInferenceLimitIps) * 100, "F1")} % of it)
           ratios: agent/naive {Show(Ratio.Of(r.AgentIps, r.NaiveIps), "F2")}x, agent/raw {Show(Ratio.Of(r.AgentIps, r.RawOrtIps), "F2")}
           latency end to end: p50 {Show(r.P50Ms, "F2")} ms, p95 {Show(r.P95Ms, "F2")} ms, p99 {Show(r.P99Ms, "F2")} ms
           per frame: decode+preprocess {Show(r.DecodeMs, "F2")} ms, inference {Show(r.InferenceMs, "F2")} ms, outside both {Show(r.OutsideShare * 100, "F1")} %

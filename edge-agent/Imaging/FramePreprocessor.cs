@@ -1,4 +1,5 @@
 using EdgeMl.Contracts.Packaging;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using SkiaSharp;
 
@@ -7,18 +8,23 @@ namespace EdgeMl.Agent.Imaging;
 /// <summary>
 /// Decodes one encoded frame and writes the model's input tensor: JPEG decoded at the smallest
 /// power-of-two reduction that still covers the model's input, luma or colour planes, area
-/// resampling of each tile, normalisation. One instance per worker; the pixel buffer is reused up to
-/// the usual frame size, so a warm instance allocates nothing managed per frame beyond SkiaSharp's
-/// small handles. A frame's decoded size is checked against the decode budget from its header before
-/// anything is decoded, and a frame above the usual size decodes into memory freed with the frame.
+/// resampling of each tile, normalisation. JPEG goes through TurboJPEG where libturbojpeg is installed
+/// (luma straight from the Y plane, as the training contract's PIL draft mode decodes it); other formats,
+/// and JPEG on a machine without it, through SkiaSharp. One instance per worker; the pixel buffer is
+/// reused up to the usual frame size, so a warm instance allocates nothing managed per frame beyond
+/// SkiaSharp's small handles. A frame's decoded size is checked against the decode budget from its header
+/// before anything is decoded, and a frame above the usual size decodes into memory freed with the frame.
 /// </summary>
 internal sealed class FramePreprocessor
 {
-    /// <summary>Decoded frames up to 8 Mi pixels (4K UHD, 32 MiB) keep their buffer for the next frame; larger ones give it back at once.</summary>
-    public const int RetainedPixels = 8 * 1024 * 1024;
+    /// <summary>Decoded frames up to 32 MiB (4K UHD in RGBA) keep their buffer for the next frame; larger ones give it back at once.</summary>
+    public const int RetainedBytesLimit = 32 * 1024 * 1024;
+
+    private const string Undecodable = "not a decodable image (JPEG, PNG, BMP, GIF, WebP)";
 
     private readonly InputSpec _input;
     private readonly long _maxDecodePixels;
+    private readonly bool _turboJpeg;
     private readonly TileLayout.Rect[] _tiles;
     private readonly AreaResampler _resampler = new();
     private readonly int[] _channelOffsets;
@@ -28,11 +34,18 @@ internal sealed class FramePreprocessor
     private float[] _interleave = [];
 
     public FramePreprocessor(InputSpec input, long maxDecodePixels)
+        : this(input, maxDecodePixels, TurboJpeg.IsAvailable)
+    {
+    }
+
+    /// <summary>With <paramref name="turboJpeg"/> false, JPEG is decoded with SkiaSharp, as on a machine without libturbojpeg.</summary>
+    public FramePreprocessor(InputSpec input, long maxDecodePixels, bool turboJpeg)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxDecodePixels, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxDecodePixels, Inference.InferenceOptions.MaxDecodePixelsLimit);
         _input = input;
         _maxDecodePixels = maxDecodePixels;
+        _turboJpeg = turboJpeg;
         _tiles = TileLayout.Compute(input);
         _channelOffsets = input.ColorSpace switch
         {
@@ -54,86 +67,193 @@ internal sealed class FramePreprocessor
     /// <summary>Bytes of decoded pixels kept between frames.</summary>
     public int RetainedBytes => _pixels.Length;
 
+    /// <summary>The library that decodes JPEG frames here, for <c>bench</c> and <c>check</c>.</summary>
+    public string JpegDecoder => _turboJpeg ? "libjpeg-turbo (TurboJPEG)" : "SkiaSharp";
+
     /// <summary>Fills <paramref name="tensor"/> (tiles x tile length) from <paramref name="encoded"/>; returns null, or why the frame cannot be used.</summary>
-    public string? Preprocess(ReadOnlySpan<byte> encoded, Span<float> tensor)
+    public string? Preprocess(ReadOnlySpan<byte> encoded, Span<float> tensor) => Run(encoded, tensor, resample: true);
+
+    /// <summary>Only decodes <paramref name="encoded"/> as <see cref="Preprocess"/> would, to luma or colour at the same scale: the decoder's share, for <c>bench</c>.</summary>
+    public string? Decode(ReadOnlySpan<byte> encoded) => Run(encoded, [], resample: false);
+
+    /// <summary>
+    /// The size a frame of <paramref name="full"/> pixels decodes to for this model: the smallest power-of-two DCT
+    /// reduction (1, 1/2, 1/4, 1/8) that keeps every tile at least as large as the model input.
+    /// </summary>
+    public float DecodeScale(SKSizeI full)
+    {
+        var needed = 0.0;
+        foreach (var tile in _tiles)
+        {
+            needed = Math.Max(needed, Math.Max(_input.Width / (tile.Width * full.Width), _input.Height / (tile.Height * full.Height)));
+        }
+
+        var scale = 1f;
+        while (scale > 0.125f && scale / 2 >= needed)
+        {
+            scale /= 2;
+        }
+
+        return scale;
+    }
+
+    private string? Run(ReadOnlySpan<byte> encoded, Span<float> tensor, bool resample)
     {
         if (encoded.IsEmpty)
         {
             return "the file is empty";
         }
 
+        return _turboJpeg && TurboJpegFrame.IsJpeg(encoded) ? PreprocessJpeg(encoded, tensor, resample) : PreprocessWithSkia(encoded, tensor, resample);
+    }
+
+    private unsafe string? PreprocessJpeg(ReadOnlySpan<byte> encoded, Span<float> tensor, bool resample)
+    {
+        fixed (byte* jpeg = encoded)
+        {
+            using var frame = new TurboJpegFrame(jpeg, encoded.Length);
+            if (frame.ReadHeader(out var width, out var height, out var cmyk) is { } header)
+            {
+                return $"{Undecodable}: {header}";
+            }
+
+            if (cmyk)
+            {
+                return PreprocessWithSkia(encoded, tensor, resample);
+            }
+
+            var full = new SKSizeI(width, height);
+            var scale = DecodeScale(full);
+            var size = new SKSizeI(TurboJpegFrame.Scaled(width, scale), TurboJpegFrame.Scaled(height, scale));
+            if (Plan(full, ref size) is { } refused)
+            {
+                return refused;
+            }
+
+            var luma = _input.Channels == 1;
+            var step = luma ? 1 : 3;
+            var pixels = Acquire((long)size.Width * size.Height * step);
+            try
+            {
+                if (frame.Decode(pixels, size.Width, size.Height, luma) is { } failed)
+                {
+                    return $"the image data could not be decoded: {failed}";
+                }
+
+                if (resample)
+                {
+                    Resample(pixels, size, size.Width * step, step, tensor);
+                }
+
+                return null;
+            }
+            finally
+            {
+                Release(pixels);
+            }
+        }
+    }
+
+    private unsafe string? PreprocessWithSkia(ReadOnlySpan<byte> encoded, Span<float> tensor, bool resample)
+    {
         using var data = SKData.CreateCopy(encoded);
         using var stream = new SKMemoryStream(data);
         using var codec = SKCodec.Create(stream, out var created);
         if (codec is null)
         {
-            return $"not a decodable image (JPEG, PNG, BMP, GIF, WebP): {Describe(created)}";
+            return $"{Undecodable}: {Describe(created)}";
         }
 
         var full = codec.Info.Size;
+        var size = full.Width > 0 && full.Height > 0 ? codec.GetScaledDimensions(DecodeScale(full)) : full;
+        if (Plan(full, ref size) is { } refused)
+        {
+            return refused;
+        }
+
+        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
+        var pixels = Acquire(info.BytesSize64);
+        try
+        {
+            var decoded = codec.GetPixels(info, (IntPtr)pixels);
+            if (decoded != SKCodecResult.Success)
+            {
+                return $"the image data could not be decoded: {Describe(decoded)}";
+            }
+
+            var luma = _input.Channels == 1;
+            if (luma)
+            {
+                ToLuma(new Span<byte>(pixels, info.BytesSize), size.Width * size.Height);
+            }
+
+            if (resample)
+            {
+                Resample(pixels, size, luma ? size.Width : info.RowBytes, luma ? 1 : 4, tensor);
+            }
+
+            return null;
+        }
+        finally
+        {
+            Release(pixels);
+        }
+    }
+
+    /// <summary>Falls back to the full size where the reduced one would not cover the input, then checks the budget; null, or why the frame is refused.</summary>
+    private string? Plan(SKSizeI full, ref SKSizeI size)
+    {
         if (full.Width < 1 || full.Height < 1)
         {
             return $"the frame is {full.Width}x{full.Height} pixels: empty";
         }
 
-        var size = codec.GetScaledDimensions(DecodeScale(full));
         if (!Covers(size))
         {
             size = full;
         }
 
-        // Checked on the header, before a byte is decoded: a few kilobytes of PNG can claim gigabytes of pixels.
+        // Checked on the header, before a byte is decoded: a few kilobytes of PNG or JPEG can claim gigabytes of pixels.
         if ((long)size.Width * size.Height > _maxDecodePixels)
         {
             return $"the frame is {full.Width}x{full.Height} and would decode to {size.Width}x{size.Height} pixels, more than the decode budget of {_maxDecodePixels} (Inference:MaxDecodePixels)";
         }
 
-        var info = new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
-        var length = info.BytesSize;
-        unsafe
+        return null;
+    }
+
+    /// <summary>
+    /// Pixels for one frame: the kept buffer (pinned, so its address holds while native code writes into it) up to the
+    /// usual size; above it native memory, not pooled or managed, freed the moment the frame is done so RSS falls back with it.
+    /// </summary>
+    private unsafe byte* Acquire(long length)
+    {
+        if (length <= RetainedBytesLimit)
         {
-            if ((long)size.Width * size.Height <= RetainedPixels)
+            if (_pixels.Length < length)
             {
-                Grow(ref _pixels, length);
-                fixed (byte* pixels = _pixels)
-                {
-                    return Decode(codec, info, pixels, tensor);
-                }
+                _pixels = GC.AllocateUninitializedArray<byte>((int)length, pinned: true);
             }
 
-            // Native, not pooled or managed: freed the moment the frame is done, so RSS falls back with it.
-            var large = (byte*)NativeMemory.Alloc((nuint)length);
-            try
-            {
-                return Decode(codec, info, large, tensor);
-            }
-            finally
-            {
-                NativeMemory.Free(large);
-            }
+            return (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_pixels));
+        }
+
+        return (byte*)NativeMemory.Alloc((nuint)length);
+    }
+
+    private unsafe void Release(byte* pixels)
+    {
+        if (_pixels.Length == 0 || pixels != Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_pixels)))
+        {
+            NativeMemory.Free(pixels);
         }
     }
 
-    private unsafe string? Decode(SKCodec codec, SKImageInfo info, byte* buffer, Span<float> tensor)
+    private unsafe void Resample(byte* pixels, SKSizeI size, int stride, int step, Span<float> tensor)
     {
-        var decoded = codec.GetPixels(info, (IntPtr)buffer);
-        if (decoded != SKCodecResult.Success)
-        {
-            return $"the image data could not be decoded: {Describe(decoded)}";
-        }
-
-        var width = info.Width;
-        var height = info.Height;
-        var planes = new Span<byte>(buffer, info.BytesSize);
-        var stride = info.RowBytes;
-        var step = 4;
-        if (_input.Channels == 1)
-        {
-            ToLuma(planes, width * height);
-            stride = width;
-            step = 1;
-        }
-
+        var width = size.Width;
+        var height = size.Height;
+        var planes = new ReadOnlySpan<byte>(pixels, checked(stride * height));
         for (var t = 0; t < _tiles.Length; t++)
         {
             var tile = _tiles[t];
@@ -143,8 +263,6 @@ internal sealed class FramePreprocessor
                 _input.Width, _input.Height);
             WriteTile(planes, stride, step, tensor.Slice(t * TileLength, TileLength));
         }
-
-        return null;
     }
 
     private void WriteTile(ReadOnlySpan<byte> planes, int stride, int step, Span<float> tile)
@@ -170,24 +288,6 @@ internal sealed class FramePreprocessor
                 tile[(p * channels) + c] = _interleave[p];
             }
         }
-    }
-
-    /// <summary>The smallest power-of-two reduction (as libjpeg offers) that keeps every tile at least as large as the model input.</summary>
-    private float DecodeScale(SKSizeI full)
-    {
-        var needed = 0.0;
-        foreach (var tile in _tiles)
-        {
-            needed = Math.Max(needed, Math.Max(_input.Width / (tile.Width * full.Width), _input.Height / (tile.Height * full.Height)));
-        }
-
-        var scale = 1f;
-        while (scale > 0.125f && scale / 2 >= needed)
-        {
-            scale /= 2;
-        }
-
-        return scale;
     }
 
     private bool Covers(SKSizeI size) =>

@@ -21,14 +21,19 @@ public sealed class BenchCommandTests
         Assert.True(run.ExitCode == 0, run.Error);
         Assert.Contains("(c) agent pipeline", run.Output, StringComparison.Ordinal);
         Assert.Contains("(d) agent pipeline with heatmaps", run.Output, StringComparison.Ordinal);
+        Assert.Contains("(e) decoder limit, decode only", run.Output, StringComparison.Ordinal);
+        Assert.Contains("(libjpeg-turbo (TurboJPEG), scale 1/2)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("(f) decoder limit with inference", run.Output, StringComparison.Ordinal);
         var figures = JsonNode.Parse(await File.ReadAllTextAsync(temp.File("bench.json")))!.AsObject();
-        foreach (var key in new[] { "raw_ort_ips", "naive_ips", "agent_ips", "p50_ms", "p95_ms", "p99_ms", "decode_ms", "inference_ms", "outside_share", "peak_rss_mb", "heatmap_frames_ips", "heatmaps_per_s", "heatmap_ms" })
+        foreach (var key in new[] { "raw_ort_ips", "naive_ips", "agent_ips", "p50_ms", "p95_ms", "p99_ms", "decode_ms", "inference_ms", "outside_share", "peak_rss_mb", "heatmap_frames_ips", "heatmaps_per_s", "heatmap_ms", "decode_limit_ips", "decode_inference_limit_ips" })
         {
             Assert.True(figures[key]!.GetValue<double>() > 0 || key == "outside_share", $"{key} is {figures[key]}");
         }
 
         Assert.Equal("cpu", figures["execution_provider"]!.GetValue<string>());
         Assert.Equal("1920x1080", figures["frame_size"]!.GetValue<string>());
+        Assert.Equal("1/2", figures["decode_scale"]!.GetValue<string>());
+        Assert.Equal("libjpeg-turbo (TurboJPEG)", figures["jpeg_decoder"]!.GetValue<string>());
         Assert.Equal(0, figures["agent_errors"]!.GetValue<long>());
         Assert.InRange(figures["outside_share"]!.GetValue<double>(), 0, 1);
         Assert.True(figures["p50_ms"]!.GetValue<double>() <= figures["p95_ms"]!.GetValue<double>());

@@ -15,13 +15,16 @@ public sealed class FramePreprocessorTests
     [InlineData(97, 61, 40, 30)]
     [InlineData(640, 480, 224, 224)]
     [InlineData(50, 40, 64, 48)]
+    [InlineData(96, 54, 64, 36)]
+    [InlineData(64, 48, 64, 48)]
+    [InlineData(200, 100, 50, 25)]
     public void Matches_the_reference_computation_pixel_for_pixel(int frameWidth, int frameHeight, int width, int height)
     {
-        var input = Gray(width, height);
-        using var bitmap = Noise(frameWidth, frameHeight, seed: frameWidth);
+        var input = TestImages.Gray(width, height);
+        using var bitmap = TestImages.Noise(frameWidth, frameHeight, seed: frameWidth);
         var tensor = new float[width * height];
 
-        var error = new FramePreprocessor(input, Budget).Preprocess(Encode(bitmap, SKEncodedImageFormat.Png), tensor);
+        var error = new FramePreprocessor(input, Budget).Preprocess(TestImages.Encode(bitmap, SKEncodedImageFormat.Png), tensor);
 
         Assert.Null(error);
         var expected = ReferencePreprocessing.AreaResample(ReferencePreprocessing.Luma(bitmap), 0, 0, frameWidth, frameHeight, width, height);
@@ -31,11 +34,11 @@ public sealed class FramePreprocessorTests
     [Fact]
     public void Scores_each_tile_of_the_region_of_interest()
     {
-        var input = Gray(32, 24, new RegionSpec { X = 0.5, Y = 0.1, Width = 0.5, Height = 0.8 }, new TileSpec { Columns = 2, Rows = 1, Overlap = 0.2, Reduce = "mean" });
-        using var bitmap = Noise(200, 120, seed: 7);
+        var input = TestImages.Gray(32, 24, new RegionSpec { X = 0.5, Y = 0.1, Width = 0.5, Height = 0.8 }, new TileSpec { Columns = 2, Rows = 1, Overlap = 0.2, Reduce = "mean" });
+        using var bitmap = TestImages.Noise(200, 120, seed: 7);
         var tensor = new float[2 * 32 * 24];
 
-        var error = new FramePreprocessor(input, Budget).Preprocess(Encode(bitmap, SKEncodedImageFormat.Png), tensor);
+        var error = new FramePreprocessor(input, Budget).Preprocess(TestImages.Encode(bitmap, SKEncodedImageFormat.Png), tensor);
 
         Assert.Null(error);
         var luma = ReferencePreprocessing.Luma(bitmap);
@@ -46,14 +49,14 @@ public sealed class FramePreprocessorTests
     }
 
     [Fact]
-    public void Decodes_jpeg_at_reduced_scale_when_the_model_needs_fewer_pixels()
+    public void Decodes_jpeg_with_skiasharp_at_reduced_scale_where_libturbojpeg_is_missing()
     {
-        var input = Gray(64, 36);
-        using var bitmap = Noise(512, 288, seed: 3);
-        var jpeg = Encode(bitmap, SKEncodedImageFormat.Jpeg);
+        var input = TestImages.Gray(64, 36);
+        using var bitmap = TestImages.Noise(512, 288, seed: 3);
+        var jpeg = TestImages.Encode(bitmap, SKEncodedImageFormat.Jpeg);
         var tensor = new float[64 * 36];
 
-        Assert.Null(new FramePreprocessor(input, Budget).Preprocess(jpeg, tensor));
+        Assert.Null(new FramePreprocessor(input, Budget, turboJpeg: false).Preprocess(jpeg, tensor));
 
         // 512/64 = 8: libjpeg decodes at 1/8 straight to 64x36, which the reference reads back the same way.
         using var codec = SKCodec.Create(new SKMemoryStream(jpeg));
@@ -67,7 +70,7 @@ public sealed class FramePreprocessorTests
     [Fact]
     public void Keeps_a_one_pixel_crack_visible_at_the_model_input()
     {
-        var input = Gray(640, 360);
+        var input = TestImages.Gray(640, 360);
         using var bitmap = new SKBitmap(1920, 1080);
         using (var canvas = new SKCanvas(bitmap))
         {
@@ -77,7 +80,7 @@ public sealed class FramePreprocessorTests
         }
 
         var tensor = new float[640 * 360];
-        Assert.Null(new FramePreprocessor(input, Budget).Preprocess(Encode(bitmap, SKEncodedImageFormat.Png), tensor));
+        Assert.Null(new FramePreprocessor(input, Budget).Preprocess(TestImages.Encode(bitmap, SKEncodedImageFormat.Png), tensor));
 
         var background = tensor[(10 * 640) + 320];
         var darkest = Enumerable.Range(0, 360).Min(row => tensor[(row * 640) + 320]);
@@ -87,23 +90,51 @@ public sealed class FramePreprocessorTests
     }
 
     [Theory]
+    [InlineData(1920, 1080, 640, 360, 0.5f)]
+    [InlineData(1920, 1080, 960, 540, 0.5f)]
+    [InlineData(1920, 1080, 961, 540, 1f)]
+    [InlineData(1920, 1080, 480, 270, 0.25f)]
+    [InlineData(1920, 1080, 224, 224, 0.25f)]
+    [InlineData(1920, 1080, 240, 135, 0.125f)]
+    [InlineData(1920, 1080, 64, 36, 0.125f)]
+    [InlineData(640, 480, 224, 224, 0.5f)]
+    [InlineData(1920, 1080, 1920, 1080, 1f)]
+    public void Chooses_the_smallest_dct_scale_that_still_covers_the_model_input(int frameWidth, int frameHeight, int width, int height, float expected)
+    {
+        var preprocessor = new FramePreprocessor(TestImages.Gray(width, height), Budget);
+
+        Assert.Equal(expected, preprocessor.DecodeScale(new SKSizeI(frameWidth, frameHeight)));
+    }
+
+    [Fact]
+    public void Chooses_the_dct_scale_for_each_tile_not_the_whole_frame()
+    {
+        // Two 960-wide tiles of a 1920 frame for a 640x360 input: half scale would leave a tile 480 wide.
+        var tiles = new TileSpec { Columns = 2, Rows = 1, Overlap = 0, Reduce = "max" };
+        var preprocessor = new FramePreprocessor(TestImages.Gray(640, 360, tiles: tiles), Budget);
+
+        Assert.Equal(1f, preprocessor.DecodeScale(new SKSizeI(1920, 1080)));
+        Assert.Equal(0.5f, preprocessor.DecodeScale(new SKSizeI(3840, 2160)));
+    }
+
+    [Theory]
     [InlineData(new byte[0], "the file is empty")]
     [InlineData(new byte[] { 0x68, 0x65, 0x6c, 0x6c, 0x6f }, "not a decodable image")]
     public void Reports_unusable_input_as_a_value(byte[] encoded, string expected)
     {
-        var error = new FramePreprocessor(Gray(8, 8), Budget).Preprocess(encoded, new float[64]);
+        var error = new FramePreprocessor(TestImages.Gray(8, 8), Budget).Preprocess(encoded, new float[64]);
 
         Assert.NotNull(error);
         Assert.StartsWith(expected, error, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Reports_a_truncated_jpeg()
+    public void Reports_a_truncated_jpeg_decoded_with_skiasharp()
     {
-        using var bitmap = Noise(320, 240, seed: 5);
-        var jpeg = Encode(bitmap, SKEncodedImageFormat.Jpeg);
+        using var bitmap = TestImages.Noise(320, 240, seed: 5);
+        var jpeg = TestImages.Encode(bitmap, SKEncodedImageFormat.Jpeg);
 
-        var error = new FramePreprocessor(Gray(32, 24), Budget).Preprocess(jpeg.AsSpan(0, jpeg.Length / 2), new float[32 * 24]);
+        var error = new FramePreprocessor(TestImages.Gray(32, 24), Budget, turboJpeg: false).Preprocess(jpeg.AsSpan(0, jpeg.Length / 2), new float[32 * 24]);
 
         Assert.Equal("the image data could not be decoded: the data ends early (truncated file)", error);
     }
@@ -112,7 +143,7 @@ public sealed class FramePreprocessorTests
     public void Refuses_a_frame_over_the_decode_budget_from_its_header()
     {
         var bomb = HostilePng.Create(8192, 8192);
-        var preprocessor = new FramePreprocessor(Gray(64, 64), Budget);
+        var preprocessor = new FramePreprocessor(TestImages.Gray(64, 64), Budget);
 
         var error = preprocessor.Preprocess(bomb, new float[64 * 64]);
 
@@ -124,50 +155,13 @@ public sealed class FramePreprocessorTests
     [Fact]
     public void Decodes_a_frame_above_the_usual_size_without_keeping_its_buffer()
     {
-        var preprocessor = new FramePreprocessor(Gray(64, 48), Budget);
-        using var usual = Noise(640, 480, seed: 5);
+        var preprocessor = new FramePreprocessor(TestImages.Gray(64, 48), Budget);
+        using var usual = TestImages.Noise(640, 480, seed: 5);
 
-        Assert.Null(preprocessor.Preprocess(Encode(usual, SKEncodedImageFormat.Png), new float[64 * 48]));
+        Assert.Null(preprocessor.Preprocess(TestImages.Encode(usual, SKEncodedImageFormat.Png), new float[64 * 48]));
         Assert.Equal(640 * 480 * 4, preprocessor.RetainedBytes);
         Assert.Null(preprocessor.Preprocess(HostilePng.Create(4000, 3000), new float[64 * 48]));
         Assert.Equal(640 * 480 * 4, preprocessor.RetainedBytes);
-    }
-
-    private static InputSpec Gray(int width, int height, RegionSpec? roi = null, TileSpec? tiles = null) => new()
-    {
-        Roi = roi,
-        Tiles = tiles,
-        Name = "image",
-        Width = width,
-        Height = height,
-        Channels = 1,
-        ColorSpace = "gray",
-        Scale = 1f / 255,
-        Mean = [0.5f],
-        Std = [0.25f],
-    };
-
-    private static SKBitmap Noise(int width, int height, int seed)
-    {
-        var random = new Random(seed);
-        var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
-        for (var y = 0; y < height; y++)
-        {
-            for (var x = 0; x < width; x++)
-            {
-                // Smooth gradients plus noise, so that JPEG keeps it close and resampling has something to average.
-                var b = (byte)((x * 255 / width + random.Next(40)) % 256);
-                bitmap.SetPixel(x, y, new SKColor(b, (byte)(y * 255 / height), (byte)random.Next(256)));
-            }
-        }
-
-        return bitmap;
-    }
-
-    private static byte[] Encode(SKBitmap bitmap, SKEncodedImageFormat format)
-    {
-        using var data = bitmap.Encode(format, 90);
-        return data.ToArray();
     }
 
     private static void AssertTensor(double[,] expected, InputSpec input, ReadOnlySpan<float> actual)

@@ -1,3 +1,5 @@
+using EdgeMl.Contracts.Telemetry;
+
 namespace EdgeMl.Fleet.Messaging;
 
 /// <summary>
@@ -8,7 +10,7 @@ namespace EdgeMl.Fleet.Messaging;
 /// </summary>
 internal static class TelemetryTopics
 {
-    public const string Root = "edgeml/v1";
+    public const string Root = DeviceTopics.Root;
 
     public const string Alerts = Root + "/alerts";
 
@@ -22,11 +24,11 @@ internal static class TelemetryTopics
     /// <summary>Every topic of one device, as an MQTT filter.</summary>
     public static string DeviceTopics(string deviceId) => $"{Root}/{deviceId}/#";
 
-    public static string Telemetry(string deviceId) => $"{Root}/{deviceId}/telemetry";
+    public static string Telemetry(string deviceId) => DeviceTopics.Telemetry(deviceId);
 
-    public static string Status(string deviceId) => $"{Root}/{deviceId}/status";
+    public static string Status(string deviceId) => DeviceTopics.Status(deviceId);
 
-    public static string Events(string deviceId) => $"{Root}/{deviceId}/events";
+    public static string Events(string deviceId) => DeviceTopics.Events(deviceId);
 
     public static string Commands(string deviceId) => $"{Root}/{deviceId}/commands";
 

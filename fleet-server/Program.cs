@@ -12,5 +12,6 @@ var root = new RootCommand("EdgeMl fleet server: model registry, device sync and
     MosquittoConfigCommand.Create(),
     InspectorCommands.Create(),
     CaseCommands.Create(),
+    TelemetryCommands.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -10,6 +10,7 @@ using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Services;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
+using EdgeMl.Fleet.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
@@ -119,6 +120,7 @@ internal static class FleetServerHost
                 new Uri(options.MqttBroker), mqttCredential, stores, time, sp.GetRequiredService<ILogger<DynamicSecurityAccounts>>()));
         }
 
+        services.AddTelemetryIngestion(options, endpoints, certificate, mqttCredential);
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<BrokerHealthCheck>("broker");
         services.AddGrpc(grpc =>
         {

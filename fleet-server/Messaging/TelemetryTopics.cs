@@ -1,5 +1,3 @@
-using EdgeMl.Contracts.Telemetry;
-
 namespace EdgeMl.Fleet.Messaging;
 
 /// <summary>
@@ -10,7 +8,7 @@ namespace EdgeMl.Fleet.Messaging;
 /// </summary>
 internal static class TelemetryTopics
 {
-    public const string Root = DeviceTopics.Root;
+    public const string Root = EdgeMl.Contracts.Telemetry.DeviceTopics.Root;
 
     public const string Alerts = Root + "/alerts";
 
@@ -24,11 +22,11 @@ internal static class TelemetryTopics
     /// <summary>Every topic of one device, as an MQTT filter.</summary>
     public static string DeviceTopics(string deviceId) => $"{Root}/{deviceId}/#";
 
-    public static string Telemetry(string deviceId) => DeviceTopics.Telemetry(deviceId);
+    public static string Telemetry(string deviceId) => EdgeMl.Contracts.Telemetry.DeviceTopics.Telemetry(deviceId);
 
-    public static string Status(string deviceId) => DeviceTopics.Status(deviceId);
+    public static string Status(string deviceId) => EdgeMl.Contracts.Telemetry.DeviceTopics.Status(deviceId);
 
-    public static string Events(string deviceId) => DeviceTopics.Events(deviceId);
+    public static string Events(string deviceId) => EdgeMl.Contracts.Telemetry.DeviceTopics.Events(deviceId);
 
     public static string Commands(string deviceId) => $"{Root}/{deviceId}/commands";
 

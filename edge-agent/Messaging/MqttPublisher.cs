@@ -78,7 +78,7 @@ internal sealed partial class MqttPublisher(
 
                     await Task.Delay(Backoff(failures), time, stoppingToken);
                 }
-                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                catch (Exception e) when (stoppingToken.IsCancellationRequested && IsBrokerFailure(e))
                 {
                     await SayGoodbyeAsync(client, identity.DeviceId);
                 }

@@ -15,7 +15,16 @@ internal static class TelemetryTopics
     /// <summary>What the server subscribes to and publishes under: every device's topics and the fleet-wide ones.</summary>
     public const string Everything = Root + "/#";
 
+    /// <summary>The shared-subscription group of the server's replicas: each message under it goes to one of them.</summary>
+    public const string ShareGroup = "edgeml";
+
     private const string SharedPrefix = "$share/";
+
+    /// <summary>
+    /// <paramref name="filter"/> read through the replicas' shared subscription. Mosquitto checks the ACL against the whole
+    /// filter, <c>$share/&lt;group&gt;/</c> included, so the server's role names it too.
+    /// </summary>
+    public static string Shared(string filter) => $"{SharedPrefix}{ShareGroup}/{filter}";
 
     public static string DevicePrefix(string deviceId) => $"{Root}/{deviceId}/";
 

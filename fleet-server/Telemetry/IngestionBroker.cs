@@ -13,15 +13,14 @@ namespace EdgeMl.Fleet.Telemetry;
 /// </summary>
 internal sealed class IngestionBroker(Uri? external, ListeningEndpoints endpoints, X509Certificate2? certificate, MqttServerCredential credential)
 {
-    public const string ShareGroup = "edgeml";
-
     /// <summary>True with an external broker: several replicas read the same topics and each message goes to one of them.</summary>
     public bool Shared => external is not null;
 
     public string Describe() => external?.Authority ?? $"embedded {endpoints.Mqtt}";
 
     /// <summary>The filter for one kind of device topic, shared between replicas where they share the load.</summary>
-    public string Filter(string name, bool share) => (share && Shared ? $"$share/{ShareGroup}/" : "") + Contracts.Telemetry.DeviceTopics.EveryDevice(name);
+    public string Filter(string name, bool share) =>
+        share && Shared ? TelemetryTopics.Shared(Contracts.Telemetry.DeviceTopics.EveryDevice(name)) : Contracts.Telemetry.DeviceTopics.EveryDevice(name);
 
     public MqttClientOptions Options(string clientId, TimeSpan sessionExpiry)
     {

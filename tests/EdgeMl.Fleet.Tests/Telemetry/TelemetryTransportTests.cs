@@ -77,7 +77,7 @@ public abstract class TelemetryTransportTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Aggregates_spooled_while_the_broker_is_away_arrive_once_each_and_in_order()
+    public async Task Aggregates_spooled_while_the_broker_is_away_arrive_once_each_and_in_order_and_the_last_will_marks_the_device_offline_meanwhile()
     {
         await using var proxy = new SwitchableProxy(MqttPort);
         await using var agent = await AgentAsync("agent", replay: Samples(), broker: proxy.Address);
@@ -85,8 +85,10 @@ public abstract class TelemetryTransportTests : IAsyncLifetime
         var device = agent.DeviceId!;
         var outbox = agent.Services.GetRequiredService<OutboxStore>();
         await Eventually.HoldsAsync(() => StoredAsync(device), s => s.Count >= 2, Patience, "the first aggregates stored");
+        await Eventually.HoldsAsync(() => Task.FromResult(Presence(device)), p => p?.Online == true, Patience, "the device online");
 
         proxy.TakeDown();
+        await Eventually.HoldsAsync(() => Task.FromResult(Presence(device)), p => p?.Online == false, Patience, "the last will's offline status once the connection is cut");
         // Away for as long as it takes the agent to spool three intervals it cannot send, and to find the broker gone.
         await Eventually.HoldsAsync(() => Task.FromResult(outbox.Usage.Messages), n => n >= 3, Patience, "three aggregates spooled while the broker is away");
         await Eventually.HoldsAsync(() => Task.FromResult(proxy.Refused), n => n >= 1, Patience, "the agent trying to reconnect");
@@ -96,6 +98,7 @@ public abstract class TelemetryTransportTests : IAsyncLifetime
         var stored = await Eventually.HoldsAsync(
             () => StoredAsync(device), s => spooled.All(id => s.Any(r => r.Aggregate.MessageId == id)), Patience, "every aggregate spooled during the outage stored");
         AssertOnceAndInOrder(stored);
+        await Eventually.HoldsAsync(() => Task.FromResult(Presence(device)), p => p?.Online == true, Patience, "the device online again");
     }
 
     [Fact]

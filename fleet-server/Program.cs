@@ -9,6 +9,7 @@ var root = new RootCommand("EdgeMl fleet server: model registry, device sync and
     KeyCommands.Create(),
     RolloutCommands.Create(),
     BenchFleetCommand.Create(),
+    BenchTelemetryCommand.Create(),
     MosquittoConfigCommand.Create(),
     InspectorCommands.Create(),
     CaseCommands.Create(),

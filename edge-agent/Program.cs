@@ -7,5 +7,6 @@ var root = new RootCommand("EdgeMl edge agent: scores frames on the line device"
     BenchCommand.Create(),
     CheckCommand.Create(),
     RunCommand.Create(),
+    BenchTelemetryCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -11,11 +11,13 @@ var root = new RootCommand("EdgeMl fleet server: model registry, device sync and
     RolloutCommands.Create(),
     BenchFleetCommand.Create(),
     BenchDriftCommand.Create(),
+    BenchTelemetryCommand.Create(),
     MosquittoConfigCommand.Create(),
     AccountCommands.Create(Account.Inspector),
     AccountCommands.Create(Account.Admin),
     CaseCommands.Create(),
     AlertCommands.Create(),
     DatasetCommands.Create(),
+    TelemetryCommands.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -8,6 +8,7 @@ using EdgeMl.Agent.Http;
 using EdgeMl.Agent.Inference;
 using EdgeMl.Agent.LineIo;
 using EdgeMl.Agent.Metrics;
+using EdgeMl.Agent.Messaging;
 using EdgeMl.Agent.Outbox;
 using EdgeMl.Agent.Sync;
 using EdgeMl.Agent.Telemetry;
@@ -33,7 +34,7 @@ internal static class RunCommand
         var fps = new Option<double?>("--fps") { Description = "Frames per second of --replay (default 10)" };
         var tags = new Option<string?>("--tags") { Description = "Tags sent at enrolment, e.g. site=a,line=3" };
         var trusted = new Option<string?>("--trust") { Description = "PEM of the fleet's CA or server certificate, for a server whose TLS certificate is not publicly trusted" };
-        var config = new Option<string?>("--config") { Description = "JSON file with Agent, Inference, Decisions, LineIo, Outbox, Cases and Telemetry sections (flags and EDGEML_* win over it)" };
+        var config = new Option<string?>("--config") { Description = "JSON file with Agent, Inference, Decisions, LineIo, Outbox, Cases, Telemetry and Mqtt sections (flags and EDGEML_* win over it)" };
         var ep = new Option<ExecutionProviderKind?>("--ep") { Description = "Execution provider: auto, cpu or cuda" };
         var workers = new Option<int?>("--workers") { Description = "Frames scored in parallel" };
         var automation = new Option<AutomationLevel?>("--automation") { Description = "Who decides: human, shadow, assist, partial (default) or full" };
@@ -85,12 +86,14 @@ internal static class RunCommand
                     .AddAgentMetrics(configuration)
                     .AddOutbox(configuration, agent.DataDirectory)
                     .AddCases(configuration)
-                    .AddTelemetry(configuration));
+                    .AddTelemetry(configuration)
+                    .AddMessaging(configuration));
 
                 // Line, outbox and telemetry settings are checked before enrolment, not after the first wait for the server.
                 _ = host.Services.GetRequiredService<IOptions<LineIoOptions>>().Value;
                 _ = host.Services.GetRequiredService<IOptions<OutboxOptions>>().Value;
                 _ = host.Services.GetRequiredService<IOptions<TelemetryOptions>>().Value;
+                _ = host.Services.GetRequiredService<IOptions<MqttOptions>>().Value;
                 await EnrolAsync(host.Services.GetRequiredService<DeviceEnrolment>(), cancellationToken);
                 await host.RunAsync(cancellationToken);
                 return 0;

@@ -1,15 +1,15 @@
+using EdgeMl.Agent.Messaging;
 using EdgeMl.Agent.Outbox;
 using EdgeMl.Contracts.Telemetry;
 using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeMl.Agent.Escalation;
 
 /// <summary>
 /// Raises the alert that the case queue is filling (DESIGN.md: cases are never dropped silently): a log line, a counter,
-/// and a <see cref="CaseQueueAlert"/> event in the outbox for telemetry to publish. Once per crossing of the
-/// threshold, and at every refused case.
+/// and a case-queue <see cref="DeviceEvent"/> in the outbox for the fleet, which raises outbox_near_full. Once per
+/// crossing of the threshold, at every refused case, and once when the queue drains below it again.
 /// </summary>
 public sealed partial class CaseQueueAlarm(OutboxStore outbox, CaseOptions options, CaseCounters counters, TimeProvider time, ILogger<CaseQueueAlarm> logger)
 {
@@ -23,7 +23,13 @@ public sealed partial class CaseQueueAlarm(OutboxStore outbox, CaseOptions optio
         var high = bytes >= options.AlertShare * bounds.MaxBytes || messages >= options.AlertShare * bounds.MaxMessages;
         if (!high && !refused)
         {
-            _raised = false;
+            if (_raised)
+            {
+                // Said once the queue is back below its share, so the fleet can clear the alert it raised.
+                _raised = false;
+                Record(DeviceEventKind.CaseQueueDrained, "case queue back below its alert share", messages, bytes, refused: false);
+            }
+
             return;
         }
 
@@ -35,10 +41,15 @@ public sealed partial class CaseQueueAlarm(OutboxStore outbox, CaseOptions optio
         _raised = true;
         counters.CountAlert();
         LogHigh(logger, messages, bytes, bounds.MaxMessages, bounds.MaxBytes, refused);
-        var alert = new CaseQueueAlert
+        Record(DeviceEventKind.CaseQueueFilling, refused ? "case refused: the outbox is full" : "case queue filling", messages, bytes, refused);
+    }
+
+    private void Record(DeviceEventKind kind, string detail, long messages, long bytes, bool refused)
+    {
+        var bounds = outbox.Bounds;
+        var alert = DeviceEventRecorder.NewEvent(kind, time.GetUtcNow(), detail);
+        alert.CaseQueue = new CaseQueueAlert
         {
-            MessageId = Guid.CreateVersion7(time.GetUtcNow()).ToString("N"),
-            At = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
             CasesWaiting = (ulong)messages,
             CaseBytes = (ulong)bytes,
             MaxBytes = (ulong)bounds.MaxBytes,

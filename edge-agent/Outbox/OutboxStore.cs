@@ -47,6 +47,9 @@ public sealed partial class OutboxStore : IDisposable
         _dropped = reader.GetInt64(2);
     }
 
+    /// <summary>Raised after a message was committed (outside the store's lock), so a sender waits for work instead of polling.</summary>
+    public event Action<OutboxKind>? Enqueued;
+
     public OutboxUsage Usage
     {
         get
@@ -109,18 +112,23 @@ public sealed partial class OutboxStore : IDisposable
             {
                 LogTelemetryDropped(_logger, evicted, _dropped);
             }
-
-            return OutboxAdmission.Accepted;
         }
+
+        Enqueued?.Invoke(kind);
+        return OutboxAdmission.Accepted;
     }
 
-    /// <summary>Up to <paramref name="max"/> waiting messages, oldest first; they stay until acknowledged.</summary>
-    public IReadOnlyList<OutboxMessage> ReadBatch(int max)
+    /// <summary>
+    /// Up to <paramref name="max"/> waiting messages, oldest first; they stay until acknowledged. With <paramref name="kinds"/>,
+    /// only messages of those kinds: each receiver (broker, server) drains its own.
+    /// </summary>
+    public IReadOnlyList<OutboxMessage> ReadBatch(int max, IReadOnlyCollection<OutboxKind>? kinds = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        var filter = kinds is null ? "" : $"WHERE kind IN ({string.Join(", ", kinds.Select(k => $"'{Name(k)}'"))}) ";
         lock (_gate)
         {
-            using var select = Command("SELECT id, kind, payload, created_at FROM messages ORDER BY seq LIMIT $max;", ("$max", max));
+            using var select = Command($"SELECT id, kind, payload, created_at FROM messages {filter}ORDER BY seq LIMIT $max;", ("$max", max));
             using var reader = select.ExecuteReader();
             var batch = new List<OutboxMessage>();
             while (reader.Read())

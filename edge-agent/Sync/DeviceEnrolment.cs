@@ -54,7 +54,8 @@ public sealed partial class DeviceEnrolment(IOptions<AgentOptions> options, Flee
             throw new InvalidOperationException($"{o.Server} answered with a signing key its own root does not vouch for ({refusal}); enrolment refused");
         }
 
-        var identity = new DeviceIdentity(response.DeviceId, response.DeviceSecret, Convert.ToBase64String(response.FleetPublicKey.Span), response.FleetKeyId, o.Server!);
+        var identity = new DeviceIdentity(response.DeviceId, response.DeviceSecret, Convert.ToBase64String(response.FleetPublicKey.Span), response.FleetKeyId, o.Server!,
+            response.MqttBroker.Length == 0 ? null : response.MqttBroker);
         // The trusted signing key first: an identity on disk without it would trust a previous fleet's file.
         trust.Pin(response.SigningKey);
         identity.Save(o.DataDirectory);

@@ -4,8 +4,11 @@ using EdgeMl.Contracts.Signing;
 
 namespace EdgeMl.Agent.Sync;
 
-/// <summary>Who this device is to the fleet: kept in &lt;data&gt;/device.json (0600) after the one enrolment.</summary>
-public sealed record DeviceIdentity(string DeviceId, string Secret, string FleetPublicKey, string FleetKeyId, string Server)
+/// <summary>
+/// Who this device is to the fleet: kept in &lt;data&gt;/device.json (0600) after the one enrolment, with the MQTT broker the server
+/// named then (null for a device enrolled before servers named one).
+/// </summary>
+public sealed record DeviceIdentity(string DeviceId, string Secret, string FleetPublicKey, string FleetKeyId, string Server, string? MqttBroker = null)
 {
     public const string FileName = "device.json";
 

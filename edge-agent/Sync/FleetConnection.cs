@@ -32,7 +32,7 @@ public sealed class FleetConnection : IDisposable
     }
 
     /// <summary>Accepts what the system trusts, or a chain that ends at the configured fleet certificate (name checks still apply).</summary>
-    private static bool TrustedBy(X509Certificate2 root, X509Certificate? presented, SslPolicyErrors errors)
+    internal static bool TrustedBy(X509Certificate2 root, X509Certificate? presented, SslPolicyErrors errors)
     {
         if (errors == SslPolicyErrors.None)
         {

@@ -32,6 +32,9 @@ public sealed partial class StatusReporter(
     private readonly List<(string Kind, StatusReport Report)> _pending = [];
     private readonly SemaphoreSlim _posted = new(0);
 
+    /// <summary>Raised for every report posted, on the poster's thread; device events are made from failures and refusals.</summary>
+    public event Action<StatusReport>? Posted;
+
     /// <summary>Reports not yet acknowledged by the server.</summary>
     public int Pending
     {
@@ -59,6 +62,7 @@ public sealed partial class StatusReporter(
         }
 
         _posted.Release();
+        Posted?.Invoke(report);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -1,6 +1,7 @@
 using EdgeMl.Agent.Capture;
 using EdgeMl.Agent.Outbox;
 using EdgeMl.Agent.Outcomes;
+using EdgeMl.Contracts.Telemetry;
 using Google.Protobuf;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,7 @@ internal sealed partial class TelemetrySpooler(
 {
     // Started with the service, not when ExecuteAsync gets a thread, so intervals count from the start.
     private readonly PeriodicTimer _timer = new(options.Value.Interval, time);
+    private readonly ProcessFigures _process = new(time);
     private long _reportedDrops;
 
     public override void Dispose()
@@ -50,8 +52,14 @@ internal sealed partial class TelemetrySpooler(
         var drops = counters.Dropped + dispatcher.Dropped(aggregator);
         var aggregates = aggregator.CloseWindow(time.GetUtcNow(), drops - _reportedDrops);
         _reportedDrops = drops;
+        var (cpu, rss) = _process.Sample();
         foreach (var aggregate in aggregates)
         {
+            if (aggregate.Role == ModelRole.Active)
+            {
+                (aggregate.CpuPercent, aggregate.RssBytes) = (cpu, rss);
+            }
+
             if (outbox.Enqueue(OutboxKind.Telemetry, aggregate.MessageId, aggregate.ToByteArray()) == OutboxAdmission.Refused)
             {
                 LogNotSpooled(logger, aggregate.ModelName, aggregate.ModelVersion);

@@ -2,6 +2,7 @@ using EdgeMl.Fleet.Alerts;
 using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
+using EdgeMl.Fleet.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -19,18 +20,24 @@ internal static class FleetHttpEndpoints
         var api = app.MapGroup("/api").AddEndpointFilter(new AccountFilter(adminOnly: true, page: false));
         // The exporter's own branch: the guard checks the token and refreshes the database figures before it writes.
         app.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, branch => branch.Use(ScrapeGuard.InvokeAsync), optionsName: null);
-        api.MapGet("/devices", async (FleetStores stores, DesiredStateHub hub, CancellationToken ct) =>
+        api.MapGet("/devices", async (FleetStores stores, DesiredStateHub hub, DevicePresence presence, CancellationToken ct) =>
             Results.Json((await stores.Devices.ListAsync(ct)).Select(d => new
             {
                 id = d.Id,
                 tags = d.Tags,
                 online = hub.IsOnline(d.Id),
+                // From the device's retained MQTT status and last will: the same on every replica; null before its first status.
+                presence = presence.Of(d.Id) is { } p ? (p.Online ? "online" : "offline") : null,
                 activeModel = d.ActiveModel,
                 state = d.ReportedState,
                 reason = d.ReportedReason,
                 executionProvider = d.ExecutionProvider,
                 lastReport = d.LastReportAt,
             })));
+        api.MapGet("/telemetry", async (FleetStores stores, TimeProvider time, string? device, string? since, CancellationToken ct) =>
+            TelemetrySince.TryParse(since, time.GetUtcNow(), out var from)
+                ? Results.Json((await stores.Telemetry.ListAsync(new TelemetryQuery { DeviceIds = device is null ? null : [device], Since = from }, ct)).Select(TelemetryRow.Of))
+                : Results.BadRequest($"since: expected {TelemetrySince.Expected}"));
         api.MapGet("/rollouts", async (FleetStores stores, CancellationToken ct) =>
             Results.Json((await stores.Rollouts.ListAsync(ct)).Select(r => new
             {

@@ -12,6 +12,7 @@ using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Services;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
+using EdgeMl.Fleet.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
@@ -130,6 +131,7 @@ internal static class FleetServerHost
         }
 
         services.AddAlerts();
+        services.AddTelemetryIngestion(options, endpoints, certificate, mqttCredential);
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database").AddCheck<BrokerHealthCheck>("broker");
         services.AddGrpc(grpc =>
         {

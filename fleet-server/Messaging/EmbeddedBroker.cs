@@ -17,6 +17,9 @@ namespace EdgeMl.Fleet.Messaging;
 internal sealed class EmbeddedBroker(
     IOptions<FleetServerOptions> options, X509Certificate2? certificate, FleetStores stores, MqttServerCredential credential) : IHostedService, IBrokerAccounts, IDisposable
 {
+    /// <summary>About 100 MB of aggregates waiting for ingestion at most.</summary>
+    public const int MaxPendingMessages = 100_000;
+
     private readonly CancellationTokenSource _stopping = new();
     private MqttServer? _server;
     private MqttServerTcpEndpointBaseOptions? _endpoint;
@@ -35,7 +38,9 @@ internal sealed class EmbeddedBroker(
         // the family that --bind does not name gets no listener at all.
         var v4 = address.AddressFamily == AddressFamily.InterNetwork ? address : IPAddress.None;
         var v6 = address.AddressFamily == AddressFamily.InterNetworkV6 ? address : IPAddress.None;
-        var builder = new MqttServerOptionsBuilder();
+        // MQTTnet queues at most 250 messages per subscriber by default and drops the oldest beyond that, after the device
+        // already had its PUBACK: the server's ingestion subscribes to every device, so its queue must absorb a fleet's burst.
+        var builder = new MqttServerOptionsBuilder().WithMaxPendingMessagesPerClient(MaxPendingMessages);
         if (certificate is null)
         {
             builder.WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(v4).WithDefaultEndpointBoundIPV6Address(v6).WithDefaultEndpointPort(o.MqttPort);

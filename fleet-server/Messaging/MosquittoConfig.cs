@@ -86,6 +86,7 @@ internal static class MosquittoConfig
                 ["acls"] = new JsonArray(
                     Acl("publishClientSend", TelemetryTopics.Everything),
                     Acl("subscribePattern", TelemetryTopics.Everything),
+                    Acl("subscribePattern", TelemetryTopics.Shared(TelemetryTopics.Everything)),
                     Acl("publishClientSend", DynamicSecurityAccounts.ControlTopic),
                     Acl("subscribePattern", DynamicSecurityAccounts.ControlTopic + "/#"),
                     Acl("publishClientReceive", DynamicSecurityAccounts.ControlTopic + "/#")),

@@ -8,25 +8,34 @@ namespace EdgeMl.Fleet.Messaging;
 /// </summary>
 internal static class TelemetryTopics
 {
-    public const string Root = "edgeml/v1";
+    public const string Root = EdgeMl.Contracts.Telemetry.DeviceTopics.Root;
 
     public const string Alerts = Root + "/alerts";
 
     /// <summary>What the server subscribes to and publishes under: every device's topics and the fleet-wide ones.</summary>
     public const string Everything = Root + "/#";
 
+    /// <summary>The shared-subscription group of the server's replicas: each message under it goes to one of them.</summary>
+    public const string ShareGroup = "edgeml";
+
     private const string SharedPrefix = "$share/";
+
+    /// <summary>
+    /// <paramref name="filter"/> read through the replicas' shared subscription. Mosquitto checks the ACL against the whole
+    /// filter, <c>$share/&lt;group&gt;/</c> included, so the server's role names it too.
+    /// </summary>
+    public static string Shared(string filter) => $"{SharedPrefix}{ShareGroup}/{filter}";
 
     public static string DevicePrefix(string deviceId) => $"{Root}/{deviceId}/";
 
     /// <summary>Every topic of one device, as an MQTT filter.</summary>
     public static string DeviceTopics(string deviceId) => $"{Root}/{deviceId}/#";
 
-    public static string Telemetry(string deviceId) => $"{Root}/{deviceId}/telemetry";
+    public static string Telemetry(string deviceId) => EdgeMl.Contracts.Telemetry.DeviceTopics.Telemetry(deviceId);
 
-    public static string Status(string deviceId) => $"{Root}/{deviceId}/status";
+    public static string Status(string deviceId) => EdgeMl.Contracts.Telemetry.DeviceTopics.Status(deviceId);
 
-    public static string Events(string deviceId) => $"{Root}/{deviceId}/events";
+    public static string Events(string deviceId) => EdgeMl.Contracts.Telemetry.DeviceTopics.Events(deviceId);
 
     public static string Commands(string deviceId) => $"{Root}/{deviceId}/commands";
 

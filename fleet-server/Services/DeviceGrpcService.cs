@@ -1,5 +1,6 @@
 using System.Buffers;
 using EdgeMl.Fleet.Devices;
+using EdgeMl.Fleet.Messaging;
 using EdgeMl.Fleet.Registry;
 using EdgeMl.Fleet.Rollouts;
 using EdgeMl.Fleet.Security;
@@ -24,6 +25,7 @@ internal sealed class DeviceGrpcService(
     RolloutCoordinator coordinator,
     FleetKeys keys,
     DownloadStats downloads,
+    DeviceBrokerAddress broker,
     IOptions<SyncOptions> options,
     TimeProvider time) : DeviceService.DeviceServiceBase
 {
@@ -39,6 +41,7 @@ internal sealed class DeviceGrpcService(
             FleetPublicKey = ByteString.CopyFrom(keys.RootPublicKey),
             FleetKeyId = keys.RootKeyId,
             SigningKey = keys.Statement,
+            MqttBroker = broker.For(context.Host),
         };
     }
 

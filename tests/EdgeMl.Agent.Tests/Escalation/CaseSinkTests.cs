@@ -68,8 +68,9 @@ public sealed class CaseSinkTests
             Assert.Equal((15, 5), (counters.Recorded, counters.Refused));
             Assert.Equal(1 + 5, counters.Alerts);
             Assert.Equal(15, held.Count);
-            var alert = CaseQueueAlert.Parser.ParseFrom(Assert.Single(outbox.ReadBatch(OutboxKind.Event, 10)).Payload);
-            Assert.Equal((8UL, 16UL, false), (alert.CasesWaiting, alert.MaxMessages, alert.Refused));
+            var alert = DeviceEvent.Parser.ParseFrom(Assert.Single(outbox.ReadBatch(OutboxKind.Event, 10)).Payload);
+            Assert.Equal(DeviceEventKind.CaseQueueFilling, alert.Kind);
+            Assert.Equal((8UL, 16UL, false), (alert.CaseQueue.CasesWaiting, alert.CaseQueue.MaxMessages, alert.CaseQueue.Refused));
         }
     }
 }

@@ -12,11 +12,14 @@ internal sealed class TestAgent : IAsyncDisposable
     private readonly AgentOptions _options;
     private readonly TimeProvider? _time;
     private readonly ExecutionProviderKind _provider;
+    private readonly Action<IServiceCollection>? _services;
     private IHost? _host;
 
-    public TestAgent(string server, string token, string data, string tags, string? trustedCertificate = null, string? input = null, Action<AgentOptions>? configure = null, TimeProvider? time = null, ExecutionProviderKind provider = ExecutionProviderKind.Cpu)
+    public TestAgent(string server, string token, string data, string tags, string? trustedCertificate = null, string? input = null, Action<AgentOptions>? configure = null, TimeProvider? time = null, ExecutionProviderKind provider = ExecutionProviderKind.Cpu,
+        Action<IServiceCollection>? services = null)
     {
         _time = time;
+        _services = services;
         _provider = provider;
         _options = new AgentOptions
         {
@@ -44,11 +47,13 @@ internal sealed class TestAgent : IAsyncDisposable
 
     public StatusReporter Reporter => _host!.Services.GetRequiredService<StatusReporter>();
 
+    public IServiceProvider Services => _host!.Services;
+
     public string? ActiveModel => _host?.Services.GetRequiredService<ModelHolder>().Current?.Active.Manifest.Id;
 
     public async Task StartAsync()
     {
-        _host = AgentHost.Build(_options, new InferenceOptions { ExecutionProvider = _provider, Workers = 1, WarmupRuns = 1 }, _time);
+        _host = AgentHost.Build(_options, new InferenceOptions { ExecutionProvider = _provider, Workers = 1, WarmupRuns = 1 }, _time, _services);
         await _host.Services.GetRequiredService<DeviceEnrolment>().EnsureAsync(CancellationToken.None);
         await _host.StartAsync();
     }

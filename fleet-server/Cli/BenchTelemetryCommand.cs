@@ -1,0 +1,46 @@
+using System.CommandLine;
+using System.Globalization;
+using EdgeMl.Fleet.Bench;
+using EdgeMl.Fleet.Hosting;
+
+namespace EdgeMl.Fleet.Cli;
+
+/// <summary><c>bench-telemetry</c>: aggregates stored per second through the embedded broker or an external one, none lost.</summary>
+internal static class BenchTelemetryCommand
+{
+    public static Command Create()
+    {
+        var devices = new Option<int>("--devices") { Description = "Simulated devices, each with its own MQTT connection", DefaultValueFactory = _ => 200 };
+        var aggregates = new Option<int>("--aggregates") { Description = "Aggregates each device publishes", DefaultValueFactory = _ => 250 };
+        var data = new Option<string?>("--data") { Description = "Data directory of the server (default: a new temporary one); with --mqtt-broker, the one mosquitto-config was run with" };
+        var broker = new Option<string?>("--mqtt-broker") { Description = "External broker (mqtt://host:port) configured by mosquitto-config, instead of the embedded one" };
+        var command = new Command("bench-telemetry", "Measure telemetry ingestion: simulated devices publish aggregates, the server stores them; prints aggregates stored per second")
+        {
+            devices, aggregates, data, broker,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            if (result.GetValue(devices) < 1 || result.GetValue(aggregates) < 1)
+            {
+                await Console.Error.WriteLineAsync("error: --devices and --aggregates must be at least 1");
+                return 2;
+            }
+
+            var directory = result.GetValue(data) ?? Directory.CreateTempSubdirectory("edgeml-bench-telemetry-").FullName;
+            var options = new FleetServerOptions { DataDirectory = directory, GrpcPort = 0, HttpPort = 0, MqttPort = 0, MqttBroker = result.GetValue(broker) };
+            try
+            {
+                var (stored, expected, seconds) = await new TelemetryBenchmark(options, result.GetValue(devices), result.GetValue(aggregates), Console.Error).RunAsync(cancellationToken);
+                await Console.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{(options.MqttBroker is null ? "embedded broker" : options.MqttBroker)}: {stored} of {expected} aggregates stored once each in {seconds:F2} s = {stored / seconds:F0} aggregates/s, {expected - stored} lost"));
+                return stored == expected ? 0 : 1;
+            }
+            catch (Exception e) when (e is InvalidOperationException or MQTTnet.Exceptions.MqttCommunicationException)
+            {
+                await Console.Error.WriteLineAsync($"error: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,187 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.Channels;
+using EdgeMl.Contracts.Telemetry;
+using EdgeMl.Fleet.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Exceptions;
+using MQTTnet.Protocol;
+
+namespace EdgeMl.Fleet.Telemetry;
+
+/// <summary>
+/// Reads every device's telemetry, status and events from the broker with the server's credential and stores them in
+/// batches (<see cref="IngestionWriter"/>, one transaction each). A message is acknowledged to the broker only once it is
+/// stored, and the session persists across reconnects, so a broker or database that goes away loses nothing. Status is
+/// read by every replica (presence); telemetry and events through a shared subscription on an external broker.
+/// </summary>
+internal sealed partial class TelemetryIngestion(
+    IngestionBroker broker,
+    IngestionWriter writer,
+    IOptions<FleetServerOptions> options,
+    TimeProvider time,
+    ILogger<TelemetryIngestion> logger) : BackgroundService
+{
+    private const int BatchSize = 2000;
+    private static readonly TimeSpan SessionExpiry = TimeSpan.FromHours(1);
+    private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
+
+    // Bounded: a slow database holds the broker's deliveries back (they stay unacknowledged) instead of filling memory.
+    private readonly Channel<IncomingMessage> _incoming = Channel.CreateBounded<IncomingMessage>(
+        new BoundedChannelOptions(20_000) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Hosted services start one after the other: let the embedded broker's start finish first.
+        await Task.Yield();
+        await Task.WhenAll(ReadAsync(stoppingToken), WriteAsync(stoppingToken));
+    }
+
+    /// <summary>One connection, made again with backoff whenever it is lost.</summary>
+    private async Task ReadAsync(CancellationToken stoppingToken)
+    {
+        var clientId = $"{Messaging.MqttServerCredential.UserName}-ingest-{ReplicaId(options.Value.DataDirectory)}";
+        for (var failures = 0; !stoppingToken.IsCancellationRequested;)
+        {
+            using var client = new MqttClientFactory().CreateMqttClient();
+            var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            client.DisconnectedAsync += e =>
+            {
+                lost.TrySetResult(e.Reason.ToString());
+                return Task.CompletedTask;
+            };
+            client.ApplicationMessageReceivedAsync += e => ReceiveAsync(e, stoppingToken);
+            var where = broker.Describe();
+            try
+            {
+                await client.ConnectAsync(broker.Options(clientId, SessionExpiry), stoppingToken);
+                await SubscribeAsync(client, stoppingToken);
+                LogConnected(logger, where, failures);
+                failures = 0;
+                var reason = await lost.Task.WaitAsync(stoppingToken);
+                LogLost(logger, where, reason);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is MqttCommunicationException or InvalidOperationException or OperationCanceledException)
+            {
+                if (failures++ == 0)
+                {
+                    LogUnreachable(logger, where, e.Message);
+                }
+
+                await DelayAsync(failures, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task SubscribeAsync(IMqttClient client, CancellationToken cancellationToken)
+    {
+        var subscribe = new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(broker.Filter(DeviceTopics.TelemetryName, share: true), MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(broker.Filter(DeviceTopics.EventsName, share: true), MqttQualityOfServiceLevel.AtLeastOnce)
+            // Not shared: every replica keeps the whole fleet's presence.
+            .WithTopicFilter(broker.Filter(DeviceTopics.StatusName, share: false), MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+        var result = await client.SubscribeAsync(subscribe, cancellationToken);
+        if (result.Items.FirstOrDefault(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2) is { } refused)
+        {
+            throw new InvalidOperationException(
+                $"the broker refused the subscription to {refused.TopicFilter.Topic} ({refused.ResultCode}); an external broker needs the server's account from fleet-server mosquitto-config");
+        }
+    }
+
+    private async Task ReceiveAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken stoppingToken)
+    {
+        var message = e.ApplicationMessage;
+        if (!DeviceTopics.TryParse(message.Topic, out var deviceId, out var name))
+        {
+            return;
+        }
+
+        e.AutoAcknowledge = false;
+        await _incoming.Writer.WriteAsync(new IncomingMessage(deviceId, name, message.Payload.ToArray(), e), stoppingToken);
+    }
+
+    private async Task WriteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<IncomingMessage>(BatchSize);
+        try
+        {
+            while (await _incoming.Reader.WaitToReadAsync(stoppingToken))
+            {
+                batch.Clear();
+                while (batch.Count < BatchSize && _incoming.Reader.TryRead(out var next))
+                {
+                    batch.Add(next);
+                }
+
+                await StoreAsync(batch, stoppingToken);
+                foreach (var message in batch)
+                {
+                    await AcknowledgeAsync(message, stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Unacknowledged messages are delivered again to the next connection.
+        }
+    }
+
+    /// <summary>Tries until the batch is stored: its messages stay unacknowledged meanwhile, and the broker holds the rest back.</summary>
+    private async Task StoreAsync(List<IncomingMessage> batch, CancellationToken stoppingToken)
+    {
+        for (var failures = 0; ; failures++)
+        {
+            try
+            {
+                await writer.WriteAsync(batch, stoppingToken);
+                return;
+            }
+            catch (System.Data.Common.DbException e)
+            {
+                LogNotStored(logger, batch.Count, e.Message);
+                await DelayAsync(failures + 1, stoppingToken);
+            }
+        }
+    }
+
+    private static async Task AcknowledgeAsync(IncomingMessage message, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await message.Delivery.AcknowledgeAsync(stoppingToken);
+        }
+        catch (Exception e) when (e is MqttCommunicationException or MqttClientNotConnectedException or InvalidOperationException)
+        {
+            // The connection it came on is gone; the broker delivers it again on the next, and storing it again adds nothing.
+        }
+    }
+
+    private Task DelayAsync(int failures, CancellationToken cancellationToken) =>
+        Task.Delay(TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, MinBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 20)))), time, cancellationToken);
+
+    /// <summary>Stable per replica (machine and data directory), so a restarted replica resumes its own broker session.</summary>
+    private static string ReplicaId(string dataDirectory) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{Environment.MachineName}\n{Path.GetFullPath(dataDirectory)}")))[..12];
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Telemetry ingestion connected to the MQTT broker {Broker} (after {Failures} failed attempts)")]
+    private static partial void LogConnected(ILogger logger, string broker, int failures);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Telemetry ingestion lost the MQTT broker {Broker} ({Reason}); reconnecting")]
+    private static partial void LogLost(ILogger logger, string broker, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Telemetry ingestion cannot reach the MQTT broker {Broker} ({Reason}); retrying with backoff")]
+    private static partial void LogUnreachable(ILogger logger, string broker, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} telemetry messages not stored ({Reason}); they stay unacknowledged and are tried again")]
+    private static partial void LogNotStored(ILogger logger, int count, string reason);
+}

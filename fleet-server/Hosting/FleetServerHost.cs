@@ -99,6 +99,7 @@ internal static class FleetServerHost
         services.AddSingleton<DesiredStateSigner>();
         services.AddSingleton<Enrolment>();
         services.AddSingleton<DeviceAuthenticator>();
+        services.AddSingleton<RolloutJudge>();
         services.AddSingleton<RolloutEngine>();
         services.AddSingleton<RolloutCoordinator>();
         services.AddHostedService<TransportSecurityWarning>();

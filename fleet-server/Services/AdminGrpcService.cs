@@ -17,6 +17,7 @@ internal sealed class AdminGrpcService(
     ModelRegistry registry,
     Enrolment enrolment,
     RolloutEngine engine,
+    RolloutJudge judge,
     DesiredStateHub hub,
     IBrokerAccounts broker,
     TimeProvider time) : AdminService.AdminServiceBase
@@ -112,10 +113,16 @@ internal sealed class AdminGrpcService(
                 {
                     MaxFailureRate = gates.MaxFailureRate > 0 ? gates.MaxFailureRate : 0.10,
                     MaxErrorRate = Positive(gates.MaxErrorRate),
+                    MaxErrorIncrease = Positive(gates.MaxErrorIncrease),
                     MaxP95LatencyMs = Positive(gates.MaxP95LatencyMs),
+                    MaxP95LatencyIncrease = Positive(gates.MaxP95LatencyIncrease),
+                    MaxEscalationRate = Positive(gates.MaxEscalationRate),
                     MaxEscalationIncrease = Positive(gates.MaxEscalationIncrease),
                     MinAgreement = Positive(gates.MinAgreement),
                     MinSamples = gates.MinSamples > 0 ? gates.MinSamples : 100,
+                    ProbationFrames = gates.ProbationFrames,
+                    ProbationSeconds = gates.ProbationSeconds,
+                    SilenceTimeoutSeconds = gates.SilenceTimeoutSeconds,
                 }),
             actor,
             context.CancellationToken);
@@ -193,18 +200,28 @@ internal sealed class AdminGrpcService(
             {
                 MaxFailureRate = gates.MaxFailureRate,
                 MaxErrorRate = gates.MaxErrorRate ?? 0,
+                MaxErrorIncrease = gates.MaxErrorIncrease ?? 0,
                 MaxP95LatencyMs = gates.MaxP95LatencyMs ?? 0,
+                MaxP95LatencyIncrease = gates.MaxP95LatencyIncrease ?? 0,
+                MaxEscalationRate = gates.MaxEscalationRate ?? 0,
                 MaxEscalationIncrease = gates.MaxEscalationIncrease ?? 0,
                 MinAgreement = gates.MinAgreement ?? 0,
                 MinSamples = gates.MinSamples,
+                ProbationFrames = gates.ProbationFrames,
+                ProbationSeconds = gates.ProbationSeconds,
+                SilenceTimeoutSeconds = gates.SilenceTimeoutSeconds,
             },
         };
+        var active = rollout.State is RolloutState.Running or RolloutState.Paused or RolloutState.WaitingSwitch;
+        var reading = active ? await judge.JudgeAsync(rollout, members, progress, cancellationToken) : RolloutReading.None;
         foreach (var wave in await stores.Rollouts.ListWavesAsync(id, cancellationToken))
         {
-            // A wave's own devices; blue/green's switch step covers all of them again.
+            // A wave's own devices; blue/green's switch step covers all of them again. An active rollout's devices are
+            // counted as they stand now; a finished one's as its engine last judged them, so a rollback does not recount them.
             var own = wave.Size == RolloutState.SwitchWave ? members : members.Where(m => m.Wave == wave.Index);
-            var counts = progress.Count(rollout with { CurrentWave = wave.Index }, own);
-            status.Waves.Add(new WaveStatus
+            var stored = WaveAssessment.FromJson(wave.GateValuesJson);
+            var counts = !active && stored?.Counts is { } judged ? judged : progress.Count(rollout with { CurrentWave = wave.Index }, own, reading.Devices);
+            var entry = new WaveStatus
             {
                 Index = wave.Index,
                 Size = wave.Size,
@@ -217,7 +234,12 @@ internal sealed class AdminGrpcService(
                 Decision = wave.Decision ?? "",
                 StartedAtUnixMs = wave.StartedAt?.ToUnixTimeMilliseconds() ?? 0,
                 CompletedAtUnixMs = wave.CompletedAt?.ToUnixTimeMilliseconds() ?? 0,
-            });
+                Probation = counts.Probation,
+                Silent = counts.Silent,
+                Samples = stored?.Samples ?? 0,
+            };
+            entry.Gates.AddRange((stored?.Gates ?? []).Select(ToGateValue));
+            status.Waves.Add(entry);
         }
 
         return status;
@@ -230,6 +252,32 @@ internal sealed class AdminGrpcService(
             : throw new RpcException(new Status(StatusCode.Unauthenticated, "admin calls need the admin token (from <data>/admin.token) as --admin-token or EDGEML_ADMIN_TOKEN"));
 
     private static double? Positive(double value) => value > 0 ? value : null;
+
+    private static GateValue ToGateValue(GateResult gate)
+    {
+        var value = new GateValue { Gate = gate.Gate, Verdict = gate.Verdict, Reason = gate.Reason };
+        if (gate.Value is { } measured)
+        {
+            value.Value = measured;
+        }
+
+        if (gate.Baseline is { } baseline)
+        {
+            value.Baseline = baseline;
+        }
+
+        if (gate.Limit is { } limit)
+        {
+            value.Limit = limit;
+        }
+
+        if (gate.RelativeLimit is { } relative)
+        {
+            value.RelativeLimit = relative;
+        }
+
+        return value;
+    }
 
     private static ModelInfo ToInfo(ModelRecord m) => new()
     {

@@ -45,7 +45,7 @@ internal static class RolloutCommands
         var model = new Option<string>("--model") { Description = "name:version, e.g. crack-detector:v2", Required = true };
         var selector = new Option<string?>("--selector") { Description = "Devices with these tags, e.g. site=a,line=3 (default: all)" };
         var waves = new Option<string>("--waves") { Description = "Wave sizes, e.g. 1,10%,50%,100%", DefaultValueFactory = _ => "1,10%,50%,100%" };
-        var bake = new Option<string>("--bake") { Description = "Time each wave runs healthy before the next (e.g. 30s, 5m)", DefaultValueFactory = _ => "5m" };
+        var bake = Duration("--bake", "Time each wave runs healthy before the next (e.g. 30s, 5m)", TimeSpan.FromMinutes(5));
         var mode = new Option<string>("--mode") { Description = "canary, blue-green or shadow", DefaultValueFactory = _ => "canary" };
         var maxFailure = new Option<double>("--max-failure-rate") { Description = "Share of devices failing to verify, load or warm, unhealthy or silent, that stops and rolls back", DefaultValueFactory = _ => 0.10 };
         var maxError = new Option<double>("--max-error-rate") { Description = "Most frames ending in error on the new version, e.g. 0.01 (off by default)" };
@@ -57,8 +57,8 @@ internal static class RolloutCommands
         var minAgreement = new Option<double>("--min-agreement") { Description = "Shadow mode: least share of frames where the new model's top label matches the current one's" };
         var minSamples = new Option<long>("--min-samples") { Description = "Frames (and baseline frames, for the *-increase limits) before a gate judges; below it the wave waits as inconclusive", DefaultValueFactory = _ => 100 };
         var probationFrames = new Option<long>("--probation-frames") { Description = "Frames a device scores on the new version, with healthy figures, before it counts as updated (0: off)", DefaultValueFactory = _ => 200 };
-        var probation = new Option<string?>("--probation") { Description = "Or time on the new version with healthy figures, e.g. 10m, whichever comes first (default: off)" };
-        var silence = new Option<string>("--silence-timeout") { Description = "A device that sends no telemetry this long after its switch counts as failed (0: off)", DefaultValueFactory = _ => "10m" };
+        var probation = Duration("--probation", "Or time on the new version with healthy figures, e.g. 10m, whichever comes first (0: off)", TimeSpan.Zero);
+        var silence = Duration("--silence-timeout", "A device that sends no telemetry this long after its switch counts as failed (0: off)", TimeSpan.FromMinutes(10));
         var command = connection.With(new Command("start", "Start a rollout. Baseline cohort: the selector's devices still on the previous version, over the same window; a change that hits old and new alike passes the *-increase limits, and an absolute limit the baseline breaches too holds the wave instead of failing it")
         {
             model, selector, waves, bake, mode, maxFailure, maxError, errorIncrease, maxLatency, latencyIncrease, maxEscalation, escalationIncrease, minAgreement, minSamples,
@@ -70,7 +70,7 @@ internal static class RolloutCommands
             {
                 Model = result.GetRequiredValue(model),
                 Selector = result.GetValue(selector) ?? "",
-                BakeSeconds = (long)ParseDuration(result.GetRequiredValue(bake)).TotalSeconds,
+                BakeSeconds = (long)result.GetValue(bake).TotalSeconds,
                 Mode = result.GetRequiredValue(mode),
                 Gates = new GateThresholds
                 {
@@ -84,8 +84,8 @@ internal static class RolloutCommands
                     MinAgreement = result.GetValue(minAgreement),
                     MinSamples = result.GetValue(minSamples),
                     ProbationFrames = result.GetValue(probationFrames),
-                    ProbationSeconds = result.GetValue(probation) is { } time ? (long)ParseDuration(time).TotalSeconds : 0,
-                    SilenceTimeoutSeconds = (long)ParseDuration(result.GetRequiredValue(silence)).TotalSeconds,
+                    ProbationSeconds = (long)result.GetValue(probation).TotalSeconds,
+                    SilenceTimeoutSeconds = (long)result.GetValue(silence).TotalSeconds,
                 },
             };
             request.Waves.Add(result.GetRequiredValue(waves).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
@@ -94,9 +94,33 @@ internal static class RolloutCommands
         return command;
     }
 
-    /// <summary>30s, 5m, 1h, or plain seconds.</summary>
-    public static TimeSpan ParseDuration(string text)
+    // A duration that does not parse is a usage error: System.CommandLine prints the one line and exits non-zero.
+    private static Option<TimeSpan> Duration(string name, string description, TimeSpan fallback) => new(name)
     {
+        Description = description,
+        DefaultValueFactory = _ => fallback,
+        CustomParser = argument =>
+        {
+            try
+            {
+                return ParseDuration(argument.Tokens.Single().Value);
+            }
+            catch (ArgumentException e)
+            {
+                argument.AddError($"{name}: {e.Message}");
+                return fallback;
+            }
+        },
+    };
+
+    /// <summary>30s, 5m, 1h, or plain seconds.</summary>
+    private static TimeSpan ParseDuration(string text)
+    {
+        if (text.Length == 0)
+        {
+            throw new ArgumentException("an empty value is not a duration such as 30s, 5m or 1h");
+        }
+
         var unit = text[^1];
         var number = char.IsDigit(unit) ? text : text[..^1];
         if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < 0)

@@ -100,6 +100,7 @@ internal static class FleetServerHost
         services.AddSingleton<Enrolment>();
         services.AddSingleton<DeviceAuthenticator>();
         services.AddSingleton<RolloutJudge>();
+        services.AddSingleton<RolloutStatusReader>();
         services.AddSingleton<RolloutEngine>();
         services.AddSingleton<RolloutCoordinator>();
         services.AddHostedService<TransportSecurityWarning>();

@@ -17,7 +17,7 @@ internal sealed class AdminGrpcService(
     ModelRegistry registry,
     Enrolment enrolment,
     RolloutEngine engine,
-    RolloutJudge judge,
+    RolloutStatusReader statuses,
     DesiredStateHub hub,
     IBrokerAccounts broker,
     TimeProvider time) : AdminService.AdminServiceBase
@@ -177,73 +177,9 @@ internal sealed class AdminGrpcService(
         return new RevokeDeviceResponse { DeviceId = request.DeviceId };
     }
 
-    private async Task<RolloutStatus> DescribeAsync(string id, CancellationToken cancellationToken)
-    {
-        var rollout = await stores.Rollouts.GetAsync(id, cancellationToken)
+    private async Task<RolloutStatus> DescribeAsync(string id, CancellationToken cancellationToken) =>
+        await statuses.GetAsync(id, cancellationToken)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"rollout {id} does not exist"));
-        var gates = RolloutGates.FromJson(rollout.GatesJson);
-        var members = await stores.Rollouts.ListDevicesAsync(id, cancellationToken);
-        var progress = await RolloutProgress.LoadAsync(stores, hub, cancellationToken);
-        var status = new RolloutStatus
-        {
-            RolloutId = rollout.Id,
-            Model = rollout.Model,
-            PreviousModel = rollout.PreviousModel ?? "",
-            Selector = rollout.Selector,
-            Mode = rollout.Mode,
-            State = rollout.State,
-            CurrentWave = rollout.CurrentWave,
-            Reason = rollout.Reason ?? "",
-            CreatedAtUnixMs = rollout.CreatedAt.ToUnixTimeMilliseconds(),
-            BakeSeconds = rollout.BakeSeconds,
-            Gates = new GateThresholds
-            {
-                MaxFailureRate = gates.MaxFailureRate,
-                MaxErrorRate = gates.MaxErrorRate ?? 0,
-                MaxErrorIncrease = gates.MaxErrorIncrease ?? 0,
-                MaxP95LatencyMs = gates.MaxP95LatencyMs ?? 0,
-                MaxP95LatencyIncrease = gates.MaxP95LatencyIncrease ?? 0,
-                MaxEscalationRate = gates.MaxEscalationRate ?? 0,
-                MaxEscalationIncrease = gates.MaxEscalationIncrease ?? 0,
-                MinAgreement = gates.MinAgreement ?? 0,
-                MinSamples = gates.MinSamples,
-                ProbationFrames = gates.ProbationFrames,
-                ProbationSeconds = gates.ProbationSeconds,
-                SilenceTimeoutSeconds = gates.SilenceTimeoutSeconds,
-            },
-        };
-        var active = rollout.State is RolloutState.Running or RolloutState.Paused or RolloutState.WaitingSwitch;
-        var reading = active ? await judge.JudgeAsync(rollout, members, progress, cancellationToken) : RolloutReading.None;
-        foreach (var wave in await stores.Rollouts.ListWavesAsync(id, cancellationToken))
-        {
-            // A wave's own devices; blue/green's switch step covers all of them again. An active rollout's devices are
-            // counted as they stand now; a finished one's as its engine last judged them, so a rollback does not recount them.
-            var own = wave.Size == RolloutState.SwitchWave ? members : members.Where(m => m.Wave == wave.Index);
-            var stored = WaveAssessment.FromJson(wave.GateValuesJson);
-            var counts = !active && stored?.Counts is { } judged ? judged : progress.Count(rollout with { CurrentWave = wave.Index }, own, reading.Devices);
-            var entry = new WaveStatus
-            {
-                Index = wave.Index,
-                Size = wave.Size,
-                Targeted = counts.Targeted,
-                Updated = counts.Updated,
-                Failed = counts.Failed,
-                Pending = counts.Pending,
-                Offline = counts.Offline,
-                FailureRate = counts.FailureRate,
-                Decision = wave.Decision ?? "",
-                StartedAtUnixMs = wave.StartedAt?.ToUnixTimeMilliseconds() ?? 0,
-                CompletedAtUnixMs = wave.CompletedAt?.ToUnixTimeMilliseconds() ?? 0,
-                Probation = counts.Probation,
-                Silent = counts.Silent,
-                Samples = stored?.Samples ?? 0,
-            };
-            entry.Gates.AddRange((stored?.Gates ?? []).Select(ToGateValue));
-            status.Waves.Add(entry);
-        }
-
-        return status;
-    }
 
     /// <summary>Checks the admin token and returns its id, the actor the audit log names.</summary>
     private string Authorize(ServerCallContext context) =>
@@ -253,31 +189,6 @@ internal sealed class AdminGrpcService(
 
     private static double? Positive(double value) => value > 0 ? value : null;
 
-    private static GateValue ToGateValue(GateResult gate)
-    {
-        var value = new GateValue { Gate = gate.Gate, Verdict = gate.Verdict, Reason = gate.Reason };
-        if (gate.Value is { } measured)
-        {
-            value.Value = measured;
-        }
-
-        if (gate.Baseline is { } baseline)
-        {
-            value.Baseline = baseline;
-        }
-
-        if (gate.Limit is { } limit)
-        {
-            value.Limit = limit;
-        }
-
-        if (gate.RelativeLimit is { } relative)
-        {
-            value.RelativeLimit = relative;
-        }
-
-        return value;
-    }
 
     private static ModelInfo ToInfo(ModelRecord m) => new()
     {

@@ -80,6 +80,24 @@ public abstract class RolloutGateEngineTests : StoreTests
     }
 
     [Fact]
+    public async Task An_absolute_limit_old_and_new_breach_alike_holds_the_wave_until_the_line_recovers()
+    {
+        using var line = await GateScenario.CreateAsync(Stores, 10, Timeout);
+        var rollout = await line.StartAsync(Gates with { MaxEscalationRate = 0.15 }, "1", "100%");
+        line.Darker = 0.15;
+
+        await line.RunAsync(2);
+        var held = await line.WaveAsync(rollout.Id, 0);
+        line.Darker = 0;
+        await line.RunAsync(1);
+
+        Assert.Equal("held: escalation rate 0.2 above the limit 0.15, and so is the previous version's 0.2: the line changed, not the model", held.Decision);
+        var moved = await line.RolloutAsync(rollout.Id);
+        Assert.Equal((RolloutState.Running, 1), (moved.State, moved.CurrentWave));
+        Assert.Equal("passed", (await line.WaveAsync(rollout.Id, 0)).Decision);
+    }
+
+    [Fact]
     public async Task A_device_counts_as_updated_only_after_its_probation_frames()
     {
         using var line = await GateScenario.CreateAsync(Stores, 10, Timeout);

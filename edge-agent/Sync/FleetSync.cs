@@ -32,6 +32,7 @@ public sealed partial class FleetSync : BackgroundService
     private DesiredState? _accepted;
     private ulong _newest;
     private (ulong Revision, CancellationTokenSource Cancel)? _applying;
+    private (ulong Revision, int Attempts) _failed;
 
     public FleetSync(ModelUpdater updater, DeviceEnrolment enrolment, FleetConnection connection, FleetTrust trust, StatusReporter reporter, IOptions<AgentOptions> options, TimeProvider time, ILogger<FleetSync> logger)
     {
@@ -198,9 +199,9 @@ public sealed partial class FleetSync : BackgroundService
 
                 try
                 {
-                    if (!outdated)
+                    if (!outdated && !await _updater.ApplyAsync(state, step.Token))
                     {
-                        await _updater.ApplyAsync(state, step.Token);
+                        RetryLater(state, token);
                     }
                 }
                 catch (OperationCanceledException) when (!token.IsCancellationRequested)
@@ -226,6 +227,45 @@ public sealed partial class FleetSync : BackgroundService
         }
     }
 
+    /// <summary>
+    /// A failed update (bytes damaged on the way, the disk full, the server gone mid-download) is tried
+    /// again with backoff for as long as its revision is the newest: the device recovers by itself once
+    /// the cause is gone, and a newer state (a rollback included) ends the retries.
+    /// </summary>
+    private void RetryLater(DesiredState state, CancellationToken token)
+    {
+        int attempts;
+        lock (_lock)
+        {
+            _failed = _failed.Revision == state.Revision ? (state.Revision, _failed.Attempts + 1) : (state.Revision, 1);
+            attempts = _failed.Attempts;
+        }
+
+        var delay = Backoff(attempts);
+        LogRetrying(_logger, state.Revision, delay.TotalSeconds);
+        _ = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await Task.Delay(delay, _time, token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                lock (_lock)
+                {
+                    if (_newest == state.Revision)
+                    {
+                        _pending.Writer.TryWrite(state);
+                    }
+                }
+            },
+            token);
+    }
+
     private TimeSpan Backoff(int attempt)
     {
         var o = _options.Value;
@@ -233,6 +273,9 @@ public sealed partial class FleetSync : BackgroundService
         // Full jitter in the upper half: a fleet that lost its server does not come back in lockstep.
         return TimeSpan.FromMilliseconds((ceiling / 2) + (ceiling / 2 * RandomNumberGenerator.GetInt32(1000) / 1000.0));
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Desired-state revision {Revision} failed to apply; trying again in {Seconds:F1} s")]
+    private static partial void LogRetrying(ILogger logger, ulong revision, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Fleet server unreachable or stream cut: {Reason}; reconnecting")]
     private static partial void LogDisconnected(ILogger logger, string reason);

@@ -58,7 +58,8 @@ public sealed partial class ModelUpdater(
         }
     }
 
-    public async Task ApplyAsync(DesiredState desired, CancellationToken cancellationToken)
+    /// <summary>Brings the device to <paramref name="desired"/>; false when the update failed and is worth trying again (reported failed meanwhile).</summary>
+    public async Task<bool> ApplyAsync(DesiredState desired, CancellationToken cancellationToken)
     {
         var progress = new UpdateProgress(reporter, desired.Revision);
         try
@@ -66,11 +67,10 @@ public sealed partial class ModelUpdater(
             if (desired.Active is null)
             {
                 Unload(desired, progress);
+                return true;
             }
-            else
-            {
-                await ReconcileAsync(desired, progress, cancellationToken);
-            }
+
+            return await ReconcileAsync(desired, progress, cancellationToken);
         }
         finally
         {
@@ -92,7 +92,7 @@ public sealed partial class ModelUpdater(
         }
     }
 
-    private async Task ReconcileAsync(DesiredState desired, UpdateProgress progress, CancellationToken cancellationToken)
+    private async Task<bool> ReconcileAsync(DesiredState desired, UpdateProgress progress, CancellationToken cancellationToken)
     {
         var identity = await enrolment.EnsureAsync(cancellationToken);
         var client = connection.For(identity);
@@ -121,7 +121,7 @@ public sealed partial class ModelUpdater(
                 if (_state.HighestSequence.TryGetValue(target.Name, out var highest) && target.Sequence < highest && !desired.Rollback)
                 {
                     progress.Post(StatusReporter.ActiveKind, target, DeviceModelState.Failed, $"refusing to move back to {target.Id} (sequence {target.Sequence}, below {highest}) without a rollback instruction");
-                    return;
+                    return true;
                 }
 
                 active = _held ?? (fresh = await _preparation.PrepareAsync(client, verifier, progress, StatusReporter.ActiveKind, desired.Active, target, cancellationToken));
@@ -130,7 +130,7 @@ public sealed partial class ModelUpdater(
                     _held = active;
                     fresh = null;
                     progress.Post(StatusReporter.ActiveKind, target, DeviceModelState.Ready, FallbackOf(active), active.Provider.Provider);
-                    return;
+                    return true;
                 }
             }
 
@@ -167,6 +167,8 @@ public sealed partial class ModelUpdater(
                 // Last, so the server's view of this device names the shadow model its rollout is about.
                 progress.Post(StatusReporter.ShadowKind, shadowTarget, DeviceModelState.Active, "shadow", shadow!.Provider.Provider);
             }
+
+            return true;
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)
         {
@@ -177,6 +179,7 @@ public sealed partial class ModelUpdater(
         {
             LogFailed(logger, preparing.Model.Id, e.Message);
             progress.Post(preparing.Kind, preparing.Model, DeviceModelState.Failed, e.Message);
+            return false;
         }
         finally
         {

@@ -3,6 +3,7 @@ using EdgeMl.Fleet.Registry;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace EdgeMl.Fleet.Rollouts;
 
@@ -17,9 +18,11 @@ internal sealed partial class RolloutEngine(
     DesiredStateHub hub,
     RolloutJudge judge,
     TimeProvider time,
+    IOptions<SyncOptions> sync,
     ILogger<RolloutEngine> logger) : IDisposable
 {
     private readonly SemaphoreSlim _lock = new(1, 1);
+    private readonly DateTimeOffset _startedAt = time.GetUtcNow();
 
     public sealed record StartRequest(string Model, string Selector, IReadOnlyList<string> Waves, TimeSpan Bake, string Mode, RolloutGates Gates);
 
@@ -181,8 +184,12 @@ internal sealed partial class RolloutEngine(
             return;
         }
 
-        // A failed device is done too: within the gate it must not hold its wave open forever. One on probation is not done yet.
-        var complete = counts.Updated >= 1 && counts.Updated + counts.Failed + counts.Offline == counts.Targeted;
+        // A failed device is done too: within the gate it must not hold its wave open forever. So is an
+        // offline one, which gets its state when it comes back; but only once devices had time to reconnect
+        // after this server started, or a restart would pass every wave of devices not yet back. One on
+        // probation is not done yet.
+        var offlineDone = time.GetUtcNow() - _startedAt >= sync.Value.ReconnectGrace ? counts.Offline : 0;
+        var complete = counts.Updated >= 1 && counts.Updated + counts.Failed + offlineDone == counts.Targeted;
         var waiting = !complete
             ? counts.Probation > 0 ? $"probation: {counts.Probation} of {counts.Targeted} devices" : "in progress"
             : reading.Inconclusive is { } unsure

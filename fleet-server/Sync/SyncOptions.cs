@@ -10,4 +10,10 @@ internal sealed class SyncOptions
 
     /// <summary>Bytes per message of a model download; devices take messages up to 4 MiB.</summary>
     public int DownloadChunkBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// After the server starts, a device that has not reconnected counts as offline (and stops holding its
+    /// rollout wave open) only after this long; agents retry at least every 30 s by default.
+    /// </summary>
+    public TimeSpan ReconnectGrace { get; set; } = TimeSpan.FromSeconds(60);
 }

@@ -5,6 +5,7 @@ using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace EdgeMl.Fleet.Tests.Infrastructure;
 
@@ -23,7 +24,7 @@ internal sealed class FleetParts : IDisposable
         Registry = NewRegistry();
         var clock = time ?? TimeProvider.System;
         Judge = new RolloutJudge(stores, clock);
-        Engine = new RolloutEngine(stores, Registry, Hub, Judge, clock, NullLogger<RolloutEngine>.Instance);
+        Engine = new RolloutEngine(stores, Registry, Hub, Judge, clock, Options.Create(new SyncOptions { ReconnectGrace = TimeSpan.Zero }), NullLogger<RolloutEngine>.Instance);
     }
 
     public FleetKeys Keys { get; }

@@ -1,5 +1,7 @@
+using EdgeMl.Fleet.Sync;
 using EdgeMl.Fleet.Tests.Infrastructure;
 using EdgeMl.Protos.Fleet;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgeMl.Fleet.Tests.Rollouts;
 
@@ -14,7 +16,8 @@ public sealed class RolloutTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _fleet = await TestFleet.StartAsync(Path.Combine(_root, "server"));
+        // These servers never restart, so devices that are offline are offline from the first step (ServerKilledMidRolloutTests covers the grace).
+        _fleet = await TestFleet.StartAsync(Path.Combine(_root, "server"), services => services.Configure<SyncOptions>(o => o.ReconnectGrace = TimeSpan.Zero));
         await _fleet.PushAsync(RepoPaths.Package("v1"));
         await _fleet.PushAsync(RepoPaths.Package("v2"));
     }

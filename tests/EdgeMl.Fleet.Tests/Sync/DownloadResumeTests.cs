@@ -16,7 +16,7 @@ public sealed class DownloadResumeTests
             services => services.Configure<SyncOptions>(o => o.DownloadChunkBytes = 8 * 1024));
         var model = await fleet.PushAsync(RepoPaths.Package("v2"));
         // Enrolment and the first stream take a few kilobytes; the cut lands inside the bundle.
-        await using var proxy = new CuttingProxy(fleet.Options.GrpcPort, cutAfterBytes: 16 * 1024 + (model.BundleSize / 2));
+        await using var proxy = new FaultyProxy(fleet.Options.GrpcPort, cutAfterBytes: 16 * 1024 + (model.BundleSize / 2));
         await using var agent = new TestAgent(proxy.Address, await fleet.TokenAsync(), Path.Combine(root, "agent"), "site=a");
         await agent.StartAsync();
 

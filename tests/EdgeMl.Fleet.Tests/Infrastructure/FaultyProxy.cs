@@ -4,28 +4,32 @@ using System.Net.Sockets;
 namespace EdgeMl.Fleet.Tests.Infrastructure;
 
 /// <summary>
-/// A TCP proxy on loopback that forwards to the server and, once, cuts the connection after a
-/// number of bytes have gone from server to client: a network that fails half-way through a download.
+/// A TCP proxy on loopback that forwards to the server and, once, after a number of bytes have gone
+/// from server to client, either cuts the connection (a network that fails half-way through a
+/// download) or flips the bits of the next byte (a corrupting link) and goes on relaying.
 /// </summary>
-internal sealed class CuttingProxy : IAsyncDisposable
+internal sealed class FaultyProxy : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly int _target;
     private readonly long _cutAfter;
+    private readonly bool _flip;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private int _cut;
 
-    public CuttingProxy(int targetPort, long cutAfterBytes)
+    public FaultyProxy(int targetPort, long cutAfterBytes, bool flipInstead = false)
     {
         _target = targetPort;
         _cutAfter = cutAfterBytes;
+        _flip = flipInstead;
         _listener.Start();
         _accepting = AcceptAsync();
     }
 
     public string Address => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
 
+    /// <summary>Whether the fault (cut or flip) has happened.</summary>
     public bool HasCut => Volatile.Read(ref _cut) == 1;
 
     private async Task AcceptAsync()
@@ -66,8 +70,13 @@ internal sealed class CuttingProxy : IAsyncDisposable
             {
                 if (countDown && sent + read > _cutAfter && Interlocked.CompareExchange(ref _cut, 1, 0) == 0)
                 {
-                    await to.WriteAsync(buffer.AsMemory(0, (int)(_cutAfter - sent)), done.Token);
-                    return;
+                    if (!_flip)
+                    {
+                        await to.WriteAsync(buffer.AsMemory(0, (int)(_cutAfter - sent)), done.Token);
+                        return;
+                    }
+
+                    buffer[_cutAfter - sent] ^= 0xFF;
                 }
 
                 await to.WriteAsync(buffer.AsMemory(0, read), done.Token);

@@ -49,11 +49,11 @@ internal static class RolloutCommands
         var mode = new Option<string>("--mode") { Description = "canary, blue-green or shadow", DefaultValueFactory = _ => "canary" };
         var maxFailure = new Option<double>("--max-failure-rate") { Description = "Share of devices failing to verify, load or warm, unhealthy or silent, that stops and rolls back", DefaultValueFactory = _ => 0.10 };
         var maxError = new Option<double>("--max-error-rate") { Description = "Most frames ending in error on the new version, e.g. 0.01 (off by default)" };
-        var errorIncrease = new Option<double>("--max-error-increase") { Description = "Most the error rate may exceed the baseline cohort's, in points: 0.01 lets 2 % become 3 %" };
+        var errorIncrease = new Option<double>("--max-error-increase") { Description = "Most the error rate may exceed the baseline cohort's, in points: 0.01 lets 2 % become 3 % (0: off)", DefaultValueFactory = _ => 0.01 };
         var maxLatency = new Option<double>("--max-p95-latency-ms") { Description = "Most p95 end-to-end latency on the new version, in ms" };
-        var latencyIncrease = new Option<double>("--max-p95-latency-increase") { Description = "Most the p95 latency may exceed the baseline cohort's, as a ratio: 0.2 lets 10 ms become 12 ms" };
+        var latencyIncrease = new Option<double>("--max-p95-latency-increase") { Description = "Most the p95 latency may exceed the baseline cohort's, as a ratio: 0.5 lets 10 ms become 15 ms (0: off)", DefaultValueFactory = _ => 0.5 };
         var maxEscalation = new Option<double>("--max-escalation-rate") { Description = "Most frames escalated to a person on the new version, e.g. 0.15" };
-        var escalationIncrease = new Option<double>("--max-escalation-increase") { Description = "Most the escalation rate may exceed the baseline cohort's, in points: 0.05 lets 4 % become 9 %" };
+        var escalationIncrease = new Option<double>("--max-escalation-increase") { Description = "Most the escalation rate may exceed the baseline cohort's, in points: 0.05 lets 4 % become 9 % (0: off)", DefaultValueFactory = _ => 0.05 };
         var minAgreement = new Option<double>("--min-agreement") { Description = "Shadow mode: least share of frames where the new model's top label matches the current one's" };
         var minSamples = new Option<long>("--min-samples") { Description = "Frames (and baseline frames, for the *-increase limits) before a gate judges; below it the wave waits as inconclusive", DefaultValueFactory = _ => 100 };
         var probationFrames = new Option<long>("--probation-frames") { Description = "Frames a device scores on the new version, with healthy figures, before it counts as updated (0: off)", DefaultValueFactory = _ => 200 };
@@ -76,11 +76,11 @@ internal static class RolloutCommands
                 {
                     MaxFailureRate = result.GetValue(maxFailure),
                     MaxErrorRate = result.GetValue(maxError),
-                    MaxErrorIncrease = result.GetValue(errorIncrease),
+                    MaxErrorIncrease = Decisive(result, errorIncrease),
                     MaxP95LatencyMs = result.GetValue(maxLatency),
-                    MaxP95LatencyIncrease = result.GetValue(latencyIncrease),
+                    MaxP95LatencyIncrease = Decisive(result, latencyIncrease),
                     MaxEscalationRate = result.GetValue(maxEscalation),
-                    MaxEscalationIncrease = result.GetValue(escalationIncrease),
+                    MaxEscalationIncrease = Decisive(result, escalationIncrease),
                     MinAgreement = result.GetValue(minAgreement),
                     MinSamples = result.GetValue(minSamples),
                     ProbationFrames = result.GetValue(probationFrames),
@@ -93,6 +93,10 @@ internal static class RolloutCommands
         }, m => Describe((RolloutStatus)m));
         return command;
     }
+
+    // The relative limits' defaults judge a model that decides; a shadow decides nothing, so there they count only when given.
+    private static double Decisive(ParseResult result, Option<double> limit) =>
+        result.GetValue<string>("--mode") == "shadow" && result.GetResult(limit) is null or { Implicit: true } ? 0 : result.GetValue(limit);
 
     // A duration that does not parse is a usage error: System.CommandLine prints the one line and exits non-zero.
     private static Option<TimeSpan> Duration(string name, string description, TimeSpan fallback) => new(name)

@@ -46,6 +46,7 @@ public sealed class RolloutGateCliTests : IAsyncLifetime
         var started = JsonNode.Parse(start.Output)!;
         var gates = started["gates"]!;
         Assert.Equal((200L, 600L, 0.25), (gates["probationFrames"]!.GetValue<long>(), gates["silenceTimeoutSeconds"]!.GetValue<long>(), gates["maxP95LatencyIncrease"]!.GetValue<double>()));
+        Assert.Equal((0.05, 0.01), (gates["maxEscalationIncrease"]!.GetValue<double>(), gates["maxErrorIncrease"]!.GetValue<double>()));
         var id = started["rolloutId"]!.GetValue<string>();
         var canary = Assert.Single(await Stores.Rollouts.ListDevicesAsync(id, CancellationToken.None)).DeviceId;
         await ReportAsync(canary, V2);
@@ -66,11 +67,11 @@ public sealed class RolloutGateCliTests : IAsyncLifetime
 
         var line = Assert.Single(text.Output.Split('\n'), l => l.TrimStart().StartsWith("p95 latency ms", StringComparison.Ordinal));
         Assert.Matches(@"p95 latency ms +4\d\.\d+ +baseline +2\d\.\d+ +limit +500 +relative limit +2\d\.\d+ +fail: ", line);
-        var gate = json["waves"]![0]!["gates"]![0]!;
+        var gate = json["waves"]![0]!["gates"]!.AsArray().Single(g => g!["gate"]!.GetValue<string>() == "p95 latency ms")!;
         Assert.Equal(("p95 latency ms", "fail", 500.0), (gate["gate"]!.GetValue<string>(), gate["verdict"]!.GetValue<string>(), gate["limit"]!.GetValue<double>()));
         Assert.InRange(gate["baseline"]!.GetValue<double>() * 1.25, gate["relativeLimit"]!.GetValue<double>() - 1e-9, gate["relativeLimit"]!.GetValue<double>() + 1e-9);
         Assert.Equal(250, json["waves"]![0]!["samples"]!.GetValue<long>());
-        Assert.Equal(gate.ToJsonString(), JsonNode.Parse(await http.Content.ReadAsStringAsync())!["waves"]![0]!["gates"]![0]!.ToJsonString());
+        Assert.Equal(json["waves"]!.ToJsonString(), JsonNode.Parse(await http.Content.ReadAsStringAsync())!["waves"]!.ToJsonString());
     }
 
     [Fact]
@@ -82,6 +83,18 @@ public sealed class RolloutGateCliTests : IAsyncLifetime
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("error: --min-agreement needs --mode shadow (only a shadow model runs beside the current one) (InvalidArgument)", result.Error.Trim());
+    }
+
+    [Fact]
+    public async Task A_shadow_started_from_the_cli_is_judged_by_agreement_only_unless_told_otherwise()
+    {
+        await LineOnV1Async(2);
+
+        var result = await RunAsync("rollout", "start", "--model", V2, "--mode", "shadow", "--min-agreement", "0.9", "--json");
+
+        Assert.Equal(0, result.ExitCode);
+        var gates = JsonNode.Parse(result.Output)!["gates"]!;
+        Assert.Equal((0.9, 0.0, 0.0, 0.0), (gates["minAgreement"]!.GetValue<double>(), gates["maxEscalationIncrease"]!.GetValue<double>(), gates["maxErrorIncrease"]!.GetValue<double>(), gates["maxP95LatencyIncrease"]!.GetValue<double>()));
     }
 
     [Theory]

@@ -1,4 +1,6 @@
 using EdgeMl.Fleet.Alerts;
+using EdgeMl.Fleet.Cli;
+using EdgeMl.Fleet.Rollouts;
 using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
@@ -53,6 +55,11 @@ internal static class FleetHttpEndpoints
             })));
         api.MapGet("/alerts", async (FleetStores stores, bool? open, CancellationToken ct) =>
             Results.Text(AlertJson.Serialize(await stores.Alerts.ListAsync(open == true, ct)), "application/json"));
+        // What `rollout status --json` prints: waves with their counts and each gate's value, baseline, limit and verdict.
+        api.MapGet("/rollouts/{id}", async (string id, RolloutStatusReader statuses, CancellationToken ct) =>
+            await statuses.GetAsync(id, ct) is { } status
+                ? Results.Text(ProtoJson.Format(status), "application/json")
+                : Results.NotFound($"rollout {id} does not exist"));
     }
 
     // "ok", or one line per failing check (503), so a probe's log says what is down.

@@ -110,6 +110,8 @@ internal static class FleetServerHost
         services.AddSingleton<DesiredStateSigner>();
         services.AddSingleton<Enrolment>();
         services.AddSingleton<DeviceAuthenticator>();
+        services.AddSingleton<RolloutJudge>();
+        services.AddSingleton<RolloutStatusReader>();
         services.AddSingleton<RolloutEngine>();
         services.AddSingleton<RolloutCoordinator>();
         services.AddHostedService<TransportSecurityWarning>();

@@ -18,6 +18,7 @@ internal sealed partial class RolloutEngine(
     FleetStores stores,
     ModelRegistry registry,
     DesiredStateHub hub,
+    RolloutJudge judge,
     TimeProvider time,
     IOptions<SyncOptions> sync,
     ILogger<RolloutEngine> logger) : IDisposable
@@ -43,10 +44,7 @@ internal sealed partial class RolloutEngine(
         }
 
         var plan = mode == RolloutState.BlueGreen ? WavePlan.Parse(["100%"]) : WavePlan.Parse(request.Waves);
-        if (request.Gates.MaxFailureRate is < 0 or > 1)
-        {
-            throw new ArgumentException("max failure rate must be between 0 and 1");
-        }
+        request.Gates.Validate(mode);
 
         await _lock.WaitAsync(cancellationToken);
         try
@@ -160,20 +158,33 @@ internal sealed partial class RolloutEngine(
     private async Task AdvanceAsync(RolloutRecord rollout, RolloutProgress progress, CancellationToken cancellationToken)
     {
         var members = await stores.Rollouts.ListDevicesAsync(rollout.Id, cancellationToken);
-        var counts = progress.Count(rollout, members);
+        var reading = await judge.JudgeAsync(rollout, members, progress, cancellationToken);
+        if (reading.Switched.Count > 0)
+        {
+            await stores.Rollouts.MarkSwitchedAsync(rollout.Id, reading.Switched, time.GetUtcNow(), cancellationToken);
+        }
+
+        var counts = progress.Count(rollout, members, reading.Devices);
         var gates = RolloutGates.FromJson(rollout.GatesJson);
         var waves = await stores.Rollouts.ListWavesAsync(rollout.Id, cancellationToken);
         var wave = waves.FirstOrDefault(w => w.Index == rollout.CurrentWave)
             ?? throw new InvalidOperationException(
                 $"rollout {rollout.Id} is on wave {rollout.CurrentWave + 1} but has no record of that wave; abort it or roll it back (fleet-server rollout rollback {rollout.Id})");
-        if (counts.Failed >= 1 && counts.FailureRate > gates.MaxFailureRate)
+        var own = wave.Size == RolloutState.SwitchWave ? members : members.Where(m => m.Wave == wave.Index);
+        var assessed = new WaveAssessment(progress.Count(rollout, own, reading.Devices), reading.Samples, reading.Gates).ToJson();
+        var failure = reading.Failed is { } gate
+            ? $"wave {rollout.CurrentWave + 1}: {gate.Reason}"
+            : counts.Failed >= 1 && counts.FailureRate > gates.MaxFailureRate
+                ? $"wave {rollout.CurrentWave + 1}: {counts.Failed} of {counts.Targeted} devices failed ({counts.FailureRate:P1}), above the {gates.MaxFailureRate:P1} gate" +
+                  (counts.Silent > 0 ? $"; {counts.Silent} of them silent for more than {gates.SilenceTimeoutSeconds} s" : "")
+                : null;
+        if (failure is not null)
         {
-            var reason = $"wave {rollout.CurrentWave + 1}: {counts.Failed} of {counts.Targeted} devices failed ({counts.FailureRate:P1}), above the {gates.MaxFailureRate:P1} gate";
-            var rollback = await PlanRollbackAsync(rollout, reason, cancellationToken);
+            var rollback = await PlanRollbackAsync(rollout, failure, cancellationToken);
             var rolled = await CommitAsync(
                 rollback with
                 {
-                    Waves = [wave with { Decision = "rolled back", GateValuesJson = counts.ToJson() }],
+                    Waves = [wave with { Decision = "rolled back", GateValuesJson = assessed }],
                     Audit = new AuditRecord(time.GetUtcNow(), "gate", "rollout.rollback", rollout.Id, rollback.Rollout.Reason!),
                 },
                 cancellationToken);
@@ -183,18 +194,26 @@ internal sealed partial class RolloutEngine(
 
         // A failed device is done too: within the gate it must not hold its wave open forever. So is an
         // offline one, which gets its state when it comes back; but only once devices had time to reconnect
-        // after this server started, or a restart would pass every wave of devices not yet back.
+        // after this server started, or a restart would pass every wave of devices not yet back. One on
+        // probation is not done yet.
         var offlineDone = time.GetUtcNow() - _startedAt >= sync.Value.ReconnectGrace ? counts.Offline : 0;
         var complete = counts.Updated >= 1 && counts.Updated + counts.Failed + offlineDone == counts.Targeted;
-        if (!complete)
+        var waiting = !complete
+            ? counts.Probation > 0 ? $"probation: {counts.Probation} of {counts.Targeted} devices" : "in progress"
+            : reading.Inconclusive is { } unsure
+                ? "inconclusive: " + unsure.Reason
+                : reading.LineWide is { } line
+                    ? "held: " + line.Reason
+                    : null;
+        if (waiting is not null)
         {
-            await stores.Rollouts.UpsertWaveAsync(wave with { Decision = "in progress", GateValuesJson = counts.ToJson() }, cancellationToken);
+            await stores.Rollouts.UpsertWaveAsync(wave with { Decision = waiting, GateValuesJson = assessed }, cancellationToken);
             return;
         }
 
         var now = time.GetUtcNow();
         var completedAt = wave.CompletedAt ?? now;
-        await stores.Rollouts.UpsertWaveAsync(wave with { CompletedAt = completedAt, Decision = "baking", GateValuesJson = counts.ToJson() }, cancellationToken);
+        await stores.Rollouts.UpsertWaveAsync(wave with { CompletedAt = completedAt, Decision = "baking", GateValuesJson = assessed }, cancellationToken);
         if (now - completedAt < TimeSpan.FromSeconds(rollout.BakeSeconds))
         {
             return;
@@ -206,14 +225,14 @@ internal sealed partial class RolloutEngine(
             await CommitAsync(
                 new RolloutStep(rollout with { State = RolloutState.WaitingSwitch })
                 {
-                    Waves = [wave with { CompletedAt = completedAt, Decision = "ready: waiting for switch", GateValuesJson = counts.ToJson() }],
+                    Waves = [wave with { CompletedAt = completedAt, Decision = "ready: waiting for switch", GateValuesJson = assessed }],
                     Audit = new AuditRecord(now, "engine", "rollout.ready", rollout.Id, "every online device is warmed; waiting for 'rollout switch'"),
                 },
                 cancellationToken);
             return;
         }
 
-        var passed = wave with { CompletedAt = completedAt, Decision = "passed", GateValuesJson = counts.ToJson() };
+        var passed = wave with { CompletedAt = completedAt, Decision = "passed", GateValuesJson = assessed };
         if (rollout.CurrentWave >= sizes.Length - 1)
         {
             var detail = $"{counts.Updated} devices updated, {counts.Failed} failed, {counts.Offline} offline";

@@ -17,6 +17,7 @@ internal sealed class AdminGrpcService(
     ModelRegistry registry,
     Enrolment enrolment,
     RolloutEngine engine,
+    RolloutStatusReader statuses,
     DesiredStateHub hub,
     IBrokerAccounts broker,
     TimeProvider time) : AdminService.AdminServiceBase
@@ -112,10 +113,16 @@ internal sealed class AdminGrpcService(
                 {
                     MaxFailureRate = gates.MaxFailureRate > 0 ? gates.MaxFailureRate : 0.10,
                     MaxErrorRate = Positive(gates.MaxErrorRate),
+                    MaxErrorIncrease = Positive(gates.MaxErrorIncrease),
                     MaxP95LatencyMs = Positive(gates.MaxP95LatencyMs),
+                    MaxP95LatencyIncrease = Positive(gates.MaxP95LatencyIncrease),
+                    MaxEscalationRate = Positive(gates.MaxEscalationRate),
                     MaxEscalationIncrease = Positive(gates.MaxEscalationIncrease),
                     MinAgreement = Positive(gates.MinAgreement),
                     MinSamples = gates.MinSamples > 0 ? gates.MinSamples : 100,
+                    ProbationFrames = gates.ProbationFrames,
+                    ProbationSeconds = gates.ProbationSeconds,
+                    SilenceTimeoutSeconds = gates.SilenceTimeoutSeconds,
                 },
                 RolloutDecisions.From(request)),
             actor,
@@ -171,63 +178,9 @@ internal sealed class AdminGrpcService(
         return new RevokeDeviceResponse { DeviceId = request.DeviceId };
     }
 
-    private async Task<RolloutStatus> DescribeAsync(string id, CancellationToken cancellationToken)
-    {
-        var rollout = await stores.Rollouts.GetAsync(id, cancellationToken)
+    private async Task<RolloutStatus> DescribeAsync(string id, CancellationToken cancellationToken) =>
+        await statuses.GetAsync(id, cancellationToken)
             ?? throw new RpcException(new Status(StatusCode.NotFound, $"rollout {id} does not exist"));
-        var gates = RolloutGates.FromJson(rollout.GatesJson);
-        var members = await stores.Rollouts.ListDevicesAsync(id, cancellationToken);
-        var progress = await RolloutProgress.LoadAsync(stores, hub, cancellationToken);
-        var status = new RolloutStatus
-        {
-            RolloutId = rollout.Id,
-            Model = rollout.Model,
-            PreviousModel = rollout.PreviousModel ?? "",
-            Selector = rollout.Selector,
-            Mode = rollout.Mode,
-            State = rollout.State,
-            CurrentWave = rollout.CurrentWave,
-            Reason = rollout.Reason ?? "",
-            CreatedAtUnixMs = rollout.CreatedAt.ToUnixTimeMilliseconds(),
-            BakeSeconds = rollout.BakeSeconds,
-            Gates = new GateThresholds
-            {
-                MaxFailureRate = gates.MaxFailureRate,
-                MaxErrorRate = gates.MaxErrorRate ?? 0,
-                MaxP95LatencyMs = gates.MaxP95LatencyMs ?? 0,
-                MaxEscalationIncrease = gates.MaxEscalationIncrease ?? 0,
-                MinAgreement = gates.MinAgreement ?? 0,
-                MinSamples = gates.MinSamples,
-            },
-        };
-        if (await stores.Rollouts.GetDecisionsAsync(id, cancellationToken) is { DecisionsJson: { } decisions })
-        {
-            (status.Automation, status.Bands) = RolloutDecisions.FromJson(decisions)!.ToProto();
-        }
-
-        foreach (var wave in await stores.Rollouts.ListWavesAsync(id, cancellationToken))
-        {
-            // A wave's own devices; blue/green's switch step covers all of them again.
-            var own = wave.Size == RolloutState.SwitchWave ? members : members.Where(m => m.Wave == wave.Index);
-            var counts = progress.Count(rollout with { CurrentWave = wave.Index }, own);
-            status.Waves.Add(new WaveStatus
-            {
-                Index = wave.Index,
-                Size = wave.Size,
-                Targeted = counts.Targeted,
-                Updated = counts.Updated,
-                Failed = counts.Failed,
-                Pending = counts.Pending,
-                Offline = counts.Offline,
-                FailureRate = counts.FailureRate,
-                Decision = wave.Decision ?? "",
-                StartedAtUnixMs = wave.StartedAt?.ToUnixTimeMilliseconds() ?? 0,
-                CompletedAtUnixMs = wave.CompletedAt?.ToUnixTimeMilliseconds() ?? 0,
-            });
-        }
-
-        return status;
-    }
 
     /// <summary>Checks the admin token and returns its id, the actor the audit log names.</summary>
     private string Authorize(ServerCallContext context) =>
@@ -236,6 +189,7 @@ internal sealed class AdminGrpcService(
             : throw new RpcException(new Status(StatusCode.Unauthenticated, "admin calls need the admin token (from <data>/admin.token) as --admin-token or EDGEML_ADMIN_TOKEN"));
 
     private static double? Positive(double value) => value > 0 ? value : null;
+
 
     private static ModelInfo ToInfo(ModelRecord m) => new()
     {

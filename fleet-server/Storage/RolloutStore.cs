@@ -34,7 +34,11 @@ internal sealed class RolloutStore(FleetDatabase db)
         $"INSERT INTO rollout_devices ({DeviceColumns}) VALUES (@rollout_id, @device_id, @wave, @previous_model, @added_at) " +
         "ON CONFLICT (rollout_id, device_id) DO NOTHING";
 
-    private const string SelectDevices = $"SELECT {DeviceColumns} FROM rollout_devices WHERE rollout_id = @rollout_id ORDER BY wave, device_id";
+    private const string SelectDevices =
+        $"SELECT {DeviceColumns}, switched_at FROM rollout_devices WHERE rollout_id = @rollout_id ORDER BY wave, device_id";
+
+    private const string MarkSwitched =
+        "UPDATE rollout_devices SET switched_at = @at WHERE rollout_id = @rollout_id AND device_id = @device_id AND switched_at IS NULL";
 
     private const string WaveColumns = "rollout_id, wave_index, size, started_at, completed_at, decision, gate_values_json";
 
@@ -132,6 +136,22 @@ internal sealed class RolloutStore(FleetDatabase db)
         return await connection.CreateCommand(SelectDevices).Bind("@rollout_id", rolloutId).QueryAsync(ReadDevice, cancellationToken);
     }
 
+    /// <summary>Records when devices were first seen on the rollout's model; a device already marked keeps its first time.</summary>
+    public Task MarkSwitchedAsync(string rolloutId, IReadOnlyCollection<string> deviceIds, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deviceIds);
+        return db.InTransactionAsync(
+            async transaction =>
+            {
+                await using var update = transaction.CreateCommand(MarkSwitched);
+                foreach (var deviceId in deviceIds)
+                {
+                    await update.Bind("@rollout_id", rolloutId).Bind("@device_id", deviceId).Bind("@at", at).ExecuteNonQueryAsync(cancellationToken);
+                }
+            },
+            cancellationToken);
+    }
+
     public Task UpsertWaveAsync(RolloutWaveRecord wave, CancellationToken cancellationToken) =>
         db.InTransactionAsync(transaction => UpsertWaveAsync(transaction, wave, cancellationToken), cancellationToken);
 
@@ -189,7 +209,7 @@ internal sealed class RolloutStore(FleetDatabase db)
         row.GetTimestamp(14));
 
     private static RolloutDeviceRecord ReadDevice(DbDataReader row) => new(
-        row.GetString(0), row.GetString(1), row.GetInt(2), row.GetStringOrNull(3), row.GetTimestamp(4));
+        row.GetString(0), row.GetString(1), row.GetInt(2), row.GetStringOrNull(3), row.GetTimestamp(4), row.GetTimestampOrNull(5));
 
     private static RolloutWaveRecord ReadWave(DbDataReader row) => new(
         row.GetString(0), row.GetInt(1), row.GetString(2), row.GetTimestampOrNull(3), row.GetTimestampOrNull(4), row.GetStringOrNull(5), row.GetStringOrNull(6));

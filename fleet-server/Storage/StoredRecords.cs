@@ -71,7 +71,10 @@ internal sealed record RolloutRecord(
     string CreatedBy,
     DateTimeOffset UpdatedAt);
 
-/// <summary>A device taken into a rollout, the wave that took it, and the model it ran before (what a rollback returns it to).</summary>
-internal sealed record RolloutDeviceRecord(string RolloutId, string DeviceId, int Wave, string? PreviousModel, DateTimeOffset AddedAt);
+/// <summary>
+/// A device taken into a rollout, the wave that took it, the model it ran before (what a rollback returns it to), and
+/// when the engine first saw it run the rollout's model (probation and the silence timeout count from there).
+/// </summary>
+internal sealed record RolloutDeviceRecord(string RolloutId, string DeviceId, int Wave, string? PreviousModel, DateTimeOffset AddedAt, DateTimeOffset? SwitchedAt = null);
 
 internal sealed record AuditRecord(DateTimeOffset At, string Actor, string Action, string Subject, string Detail);

@@ -15,13 +15,16 @@ internal sealed class FleetParts : IDisposable
     private readonly FleetStores _stores;
     private readonly string _data = Directory.CreateTempSubdirectory("edgeml-parts-").FullName;
 
-    public FleetParts(FleetStores stores)
+    /// <param name="time">The engine's clock (bake, probation and silence count on it); the system's by default.</param>
+    public FleetParts(FleetStores stores, TimeProvider? time = null)
     {
         _stores = stores;
         Keys = FleetKeys.Load(_data);
         Artifacts = new ArtifactStore(_data);
         Registry = NewRegistry();
-        Engine = new RolloutEngine(stores, Registry, Hub, TimeProvider.System, Options.Create(new SyncOptions { ReconnectGrace = TimeSpan.Zero }), NullLogger<RolloutEngine>.Instance);
+        var clock = time ?? TimeProvider.System;
+        Judge = new RolloutJudge(stores, clock);
+        Engine = new RolloutEngine(stores, Registry, Hub, Judge, clock, Options.Create(new SyncOptions { ReconnectGrace = TimeSpan.Zero }), NullLogger<RolloutEngine>.Instance);
     }
 
     public FleetKeys Keys { get; }
@@ -33,6 +36,8 @@ internal sealed class FleetParts : IDisposable
     public DesiredStateHub Hub { get; } = new();
 
     public ModelRegistry Registry { get; }
+
+    public RolloutJudge Judge { get; }
 
     public RolloutEngine Engine { get; }
 

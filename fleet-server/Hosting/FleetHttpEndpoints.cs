@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using EdgeMl.Fleet.Rollouts;
 using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
@@ -18,12 +19,13 @@ internal static class FleetHttpEndpoints
         // Open on purpose: load balancers probe it without credentials, and it tells nothing about the fleet.
         app.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteHealth });
         var api = app.MapGroup("/api").AddEndpointFilter(new BearerTokenFilter(c => [c.Admin]));
-        app.MapGet("/metrics", async (FleetStores stores, DesiredStateHub hub, DownloadStats downloads, CancellationToken ct) =>
+        app.MapGet("/metrics", async (FleetStores stores, DesiredStateHub hub, DownloadStats downloads, RolloutLeadership leadership, CancellationToken ct) =>
         {
             var text = new StringBuilder();
-            Metric(text, "edgeml_devices_enrolled", "gauge", (await stores.Devices.ListAsync(ct)).Count);
+            Metric(text, "edgeml_devices_enrolled", "gauge", await stores.Devices.CountAsync(ct));
             Metric(text, "edgeml_devices_online", "gauge", hub.OnlineCount);
             Metric(text, "edgeml_rollouts_active", "gauge", (await stores.Rollouts.ListActiveAsync(ct)).Count);
+            Metric(text, "edgeml_rollout_leader", "gauge", leadership.IsLeader ? 1 : 0);
             Metric(text, "edgeml_model_downloads_total", "counter", downloads.Downloads);
             Metric(text, "edgeml_model_download_resumes_total", "counter", downloads.Resumed);
             Metric(text, "edgeml_model_download_bytes_total", "counter", downloads.Bytes);

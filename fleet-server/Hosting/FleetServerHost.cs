@@ -99,8 +99,18 @@ internal static class FleetServerHost
         services.AddSingleton<DesiredStateSigner>();
         services.AddSingleton<Enrolment>();
         services.AddSingleton<DeviceAuthenticator>();
+        services.AddSingleton(database);
+        services.AddSingleton<DesiredStateNotices>();
+        services.AddSingleton<RolloutLock>();
+        services.AddSingleton<RolloutLeadership>();
         services.AddSingleton<RolloutEngine>();
         services.AddSingleton<RolloutCoordinator>();
+        if (database.IsPostgres)
+        {
+            services.AddSingleton<DesiredStateListener>();
+            services.AddHostedService(sp => sp.GetRequiredService<DesiredStateListener>());
+        }
+
         services.AddHostedService<TransportSecurityWarning>();
         services.AddHostedService(sp => sp.GetRequiredService<RolloutCoordinator>());
         var mqttCredential = MqttServerCredential.LoadOrCreate(options.DataDirectory);

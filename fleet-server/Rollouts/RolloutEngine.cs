@@ -8,17 +8,28 @@ namespace EdgeMl.Fleet.Rollouts;
 
 /// <summary>
 /// Starts rollouts, moves them wave by wave, and stops or reverses them when a gate fails.
-/// Every change goes through one lock and is stored before it is announced, so a restarted
-/// server continues from the database.
+/// Every change goes through one lock that all replicas share and is stored before it is announced, so a restarted
+/// server, or the replica that takes over, continues from the database.
 /// </summary>
 internal sealed partial class RolloutEngine(
     FleetStores stores,
     ModelRegistry registry,
     DesiredStateHub hub,
+    DesiredStateNotices notices,
+    RolloutLock rolloutLock,
     TimeProvider time,
-    ILogger<RolloutEngine> logger) : IDisposable
+    ILogger<RolloutEngine> logger)
 {
-    private readonly SemaphoreSlim _lock = new(1, 1);
+    // Reports are re-read this far back: one committed just after a step may carry a time before it, and replicas'
+    // clocks differ a little. A lag beyond that is caught by reading every tally in full once a minute.
+    private static readonly TimeSpan ReportSlack = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan FullReadEvery = TimeSpan.FromMinutes(1);
+
+    // Kept between steps, used and changed under the lock only.
+    private readonly Dictionary<string, RolloutTally> _tallies = new(StringComparer.Ordinal);
+    private (long Count, long LastUpdate) _talliedVersion;
+    private DateTimeOffset? _reportsReadAt;
+    private DateTimeOffset _talliesReadAt;
 
     public sealed record StartRequest(string Model, string Selector, IReadOnlyList<string> Waves, TimeSpan Bake, string Mode, RolloutGates Gates);
 
@@ -38,8 +49,7 @@ internal sealed partial class RolloutEngine(
             throw new ArgumentException("max failure rate must be between 0 and 1");
         }
 
-        await _lock.WaitAsync(cancellationToken);
-        try
+        await using (await rolloutLock.EnterAsync(cancellationToken))
         {
             var devices = (await stores.Devices.ListAsync(cancellationToken)).Where(d => selector.Matches(d.Tags)).ToList();
             if (devices.Count == 0)
@@ -71,16 +81,11 @@ internal sealed partial class RolloutEngine(
             LogWave(logger, started.Id, 1, size, step.States.Count);
             return started;
         }
-        finally
-        {
-            _lock.Release();
-        }
     }
 
     public async Task<RolloutRecord> ControlAsync(string id, string action, string actor, CancellationToken cancellationToken)
     {
-        await _lock.WaitAsync(cancellationToken);
-        try
+        await using (await rolloutLock.EnterAsync(cancellationToken))
         {
             var rollout = await stores.Rollouts.GetAsync(id, cancellationToken)
                 ?? throw new KeyNotFoundException($"rollout {id} does not exist");
@@ -108,31 +113,27 @@ internal sealed partial class RolloutEngine(
 
             return updated;
         }
-        finally
-        {
-            _lock.Release();
-        }
     }
 
     /// <summary>One step for every active rollout: gates, wave completion, bake, next wave.</summary>
     public async Task AdvanceAllAsync(CancellationToken cancellationToken)
     {
-        await _lock.WaitAsync(cancellationToken);
-        try
+        await using (await rolloutLock.EnterAsync(cancellationToken))
         {
             var rollouts = (await stores.Rollouts.ListActiveAsync(cancellationToken)).Where(r => r.State == RolloutState.Running).ToList();
             if (rollouts.Count == 0)
             {
+                _tallies.Clear();
                 return;
             }
 
-            var progress = await RolloutProgress.LoadAsync(stores, hub, cancellationToken);
+            await UpdateTalliesAsync(rollouts, cancellationToken);
             foreach (var rollout in rollouts)
             {
                 // Each rollout on its own: one that cannot be evaluated must not stop the gates of the others.
                 try
                 {
-                    await AdvanceAsync(rollout, progress, cancellationToken);
+                    await AdvanceAsync(rollout, _tallies[rollout.Id].Count(hub), cancellationToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -140,16 +141,43 @@ internal sealed partial class RolloutEngine(
                 }
             }
         }
-        finally
+    }
+
+    /// <summary>
+    /// Brings the tallies up to date: read in full after any rollout changed (on any replica), else moved by the
+    /// reports stored since the last step.
+    /// </summary>
+    private async Task UpdateTalliesAsync(IReadOnlyList<RolloutRecord> running, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var version = await stores.MemberReports.RolloutsVersionAsync(cancellationToken);
+        if (version != _talliedVersion || now - _talliesReadAt > FullReadEvery)
         {
-            _lock.Release();
+            _tallies.Clear();
+            _talliedVersion = version;
+            _talliesReadAt = now;
+        }
+
+        if (_tallies.Count > 0 && _reportsReadAt is { } since)
+        {
+            foreach (var report in await stores.MemberReports.ListReportedSinceAsync(since - ReportSlack, cancellationToken))
+            {
+                foreach (var tally in _tallies.Values)
+                {
+                    tally.Apply(report);
+                }
+            }
+        }
+
+        _reportsReadAt = now;
+        foreach (var rollout in running.Where(r => !_tallies.ContainsKey(r.Id)))
+        {
+            _tallies[rollout.Id] = new RolloutTally(rollout, await stores.MemberReports.ListMembersAsync(rollout.Id, cancellationToken));
         }
     }
 
-    private async Task AdvanceAsync(RolloutRecord rollout, RolloutProgress progress, CancellationToken cancellationToken)
+    private async Task AdvanceAsync(RolloutRecord rollout, WaveCounts counts, CancellationToken cancellationToken)
     {
-        var members = await stores.Rollouts.ListDevicesAsync(rollout.Id, cancellationToken);
-        var counts = progress.Count(rollout, members);
         var gates = RolloutGates.FromJson(rollout.GatesJson);
         var waves = await stores.Rollouts.ListWavesAsync(rollout.Id, cancellationToken);
         var wave = waves.FirstOrDefault(w => w.Index == rollout.CurrentWave)
@@ -280,7 +308,7 @@ internal sealed partial class RolloutEngine(
         };
     }
 
-    /// <summary>Stores the step in one transaction, then announces the new desired states to connected devices.</summary>
+    /// <summary>Stores the step in one transaction with the notice to the other replicas, then announces the new desired states to devices connected here.</summary>
     private async Task<RolloutRecord> CommitAsync(RolloutStep step, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -308,7 +336,9 @@ internal sealed partial class RolloutEngine(
                     await stores.Audit.AppendAsync(transaction, audit, cancellationToken);
                 }
 
-                return await DesiredStateStore.SetManyAsync(transaction, step.States, now, cancellationToken);
+                var changed = await DesiredStateStore.SetManyAsync(transaction, step.States, now, cancellationToken);
+                await notices.SendAsync(transaction, changed, cancellationToken);
+                return changed;
             },
             cancellationToken);
         foreach (var state in states)
@@ -327,6 +357,4 @@ internal sealed partial class RolloutEngine(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Rollout {Rollout} could not be evaluated; the other rollouts go on, this one is retried on the next tick")]
     private static partial void LogAdvanceFailed(ILogger logger, string rollout, Exception exception);
-
-    public void Dispose() => _lock.Dispose();
 }

@@ -28,30 +28,47 @@ internal sealed class RolloutProgress
     public WaveCounts Count(RolloutRecord rollout, IEnumerable<RolloutDeviceRecord> members)
     {
         int targeted = 0, updated = 0, failed = 0, pending = 0, offline = 0;
-        var holding = rollout.Mode == RolloutState.BlueGreen && rollout.CurrentWave == 0;
         foreach (var member in members)
         {
             targeted++;
-            var device = _devices.GetValueOrDefault(member.DeviceId);
-            var current = device is not null
-                && _desired.TryGetValue(member.DeviceId, out var desired)
-                && device.ReportedRevision >= desired.Revision
-                && device.ReportedModel == rollout.Model;
-            if (current && device!.ReportedState == "failed")
+            switch (StatusOf(rollout, ReportOf(member.DeviceId)))
             {
-                failed++;
-            }
-            else if (current && (device!.ReportedState == "active" || (holding && device.ReportedState == "ready")))
-            {
-                updated++;
-            }
-            else
-            {
-                pending++;
-                offline += _hub.IsOnline(member.DeviceId) ? 0 : 1;
+                case MemberStatus.Failed:
+                    failed++;
+                    break;
+                case MemberStatus.Updated:
+                    updated++;
+                    break;
+                default:
+                    pending++;
+                    offline += _hub.IsOnline(member.DeviceId) ? 0 : 1;
+                    break;
             }
         }
 
         return new WaveCounts(targeted, updated, failed, pending, offline);
+    }
+
+    /// <summary>Where one member of <paramref name="rollout"/> stands by its report.</summary>
+    public static MemberStatus StatusOf(RolloutRecord rollout, MemberReport report)
+    {
+        ArgumentNullException.ThrowIfNull(rollout);
+        ArgumentNullException.ThrowIfNull(report);
+        var holding = rollout.Mode == RolloutState.BlueGreen && rollout.CurrentWave == 0;
+        var current = report.DesiredRevision is { } desired
+            && report.ReportedRevision >= desired
+            && report.ReportedModel == rollout.Model;
+        return current switch
+        {
+            true when report.ReportedState == "failed" => MemberStatus.Failed,
+            true when report.ReportedState == "active" || (holding && report.ReportedState == "ready") => MemberStatus.Updated,
+            _ => MemberStatus.Pending,
+        };
+    }
+
+    private MemberReport ReportOf(string deviceId)
+    {
+        var device = _devices.GetValueOrDefault(deviceId);
+        return new MemberReport(deviceId, _desired.GetValueOrDefault(deviceId)?.Revision, device?.ReportedModel, device?.ReportedState, device?.ReportedRevision);
     }
 }

@@ -15,6 +15,7 @@ internal sealed class FleetStores
         Cases = new CaseStore(database);
         Inspectors = new InspectorStore(database);
         Telemetry = new TelemetryStore(database);
+        MemberReports = new MemberReportStore(database);
     }
 
     public FleetDatabase Database { get; }
@@ -36,6 +37,8 @@ internal sealed class FleetStores
     public InspectorStore Inspectors { get; }
 
     public TelemetryStore Telemetry { get; }
+
+    public MemberReportStore MemberReports { get; }
 
     /// <summary>Migrates <paramref name="database"/> to the current schema, then opens the stores on it.</summary>
     public static Task<FleetStores> OpenAsync(FleetDatabase database, CancellationToken cancellationToken) =>

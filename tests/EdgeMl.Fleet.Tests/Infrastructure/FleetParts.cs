@@ -20,7 +20,8 @@ internal sealed class FleetParts : IDisposable
         Keys = FleetKeys.Load(_data);
         Artifacts = new ArtifactStore(_data);
         Registry = NewRegistry();
-        Engine = new RolloutEngine(stores, Registry, Hub, TimeProvider.System, NullLogger<RolloutEngine>.Instance);
+        Lock = new RolloutLock(stores.Database);
+        Engine = new RolloutEngine(stores, Registry, Hub, new DesiredStateNotices(stores.Database), Lock, TimeProvider.System, NullLogger<RolloutEngine>.Instance);
     }
 
     public FleetKeys Keys { get; }
@@ -33,6 +34,8 @@ internal sealed class FleetParts : IDisposable
 
     public ModelRegistry Registry { get; }
 
+    public RolloutLock Lock { get; }
+
     public RolloutEngine Engine { get; }
 
     /// <summary>Another registry on the same database, key and artifacts, as a second server replica has.</summary>
@@ -40,7 +43,7 @@ internal sealed class FleetParts : IDisposable
 
     public void Dispose()
     {
-        Engine.Dispose();
+        Lock.Dispose();
         Keys.Dispose();
         Directory.Delete(_data, recursive: true);
     }

@@ -35,6 +35,29 @@ public abstract class RolloutEngineTests : StoreTests
     }
 
     [Fact]
+    public async Task Reports_that_arrive_between_steps_move_the_wave_without_rereading_the_rollout()
+    {
+        using var fleet = new FleetParts(Stores);
+        await AddModelAsync("crack-detector", "v1");
+        var devices = await AddDevicesAsync("site=a", 3);
+        // Online: a device that has not answered holds its wave open.
+        var streams = devices.Select(fleet.Hub.Subscribe).ToList();
+        var rollout = await fleet.Engine.StartAsync(Start("crack-detector:v1", "site=a"), "admin", Timeout);
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+        await ReportAsync(devices[0], "crack-detector:v1", "active");
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+        Assert.Equal(new WaveCounts(3, 1, 0, 2, 0).ToJson(), Assert.Single(await Stores.Rollouts.ListWavesAsync(rollout.Id, Timeout)).GateValuesJson);
+
+        await ReportAsync(devices[1], "crack-detector:v1", "active");
+        await ReportAsync(devices[2], "crack-detector:v1", "active");
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+
+        Assert.Equal(RolloutState.Completed, (await Stores.Rollouts.GetAsync(rollout.Id, Timeout))!.State);
+        Assert.Equal(new WaveCounts(3, 3, 0, 0, 0).ToJson(), Assert.Single(await Stores.Rollouts.ListWavesAsync(rollout.Id, Timeout)).GateValuesJson);
+        streams.ForEach(s => s.Dispose());
+    }
+
+    [Fact]
     public async Task A_rollout_without_its_wave_record_does_not_stop_the_gate_of_an_older_one()
     {
         using var fleet = new FleetParts(Stores);
@@ -124,6 +147,7 @@ public abstract class RolloutEngineTests : StoreTests
     private async Task ReportAsync(string device, string model, string state)
     {
         var desired = await Stores.DesiredStates.GetAsync(device, Timeout);
-        await Stores.Devices.RecordReportAsync(new DeviceReport(device, desired!.Revision, model, state, null, "cpu", null, T0), Timeout);
+        // Stamped by the engine's clock, as the server stamps what devices report.
+        await Stores.Devices.RecordReportAsync(new DeviceReport(device, desired!.Revision, model, state, null, "cpu", null, DateTimeOffset.UtcNow), Timeout);
     }
 }

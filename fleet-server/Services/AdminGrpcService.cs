@@ -18,6 +18,7 @@ internal sealed class AdminGrpcService(
     Enrolment enrolment,
     RolloutEngine engine,
     DesiredStateHub hub,
+    DesiredStateNotices notices,
     IBrokerAccounts broker,
     TimeProvider time) : AdminService.AdminServiceBase
 {
@@ -157,6 +158,7 @@ internal sealed class AdminGrpcService(
         if (existed)
         {
             hub.Disconnect(request.DeviceId);
+            await notices.SendRemovedAsync(request.DeviceId, context.CancellationToken);
             await stores.Audit.AppendAsync(new AuditRecord(time.GetUtcNow(), actor, "device.revoke", request.DeviceId, "secret refused from now on"), context.CancellationToken);
         }
 

@@ -30,11 +30,14 @@ internal sealed class DeviceStore(FleetDatabase db)
     private const string Delete = "DELETE FROM devices WHERE id = @id";
     private const string DeleteDesiredState = "DELETE FROM desired_states WHERE device_id = @id";
 
-    public async Task AddAsync(DeviceRecord device, CancellationToken cancellationToken)
+    public Task AddAsync(DeviceRecord device, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(transaction => AddAsync(transaction, device, cancellationToken), cancellationToken);
+
+    /// <summary>Adds the device inside <paramref name="transaction"/> (many devices in one commit: seeding a benchmark fleet).</summary>
+    public static async Task AddAsync(DbTransaction transaction, DeviceRecord device, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(device);
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await connection.CreateCommand(Insert)
+        await transaction.CreateCommand(Insert)
             .Bind("@id", device.Id)
             .Bind("@secret_hash", device.SecretHash)
             .Bind("@tags", JsonSerializer.Serialize(device.Tags))

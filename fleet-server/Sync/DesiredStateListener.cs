@@ -7,7 +7,7 @@ namespace EdgeMl.Fleet.Sync;
 
 /// <summary>
 /// On PostgreSQL: listens for the other replicas' <see cref="DesiredStateNotices"/> on a connection of its own and
-/// hands the new states of the devices connected here to their watch streams. After a lost connection it listens
+/// hands the new states of the devices connected here to their watch streams, or ends the stream of one revoked. After a lost connection it listens
 /// again and gives every connected device its current state, since notices sent meanwhile are gone.
 /// </summary>
 internal sealed partial class DesiredStateListener(
@@ -81,9 +81,16 @@ internal sealed partial class DesiredStateListener(
             return;
         }
 
-        foreach (var state in await stores.DesiredStates.ListOfAsync(devices, cancellationToken))
+        var states = await stores.DesiredStates.ListOfAsync(devices, cancellationToken);
+        foreach (var state in states)
         {
             hub.Publish(state);
+        }
+
+        // Named but without a desired state: revoked on another replica (the state goes with the device).
+        foreach (var revoked in devices.Except(states.Select(s => s.DeviceId), StringComparer.Ordinal))
+        {
+            hub.Disconnect(revoked);
         }
     }
 

@@ -8,8 +8,8 @@ namespace EdgeMl.Fleet.Sync;
 /// <summary>
 /// Tells the other replicas which devices have a new desired state: on PostgreSQL a NOTIFY sent inside the
 /// transaction that stores the states, so it is delivered on commit or not at all. The payload names this replica
-/// and the devices, never the states: a listener reads them from the database. On SQLite there is one server and
-/// nothing to tell.
+/// and the devices, never the states: a listener reads them from the database (and ends the stream of a device that
+/// has none any more: it was revoked). On SQLite there is one server and nothing to tell.
 /// </summary>
 internal sealed class DesiredStateNotices(FleetDatabase database)
 {
@@ -28,17 +28,34 @@ internal sealed class DesiredStateNotices(FleetDatabase database)
     {
         ArgumentNullException.ThrowIfNull(transaction);
         ArgumentNullException.ThrowIfNull(states);
-        if (!database.IsPostgres || states.Count == 0)
+        if (database.IsPostgres && states.Count > 0)
         {
-            return;
+            await using var notify = transaction.CreateCommand(Notify);
+            await SendAsync(notify, states.Select(s => s.DeviceId), cancellationToken);
         }
+    }
 
-        await using var notify = transaction.CreateCommand(Notify);
+    /// <summary>
+    /// Sends the notices for devices whose desired state was deleted with them (revoked): the replica holding such a
+    /// device's stream finds no state and ends the stream.
+    /// </summary>
+    public async Task SendRemovedAsync(string deviceId, CancellationToken cancellationToken)
+    {
+        if (database.IsPostgres)
+        {
+            await using var connection = await database.OpenAsync(cancellationToken);
+            await using var notify = connection.CreateCommand(Notify);
+            await SendAsync(notify, [deviceId], cancellationToken);
+        }
+    }
+
+    private async Task SendAsync(DbCommand notify, IEnumerable<string> deviceIds, CancellationToken cancellationToken)
+    {
         var payload = new StringBuilder(Replica);
         var bytes = Replica.Length;
-        foreach (var state in states)
+        foreach (var deviceId in deviceIds)
         {
-            var more = 1 + Encoding.UTF8.GetByteCount(state.DeviceId);
+            var more = 1 + Encoding.UTF8.GetByteCount(deviceId);
             if (bytes + more > PayloadBytes)
             {
                 await notify.Bind("@payload", payload.ToString()).ExecuteNonQueryAsync(cancellationToken);
@@ -46,7 +63,7 @@ internal sealed class DesiredStateNotices(FleetDatabase database)
                 bytes = Replica.Length;
             }
 
-            payload.Append(Separator).Append(state.DeviceId);
+            payload.Append(Separator).Append(deviceId);
             bytes += more;
         }
 

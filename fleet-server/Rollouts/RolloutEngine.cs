@@ -71,7 +71,7 @@ internal sealed partial class RolloutEngine(
             var rollout = new RolloutRecord(
                 "r-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5)), model.Id, previous, selector.Text, mode, waves,
                 (long)request.Bake.TotalSeconds, request.Gates.ToJson(), RolloutState.Running, 0, now, null, now, actor, now);
-            var step = await PlanWaveAsync(rollout, cancellationToken) with
+            var step = await PlanWaveAsync(rollout, (devices, desired), cancellationToken) with
             {
                 Starts = true,
                 Audit = new AuditRecord(now, actor, "rollout.start", rollout.Id, $"{mode} of {model.Id} to '{selector.Text}' in waves {waves}, bake {request.Bake}"),
@@ -253,7 +253,12 @@ internal sealed partial class RolloutEngine(
     }
 
     /// <summary>The step that takes the devices of <paramref name="rollout"/>'s current wave in and gives them their new desired state.</summary>
-    private async Task<RolloutStep> PlanWaveAsync(RolloutRecord rollout, CancellationToken cancellationToken)
+    private Task<RolloutStep> PlanWaveAsync(RolloutRecord rollout, CancellationToken cancellationToken) =>
+        PlanWaveAsync(rollout, null, cancellationToken);
+
+    // read: the matching devices and every desired state when the caller has just read them (a start), so that a step reads the fleet once.
+    private async Task<RolloutStep> PlanWaveAsync(
+        RolloutRecord rollout, (IReadOnlyList<DeviceRecord> Matching, IReadOnlyList<DesiredStateRecord> Desired)? read, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var wave = rollout.CurrentWave;
@@ -267,11 +272,11 @@ internal sealed partial class RolloutEngine(
         else
         {
             var selector = TagSelector.Parse(rollout.Selector);
-            var matching = (await stores.Devices.ListAsync(cancellationToken)).Where(d => selector.Matches(d.Tags)).Select(d => d.Id);
+            var matching = (read?.Matching ?? (await stores.Devices.ListAsync(cancellationToken)).Where(d => selector.Matches(d.Tags))).Select(d => d.Id);
             var ordered = WavePlan.Order(rollout.Id, matching);
             var count = WavePlan.Parse(sizes.Where(s => s != RolloutState.SwitchWave)).CumulativeCount(wave, ordered.Count);
             var taken = members.Select(m => m.DeviceId).ToHashSet(StringComparer.Ordinal);
-            var desired = (await stores.DesiredStates.ListAsync(cancellationToken)).ToDictionary(d => d.DeviceId, StringComparer.Ordinal);
+            var desired = (read?.Desired ?? await stores.DesiredStates.ListAsync(cancellationToken)).ToDictionary(d => d.DeviceId, StringComparer.Ordinal);
             joining = ordered.Take(count).Where(id => !taken.Contains(id))
                 .Select(id => new RolloutDeviceRecord(rollout.Id, id, wave, desired.GetValueOrDefault(id)?.ActiveModel, now))
                 .ToList();

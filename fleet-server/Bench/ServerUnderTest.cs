@@ -42,9 +42,13 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
     /// <summary>The last lines the server printed, for error messages.</summary>
     public string OutputTail => string.Join(Environment.NewLine, _output);
 
-    public static async Task<ServerUnderTest> StartAsync(string dataDirectory, CancellationToken cancellationToken)
+    public static Task<ServerUnderTest> StartAsync(string dataDirectory, CancellationToken cancellationToken) =>
+        StartAsync(dataDirectory, [], cancellationToken);
+
+    /// <summary>Starts <c>serve</c> with <paramref name="flags"/> added (e.g. <c>--postgres</c>, <c>--mqtt-broker</c>, for one replica of several).</summary>
+    public static async Task<ServerUnderTest> StartAsync(string dataDirectory, IEnumerable<string> flags, CancellationToken cancellationToken)
     {
-        var server = new ServerUnderTest(new Process { StartInfo = ServeCommandLine(dataDirectory) });
+        var server = new ServerUnderTest(new Process { StartInfo = ServeCommandLine(dataDirectory, flags) });
         try
         {
             AppDomain.CurrentDomain.ProcessExit += server.KillOnExit;
@@ -82,7 +86,7 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
     public async Task WaitOnlineAsync(int count, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
-        var online = await OnlineAsync(cancellationToken);
+        var online = await GaugeAsync("edgeml_devices_online", cancellationToken);
         while (online != count)
         {
             if (deadline.Elapsed > timeout)
@@ -91,22 +95,20 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
             }
 
             await Task.Delay(PollInterval * 5, cancellationToken);
-            online = await OnlineAsync(cancellationToken);
+            online = await GaugeAsync("edgeml_devices_online", cancellationToken);
         }
     }
 
-    private async Task<int> OnlineAsync(CancellationToken cancellationToken)
+    /// <summary>A gauge's value on /metrics now.</summary>
+    public async Task<int> GaugeAsync(string name, CancellationToken cancellationToken)
     {
         var metrics = await _http.GetStringAsync(new Uri($"http://127.0.0.1:{_httpPort}/metrics"), cancellationToken);
-        var sample = OnlineSample().Match(metrics);
+        var sample = Regex.Match(metrics, $@"^{Regex.Escape(name)}(\{{[^}}]*\}})? (?<value>\S+)", RegexOptions.Multiline);
         return sample.Success
             ? (int)double.Parse(sample.Groups["value"].ValueSpan, CultureInfo.InvariantCulture)
-            : throw new InvalidOperationException("/metrics has no edgeml_devices_online gauge");
+            : throw new InvalidOperationException($"/metrics has no {name} gauge");
     }
 
-    // The exporter may add labels (the meter's scope) and a timestamp after the value.
-    [GeneratedRegex(@"^edgeml_devices_online(\{[^}]*\})? (?<value>\S+)", RegexOptions.Multiline)]
-    private static partial Regex OnlineSample();
 
     private async Task WaitHealthyAsync(CancellationToken cancellationToken)
     {
@@ -151,7 +153,7 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
     }
 
     // The server runs as this very program: `dotnet fleet-server.dll serve` under the dotnet host, or the app host itself.
-    private static ProcessStartInfo ServeCommandLine(string dataDirectory)
+    private static ProcessStartInfo ServeCommandLine(string dataDirectory, IEnumerable<string> flags)
     {
         var host = Environment.ProcessPath ?? "dotnet";
         var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -169,6 +171,11 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
         {
             start.ArgumentList.Add(flag);
             start.ArgumentList.Add("0");
+        }
+
+        foreach (var flag in flags)
+        {
+            start.ArgumentList.Add(flag);
         }
 
         return start;
@@ -203,6 +210,17 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills the server (SIGKILL: no shutdown, no goodbye to the database) and waits until it is gone.</summary>
+    public async Task KillAsync()
+    {
+        Kill();
+        if (_started)
+        {
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await _process.WaitForExitAsync(wait.Token);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         AppDomain.CurrentDomain.ProcessExit -= KillOnExit;
@@ -210,12 +228,7 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
         _http.Dispose();
         try
         {
-            Kill();
-            if (_started)
-            {
-                using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                await _process.WaitForExitAsync(wait.Token);
-            }
+            await KillAsync();
         }
         finally
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using EdgeMl.Fleet.Rollouts;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
 
@@ -18,7 +19,7 @@ internal sealed class FleetMetrics
     private long _enrolled;
     private long _activeRollouts;
 
-    public FleetMetrics(IMeterFactory meters, FleetStores stores, DesiredStateHub hub, DownloadStats downloads)
+    public FleetMetrics(IMeterFactory meters, FleetStores stores, DesiredStateHub hub, DownloadStats downloads, RolloutLeadership leadership)
     {
         ArgumentNullException.ThrowIfNull(meters);
         _stores = stores;
@@ -26,6 +27,7 @@ internal sealed class FleetMetrics
         meter.CreateObservableGauge("edgeml.devices.enrolled", () => Interlocked.Read(ref _enrolled), description: "Devices enrolled");
         meter.CreateObservableGauge("edgeml.devices.online", () => hub.OnlineCount, description: "Devices holding a desired-state stream to this replica");
         meter.CreateObservableGauge("edgeml.rollouts.active", () => Interlocked.Read(ref _activeRollouts), description: "Rollouts not yet finished");
+        meter.CreateObservableGauge("edgeml.rollout.leader", () => leadership.IsLeader ? 1 : 0, description: "1 on the replica that drives rollouts, 0 on the others");
         meter.CreateObservableCounter("edgeml.model.downloads", () => downloads.Downloads, description: "Model downloads started");
         meter.CreateObservableCounter("edgeml.model.download.resumes", () => downloads.Resumed, description: "Model downloads resumed at an offset");
         meter.CreateObservableCounter("edgeml.model.download.bytes", () => downloads.Bytes, description: "Model bytes sent to devices");
@@ -36,7 +38,7 @@ internal sealed class FleetMetrics
 
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
-        Interlocked.Exchange(ref _enrolled, (await _stores.Devices.ListAsync(cancellationToken)).Count);
+        Interlocked.Exchange(ref _enrolled, await _stores.Devices.CountAsync(cancellationToken));
         Interlocked.Exchange(ref _activeRollouts, (await _stores.Rollouts.ListActiveAsync(cancellationToken)).Count);
     }
 }

@@ -112,8 +112,18 @@ internal static class FleetServerHost
         services.AddSingleton<DeviceAuthenticator>();
         services.AddSingleton<RolloutJudge>();
         services.AddSingleton<RolloutStatusReader>();
+        services.AddSingleton(database);
+        services.AddSingleton<DesiredStateNotices>();
+        services.AddSingleton<RolloutLock>();
+        services.AddSingleton<RolloutLeadership>();
         services.AddSingleton<RolloutEngine>();
         services.AddSingleton<RolloutCoordinator>();
+        if (database.IsPostgres)
+        {
+            services.AddSingleton<DesiredStateListener>();
+            services.AddHostedService(sp => sp.GetRequiredService<DesiredStateListener>());
+        }
+
         services.AddHostedService<TransportSecurityWarning>();
         services.AddHostedService(sp => sp.GetRequiredService<RolloutCoordinator>());
         var mqttCredential = MqttServerCredential.LoadOrCreate(options.DataDirectory);

@@ -4,8 +4,11 @@ using Microsoft.Extensions.Logging;
 
 namespace EdgeMl.Fleet.Rollouts;
 
-/// <summary>Drives active rollouts: every second, and soon after any device report (nudged, at most every quarter second).</summary>
-internal sealed partial class RolloutCoordinator(RolloutEngine engine, TimeProvider time, ILogger<RolloutCoordinator> logger) : BackgroundService
+/// <summary>
+/// Drives active rollouts while this replica leads (<see cref="RolloutLeadership"/>): every second, and soon after
+/// any device report (nudged, at most every quarter second). A replica that does not lead tries to every second.
+/// </summary>
+internal sealed partial class RolloutCoordinator(RolloutEngine engine, RolloutLeadership leadership, TimeProvider time, ILogger<RolloutCoordinator> logger) : BackgroundService
 {
     private readonly Channel<bool> _nudges = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
@@ -17,7 +20,10 @@ internal sealed partial class RolloutCoordinator(RolloutEngine engine, TimeProvi
         {
             try
             {
-                await engine.AdvanceAllAsync(stoppingToken);
+                if (await leadership.HoldAsync(stoppingToken))
+                {
+                    await engine.AdvanceAllAsync(stoppingToken);
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -11,19 +11,20 @@ namespace EdgeMl.Fleet.Rollouts;
 
 /// <summary>
 /// Starts rollouts, moves them wave by wave, and stops or reverses them when a gate fails.
-/// Every change goes through one lock and is stored before it is announced, so a restarted
-/// server continues from the database.
+/// Every change goes through one lock that all replicas share and is stored before it is announced, so a restarted
+/// server, or the replica that takes over, continues from the database.
 /// </summary>
 internal sealed partial class RolloutEngine(
     FleetStores stores,
     ModelRegistry registry,
     DesiredStateHub hub,
     RolloutJudge judge,
+    DesiredStateNotices notices,
+    RolloutLock rolloutLock,
     TimeProvider time,
     IOptions<SyncOptions> sync,
-    ILogger<RolloutEngine> logger) : IDisposable
+    ILogger<RolloutEngine> logger)
 {
-    private readonly SemaphoreSlim _lock = new(1, 1);
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
 
     public sealed record StartRequest(string Model, string Selector, IReadOnlyList<string> Waves, TimeSpan Bake, string Mode, RolloutGates Gates, RolloutDecisions? Decisions = null);
@@ -46,8 +47,7 @@ internal sealed partial class RolloutEngine(
         var plan = mode == RolloutState.BlueGreen ? WavePlan.Parse(["100%"]) : WavePlan.Parse(request.Waves);
         request.Gates.Validate(mode);
 
-        await _lock.WaitAsync(cancellationToken);
-        try
+        await using (await rolloutLock.EnterAsync(cancellationToken))
         {
             var devices = (await stores.Devices.ListAsync(cancellationToken)).Where(d => selector.Matches(d.Tags)).ToList();
             if (devices.Count == 0)
@@ -69,7 +69,7 @@ internal sealed partial class RolloutEngine(
             var rollout = new RolloutRecord(
                 "r-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5)), model.Id, previous, selector.Text, mode, waves,
                 (long)request.Bake.TotalSeconds, request.Gates.ToJson(), RolloutState.Running, 0, now, null, now, actor, now);
-            var step = await PlanWaveAsync(rollout, cancellationToken) with
+            var step = await PlanWaveAsync(rollout, (devices, desired), cancellationToken) with
             {
                 Starts = true,
                 Decisions = request.Decisions,
@@ -80,16 +80,11 @@ internal sealed partial class RolloutEngine(
             LogWave(logger, started.Id, 1, size, step.States.Count);
             return started;
         }
-        finally
-        {
-            _lock.Release();
-        }
     }
 
     public async Task<RolloutRecord> ControlAsync(string id, string action, string actor, CancellationToken cancellationToken)
     {
-        await _lock.WaitAsync(cancellationToken);
-        try
+        await using (await rolloutLock.EnterAsync(cancellationToken))
         {
             var rollout = await stores.Rollouts.GetAsync(id, cancellationToken)
                 ?? throw new KeyNotFoundException($"rollout {id} does not exist");
@@ -117,17 +112,12 @@ internal sealed partial class RolloutEngine(
 
             return updated;
         }
-        finally
-        {
-            _lock.Release();
-        }
     }
 
     /// <summary>One step for every active rollout: gates, wave completion, bake, next wave.</summary>
     public async Task AdvanceAllAsync(CancellationToken cancellationToken)
     {
-        await _lock.WaitAsync(cancellationToken);
-        try
+        await using (await rolloutLock.EnterAsync(cancellationToken))
         {
             var rollouts = (await stores.Rollouts.ListActiveAsync(cancellationToken)).Where(r => r.State == RolloutState.Running).ToList();
             if (rollouts.Count == 0)
@@ -148,10 +138,6 @@ internal sealed partial class RolloutEngine(
                     LogAdvanceFailed(logger, rollout.Id, e);
                 }
             }
-        }
-        finally
-        {
-            _lock.Release();
         }
     }
 
@@ -258,7 +244,12 @@ internal sealed partial class RolloutEngine(
     }
 
     /// <summary>The step that takes the devices of <paramref name="rollout"/>'s current wave in and gives them their new desired state.</summary>
-    private async Task<RolloutStep> PlanWaveAsync(RolloutRecord rollout, CancellationToken cancellationToken)
+    private Task<RolloutStep> PlanWaveAsync(RolloutRecord rollout, CancellationToken cancellationToken) =>
+        PlanWaveAsync(rollout, null, cancellationToken);
+
+    // read: the matching devices and every desired state when the caller has just read them (a start), so that a step reads the fleet once.
+    private async Task<RolloutStep> PlanWaveAsync(
+        RolloutRecord rollout, (IReadOnlyList<DeviceRecord> Matching, IReadOnlyList<DesiredStateRecord> Desired)? read, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var wave = rollout.CurrentWave;
@@ -272,11 +263,11 @@ internal sealed partial class RolloutEngine(
         else
         {
             var selector = TagSelector.Parse(rollout.Selector);
-            var matching = (await stores.Devices.ListAsync(cancellationToken)).Where(d => selector.Matches(d.Tags)).Select(d => d.Id);
+            var matching = (read?.Matching ?? (await stores.Devices.ListAsync(cancellationToken)).Where(d => selector.Matches(d.Tags))).Select(d => d.Id);
             var ordered = WavePlan.Order(rollout.Id, matching);
             var count = WavePlan.Parse(sizes.Where(s => s != RolloutState.SwitchWave)).CumulativeCount(wave, ordered.Count);
             var taken = members.Select(m => m.DeviceId).ToHashSet(StringComparer.Ordinal);
-            var desired = (await stores.DesiredStates.ListAsync(cancellationToken)).ToDictionary(d => d.DeviceId, StringComparer.Ordinal);
+            var desired = (read?.Desired ?? await stores.DesiredStates.ListAsync(cancellationToken)).ToDictionary(d => d.DeviceId, StringComparer.Ordinal);
             joining = ordered.Take(count).Where(id => !taken.Contains(id))
                 .Select(id => new RolloutDeviceRecord(rollout.Id, id, wave, desired.GetValueOrDefault(id)?.ActiveModel, now))
                 .ToList();
@@ -313,7 +304,7 @@ internal sealed partial class RolloutEngine(
         };
     }
 
-    /// <summary>Stores the step in one transaction, then announces the new desired states to connected devices.</summary>
+    /// <summary>Stores the step in one transaction with the notice to the other replicas, then announces the new desired states to devices connected here.</summary>
     private async Task<RolloutRecord> CommitAsync(RolloutStep step, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -346,7 +337,9 @@ internal sealed partial class RolloutEngine(
                     await stores.Audit.AppendAsync(transaction, audit, cancellationToken);
                 }
 
-                return await DesiredStateStore.SetManyAsync(transaction, step.States, now, cancellationToken);
+                var changed = await DesiredStateStore.SetManyAsync(transaction, step.States, now, cancellationToken);
+                await notices.SendAsync(transaction, changed, cancellationToken);
+                return changed;
             },
             cancellationToken);
         foreach (var state in states)
@@ -365,6 +358,4 @@ internal sealed partial class RolloutEngine(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Rollout {Rollout} could not be evaluated; the other rollouts go on, this one is retried on the next tick")]
     private static partial void LogAdvanceFailed(ILogger logger, string rollout, Exception exception);
-
-    public void Dispose() => _lock.Dispose();
 }

@@ -19,6 +19,7 @@ internal sealed class AdminGrpcService(
     RolloutEngine engine,
     RolloutStatusReader statuses,
     DesiredStateHub hub,
+    DesiredStateNotices notices,
     IBrokerAccounts broker,
     TimeProvider time) : AdminService.AdminServiceBase
 {
@@ -165,6 +166,7 @@ internal sealed class AdminGrpcService(
         if (existed)
         {
             hub.Disconnect(request.DeviceId);
+            await notices.SendRemovedAsync(request.DeviceId, context.CancellationToken);
             await stores.Audit.AppendAsync(new AuditRecord(time.GetUtcNow(), actor, "device.revoke", request.DeviceId, "secret refused from now on"), context.CancellationToken);
         }
 

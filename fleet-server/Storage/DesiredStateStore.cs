@@ -34,6 +34,27 @@ internal sealed class DesiredStateStore(FleetDatabase db)
         return await connection.CreateCommand(SelectAll).QueryAsync(Read, cancellationToken);
     }
 
+    /// <summary>The desired states of <paramref name="deviceIds"/> (those that have one), a few hundred devices per query.</summary>
+    public async Task<IReadOnlyList<DesiredStateRecord>> ListOfAsync(IReadOnlyCollection<string> deviceIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deviceIds);
+        var states = new List<DesiredStateRecord>(deviceIds.Count);
+        await using var connection = await db.OpenAsync(cancellationToken);
+        foreach (var chunk in deviceIds.Chunk(BatchSize))
+        {
+            var names = chunk.Select((_, i) => "@d" + i.ToString(CultureInfo.InvariantCulture)).ToList();
+            await using var select = connection.CreateCommand($"SELECT {Columns} FROM desired_states WHERE device_id IN ({string.Join(", ", names)})");
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                select.Bind(names[i], chunk[i]);
+            }
+
+            states.AddRange(await select.ReadAllAsync(Read, cancellationToken));
+        }
+
+        return states;
+    }
+
     /// <summary>Desired states updated after <paramref name="since"/>, for replicas that poll (timestamps have millisecond precision).</summary>
     public async Task<IReadOnlyList<DesiredStateRecord>> ListChangedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
     {

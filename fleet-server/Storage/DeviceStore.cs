@@ -15,6 +15,7 @@ internal sealed class DeviceStore(FleetDatabase db)
 
     private const string SelectOne = $"SELECT {Columns} FROM devices WHERE id = @id";
     private const string SelectAll = $"SELECT {Columns} FROM devices ORDER BY id";
+    private const string SelectCount = "SELECT COUNT(*) FROM devices";
 
     // The model a device runs changes only when it says "active" (or "nomodel": it unloaded it); other states describe a candidate.
     private const string Report =
@@ -29,11 +30,14 @@ internal sealed class DeviceStore(FleetDatabase db)
     private const string Delete = "DELETE FROM devices WHERE id = @id";
     private const string DeleteDesiredState = "DELETE FROM desired_states WHERE device_id = @id";
 
-    public async Task AddAsync(DeviceRecord device, CancellationToken cancellationToken)
+    public Task AddAsync(DeviceRecord device, CancellationToken cancellationToken) =>
+        db.InTransactionAsync(transaction => AddAsync(transaction, device, cancellationToken), cancellationToken);
+
+    /// <summary>Adds the device inside <paramref name="transaction"/> (many devices in one commit: seeding a benchmark fleet).</summary>
+    public static async Task AddAsync(DbTransaction transaction, DeviceRecord device, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(device);
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await connection.CreateCommand(Insert)
+        await transaction.CreateCommand(Insert)
             .Bind("@id", device.Id)
             .Bind("@secret_hash", device.SecretHash)
             .Bind("@tags", JsonSerializer.Serialize(device.Tags))
@@ -61,6 +65,14 @@ internal sealed class DeviceStore(FleetDatabase db)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
         return await connection.CreateCommand(SelectAll).QueryAsync(Read, cancellationToken);
+    }
+
+    /// <summary>How many devices are enrolled, without reading them (scraped often, on fleets of tens of thousands).</summary>
+    public async Task<long> CountAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        await using var count = connection.CreateCommand(SelectCount);
+        return Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Records a status report; a report for an unknown device changes nothing.</summary>

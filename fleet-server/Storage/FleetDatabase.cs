@@ -13,12 +13,17 @@ internal sealed class FleetDatabase : IAsyncDisposable
     // Writers queue for the write lock instead of failing with "database is locked".
     private const string SqliteSessionSettings = "PRAGMA busy_timeout = 5000;";
 
+    // The server probes an idle session after 2 s, every second, and drops it after 3 silent probes.
+    private const string SessionKeepalive = "-c tcp_keepalives_idle=2 -c tcp_keepalives_interval=1 -c tcp_keepalives_count=3";
+
     private readonly NpgsqlDataSource? _postgres;
+    private readonly NpgsqlDataSource? _sessions;
     private readonly string? _sqlite;
 
-    private FleetDatabase(NpgsqlDataSource? postgres, string? sqlite)
+    private FleetDatabase(NpgsqlDataSource? postgres, NpgsqlDataSource? sessions, string? sqlite)
     {
         _postgres = postgres;
+        _sessions = sessions;
         _sqlite = sqlite;
     }
 
@@ -47,15 +52,28 @@ internal sealed class FleetDatabase : IAsyncDisposable
         connection.Open();
         using var command = connection.CreateCommand(SqliteSessionSettings + "PRAGMA journal_mode = WAL;");
         command.ExecuteNonQuery();
-        return new FleetDatabase(null, connectionString);
+        return new FleetDatabase(null, null, connectionString);
     }
 
     /// <summary>Uses a PostgreSQL database, e.g. <c>Host=db;Database=fleet;Username=fleet;Password=...</c>.</summary>
     public static FleetDatabase Postgres(string connectionString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        return new FleetDatabase(NpgsqlDataSource.Create(connectionString), null);
+        // Session connections are never pooled, so what they hold ends with them; the keepalive lets the server
+        // notice a replica that vanished without closing its socket (power cut, cable) within seconds, not hours.
+        var sessions = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false, KeepAlive = 2 };
+        sessions.Options = $"{sessions.Options} {SessionKeepalive}".Trim();
+        return new FleetDatabase(NpgsqlDataSource.Create(connectionString), NpgsqlDataSource.Create(sessions), null);
     }
+
+    /// <summary>
+    /// A PostgreSQL connection of its own, outside the pool, for state that lives as long as the connection
+    /// (an advisory lock, LISTEN): closing it, or the process dying, ends that state.
+    /// </summary>
+    public async ValueTask<NpgsqlConnection> OpenSessionAsync(CancellationToken cancellationToken) =>
+        _sessions is null
+            ? throw new InvalidOperationException("Session connections exist on PostgreSQL only; on SQLite the single server needs none.")
+            : await _sessions.OpenConnectionAsync(cancellationToken);
 
     public async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -118,6 +136,7 @@ internal sealed class FleetDatabase : IAsyncDisposable
         if (_postgres is not null)
         {
             await _postgres.DisposeAsync();
+            await _sessions!.DisposeAsync();
             return;
         }
 

@@ -16,6 +16,9 @@ internal sealed class DesiredStateHub
 
     public bool IsOnline(string deviceId) => _subscriptions.ContainsKey(deviceId);
 
+    /// <summary>The devices whose watch stream is open on this server now.</summary>
+    public IReadOnlyCollection<string> OnlineDevices => [.. _subscriptions.Keys];
+
     /// <summary>Opens the device's mailbox; a newer connection of the same device replaces (and ends) the older one.</summary>
     public Subscription Subscribe(string deviceId)
     {
@@ -61,7 +64,23 @@ internal sealed class DesiredStateHub
 
         public ChannelReader<DesiredStateRecord> Reader => _mailbox.Reader;
 
-        public void Offer(DesiredStateRecord state) => _mailbox.Writer.TryWrite(state);
+        private long _offered;
+
+        /// <summary>
+        /// Offers a newer state; an older or equal revision is ignored, since with several replicas announcing changes
+        /// the news of one change may arrive after that of the next.
+        /// </summary>
+        public void Offer(DesiredStateRecord state)
+        {
+            lock (_mailbox)
+            {
+                if (state.Revision > _offered)
+                {
+                    _offered = state.Revision;
+                    _mailbox.Writer.TryWrite(state);
+                }
+            }
+        }
 
         public void Close() => _mailbox.Writer.TryComplete();
 

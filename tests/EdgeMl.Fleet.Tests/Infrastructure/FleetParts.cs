@@ -24,7 +24,9 @@ internal sealed class FleetParts : IDisposable
         Registry = NewRegistry();
         var clock = time ?? TimeProvider.System;
         Judge = new RolloutJudge(stores, clock);
-        Engine = new RolloutEngine(stores, Registry, Hub, Judge, clock, Options.Create(new SyncOptions { ReconnectGrace = TimeSpan.Zero }), NullLogger<RolloutEngine>.Instance);
+        Lock = new RolloutLock(stores.Database);
+        Engine = new RolloutEngine(
+            stores, Registry, Hub, Judge, new DesiredStateNotices(stores.Database), Lock, clock, Options.Create(new SyncOptions { ReconnectGrace = TimeSpan.Zero }), NullLogger<RolloutEngine>.Instance);
     }
 
     public FleetKeys Keys { get; }
@@ -39,6 +41,8 @@ internal sealed class FleetParts : IDisposable
 
     public RolloutJudge Judge { get; }
 
+    public RolloutLock Lock { get; }
+
     public RolloutEngine Engine { get; }
 
     /// <summary>Another registry on the same database, key and artifacts, as a second server replica has.</summary>
@@ -46,7 +50,7 @@ internal sealed class FleetParts : IDisposable
 
     public void Dispose()
     {
-        Engine.Dispose();
+        Lock.Dispose();
         Keys.Dispose();
         Directory.Delete(_data, recursive: true);
     }

@@ -124,6 +124,7 @@ public abstract class RolloutEngineTests : StoreTests
     private async Task ReportAsync(string device, string model, string state)
     {
         var desired = await Stores.DesiredStates.GetAsync(device, Timeout);
-        await Stores.Devices.RecordReportAsync(new DeviceReport(device, desired!.Revision, model, state, null, "cpu", null, T0), Timeout);
+        // Stamped by the engine's clock, as the server stamps what devices report.
+        await Stores.Devices.RecordReportAsync(new DeviceReport(device, desired!.Revision, model, state, null, "cpu", null, DateTimeOffset.UtcNow), Timeout);
     }
 }

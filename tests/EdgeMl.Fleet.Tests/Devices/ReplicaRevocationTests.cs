@@ -1,0 +1,39 @@
+using EdgeMl.Fleet.Security;
+using EdgeMl.Fleet.Sync;
+using EdgeMl.Fleet.Tests.Infrastructure;
+using EdgeMl.Protos.Fleet;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EdgeMl.Fleet.Tests.Devices;
+
+/// <summary>Two replicas on one PostgreSQL and one data directory: a revocation on either ends the device's stream on the other.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ReplicaRevocationTests(PostgresServer postgres)
+{
+    [Fact]
+    public async Task Revoking_on_one_replica_ends_the_watch_stream_on_the_other()
+    {
+        var root = Directory.CreateTempSubdirectory("edgeml-replica-revoke-").FullName;
+        var database = (PostgresTestDatabase)await postgres.CreateDatabaseAsync();
+        await using var first = await TestFleet.StartAsync(root, postgres: database.ConnectionString);
+        await using var second = await TestFleet.StartAsync(root, postgres: database.ConnectionString);
+        using var channel = GrpcChannel.ForAddress(first.GrpcAddress);
+        var devices = new DeviceService.DeviceServiceClient(channel);
+        var enrolled = await devices.EnrolAsync(new EnrolRequest { Token = await second.TokenAsync(), Hostname = "cam-1" });
+        var credentials = new Metadata { { CallerIdentity.DeviceHeader, enrolled.DeviceId }, { "authorization", "Bearer " + enrolled.DeviceSecret } };
+        using var watch = devices.WatchDesiredState(new WatchDesiredStateRequest(), credentials);
+        var next = watch.ResponseStream.MoveNext();
+        await Eventually.HoldsAsync(first.DevicesAsync, d => d.Single().Online, TimeSpan.FromSeconds(30), "the device's watch stream to be open on the first replica");
+        await first.Services.GetRequiredService<DesiredStateListener>().Listening.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await second.Admin.RevokeDeviceAsync(new RevokeDeviceRequest { DeviceId = enrolled.DeviceId });
+
+        var ended = await Assert.ThrowsAsync<RpcException>(async () => await next.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(StatusCode.Unauthenticated, ended.StatusCode);
+        await first.StopAsync();
+        await second.StopAsync();
+        Directory.Delete(root, recursive: true);
+    }
+}

@@ -12,9 +12,34 @@ internal sealed class ExplanationStore(string directory)
     {
         System.IO.Directory.CreateDirectory(Directory);
         var name = FileName(request.FrameId);
-        var grid = JsonSerializer.SerializeToUtf8Bytes(new { frame = request.FrameId, model = request.ModelId, label = map.Label, probability = map.Probability, columns = map.Columns, rows = map.Rows, heat = map.Heat });
-        Write(Path.Combine(Directory, name + ".json"), grid);
+        Write(Path.Combine(Directory, name + ".json"), Grid(request, map));
         Write(Path.Combine(Directory, name + ".png"), png);
+    }
+
+    // Written field by field: the reflection serializer of an anonymous type does not survive trimming.
+    private static byte[] Grid(ExplanationRequest request, OcclusionMap map)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("frame", request.FrameId);
+            json.WriteString("model", request.ModelId);
+            json.WriteString("label", map.Label);
+            json.WriteNumber("probability", map.Probability);
+            json.WriteNumber("columns", map.Columns);
+            json.WriteNumber("rows", map.Rows);
+            json.WriteStartArray("heat");
+            foreach (var value in map.Heat)
+            {
+                json.WriteNumberValue(value);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>A frame id made safe as a file name: path separators and other invalid characters become '_'.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -15,7 +16,7 @@ public static class FrameOutcomeServiceCollectionExtensions
     }
 
     /// <summary>Adds <typeparamref name="TSink"/> (one instance, also resolvable as itself) to the sinks every outcome goes to; adding it twice adds it once.</summary>
-    public static IServiceCollection AddFrameOutcomeSink<TSink>(this IServiceCollection services)
+    public static IServiceCollection AddFrameOutcomeSink<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TSink>(this IServiceCollection services)
         where TSink : class, IFrameOutcomeSink
     {
         services.AddFrameOutcomes();

@@ -59,7 +59,7 @@ public sealed partial class ModelUpdater(
         }
     }
 
-    /// <summary>Brings the device to <paramref name="desired"/>; false when the update failed and is worth trying again (reported failed meanwhile).</summary>
+    /// <summary>Brings the device to <paramref name="desired"/>; false when the update failed for a cause that may pass (reported failed meanwhile), so it is worth trying again.</summary>
     public async Task<bool> ApplyAsync(DesiredState desired, CancellationToken cancellationToken)
     {
         var progress = new UpdateProgress(reporter, desired.Revision);
@@ -181,7 +181,10 @@ public sealed partial class ModelUpdater(
         {
             LogFailed(logger, preparing.Model.Id, e.Message);
             progress.Post(preparing.Kind, preparing.Model, DeviceModelState.Failed, e.Message);
-            return false;
+
+            // A package that is refused or does not load fails the same way next time; bytes damaged on the way,
+            // a full disk or a server gone mid-download may not.
+            return e is ModelPackageException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException;
         }
         finally
         {

@@ -12,6 +12,7 @@ namespace EdgeMl.Fleet.Tests.Faults;
 public sealed class FaultLedger : IDisposable
 {
     private readonly ConcurrentDictionary<string, FaultCount> _counts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _notRun = new(StringComparer.Ordinal);
 
     public static string ReportPath { get; } = Path.Combine(RepoPaths.Root, "artifacts", "fault-injection.txt");
 
@@ -22,9 +23,12 @@ public sealed class FaultLedger : IDisposable
             _ => new FaultCount(1, survived ? 1 : 0, lost),
             (_, c) => new FaultCount(c.Injected + 1, c.Survived + (survived ? 1 : 0), c.Lost + lost));
 
+    /// <summary>A fault this machine cannot inject (say, no right to mount a file system); listed with its reason, never counted as survived.</summary>
+    public void NotRun(string kind, string reason) => _notRun[kind] = reason;
+
     public void Dispose()
     {
-        if (_counts.IsEmpty)
+        if (_counts.IsEmpty && _notRun.IsEmpty)
         {
             return;
         }
@@ -38,6 +42,11 @@ public sealed class FaultLedger : IDisposable
 
         var total = _counts.Values.Aggregate(new FaultCount(0, 0, 0), (a, c) => new FaultCount(a.Injected + c.Injected, a.Survived + c.Survived, a.Lost + c.Lost));
         text.AppendLine(CultureInfo.InvariantCulture, $"{"total",-52} {total.Injected,8} {total.Survived,8} {total.Lost,6}");
+        foreach (var (kind, reason) in _notRun.OrderBy(n => n.Key, StringComparer.Ordinal))
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"not run on this machine: {kind}: {reason}");
+        }
+
         Directory.CreateDirectory(Path.GetDirectoryName(ReportPath)!);
         File.WriteAllText(ReportPath, text.ToString());
     }

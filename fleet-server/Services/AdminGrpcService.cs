@@ -192,7 +192,6 @@ internal sealed class AdminGrpcService(
 
     private static double? Positive(double value) => value > 0 ? value : null;
 
-
     private static ModelInfo ToInfo(ModelRecord m) => new()
     {
         Name = m.Name,

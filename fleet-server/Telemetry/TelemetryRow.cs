@@ -22,8 +22,7 @@ internal sealed record TelemetryRow(
     double? P95LatencyMs,
     double? ShadowAgreement,
     double CpuPercent,
-    ulong RssBytes,
-    ulong? GpuMemoryBytes)
+    ulong RssBytes)
 {
     public static TelemetryRow Of(TelemetryRecord record)
     {
@@ -49,8 +48,7 @@ internal sealed record TelemetryRow(
             Number(summary.LatencyMs(0.95)),
             Number(summary.Agreement),
             a.CpuPercent,
-            a.RssBytes,
-            a.HasGpuMemoryBytes ? a.GpuMemoryBytes : null);
+            a.RssBytes);
     }
 
     // JSON has no NaN: a figure without frames behind it is absent.

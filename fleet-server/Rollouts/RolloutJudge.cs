@@ -1,5 +1,6 @@
 using EdgeMl.Contracts.Telemetry;
 using EdgeMl.Fleet.Registry;
+using EdgeMl.Fleet.Review;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Telemetry;
 
@@ -8,7 +9,8 @@ namespace EdgeMl.Fleet.Rollouts;
 /// <summary>
 /// Reads what a rollout's devices report on the new model (from each device's switch on) and what the baseline cohort
 /// reports on the previous version over the same window, and judges both: probation and silence per device, the model
-/// gates over every device the rollout has taken.
+/// gates over every device the rollout has taken. The audited error gate reads the inspectors' verdicts on both
+/// versions' audited cases over that window instead of telemetry.
 /// </summary>
 internal sealed class RolloutJudge(FleetStores stores, TimeProvider time)
 {
@@ -31,7 +33,8 @@ internal sealed class RolloutJudge(FleetStores stores, TimeProvider time)
         var running = members.Where(m => progress.Runs(rollout, m)).ToList();
         if (running.Count == 0)
         {
-            return RolloutReading.None with { Gates = ModelGates.Judge(gates, rollout.Mode == RolloutState.Shadow, TelemetrySummary.Of([]), null) };
+            var none = ModelGates.Judge(gates, rollout.Mode == RolloutState.Shadow, TelemetrySummary.Of([]), null);
+            return RolloutReading.None with { Gates = ModelGates.JudgeAudited(gates, null, null) is { } audited ? [.. none, audited] : none };
         }
 
         var switched = running.Where(m => m.SwitchedAt is null).Select(m => m.DeviceId).ToList();
@@ -56,7 +59,8 @@ internal sealed class RolloutJudge(FleetStores stores, TimeProvider time)
             .GroupBy(w => w.DeviceId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         var wave = TelemetrySummary.Of(byDevice.Values.SelectMany(w => w).Select(w => w.Aggregate));
-        var baseline = shadow ? null : await BaselineAsync(rollout, progress, since.Values.Min(), now, cancellationToken);
+        var cohort = BaselineCohort(rollout, progress);
+        var baseline = shadow ? null : await BaselineAsync(rollout, cohort, since.Values.Min(), now, cancellationToken);
         var standings = new Dictionary<string, ProbationState>(StringComparer.Ordinal);
         foreach (var (device, switchedAt) in since)
         {
@@ -64,7 +68,31 @@ internal sealed class RolloutJudge(FleetStores stores, TimeProvider time)
             standings[device] = Standing(gates, shadow, switchedAt, own, baseline, now);
         }
 
-        return new RolloutReading(standings, shadow ? wave.ShadowFrames : wave.Frames, ModelGates.Judge(gates, shadow, wave, baseline), switched);
+        var judged = ModelGates.Judge(gates, shadow, wave, baseline);
+        if (gates.MaxAuditedErrorRate is not null)
+        {
+            var from = running.Min(m => m.AddedAt);
+            var audited = await AutomaticErrorAsync(rollout.Model, since.Keys, from, cancellationToken);
+            var auditedBaseline = rollout.PreviousModel is { } previous ? await AutomaticErrorAsync(previous, cohort, from, cancellationToken) : null;
+            judged = [.. judged, ModelGates.JudgeAudited(gates, audited, auditedBaseline)!];
+        }
+
+        return new RolloutReading(standings, shadow ? wave.ShadowFrames : wave.Frames, judged, switched);
+    }
+
+    /// <summary>The share of <paramref name="model"/>'s audited decisions on these devices, captured since <paramref name="from"/>, that inspectors overturned; null before the first verdict.</summary>
+    private async Task<WilsonInterval?> AutomaticErrorAsync(string model, IReadOnlyCollection<string> devices, DateTimeOffset from, CancellationToken cancellationToken)
+    {
+        var (name, version) = ModelRegistry.ParseId(model);
+        var tallies = await stores.Cases.TallyAsync(new CaseTallyQuery(name, version, devices, from), cancellationToken);
+        return ModelAccuracy.From(tallies).SingleOrDefault()?.AutomaticErrorRate;
+    }
+
+    /// <summary>The selector's devices: those still on the previous version are the baseline cohort.</summary>
+    private static List<string> BaselineCohort(RolloutRecord rollout, RolloutProgress progress)
+    {
+        var selector = TagSelector.Parse(rollout.Selector);
+        return progress.Devices.Values.Where(d => selector.Matches(d.Tags)).Select(d => d.Id).ToList();
     }
 
     private static ProbationState Standing(
@@ -91,19 +119,18 @@ internal sealed class RolloutJudge(FleetStores stores, TimeProvider time)
     }
 
     /// <summary>The selector's devices on the previous version, from the first switch until now; null without a previous version.</summary>
-    private async Task<TelemetrySummary?> BaselineAsync(RolloutRecord rollout, RolloutProgress progress, DateTimeOffset from, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<TelemetrySummary?> BaselineAsync(RolloutRecord rollout, List<string> cohort, DateTimeOffset from, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (rollout.PreviousModel is null)
         {
             return null;
         }
 
-        var selector = TagSelector.Parse(rollout.Selector);
         var (name, version) = ModelRegistry.ParseId(rollout.PreviousModel);
         var windows = await stores.Telemetry.ListAsync(
             new TelemetryQuery
             {
-                DeviceIds = progress.Devices.Values.Where(d => selector.Matches(d.Tags)).Select(d => d.Id).ToList(),
+                DeviceIds = cohort,
                 ModelName = name,
                 ModelVersion = version,
                 Role = ModelRole.Active,

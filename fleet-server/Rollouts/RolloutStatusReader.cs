@@ -39,6 +39,7 @@ internal sealed class RolloutStatusReader(FleetStores stores, RolloutJudge judge
                 MaxP95LatencyIncrease = gates.MaxP95LatencyIncrease ?? 0,
                 MaxEscalationRate = gates.MaxEscalationRate ?? 0,
                 MaxEscalationIncrease = gates.MaxEscalationIncrease ?? 0,
+                MaxAuditedErrorRate = gates.MaxAuditedErrorRate ?? 0,
                 MinAgreement = gates.MinAgreement ?? 0,
                 MinSamples = gates.MinSamples,
                 ProbationFrames = gates.ProbationFrames,

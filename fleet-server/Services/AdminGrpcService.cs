@@ -119,6 +119,7 @@ internal sealed class AdminGrpcService(
                     MaxP95LatencyIncrease = Positive(gates.MaxP95LatencyIncrease),
                     MaxEscalationRate = Positive(gates.MaxEscalationRate),
                     MaxEscalationIncrease = Positive(gates.MaxEscalationIncrease),
+                    MaxAuditedErrorRate = Positive(gates.MaxAuditedErrorRate),
                     MinAgreement = Positive(gates.MinAgreement),
                     MinSamples = gates.MinSamples > 0 ? gates.MinSamples : 100,
                     ProbationFrames = gates.ProbationFrames,

@@ -74,23 +74,14 @@ internal sealed class TelemetryStore(FleetDatabase db)
         ArgumentNullException.ThrowIfNull(query);
         await using var connection = await db.OpenAsync(cancellationToken);
         var devices = query.DeviceIds?.ToArray();
-        var deviceFilter = devices is null
-            ? ""
-            : devices.Length == 0
-                ? "AND 1 = 0"
-                : $"AND device_id IN ({string.Join(", ", devices.Select((_, i) => $"@device{i}"))})";
-        var command = connection.CreateCommand(SelectHead + deviceFilter + SelectTail)
+        var command = connection.CreateCommand(SelectHead + DbCommandExtensions.InFilter("device_id", "device", devices?.Length) + SelectTail)
             .Bind("@model_name", query.ModelName)
             .Bind("@model_version", query.ModelVersion)
             .Bind("@role", query.Role is { } role ? RoleName(role) : null)
             .Bind("@since", query.Since)
             .Bind("@until", query.Until)
-            .Bind("@limit", query.Limit);
-        for (var i = 0; i < (devices?.Length ?? 0); i++)
-        {
-            command.Bind($"@device{i}", devices![i]);
-        }
-
+            .Bind("@limit", query.Limit)
+            .BindEach("device", devices);
         return await command.QueryAsync(Read, cancellationToken);
     }
 

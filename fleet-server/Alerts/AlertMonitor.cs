@@ -9,10 +9,10 @@ namespace EdgeMl.Fleet.Alerts;
 
 /// <summary>
 /// Raises and clears the alerts of the fleet's state: a device offline (its MQTT status, the same on every replica, does
-/// not say online, and no call, report or telemetry for <see cref="AlertOptions.OfflineAfter"/>), a device whose desired state went stale, and per device and model version
-/// over the last window a p95 latency over the limit or an escalation rate above the version's fleet-wide rate before it.
-/// A window with too few frames leaves its alerts as they are. The alerts of a revoked device end, and so do a version's
-/// alerts of a device that now sends telemetry of other versions only.
+/// not say online, and no call, report or telemetry for <see cref="AlertOptions.OfflineAfter"/>), a device whose desired
+/// state went stale, and per device and model version over the last window a p95 latency over the limit or an escalation
+/// rate above the version's fleet-wide rate before it. A window with too few frames leaves its alerts as they are. The
+/// alerts of a revoked device end, and so do a version's alerts of a device that now sends telemetry of other versions only.
 /// </summary>
 internal sealed class AlertMonitor(FleetStores stores, DevicePresence presence, AlertService alerts, IOptions<AlertOptions> options, TimeProvider time, ILogger<AlertMonitor> logger)
     : PeriodicMonitor(time, logger)

@@ -4,6 +4,7 @@ using EdgeMl.Contracts.Packaging;
 using EdgeMl.Fleet.Registry;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
+using EdgeMl.Fleet.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -18,6 +19,7 @@ internal sealed partial class RolloutEngine(
     FleetStores stores,
     ModelRegistry registry,
     DesiredStateHub hub,
+    DevicePresence presence,
     RolloutJudge judge,
     DesiredStateNotices notices,
     RolloutLock rolloutLock,
@@ -125,7 +127,7 @@ internal sealed partial class RolloutEngine(
                 return;
             }
 
-            var progress = await RolloutProgress.LoadAsync(stores, hub, cancellationToken);
+            var progress = await RolloutProgress.LoadAsync(stores, presence, cancellationToken);
             foreach (var rollout in rollouts)
             {
                 // Each rollout on its own: one that cannot be evaluated must not stop the gates of the others.

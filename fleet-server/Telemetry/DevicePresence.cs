@@ -13,6 +13,9 @@ internal sealed class DevicePresence
     /// <summary>Null when the device never published a status (or it was cleared).</summary>
     public Presence? Of(string deviceId) => _devices.TryGetValue(deviceId, out var presence) ? presence : null;
 
+    /// <summary>The fleet's one answer to "is it online": its last status says so. A device that never published one is not.</summary>
+    public bool IsOnline(string deviceId) => Of(deviceId)?.Online == true;
+
     public void Update(string deviceId, Presence? presence)
     {
         if (presence is null)

@@ -3,6 +3,7 @@ using EdgeMl.Contracts.Fleet;
 using EdgeMl.Fleet.Rollouts;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
+using EdgeMl.Fleet.Telemetry;
 using EdgeMl.Fleet.Tests.Infrastructure;
 using EdgeMl.Fleet.Tests.Storage;
 using EdgeMl.Protos.Fleet;
@@ -32,6 +33,29 @@ public abstract class RolloutEngineTests : StoreTests
         var wave = Assert.Single(await Stores.Rollouts.ListWavesAsync(rollout.Id, Timeout));
         Assert.Equal("passed", wave.Decision);
         Assert.Equal(new WaveCounts(10, 9, 1, 0, 0), WaveAssessment.FromJson(wave.GateValuesJson)!.Counts);
+    }
+
+    [Fact]
+    public async Task A_device_online_by_its_status_holds_its_wave_open_though_its_stream_is_on_another_replica()
+    {
+        using var fleet = new FleetParts(Stores);
+        await AddModelAsync("crack-detector", "v1");
+        var devices = await AddDevicesAsync("site=a", 2);
+        var rollout = await fleet.Engine.StartAsync(Start("crack-detector:v1", "site=a"), "admin", Timeout);
+        await ReportAsync(devices[0], "crack-detector:v1", "active");
+        // Neither device streams to this replica (FleetParts' hub is empty); the second is connected to the broker, through the other one.
+        fleet.Presence.Update(devices[1], new DevicePresence.Presence(Online: true, DateTimeOffset.UtcNow, "1.0"));
+
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+
+        Assert.Equal(RolloutState.Running, (await Stores.Rollouts.GetAsync(rollout.Id, Timeout))!.State);
+        var wave = Assert.Single(await Stores.Rollouts.ListWavesAsync(rollout.Id, Timeout));
+        Assert.Equal(new WaveCounts(2, 1, 0, 1, 0), WaveAssessment.FromJson(wave.GateValuesJson)!.Counts);
+
+        fleet.Presence.Update(devices[1], new DevicePresence.Presence(Online: false, DateTimeOffset.UtcNow, "1.0"));
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+
+        Assert.Equal(RolloutState.Completed, (await Stores.Rollouts.GetAsync(rollout.Id, Timeout))!.State);
     }
 
     [Fact]

@@ -26,7 +26,7 @@ internal sealed partial class TelemetryIngestion(
     TimeProvider time,
     ILogger<TelemetryIngestion> logger) : BackgroundService
 {
-    private const int BatchSize = 2000;
+    public const int BatchSize = 2000;
     private static readonly TimeSpan SessionExpiry = TimeSpan.FromHours(1);
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);

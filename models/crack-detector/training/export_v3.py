@@ -107,6 +107,12 @@ def fit_platt(torch, z, y):
     return float(p[0]), float(p[1])
 
 
+def recipe(torch, args):
+    """The train_v3.py commands that reproduce a checkpoint with these args: the --init run's first."""
+    first = recipe(torch, torch.load(args["init"], map_location="cpu")["args"]) if args.get("init") else []
+    return first + [train_v3.command(args)]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--run", default="/work/model-runs/v3")
@@ -205,6 +211,8 @@ def main():
 
     ref = reference_statistics(np.concatenate([set_tensors(sets["cal-wide"]), set_tensors(sets["cal-indep"])]), np.maximum(pc, 1 - pc))
     args = st["args"]
+    export_cmd = "python3 models/crack-detector/training/export_v3.py --run %s%s" % (
+        a.run, " --checkpoint %s" % a.checkpoint if a.checkpoint else "")
     manifest = {
         "schemaVersion": 1,
         "name": "crack-detector",
@@ -220,8 +228,7 @@ def main():
         "referenceStatistics": ref,
         "sha256": sha,
         "training": {
-            "command": "python3 models/crack-detector/training/train_v3.py --pairs %d --steps %d --seed %d && "
-                       "python3 models/crack-detector/training/export_v3.py" % (args["pairs"], args["steps"], args["seed"]),
+            "command": " && ".join(recipe(torch, args) + [export_cmd]),
             "seed": args["seed"], "trainPairs": args["pairs"], "steps": int(step), "batchCrops": args["batch"],
             "crop": args["crop"], "architecture": arch, "params": int(sum(p.numel() for p in net.parameters())),
             "mflops": round(train_v3.count_mflops(torch, net, W, H), 1), "trainSeconds": round(st["trainSeconds"]),

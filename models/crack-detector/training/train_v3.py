@@ -3,6 +3,7 @@
 
     python3 train_v3.py [--run /work/model-runs/v3] [--pairs 1200] [--steps 6000] [--resume]
                         [--data-only] [--seed 3] [--frame-pairs N --init CKPT] [--keep]
+                        [--hard-share 0.25 --mine-every 550 --ignore-near]
 
 Data: `generate.make_frame(seed, j, wide=True)` rendered as counterfactual twins (scene j without
 and with a crack), JPEG-encoded at quality 30-95 with PIL, decoded and area-resized to 960x540
@@ -15,6 +16,9 @@ Network: stride-2 3x3 stem, five depthwise-separable blocks (strides 2, 1, 2, 1,
 space (see export_v3.py). Training uses --crop sized crops of both twins at the same place (half of
 them centred on crack cells): per-cell binary cross-entropy against the mask, plus cross-entropy of
 the crop's maximum against "the crop holds crack cells" (the frame decision the agent will see).
+--hard-share places that share of the crops on the ok twin's highest-scoring cells, mined over whole
+frames with the current network every --mine-every steps (the frame's maximum is where false rejects
+come from); --ignore-near drops the dense loss of crack-free cells next to a crack.
 --frame-pairs N trains on whole frames instead (N twin pairs per step; see frame_losses), usually
 after crops with --init, so that the maximum over all cells is what the loss sees.
 
@@ -169,8 +173,13 @@ def normalise(torch, xr):
 
 
 # ----------------------------------------------------------------------------- training
-def sample_batch(store, rs, pairs, crop):
-    """Crops of both twins at the same place: (x [2B, 1, crop, crop] float 0..255, cell targets [2B, 1, c, c])."""
+def sample_batch(store, rs, pairs, crop, hard=None, hard_share=0.0):
+    """Crops of both twins at the same place: (x [2B, 1, crop, crop] float 0..255, cell targets [2B, 1, c, c]).
+
+    Half of the crops are placed on a crack cell; with `hard` (mined cells per pair, see mine_hard) a
+    `hard_share` of all crops is placed on one of the ok twin's highest-scoring cells instead, so that
+    the crop's maximum term meets the scratches, glyphs and edges that decide the whole frame's maximum.
+    """
     c = crop // CELL
     xs = np.zeros((2 * len(pairs), 1, crop, crop), np.float32)
     ts = np.zeros((2 * len(pairs), 1, c, c), np.float32)
@@ -179,6 +188,10 @@ def sample_batch(store, rs, pairs, crop):
         pos = np.argwhere(m)
         if len(pos) and rs.random() < 0.5:
             cy, cx = pos[rs.integers(len(pos))]
+            gy = int(np.clip(cy - rs.integers(0, c), 0, GH - c))
+            gx = int(np.clip(cx - rs.integers(0, c), 0, GW - c))
+        elif hard is not None and rs.random() < hard_share / (0.5 if len(pos) else 1.0):
+            cy, cx = hard[j, rs.integers(hard.shape[1])]
             gy = int(np.clip(cy - rs.integers(0, c), 0, GH - c))
             gx = int(np.clip(cx - rs.integers(0, c), 0, GW - c))
         else:
@@ -219,6 +232,23 @@ def sample_frames(store, rs, pairs):
             tw = np.clip((tw - 128) * g + 128 + rs.normal(0, 12), 0, 255)
         xs[2 * n:2 * n + 2], ts[2 * n:2 * n + 2] = tw, tt
     return xs, ts
+
+
+def mine_hard(torch, F, net, store, pairs, k, dev):
+    """The k highest-scoring cells of each pair's ok twin (whole frame, eval mode), at least 3 cells apart: [P, k, 2] (gy, gx)."""
+    out = np.zeros((store.pairs, k, 2), np.int64)
+    was = net.training
+    net.eval()
+    with torch.no_grad():
+        for s in range(0, len(pairs), 8):
+            js = pairs[s:s + 8]
+            x = torch.from_numpy(np.asarray(store.x[js, 0], np.float32)[:, None]).to(dev)
+            z = net(normalise(torch, x).contiguous(memory_format=torch.channels_last))
+            peak = z.masked_fill(z < F.max_pool2d(z, 5, 1, 2), -1e4).flatten(1)  # local maxima only
+            top = peak.topk(k, dim=1).indices.cpu().numpy()
+            out[js, :, 0], out[js, :, 1] = top // GW, top % GW
+    net.train(was)
+    return out
 
 
 def frame_losses(F, z, t, pos_w, k):
@@ -266,6 +296,7 @@ def train(a):
     ckpt = os.path.join(a.run, "last.pt")
     step = 0
     rs = np.random.default_rng([a.seed, 99])
+    mined, mined_at = None, -1
     if a.init and not (a.resume and os.path.exists(ckpt)):
         net.load_state_dict(torch.load(a.init, map_location=dev)["net"])
         log("initialised the network from %s" % a.init)
@@ -276,13 +307,14 @@ def train(a):
         sched.load_state_dict(st["sched"])
         step = st["step"]
         rs.bit_generator.state = st["rs"]
+        mined, mined_at = st.get("hard"), st.get("minedAt", -1)
         log("resumed from %s at step %d" % (ckpt, step))
     elif os.path.exists(ckpt):
         raise SystemExit("%s exists: pass --resume to continue it, or use another --run" % ckpt)
 
     def save(tag):
         st = {"net": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "step": step,
-              "rs": rs.bit_generator.state, "arch": arch, "args": vars(a), "trainSeconds": train_s}
+              "rs": rs.bit_generator.state, "hard": mined, "minedAt": mined_at, "arch": arch, "args": vars(a), "trainSeconds": train_s}
         torch.save(st, ckpt + ".tmp")
         os.replace(ckpt + ".tmp", ckpt)
         log("checkpoint %s (step %d, %s)" % (ckpt, step, tag))
@@ -303,10 +335,15 @@ def train(a):
             ready = np.flatnonzero(np.load(store.done_path))
             if not len(ready):
                 raise SystemExit("no pairs generated yet in %s" % store.root)
+        if a.hard_share and step % a.mine_every == 0 and mined_at != step:
+            mined_at = step
+            t_m = time.time()
+            mined = mine_hard(torch, F, net, store, ready, a.mine_cells, dev)
+            log("mined the top %d cells of %d ok twins at step %d (%.0f s)" % (a.mine_cells, len(ready), step, time.time() - t_m))
         if a.frame_pairs:
             xs, ts = sample_frames(store, rs, ready[rs.choice(len(ready), a.frame_pairs, replace=False)])
         else:
-            xs, ts = sample_batch(store, rs, ready[rs.integers(0, len(ready), a.batch // 2)], a.crop)
+            xs, ts = sample_batch(store, rs, ready[rs.integers(0, len(ready), a.batch // 2)], a.crop, mined, a.hard_share)
         x = normalise(torch, torch.from_numpy(xs).to(dev)).contiguous(memory_format=torch.channels_last)
         t = torch.from_numpy(ts).to(dev)
         z = net(x)
@@ -314,7 +351,12 @@ def train(a):
             dense, hard, mil = frame_losses(F, z, t, pos_w, a.hard_cells)
             loss = dense + a.hard_weight * hard + a.mil_weight * mil
         else:
-            dense = F.binary_cross_entropy_with_logits(z, t, pos_weight=pos_w)
+            # --ignore-near: a crack-free cell beside a crack cell of the cracked twin sees the crack through its
+            # receptive field; only the frame's maximum matters, so it is not asked to stay low (weight 0)
+            wt = None
+            if a.ignore_near:
+                wt = 1.0 - ((F.max_pool2d(t, 3, 1, 1) > 0) & (t == 0)).float()
+            dense = F.binary_cross_entropy_with_logits(z, t, weight=wt, pos_weight=pos_w)
             zmax = z.amax(dim=(1, 2, 3))
             ymax = t.amax(dim=(1, 2, 3))
             mil = F.binary_cross_entropy_with_logits(zmax, ymax)
@@ -345,7 +387,7 @@ def train(a):
     log("training done: %d steps, %.0f s" % (step, train_s))
 
 
-def main():
+def parser():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--run", default="/work/model-runs/v3")
     ap.add_argument("--pairs", type=int, default=1200)
@@ -358,6 +400,12 @@ def main():
                     help="train on whole 960x540 frames, this many twin pairs per step, instead of crops (0)")
     ap.add_argument("--hard-cells", type=int, default=16, help="whole frames: the k top-scoring negative cells per frame")
     ap.add_argument("--hard-weight", type=float, default=1.0)
+    ap.add_argument("--hard-share", type=float, default=0.0,
+                    help="crops: this share of all crops is placed on a mined hard negative (the ok twin's top cells); 0 = off")
+    ap.add_argument("--mine-every", type=int, default=500, help="re-mine the hard negatives with the current network every N steps")
+    ap.add_argument("--mine-cells", type=int, default=8, help="hard negatives kept per ok twin")
+    ap.add_argument("--ignore-near", action="store_true",
+                    help="crops: crack-free cells next to a crack cell get no dense loss on the cracked twin")
     ap.add_argument("--init", help="start from the network of this checkpoint (a new optimiser and schedule)")
     ap.add_argument("--keep", action="store_true", help="also keep RUN/stepN.pt at every --epoch-steps (to choose on calibration sets)")
     ap.add_argument("--lr", type=float, default=3e-3)
@@ -369,8 +417,24 @@ def main():
     ap.add_argument("--data-only", action="store_true")
     ap.add_argument("--train-while-generating", action="store_true",
                     help="sample only pairs already generated (another process running --data-only fills the rest); not bit-reproducible")
-    a = ap.parse_args()
-    assert a.seed not in (777, 1) and a.batch % 2 == 0 and a.crop % CELL == 0
+    return ap
+
+
+def command(args):
+    """The train_v3.py command line that reproduces a checkpoint's `args` (its non-default options)."""
+    ap = parser()
+    out = ["python3 models/crack-detector/training/train_v3.py"]
+    for act in ap._actions:
+        if act.dest in ("help", "resume") or act.dest not in args or args[act.dest] == act.default:
+            continue
+        flag = act.option_strings[-1]
+        out.append(flag if act.nargs == 0 else "%s %s" % (flag, args[act.dest]))
+    return " ".join(out)
+
+
+def main():
+    a = parser().parse_args()
+    assert a.seed not in (777, 1) and a.batch % 2 == 0 and a.crop % CELL == 0 and 0 <= a.hard_share <= 0.5
     os.makedirs(a.run, exist_ok=True)
     train(a)
 

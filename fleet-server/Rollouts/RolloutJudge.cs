@@ -61,23 +61,26 @@ internal sealed class RolloutJudge(FleetStores stores, TimeProvider time)
         foreach (var (device, switchedAt) in since)
         {
             var own = byDevice.GetValueOrDefault(device) ?? [];
-            standings[device] = Standing(gates, shadow, switchedAt, own, baseline, now);
+            standings[device] = Standing(gates, shadow, switchedAt, TelemetrySummary.Of(own.Select(w => w.Aggregate)), own.Count == 0 ? null : own.Max(w => w.ReceivedAt), baseline, now);
         }
 
         return new RolloutReading(standings, shadow ? wave.ShadowFrames : wave.Frames, ModelGates.Judge(gates, shadow, wave, baseline), switched);
     }
 
-    private static ProbationState Standing(
-        RolloutGates gates, bool shadow, DateTimeOffset switchedAt, List<TelemetryRecord> own, TelemetrySummary? baseline, DateTimeOffset now)
+    /// <summary>
+    /// One running device's standing from its own windows since its switch (<paramref name="summary"/>, the last received
+    /// at <paramref name="heard"/>; null: none yet).
+    /// </summary>
+    public static ProbationState Standing(
+        RolloutGates gates, bool shadow, DateTimeOffset switchedAt, TelemetrySummary summary, DateTimeOffset? heard, TelemetrySummary? baseline, DateTimeOffset now)
     {
+        ArgumentNullException.ThrowIfNull(gates);
         // Silence counts from the last report the server received, so a late but delivered outbox is not silence.
-        var heard = own.Count == 0 ? switchedAt : own.Max(w => w.ReceivedAt);
-        if (gates.SilenceTimeoutSeconds > 0 && now - (heard > switchedAt ? heard : switchedAt) > TimeSpan.FromSeconds(gates.SilenceTimeoutSeconds))
+        if (gates.SilenceTimeoutSeconds > 0 && now - (heard > switchedAt ? heard.Value : switchedAt) > TimeSpan.FromSeconds(gates.SilenceTimeoutSeconds))
         {
             return ProbationState.Silent;
         }
 
-        var summary = TelemetrySummary.Of(own.Select(w => w.Aggregate));
         if (ModelGates.Judge(gates, shadow, summary, baseline).Any(g => g.Verdict == GateVerdict.Fail))
         {
             return ProbationState.Unhealthy;

@@ -26,7 +26,7 @@ internal sealed class FleetParts : IDisposable
         Judge = new RolloutJudge(stores, clock);
         Lock = new RolloutLock(stores.Database);
         Engine = new RolloutEngine(
-            stores, Registry, Hub, Judge, new DesiredStateNotices(stores.Database), Lock, clock, Options.Create(new SyncOptions { ReconnectGrace = TimeSpan.Zero }), NullLogger<RolloutEngine>.Instance);
+            stores, Registry, Hub, new DesiredStateNotices(stores.Database), Lock, clock, Options.Create(new SyncOptions { ReconnectGrace = TimeSpan.Zero }), NullLogger<RolloutEngine>.Instance);
     }
 
     public FleetKeys Keys { get; }

@@ -35,6 +35,32 @@ public abstract class RolloutEngineTests : StoreTests
     }
 
     [Fact]
+    public async Task A_step_reads_only_the_devices_that_reported_since_the_last_step_not_every_device_of_the_rollout()
+    {
+        using var fleet = new FleetParts(Stores);
+        await AddModelAsync("crack-detector", "v1");
+        var devices = await AddDevicesAsync("site=a", 3);
+        // Online: a device that has not answered holds its wave open.
+        var streams = devices.Select(fleet.Hub.Subscribe).ToList();
+        var rollout = await fleet.Engine.StartAsync(Start("crack-detector:v1", "site=a"), "admin", Timeout);
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+        await ReportAsync(devices[0], "crack-detector:v1", "active");
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+        Assert.Equal(new WaveCounts(3, 1, 0, 2, 0), await CountsAsync(rollout.Id));
+
+        // Stored with a report time long before the last step: a step that read every device of the rollout would count
+        // it; one that reads what reported since its last step does not see it.
+        await ReportAsync(devices[1], "crack-detector:v1", "active", DateTimeOffset.UtcNow.AddHours(-1));
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+        Assert.Equal(new WaveCounts(3, 1, 0, 2, 0), await CountsAsync(rollout.Id));
+
+        await ReportAsync(devices[2], "crack-detector:v1", "active");
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+        Assert.Equal(new WaveCounts(3, 2, 0, 1, 0), await CountsAsync(rollout.Id));
+        streams.ForEach(s => s.Dispose());
+    }
+
+    [Fact]
     public async Task A_rollout_without_its_wave_record_does_not_stop_the_gate_of_an_older_one()
     {
         using var fleet = new FleetParts(Stores);
@@ -120,11 +146,13 @@ public abstract class RolloutEngineTests : StoreTests
         return ids;
     }
 
-    /// <summary>What the device's agent reports on its current desired state.</summary>
-    private async Task ReportAsync(string device, string model, string state)
+    /// <summary>What the device's agent reports on its current desired state; stamped by the engine's clock, as the server stamps what devices report, unless <paramref name="at"/> says otherwise.</summary>
+    private async Task ReportAsync(string device, string model, string state, DateTimeOffset? at = null)
     {
         var desired = await Stores.DesiredStates.GetAsync(device, Timeout);
-        // Stamped by the engine's clock, as the server stamps what devices report.
-        await Stores.Devices.RecordReportAsync(new DeviceReport(device, desired!.Revision, model, state, null, "cpu", null, DateTimeOffset.UtcNow), Timeout);
+        await Stores.Devices.RecordReportAsync(new DeviceReport(device, desired!.Revision, model, state, null, "cpu", null, at ?? DateTimeOffset.UtcNow), Timeout);
     }
+
+    private async Task<WaveCounts?> CountsAsync(string rollout) =>
+        WaveAssessment.FromJson(Assert.Single(await Stores.Rollouts.ListWavesAsync(rollout, Timeout)).GateValuesJson)!.Counts;
 }

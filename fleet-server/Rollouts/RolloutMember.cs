@@ -10,8 +10,8 @@ internal sealed class RolloutMember(RolloutDeviceRecord record, MemberReport rep
 
     public MemberReport Report { get; set; } = report;
 
-    /// <summary>Its windows on the rollout's model since it joined.</summary>
-    public TelemetrySummary Own { get; } = new();
+    /// <summary>Its windows on the rollout's model since it joined; null before the first (most members of a rollout without gates never have one).</summary>
+    public TelemetrySummary? Own { get; set; }
 
     /// <summary>When the newest of those windows was received; null before the first.</summary>
     public DateTimeOffset? Heard { get; set; }

@@ -11,7 +11,8 @@ namespace EdgeMl.Fleet.Rollouts;
 /// step (the reports of devices that reported, the telemetry windows received), so a step costs what changed rather
 /// than what the rollout holds. Probation is kept the same way: a device is judged again only when its report or its
 /// telemetry changed, or when time alone changes its standing (its probation time ends, its silence timeout passes);
-/// it is then judged against the baseline cohort as it stands at that step.
+/// it is then judged against the baseline cohort as it stands at that step. The wave's figures are the running sum of
+/// its devices' windows on the new model since each joined: a device that stops running it keeps its windows there.
 /// </summary>
 internal sealed class RolloutTally
 {
@@ -203,7 +204,7 @@ internal sealed class RolloutTally
             // From its own joining on: windows before it belong to an earlier time on this version (e.g. before a rollback).
             if (_members.TryGetValue(window.DeviceId, out var member) && end > member.Record.AddedAt)
             {
-                member.Own.Add(aggregate);
+                (member.Own ??= new TelemetrySummary()).Add(aggregate);
                 member.Heard = member.Heard > window.ReceivedAt ? member.Heard : window.ReceivedAt;
                 _wave.Add(aggregate);
                 _changed.Add(window.DeviceId);
@@ -234,7 +235,7 @@ internal sealed class RolloutTally
         var standing = ProbationState.Passed;
         if (_judges && member.Running && member.Record.SwitchedAt is { } switchedAt)
         {
-            standing = RolloutJudge.Standing(_gates, _shadow, switchedAt, member.Own, member.Heard, _baseline, now);
+            standing = RolloutJudge.Standing(_gates, _shadow, switchedAt, member.Own ?? new TelemetrySummary(), member.Heard, _baseline, now);
             _standings[id] = standing;
             if (standing == ProbationState.OnProbation && _gates.ProbationSeconds > 0)
             {

@@ -143,7 +143,7 @@ internal sealed partial class RolloutEngine(
                 {
                     if (!_tallies.TryGetValue(rollout.Id, out var tally))
                     {
-                        tally = await RolloutTally.LoadAsync(rollout, stores, cancellationToken);
+                        tally = await RolloutTally.LoadAsync(rollout, stores, hub, cancellationToken);
                         _tallies[rollout.Id] = tally;
                     }
 
@@ -159,7 +159,7 @@ internal sealed partial class RolloutEngine(
 
     /// <summary>
     /// Keeps the tallies: dropped after any rollout changed (on any replica) and once a minute, to be read in full again;
-    /// else moved by the reports stored since the last step.
+    /// else moved by the reports stored since the last step and the devices that connected or disconnected here.
     /// </summary>
     private async Task ReadReportsAsync(CancellationToken cancellationToken)
     {
@@ -184,6 +184,12 @@ internal sealed partial class RolloutEngine(
         }
 
         _reportsReadAt = now;
+        var presence = new HashSet<string>(StringComparer.Ordinal);
+        var complete = hub.TakePresenceChanges(presence);
+        foreach (var tally in _tallies.Values)
+        {
+            tally.Presence(complete ? presence : null);
+        }
     }
 
     private async Task AdvanceAsync(RolloutRecord rollout, RolloutTally tally, CancellationToken cancellationToken)
@@ -195,13 +201,13 @@ internal sealed partial class RolloutEngine(
             await stores.Rollouts.MarkSwitchedAsync(rollout.Id, reading.Switched, judged, cancellationToken);
         }
 
-        var counts = tally.Count(hub, null);
+        var counts = tally.Count(null);
         var gates = RolloutGates.FromJson(rollout.GatesJson);
         var waves = await stores.Rollouts.ListWavesAsync(rollout.Id, cancellationToken);
         var wave = waves.FirstOrDefault(w => w.Index == rollout.CurrentWave)
             ?? throw new InvalidOperationException(
                 $"rollout {rollout.Id} is on wave {rollout.CurrentWave + 1} but has no record of that wave; abort it or roll it back (fleet-server rollout rollback {rollout.Id})");
-        var assessed = new WaveAssessment(tally.Count(hub, wave.Size == RolloutState.SwitchWave ? null : wave.Index), reading.Samples, reading.Gates).ToJson();
+        var assessed = new WaveAssessment(tally.Count(wave.Size == RolloutState.SwitchWave ? null : wave.Index), reading.Samples, reading.Gates).ToJson();
         var failure = reading.Failed is { } gate
             ? $"wave {rollout.CurrentWave + 1}: {gate.Reason}"
             : counts.Failed >= 1 && counts.FailureRate > gates.MaxFailureRate

@@ -33,6 +33,9 @@ internal sealed class RolloutTally
     private readonly Dictionary<string, ProbationState> _standings = new(StringComparer.Ordinal);
     private readonly Dictionary<(int Wave, MemberStatus Status), int> _counts = [];
     private readonly HashSet<string> _pending = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _offline = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, int> _offlineByWave = [];
+    private readonly DesiredStateHub _hub;
     private readonly HashSet<string> _changed = new(StringComparer.Ordinal);
     private readonly PriorityQueue<string, DateTimeOffset> _due = new();
     private readonly Dictionary<string, bool> _cohort = new(StringComparer.Ordinal);
@@ -45,9 +48,10 @@ internal sealed class RolloutTally
     private DateTimeOffset? _firstSwitch;
     private int _running;
 
-    private RolloutTally(RolloutRecord rollout, IReadOnlyList<RolloutDeviceRecord> records, IReadOnlyList<MemberReport> reports)
+    private RolloutTally(RolloutRecord rollout, IReadOnlyList<RolloutDeviceRecord> records, IReadOnlyList<MemberReport> reports, DesiredStateHub hub)
     {
         _rollout = rollout;
+        _hub = hub;
         _gates = RolloutGates.FromJson(rollout.GatesJson);
         _shadow = rollout.Mode == RolloutState.Shadow;
         // Blue/green's first step only warms: nothing runs the new model before the switch.
@@ -75,13 +79,17 @@ internal sealed class RolloutTally
     /// <summary>The devices first seen running the model since the last <see cref="Switched"/> was taken, to store their switch time.</summary>
     public IReadOnlyList<string> Switched => _switched;
 
-    /// <summary>Reads the rollout's devices, their reports, and (for gates that need them) the telemetry since it started.</summary>
-    public static async Task<RolloutTally> LoadAsync(RolloutRecord rollout, FleetStores stores, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the rollout's devices, their reports, and (for gates that need them) the telemetry since it started;
+    /// <paramref name="hub"/> says which are online here.
+    /// </summary>
+    public static async Task<RolloutTally> LoadAsync(RolloutRecord rollout, FleetStores stores, DesiredStateHub hub, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rollout);
         ArgumentNullException.ThrowIfNull(stores);
+        ArgumentNullException.ThrowIfNull(hub);
         var tally = new RolloutTally(
-            rollout, await stores.Rollouts.ListDevicesAsync(rollout.Id, cancellationToken), await stores.MemberReports.ListMembersAsync(rollout.Id, cancellationToken));
+            rollout, await stores.Rollouts.ListDevicesAsync(rollout.Id, cancellationToken), await stores.MemberReports.ListMembersAsync(rollout.Id, cancellationToken), hub);
         if (tally._judges && tally._baseline is not null)
         {
             // The baseline cohort is every device of the selector, in the rollout or not: which they are is read once.
@@ -102,6 +110,19 @@ internal sealed class RolloutTally
         {
             member.Report = report;
             _changed.Add(report.DeviceId);
+        }
+    }
+
+    /// <summary>Takes in devices that connected or disconnected here (a device outside the rollout changes nothing); all: look at every pending device again.</summary>
+    public void Presence(IReadOnlyCollection<string>? changed)
+    {
+        IEnumerable<string> devices = changed ?? _pending;
+        foreach (var id in devices)
+        {
+            if (_members.TryGetValue(id, out var member) && member.Status == MemberStatus.Pending)
+            {
+                SetOffline(member, !_hub.IsOnline(id));
+            }
         }
     }
 
@@ -151,13 +172,12 @@ internal sealed class RolloutTally
         return new RolloutReading(_standings, _shadow ? _wave.ShadowFrames : _wave.Frames, gates, [.. _switched]);
     }
 
-    /// <summary>The counts of the wave <paramref name="wave"/>, or of every device when null; whether a pending device is online is asked of the hub.</summary>
-    public WaveCounts Count(DesiredStateHub hub, int? wave)
+    /// <summary>The counts of the wave <paramref name="wave"/>, or of every device when null.</summary>
+    public WaveCounts Count(int? wave)
     {
-        ArgumentNullException.ThrowIfNull(hub);
         int Sum(MemberStatus status) => _counts.Where(c => c.Key.Status == status && (wave is null || c.Key.Wave == wave)).Sum(c => c.Value);
         var pending = Sum(MemberStatus.Pending);
-        var offline = _pending.Count(id => (wave is null || _members[id].Record.Wave == wave) && !hub.IsOnline(id));
+        var offline = wave is { } index ? _offlineByWave.GetValueOrDefault(index) : _offline.Count;
         var silent = Sum(MemberStatus.Silent);
         var updated = Sum(MemberStatus.Updated);
         var failed = Sum(MemberStatus.Failed) + silent;
@@ -273,11 +293,23 @@ internal sealed class RolloutTally
             if (by > 0)
             {
                 _pending.Add(member.Record.DeviceId);
+                SetOffline(member, !_hub.IsOnline(member.Record.DeviceId));
             }
             else
             {
                 _pending.Remove(member.Record.DeviceId);
+                SetOffline(member, false);
             }
+        }
+    }
+
+    // Offline is counted for pending devices only: one that answered is done whether connected or not.
+    private void SetOffline(RolloutMember member, bool offline)
+    {
+        var id = member.Record.DeviceId;
+        if (offline ? _offline.Add(id) : _offline.Remove(id))
+        {
+            _offlineByWave[member.Record.Wave] = _offlineByWave.GetValueOrDefault(member.Record.Wave) + (offline ? 1 : -1);
         }
     }
 }

@@ -61,6 +61,28 @@ public abstract class RolloutEngineTests : StoreTests
     }
 
     [Fact]
+    public async Task A_pending_device_that_disconnects_or_comes_back_between_steps_moves_the_offline_count()
+    {
+        using var fleet = new FleetParts(Stores);
+        await AddModelAsync("crack-detector", "v1");
+        var devices = await AddDevicesAsync("site=a", 3);
+        var streams = devices.Select(fleet.Hub.Subscribe).ToList();
+        var rollout = await fleet.Engine.StartAsync(Start("crack-detector:v1", "site=a"), "admin", Timeout);
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+        Assert.Equal(new WaveCounts(3, 0, 0, 3, 0), await CountsAsync(rollout.Id));
+
+        streams[0].Dispose();
+        streams[1].Dispose();
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+        Assert.Equal(new WaveCounts(3, 0, 0, 3, 2), await CountsAsync(rollout.Id));
+
+        streams[1] = fleet.Hub.Subscribe(devices[1]);
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+        Assert.Equal(new WaveCounts(3, 0, 0, 3, 1), await CountsAsync(rollout.Id));
+        streams.ForEach(s => s.Dispose());
+    }
+
+    [Fact]
     public async Task A_rollout_without_its_wave_record_does_not_stop_the_gate_of_an_older_one()
     {
         using var fleet = new FleetParts(Stores);

@@ -14,9 +14,12 @@ namespace EdgeMl.Agent.Messaging;
 /// <summary>
 /// Drains the outbox's telemetry and events to the broker, oldest first, one QoS 1 publish at a time: a message leaves
 /// the outbox only after its PUBACK, so a broker that goes away (or an agent that dies) loses nothing, and the next
-/// connection resends from the oldest unacknowledged message, in order. MQTTnet 5 has no managed client, so this loop
-/// reconnects with backoff, and pings while there is nothing to send to find a dead connection. Each connection leaves a
-/// retained <c>offline</c> status as its last will and first publishes a retained <c>online</c> one.
+/// connection resends from the oldest unacknowledged message, in order. A PUBACK that says no subscriber took the message
+/// is not a delivery: a broker that restarted without its sessions (Mosquitto killed -9 loses them) accepts and drops
+/// whatever arrives before the server's ingestion has subscribed again, so the message stays and is sent again later.
+/// MQTTnet 5 has no managed client, so this loop reconnects with backoff, and pings while there is nothing to send to
+/// find a dead connection. Each connection leaves a retained <c>offline</c> status as its last will and first publishes
+/// a retained <c>online</c> one.
 /// </summary>
 internal sealed partial class MqttPublisher(
     OutboxStore outbox,
@@ -97,7 +100,7 @@ internal sealed partial class MqttPublisher(
     /// <summary>Publishes until the connection fails (an exception) or the agent stops.</summary>
     private async Task DrainAsync(IMqttClient client, string deviceId, CancellationToken cancellationToken)
     {
-        while (true)
+        for (var unheard = 0; ;)
         {
             var batch = outbox.ReadBatch(BatchSize, Kinds);
             if (batch.Count == 0)
@@ -109,7 +112,21 @@ internal sealed partial class MqttPublisher(
             foreach (var message in batch)
             {
                 var topic = message.Kind == OutboxKind.Telemetry ? DeviceTopics.Telemetry(deviceId) : DeviceTopics.Events(deviceId);
-                await PublishAsync(client, topic, message.Payload, retain: false, cancellationToken);
+                if (await PublishAsync(client, topic, message.Payload, retain: false, cancellationToken) == MqttClientPublishReasonCode.NoMatchingSubscribers)
+                {
+                    if (unheard++ == 0)
+                    {
+                        LogNobodySubscribed(logger, topic);
+                    }
+
+                    // Connected, so no reconnect: wait, then send this message (the oldest) again, with those behind it. Never
+                    // quieter than the keep-alive, or the broker would drop the connection and publish the offline will.
+                    var wait = Backoff(unheard);
+                    await Task.Delay(wait < options.Value.KeepAlive ? wait : options.Value.KeepAlive, time, cancellationToken);
+                    break;
+                }
+
+                unheard = 0;
                 outbox.Acknowledge(message.Id);
                 Interlocked.Increment(ref _published);
             }
@@ -134,7 +151,8 @@ internal sealed partial class MqttPublisher(
         }
     }
 
-    private static async Task PublishAsync(IMqttClient client, string topic, byte[] payload, bool retain, CancellationToken cancellationToken)
+    /// <summary>Success, or NoMatchingSubscribers where the broker took the message but nobody received it (a retained one is kept all the same).</summary>
+    private static async Task<MqttClientPublishReasonCode> PublishAsync(IMqttClient client, string topic, byte[] payload, bool retain, CancellationToken cancellationToken)
     {
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
@@ -148,6 +166,8 @@ internal sealed partial class MqttPublisher(
             // Kept in the outbox and sent again on the next connection: a broker whose rules were wrong may be fixed meanwhile.
             throw new MqttCommunicationException($"the broker refused a message on {topic}: {result.ReasonCode} {result.ReasonString}");
         }
+
+        return result.ReasonCode;
     }
 
     /// <summary>A clean stop is not a lost connection: the broker would not publish the will, so the agent says offline itself.</summary>
@@ -195,6 +215,9 @@ internal sealed partial class MqttPublisher(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connected to the MQTT broker {Broker} (after {Failures} failed attempts)")]
     private static partial void LogConnected(ILogger logger, BrokerAddress broker, int failures);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The MQTT broker has no subscriber for {Topic}, so the fleet server's ingestion is not (yet) subscribed, as after a broker restart; messages wait in the outbox and are sent again with backoff")]
+    private static partial void LogNobodySubscribed(ILogger logger, string topic);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "MQTT broker {Broker} unreachable ({Reason}); telemetry waits in the outbox, retrying with backoff")]
     private static partial void LogBrokerAway(ILogger logger, BrokerAddress broker, string reason);

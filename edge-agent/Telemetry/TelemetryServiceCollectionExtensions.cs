@@ -3,6 +3,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace EdgeMl.Agent.Telemetry;
@@ -17,6 +18,7 @@ public static class TelemetryServiceCollectionExtensions
             .ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>());
         services.AddFrameOutcomeSink<TelemetryAggregator>();
+        services.TryAddSingleton(sp => new NvmlGpuMemory(NvmlGpuMemory.Library, sp.GetRequiredService<ILogger<NvmlGpuMemory>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TelemetrySpooler>());
         return services;
     }

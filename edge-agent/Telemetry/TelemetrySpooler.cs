@@ -1,4 +1,5 @@
 using EdgeMl.Agent.Capture;
+using EdgeMl.Agent.Inference;
 using EdgeMl.Agent.Outbox;
 using EdgeMl.Agent.Outcomes;
 using EdgeMl.Contracts.Telemetry;
@@ -9,12 +10,16 @@ using Microsoft.Extensions.Options;
 
 namespace EdgeMl.Agent.Telemetry;
 
-/// <summary>Every interval, closes the aggregator's window and writes each model's aggregate into the outbox, from where the publisher sends it.</summary>
+/// <summary>
+/// Every interval, closes the aggregator's window and writes each model's aggregate into the outbox, from where the publisher
+/// sends it; the process's CPU, memory and (on CUDA) GPU memory go on the active aggregates.
+/// </summary>
 internal sealed partial class TelemetrySpooler(
     TelemetryAggregator aggregator,
     FrameOutcomeDispatcher dispatcher,
     FrameCounters counters,
     OutboxStore outbox,
+    NvmlGpuMemory gpu,
     IOptions<TelemetryOptions> options,
     TimeProvider time,
     ILogger<TelemetrySpooler> logger) : BackgroundService
@@ -53,11 +58,17 @@ internal sealed partial class TelemetrySpooler(
         var aggregates = aggregator.CloseWindow(time.GetUtcNow(), drops - _reportedDrops);
         _reportedDrops = drops;
         var (cpu, rss) = _process.Sample();
+        // Once per interval, and only when a model scored on CUDA: a CPU-only agent never loads NVML.
+        var gpuMemory = aggregates.Any(a => a.Role == ModelRole.Active && a.ExecutionProvider == SessionFactory.Cuda) ? gpu.Sample() : null;
         foreach (var aggregate in aggregates)
         {
             if (aggregate.Role == ModelRole.Active)
             {
                 (aggregate.CpuPercent, aggregate.RssBytes) = (cpu, rss);
+                if (gpuMemory is { } bytes && aggregate.ExecutionProvider == SessionFactory.Cuda)
+                {
+                    aggregate.GpuMemoryBytes = bytes;
+                }
             }
 
             if (outbox.Enqueue(OutboxKind.Telemetry, aggregate.MessageId, aggregate.ToByteArray()) == OutboxAdmission.Refused)

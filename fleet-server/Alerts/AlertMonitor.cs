@@ -8,13 +8,13 @@ using Microsoft.Extensions.Options;
 namespace EdgeMl.Fleet.Alerts;
 
 /// <summary>
-/// Raises and clears the alerts of the fleet's state: a device offline (no call, report or telemetry for
-/// <see cref="AlertOptions.OfflineAfter"/>), a device whose desired state went stale, and per device and model version
-/// over the last window a p95 latency over the limit or an escalation rate above the version's fleet-wide rate before it.
-/// A window with too few frames leaves its alerts as they are. The alerts of a revoked device end, and so do a version's
-/// alerts of a device that now sends telemetry of other versions only.
+/// Raises and clears the alerts of the fleet's state: a device offline (its MQTT status, the same on every replica, does
+/// not say online, and no call, report or telemetry for <see cref="AlertOptions.OfflineAfter"/>), a device whose desired
+/// state went stale, and per device and model version over the last window a p95 latency over the limit or an escalation
+/// rate above the version's fleet-wide rate before it. A window with too few frames leaves its alerts as they are. The
+/// alerts of a revoked device end, and so do a version's alerts of a device that now sends telemetry of other versions only.
 /// </summary>
-internal sealed class AlertMonitor(FleetStores stores, AlertService alerts, IOptions<AlertOptions> options, TimeProvider time, ILogger<AlertMonitor> logger)
+internal sealed class AlertMonitor(FleetStores stores, DevicePresence presence, AlertService alerts, IOptions<AlertOptions> options, TimeProvider time, ILogger<AlertMonitor> logger)
     : PeriodicMonitor(time, logger)
 {
     private const string StaleState = "stale";
@@ -35,7 +35,8 @@ internal sealed class AlertMonitor(FleetStores stores, AlertService alerts, IOpt
             var last = new[] { device.LastSeenAt, device.LastReportAt, lastTelemetry.TryGetValue(device.Id, out var t) ? t : null }.Max() ?? device.EnrolledAt;
             await alerts.SetAsync(
                 new AlertKey(AlertKinds.Offline, device.Id),
-                now - last > _options.OfflineAfter,
+                // An idle camera sends no telemetry and makes no call, yet its connection to the broker says it is there.
+                !presence.IsOnline(device.Id) && now - last > _options.OfflineAfter,
                 AlertSeverity.Warning,
                 string.Create(CultureInfo.InvariantCulture, $"{device.Id} has not been heard from since {last:u} (offline after {_options.OfflineAfter})"),
                 cancellationToken);

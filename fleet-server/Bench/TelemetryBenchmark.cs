@@ -2,6 +2,7 @@ using System.Diagnostics;
 using EdgeMl.Contracts.Telemetry;
 using EdgeMl.Fleet.Devices;
 using EdgeMl.Fleet.Hosting;
+using EdgeMl.Fleet.Messaging;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Telemetry;
 using Google.Protobuf;
@@ -17,22 +18,28 @@ namespace EdgeMl.Fleet.Bench;
 /// <summary>
 /// Simulated devices, each with its own enrolled credential and MQTT connection, publish aggregates (QoS 1, one at a time, as
 /// the agent does) through the broker a fleet server in this process ingests from; measures aggregates stored per second and
-/// checks that every one was stored exactly once.
+/// checks that every one was stored exactly once. Beside it, in the same run, the two bounds: the broker alone (the same
+/// publishers, a subscriber that acknowledges on arrival and stores nothing) and the store alone (no broker). Payloads are
+/// serialised before the clock starts, so the publishers cost only their MQTT work.
 /// </summary>
 internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices, int perDevice, TextWriter progress)
 {
+    // Not a topic ingestion reads: the broker-alone phase reaches only the bench's own subscriber.
+    private const string BrokerOnlyName = "bench";
+
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(5);
 
-    public async Task<(int Stored, int Expected, double Seconds)> RunAsync(CancellationToken cancellationToken)
+    public async Task<TelemetryBenchResult> RunAsync(CancellationToken cancellationToken)
     {
         await using var app = await FleetServerHost.BuildAsync(options, cancellationToken: cancellationToken);
         await app.StartAsync(cancellationToken);
         var bound = app.Services.GetRequiredService<ListeningEndpoints>();
         var broker = options.MqttBroker is { } external ? new Uri(external) : new Uri($"mqtt://127.0.0.1:{bound.Mqtt!.Port}");
         var enrolment = app.Services.GetRequiredService<Enrolment>();
-        var writer = app.Services.GetRequiredService<IngestionWriter>();
+        var stores = app.Services.GetRequiredService<FleetStores>();
         await progress.WriteLineAsync($"enrolling and connecting {devices} devices to {broker.Authority}");
         var clients = new List<(IMqttClient Client, string DeviceId)>();
+        using var subscriber = new MqttClientFactory().CreateMqttClient();
         try
         {
             for (var i = 0; i < devices; i++)
@@ -48,35 +55,14 @@ internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices
                     cancellationToken);
             }
 
-            var before = writer.Stored;
-            var expected = devices * perDevice;
-            await progress.WriteLineAsync($"publishing {perDevice} aggregates per device, {expected} in all");
-            var clock = Stopwatch.StartNew();
-            var publishing = Task.WhenAll(clients.Select(c => PublishAsync(c.Client, c.DeviceId, cancellationToken)));
-            var reported = TimeSpan.Zero;
-            var published = false;
-            while (writer.Stored - before < expected && clock.Elapsed < Deadline)
-            {
-                await Task.Delay(10, cancellationToken);
-                if (publishing.IsCompleted && !published)
-                {
-                    published = true;
-                    await progress.WriteLineAsync($"  {clock.Elapsed.TotalSeconds:F2} s: all published, {writer.Stored - before} stored");
-                }
-
-                if (clock.Elapsed - reported >= TimeSpan.FromSeconds(5))
-                {
-                    reported = clock.Elapsed;
-                    await progress.WriteLineAsync($"  {reported.TotalSeconds:F0} s: {writer.Stored - before} stored");
-                }
-            }
-
-            await publishing;
-
-            var seconds = clock.Elapsed.TotalSeconds;
-            var stored = await app.Services.GetRequiredService<FleetStores>().Telemetry.ListAsync(
-                new TelemetryQuery { DeviceIds = [.. clients.Select(c => c.DeviceId)], Limit = expected + 1 }, cancellationToken);
-            return (stored.Select(r => r.Aggregate.MessageId).Distinct().Count(), expected, seconds);
+            var payloads = Payloads(devices, DateTimeOffset.UtcNow);
+            await progress.WriteLineAsync($"{perDevice} aggregates of {payloads[0][0].Length} bytes per device, {devices * perDevice} in all");
+            var brokerAlone = await BrokerAloneAsync(subscriber, broker, app.Services.GetRequiredService<MqttServerCredential>(), clients, payloads, cancellationToken);
+            await progress.WriteLineAsync(brokerAlone.ToString());
+            var stored = await StoredAsync(app.Services.GetRequiredService<IngestionWriter>(), stores, clients, payloads, cancellationToken);
+            await progress.WriteLineAsync(stored.ToString());
+            var storeAlone = await StoreAloneAsync(stores, cancellationToken);
+            return new TelemetryBenchResult(brokerAlone, storeAlone, stored);
         }
         finally
         {
@@ -89,24 +75,134 @@ internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices
         }
     }
 
-    private async Task PublishAsync(IMqttClient client, string deviceId, CancellationToken cancellationToken)
+    private async Task<TelemetryBenchPhase> BrokerAloneAsync(
+        IMqttClient subscriber, Uri broker, MqttServerCredential credential, List<(IMqttClient Client, string DeviceId)> clients, byte[][][] payloads, CancellationToken cancellationToken)
     {
-        var topic = DeviceTopics.Telemetry(deviceId);
-        var start = DateTimeOffset.UtcNow;
+        var arrived = 0;
+        subscriber.ApplicationMessageReceivedAsync += _ =>
+        {
+            Interlocked.Increment(ref arrived);
+            return Task.CompletedTask;
+        };
+        await subscriber.ConnectAsync(
+            new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithProtocolVersion(MqttProtocolVersion.V500)
+                .WithClientId($"{MqttServerCredential.UserName}-bench-{Guid.NewGuid():N}").WithCredentials(MqttServerCredential.UserName, credential.Password)
+                .WithCleanStart().WithReceiveMaximum(ushort.MaxValue).Build(),
+            cancellationToken);
+        await subscriber.SubscribeAsync(DeviceTopics.EveryDevice(BrokerOnlyName), MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken);
+        var name = $"{Describe()}, broker alone (acknowledged on arrival, not stored)";
+        var phase = await MeasureAsync(name, clients, BrokerOnlyName, payloads, () => Volatile.Read(ref arrived), cancellationToken);
+        await subscriber.DisconnectAsync(cancellationToken: cancellationToken);
+        return phase;
+    }
+
+    private async Task<TelemetryBenchPhase> StoredAsync(
+        IngestionWriter writer, FleetStores stores, List<(IMqttClient Client, string DeviceId)> clients, byte[][][] payloads, CancellationToken cancellationToken)
+    {
+        var before = writer.Stored;
+        var phase = await MeasureAsync($"{Describe()}, stored", clients, DeviceTopics.TelemetryName, payloads, () => (int)(writer.Stored - before), cancellationToken);
+        // Counted again from the database: every aggregate once, none lost, whatever the writer's counter says.
+        var expected = devices * perDevice;
+        var rows = await stores.Telemetry.ListAsync(new TelemetryQuery { DeviceIds = [.. clients.Select(c => c.DeviceId)], Limit = expected + 1 }, cancellationToken);
+        return phase with { Done = rows.Select(r => r.Aggregate.MessageId).Distinct().Count() };
+    }
+
+    /// <summary>The same number of aggregates parsed and written in ingestion's batches, with no broker: what the database allows.</summary>
+    private async Task<TelemetryBenchPhase> StoreAloneAsync(FleetStores stores, CancellationToken cancellationToken)
+    {
+        var payloads = Payloads(devices, DateTimeOffset.UtcNow.AddYears(-1));
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        var batch = new List<TelemetryRecord>(TelemetryIngestion.BatchSize);
+        var added = 0;
         for (var i = 0; i < perDevice; i++)
         {
-            var payload = Aggregate(start.AddSeconds(10 * i)).ToByteArray();
+            for (var d = 0; d < devices; d++)
+            {
+                batch.Add(new TelemetryRecord($"bench-store-{d}", DateTimeOffset.UtcNow, ModelAggregate.Parser.ParseFrom(payloads[d][i])));
+                if (batch.Count == TelemetryIngestion.BatchSize || (i == perDevice - 1 && d == devices - 1))
+                {
+                    added += await stores.Telemetry.AddAsync(batch, cancellationToken);
+                    batch.Clear();
+                }
+            }
+        }
+
+        return new TelemetryBenchPhase($"store alone ({(options.Postgres is null ? "SQLite" : "PostgreSQL")}, batches of {TelemetryIngestion.BatchSize})", added, devices * perDevice,
+            clock.Elapsed.TotalSeconds, Process.GetCurrentProcess().TotalProcessorTime - cpu);
+    }
+
+    private async Task<TelemetryBenchPhase> MeasureAsync(
+        string name, List<(IMqttClient Client, string DeviceId)> clients, string topicName, byte[][][] payloads, Func<int> done, CancellationToken cancellationToken)
+    {
+        var expected = devices * perDevice;
+        await progress.WriteLineAsync($"{name}: publishing");
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        var publishing = Task.WhenAll(clients.Select((c, d) => PublishAsync(c.Client, $"{DeviceTopics.Root}/{c.DeviceId}/{topicName}", payloads[d], cancellationToken)));
+        var reported = TimeSpan.Zero;
+        var published = false;
+        while (done() < expected && clock.Elapsed < Deadline)
+        {
+            await Task.Delay(10, cancellationToken);
+            if (publishing.IsCompleted && !published)
+            {
+                published = true;
+                await progress.WriteLineAsync($"  {clock.Elapsed.TotalSeconds:F2} s: all published, {done()} through");
+            }
+
+            if (clock.Elapsed - reported >= TimeSpan.FromSeconds(5))
+            {
+                reported = clock.Elapsed;
+                await progress.WriteLineAsync($"  {reported.TotalSeconds:F0} s: {done()} through");
+            }
+        }
+
+        var seconds = clock.Elapsed.TotalSeconds;
+        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        await publishing;
+        return new TelemetryBenchPhase(name, done(), expected, seconds, used);
+    }
+
+    private static async Task PublishAsync(IMqttClient client, string topic, byte[][] payloads, CancellationToken cancellationToken)
+    {
+        foreach (var payload in payloads)
+        {
             var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
             var result = await client.PublishAsync(message, cancellationToken);
             if (!result.IsSuccess)
             {
-                throw new InvalidOperationException($"the broker refused an aggregate of {deviceId}: {result.ReasonCode}");
+                throw new InvalidOperationException($"the broker refused an aggregate on {topic}: {result.ReasonCode}");
             }
         }
     }
 
+    private string Describe() => options.MqttBroker ?? "embedded broker";
+
+    /// <summary>Every device's aggregates, serialised: one realistic aggregate, its message id and window changed for each.</summary>
+    private byte[][][] Payloads(int count, DateTimeOffset start)
+    {
+        var template = Aggregate();
+        var payloads = new byte[count][][];
+        for (var d = 0; d < count; d++)
+        {
+            payloads[d] = new byte[perDevice][];
+            for (var i = 0; i < perDevice; i++)
+            {
+                var windowStart = start.AddSeconds(10 * i);
+                var aggregate = template.Clone();
+                aggregate.MessageId = Guid.CreateVersion7(windowStart).ToString();
+                aggregate.WindowStart = Timestamp.FromDateTimeOffset(windowStart);
+                aggregate.WindowEnd = Timestamp.FromDateTimeOffset(windowStart.AddSeconds(10));
+                payloads[d][i] = aggregate.ToByteArray();
+            }
+        }
+
+        return payloads;
+    }
+
     /// <summary>An aggregate of a realistic size: a 10 s window at 60 frames/s with every histogram filled.</summary>
-    private static ModelAggregate Aggregate(DateTimeOffset start)
+    private static ModelAggregate Aggregate()
     {
         var latency = new Histogram(BucketLayout.LatencyMicroseconds);
         var confidence = new Histogram(BucketLayout.Probability);
@@ -118,9 +214,6 @@ internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices
 
         var aggregate = new ModelAggregate
         {
-            MessageId = Guid.CreateVersion7(start).ToString(),
-            WindowStart = Timestamp.FromDateTimeOffset(start),
-            WindowEnd = Timestamp.FromDateTimeOffset(start.AddSeconds(10)),
             Role = ModelRole.Active,
             ModelName = "crack-detector",
             ModelVersion = "v2",

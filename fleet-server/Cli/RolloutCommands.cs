@@ -54,6 +54,11 @@ internal static class RolloutCommands
         var latencyIncrease = new Option<double>("--max-p95-latency-increase") { Description = "Most the p95 latency may exceed the baseline cohort's, as a ratio: 0.5 lets 10 ms become 15 ms (0: off)", DefaultValueFactory = _ => 0.5 };
         var maxEscalation = new Option<double>("--max-escalation-rate") { Description = "Most frames escalated to a person on the new version, e.g. 0.15" };
         var escalationIncrease = new Option<double>("--max-escalation-increase") { Description = "Most the escalation rate may exceed the baseline cohort's, in points: 0.05 lets 4 % become 9 % (0: off)", DefaultValueFactory = _ => 0.05 };
+        var maxAudited = new Option<double>("--max-audited-error-rate")
+        {
+            Description = "Most share of the new version's audited decisions that inspectors overturn, e.g. 0.02; fails when the 95 % interval is above it, "
+                + "waits as inconclusive until 1 / limit audited cases are reviewed (off by default)",
+        };
         var minAgreement = new Option<double>("--min-agreement") { Description = "Shadow mode: least share of frames where the new model's top label matches the current one's" };
         var minSamples = new Option<long>("--min-samples") { Description = "Frames (and baseline frames, for the *-increase limits) before a gate judges; below it the wave waits as inconclusive", DefaultValueFactory = _ => 100 };
         var probationFrames = new Option<long>("--probation-frames") { Description = "Frames a device scores on the new version, with healthy figures, before it counts as updated (0: off)", DefaultValueFactory = _ => 200 };
@@ -71,7 +76,7 @@ internal static class RolloutCommands
         });
         var command = connection.With(new Command("start", "Start a rollout. Baseline cohort: the selector's devices still on the previous version, over the same window; a change that hits old and new alike passes the *-increase limits, and an absolute limit the baseline breaches too holds the wave instead of failing it")
         {
-            model, selector, waves, bake, mode, maxFailure, maxError, errorIncrease, maxLatency, latencyIncrease, maxEscalation, escalationIncrease, minAgreement, minSamples,
+            model, selector, waves, bake, mode, maxFailure, maxError, errorIncrease, maxLatency, latencyIncrease, maxEscalation, escalationIncrease, maxAudited, minAgreement, minSamples,
             probationFrames, probation, silence, automation, bands,
         });
         connection.SetAction(command, async (client, result, ct) =>
@@ -91,6 +96,7 @@ internal static class RolloutCommands
                     MaxP95LatencyIncrease = Decisive(result, latencyIncrease),
                     MaxEscalationRate = result.GetValue(maxEscalation),
                     MaxEscalationIncrease = Decisive(result, escalationIncrease),
+                    MaxAuditedErrorRate = result.GetValue(maxAudited),
                     MinAgreement = result.GetValue(minAgreement),
                     MinSamples = result.GetValue(minSamples),
                     ProbationFrames = result.GetValue(probationFrames),

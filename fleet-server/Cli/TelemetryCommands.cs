@@ -52,5 +52,5 @@ internal static class TelemetryCommands
 
     private static string Line(TelemetryRow r) => string.Create(
         CultureInfo.InvariantCulture,
-        $"{r.WindowStart:u} .. {r.WindowEnd:HH:mm:ss}  {r.DeviceId}  {r.Role}  {(r.Model.Length == 0 ? "(no model)" : r.Model)}  {r.ExecutionProvider}  frames {r.Frames}  escalated {r.Escalations}  errors {r.Errors}  dropped {r.DroppedFrames}  p95 {(r.P95LatencyMs is { } p ? $"{p:0.0} ms" : "-")}  cpu {r.CpuPercent:0.0}%  rss {r.RssBytes / (1024 * 1024)} MB");
+        $"{r.WindowStart:u} .. {r.WindowEnd:HH:mm:ss}  {r.DeviceId}  {r.Role}  {(r.Model.Length == 0 ? "(no model)" : r.Model)}  {r.ExecutionProvider}  frames {r.Frames}  escalated {r.Escalations}  errors {r.Errors}  dropped {r.DroppedFrames}  p95 {(r.P95LatencyMs is { } p ? $"{p:0.0} ms" : "-")}  cpu {r.CpuPercent:0.0}%  rss {r.RssBytes / (1024 * 1024)} MB{(r.GpuMemoryBytes is { } gpu ? $"  gpu {gpu / (1024 * 1024)} MB" : "")}");
 }

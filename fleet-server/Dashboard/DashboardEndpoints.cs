@@ -1,3 +1,4 @@
+using EdgeMl.Fleet.Drift;
 using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -6,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 namespace EdgeMl.Fleet.Dashboard;
 
 /// <summary>
-/// The admins' dashboard at <c>/</c>, and the two API routes only it needs: telemetry bucketed for charts and the
+/// The admins' dashboard at <c>/</c>, and the two API routes only it needs: telemetry bucketed for charts (drift included) and the
 /// event stream that tells an open dashboard to read the API again. Admins only (session cookie or admin token).
 /// </summary>
 internal static class DashboardEndpoints
@@ -21,7 +22,7 @@ internal static class DashboardEndpoints
             .AddEndpointFilter(new AccountFilter(adminOnly: true, page: true));
 
         var api = app.MapGroup("/api").AddEndpointFilter(new AccountFilter(adminOnly: true, page: false));
-        api.MapGet("/telemetry/series", async (FleetStores stores, TimeProvider time, string? bucket, DateTimeOffset? since, string? model, CancellationToken ct) =>
+        api.MapGet("/telemetry/series", async (FleetStores stores, DriftReferences references, TimeProvider time, string? bucket, DateTimeOffset? since, string? model, CancellationToken ct) =>
         {
             if (!TelemetrySeries.TryParseBucket(bucket ?? "1m", out var length))
             {
@@ -38,7 +39,13 @@ internal static class DashboardEndpoints
             // Windows that end in the first bucket are read whole: the bucket starts before since.
             var query = new TelemetryQuery { ModelName = model, Since = TelemetrySeries.BucketStart(from, length) - TimeSpan.FromTicks(1) };
             var records = await stores.Telemetry.ListAsync(query, ct);
-            return Results.Json(TelemetrySeries.Of(records, length, truncated: records.Count >= query.Limit));
+            var bins = new Dictionary<(string Name, string Version), IReadOnlyDictionary<string, ReferenceBins>>();
+            foreach (var version in records.Select(r => (r.Aggregate.ModelName, r.Aggregate.ModelVersion)).Distinct())
+            {
+                bins[version] = await references.GetAsync(version.ModelName, version.ModelVersion, ct);
+            }
+
+            return Results.Json(TelemetrySeries.Of(records, length, truncated: records.Count >= query.Limit, bins));
         });
         api.MapGet("/events", (FleetChanges changes, CancellationToken ct) => TypedResults.ServerSentEvents(changes.WatchAsync(ct)));
     }

@@ -14,7 +14,7 @@ internal static class DashboardPage
         body{font-family:sans-serif;margin:1rem;background:#111;color:#eee}a{color:#9cf}h2{margin:1.2rem 0 .4rem}
         table{border-collapse:collapse}td,th{padding:.2rem .6rem;border-bottom:1px solid #444;text-align:left;vertical-align:top}
         .on{color:#6d6}.off{color:#e66}.muted{color:#999}.current{font-weight:bold;color:#fd6}
-        .charts{display:flex;flex-wrap:wrap;gap:1rem}figure{margin:0;background:#1b1b1b;padding:.5rem}figcaption{font-size:.9rem;margin-bottom:.3rem}
+        .charts{display:flex;flex-wrap:wrap;gap:1rem}figure{margin:0;background:#1b1b1b;padding:.5rem}figcaption{font-size:.9rem;margin-bottom:.3rem;max-width:380px}
         svg{width:380px;height:170px}svg text{fill:#aaa;font-size:10px}.legend span{margin-right:1rem}.rollout{border-left:3px solid #555;padding-left:.6rem;margin:.6rem 0}
         header form{display:inline}
         """;
@@ -26,6 +26,7 @@ internal static class DashboardPage
           { id: 'chart-throughput', value: p => p.framesPerSecond, format: v => v.toFixed(1) },
           { id: 'chart-escalation', value: p => p.escalationRate, format: v => (100 * v).toFixed(1) + ' %' },
           { id: 'chart-latency', value: p => p.p95LatencyMs, format: v => v.toFixed(1) + ' ms' },
+          { id: 'chart-drift', value: p => p.driftPsi, format: v => v.toFixed(2), title: p => Object.entries(p.drift || {}).map(([k, v]) => k + ' ' + v.toFixed(3)).join(', ') },
         ];
 
         async function getJson(path) {
@@ -126,7 +127,11 @@ internal static class DashboardPage
                 'data-series': s.model + ' ' + s.version + ' ' + s.role, 'data-points': points.length, fill: 'none', stroke: color, 'stroke-width': 2,
                 points: points.map(p => x(Date.parse(p.start)) + ',' + y(chart.value(p))).join(' '),
               }));
-              points.forEach(p => root.append(svg('circle', { cx: x(Date.parse(p.start)), cy: y(chart.value(p)), r: 2.5, fill: color })));
+              points.forEach(p => {
+                const dot = svg('circle', { cx: x(Date.parse(p.start)), cy: y(chart.value(p)), r: 2.5, fill: color });
+                if (chart.title) { const tip = svg('title', {}); tip.textContent = chart.title(p); dot.append(tip); }
+                root.append(dot);
+              });
             });
           });
         }
@@ -176,6 +181,7 @@ internal static class DashboardPage
         <figure><figcaption>Throughput (frames/s)</figcaption><svg id="chart-throughput" viewBox="0 0 380 170"></svg></figure>
         <figure><figcaption>Escalation rate</figcaption><svg id="chart-escalation" viewBox="0 0 380 170"></svg></figure>
         <figure><figcaption>p95 latency, end to end</figcaption><svg id="chart-latency" viewBox="0 0 380 170"></svg></figure>
+        <figure><figcaption>Drift: largest PSI of brightness, contrast, sharpness, confidence against the manifest's reference (warning 0.1, alert 0.25)</figcaption><svg id="chart-drift" viewBox="0 0 380 170"></svg></figure>
         </div>
         <h2>Open alerts</h2><div id="alerts"></div>
         <script>{Script}</script></body></html>

@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using EdgeMl.Fleet.Storage;
-using EdgeMl.Fleet.Sync;
+using EdgeMl.Fleet.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace EdgeMl.Fleet.Dashboard;
@@ -13,7 +13,7 @@ namespace EdgeMl.Fleet.Dashboard;
 /// (devices, rollouts and their waves, stored telemetry, open alerts) differs from the last look. It looks in the database
 /// rather than listening to in-process events, so a change made through any replica reaches every dashboard.
 /// </summary>
-internal sealed class FleetChanges(FleetStores stores, DesiredStateHub hub, TimeProvider time, IOptions<DashboardOptions> options)
+internal sealed class FleetChanges(FleetStores stores, DevicePresence presence, TimeProvider time, IOptions<DashboardOptions> options)
 {
     public const string Ready = "ready";
     public const string Changed = "changed";
@@ -47,7 +47,7 @@ internal sealed class FleetChanges(FleetStores stores, DesiredStateHub hub, Time
     private async Task<string> FingerprintAsync(CancellationToken cancellationToken)
     {
         var devices = (await stores.Devices.ListAsync(cancellationToken))
-            .Select(d => new object?[] { d.Id, hub.IsOnline(d.Id), d.ActiveModel, d.ReportedState, d.ReportedReason, d.ExecutionProvider, d.LastReportAt });
+            .Select(d => new object?[] { d.Id, presence.IsOnline(d.Id), d.ActiveModel, d.ReportedState, d.ReportedReason, d.ExecutionProvider, d.LastReportAt });
         var rollouts = await stores.Rollouts.ListAsync(cancellationToken);
         var waves = new List<RolloutWaveRecord>();
         foreach (var rollout in await stores.Rollouts.ListActiveAsync(cancellationToken))

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using EdgeMl.Fleet.Drift;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Telemetry;
 
@@ -8,7 +9,9 @@ namespace EdgeMl.Fleet.Dashboard;
 /// <summary>
 /// A model version's behaviour over time, as <c>GET /api/telemetry/series</c> serves it to the dashboard's charts:
 /// the stored aggregates of all devices, bucketed by the end of their window and merged with <see cref="TelemetrySummary"/>,
-/// so a bucket's p95 latency is the percentile of all its frames, not an average of device percentiles.
+/// so a bucket's p95 latency is the percentile of all its frames, not an average of device percentiles. Drift is the
+/// PSI of the bucket's merged input statistics and confidence against the version's manifest reference: the fleet's view
+/// of a version, where the drift alerts judge each camera against its own baseline.
 /// </summary>
 internal sealed partial record TelemetrySeries(string Model, string Version, string Role, IReadOnlyList<TelemetryPoint> Points)
 {
@@ -16,9 +19,13 @@ internal sealed partial record TelemetrySeries(string Model, string Version, str
 
     // truncated: the store returned as many rows as asked for, so the oldest bucket may lack windows that were
     // cut off; it is left out rather than drawn too low.
-    public static IReadOnlyList<TelemetrySeries> Of(IReadOnlyList<TelemetryRecord> records, TimeSpan bucket, bool truncated)
+    // references: the reference bins of each (model name, version), as DriftReferences reads them; a version missing
+    // there has no drift values.
+    public static IReadOnlyList<TelemetrySeries> Of(
+        IReadOnlyList<TelemetryRecord> records, TimeSpan bucket, bool truncated, IReadOnlyDictionary<(string Name, string Version), IReadOnlyDictionary<string, ReferenceBins>> references)
     {
         ArgumentNullException.ThrowIfNull(records);
+        ArgumentNullException.ThrowIfNull(references);
         var bucketed = records.Select(r => (Record: r, Start: BucketStart(WindowEnd(r), bucket))).ToList();
         if (truncated && bucketed.Count > 0)
         {
@@ -32,7 +39,7 @@ internal sealed partial record TelemetrySeries(string Model, string Version, str
             .Select(g => new TelemetrySeries(g.Key.ModelName, g.Key.ModelVersion, g.Key.Role, g
                 .GroupBy(b => b.Start)
                 .OrderBy(p => p.Key)
-                .Select(p => Point(p.Key, bucket, TelemetrySummary.Of(p.Select(b => b.Record.Aggregate))))
+                .Select(p => Point(p.Key, bucket, TelemetrySummary.Of(p.Select(b => b.Record.Aggregate)), references.GetValueOrDefault((g.Key.ModelName, g.Key.ModelVersion))))
                 .ToList()))
             .ToList();
     }
@@ -61,13 +68,23 @@ internal sealed partial record TelemetrySeries(string Model, string Version, str
 
     private static DateTimeOffset WindowEnd(TelemetryRecord record) => record.Aggregate.WindowEnd?.ToDateTimeOffset() ?? record.ReceivedAt;
 
-    private static TelemetryPoint Point(DateTimeOffset start, TimeSpan bucket, TelemetrySummary summary) => new(
-        start,
-        summary.Frames,
-        summary.Frames / bucket.TotalSeconds,
-        Finite(summary.EscalationRate),
-        Finite(summary.ErrorRate),
-        Finite(summary.LatencyMs(0.95)));
+    private static TelemetryPoint Point(DateTimeOffset start, TimeSpan bucket, TelemetrySummary summary, IReadOnlyDictionary<string, ReferenceBins>? reference)
+    {
+        var drift = reference is null
+            ? new Dictionary<string, double>()
+            : DriftMonitor.Fold(summary, reference)
+                .Where(f => PopulationStability.Sum(f.Value) > 0)
+                .ToDictionary(f => f.Key, f => PopulationStability.Index(reference[f.Key].Counts, f.Value), StringComparer.Ordinal);
+        return new(
+            start,
+            summary.Frames,
+            summary.Frames / bucket.TotalSeconds,
+            Finite(summary.EscalationRate),
+            Finite(summary.ErrorRate),
+            Finite(summary.LatencyMs(0.95)),
+            drift,
+            drift.Count == 0 ? null : drift.Values.Max());
+    }
 
     // JSON has no NaN; a rate of no frames is "no value", which the chart leaves as a gap.
     private static double? Finite(double value) => double.IsFinite(value) ? value : null;

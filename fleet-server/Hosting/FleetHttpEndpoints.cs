@@ -27,9 +27,10 @@ internal static class FleetHttpEndpoints
             {
                 id = d.Id,
                 tags = d.Tags,
-                online = hub.IsOnline(d.Id),
-                // From the device's retained MQTT status and last will: the same on every replica; null before its first status.
-                presence = presence.Of(d.Id) is { } p ? (p.Online ? "online" : "offline") : null,
+                // From the device's retained MQTT status and last will: the same on every replica.
+                online = presence.IsOnline(d.Id),
+                // Where its desired-state stream is, a detail: only the replica that holds it says true.
+                streamHere = hub.IsOnline(d.Id),
                 activeModel = d.ActiveModel,
                 state = d.ReportedState,
                 reason = d.ReportedReason,

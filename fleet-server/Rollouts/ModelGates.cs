@@ -1,3 +1,4 @@
+using EdgeMl.Fleet.Review;
 using EdgeMl.Fleet.Telemetry;
 
 namespace EdgeMl.Fleet.Rollouts;
@@ -14,6 +15,7 @@ internal static class ModelGates
     public const string P95Latency = "p95 latency ms";
     public const string EscalationRate = "escalation rate";
     public const string Agreement = "shadow agreement";
+    public const string AuditedErrorRate = "audited error rate";
 
     /// <summary>The configured gates only, in a fixed order; <paramref name="baseline"/> is null where there is no previous version.</summary>
     public static IReadOnlyList<GateResult> Judge(RolloutGates gates, bool shadow, TelemetrySummary wave, TelemetrySummary? baseline)
@@ -106,6 +108,44 @@ internal static class ModelGates
             ? new GateResult(Agreement, value, null, least, null, GateVerdict.Fail, $"{Agreement} {Format(value.Value)} below the limit {Format(least)}")
             : new GateResult(Agreement, value, null, least, null, GateVerdict.Pass, $"{Agreement} {Format(value.Value)} within its limit");
     }
+
+    /// <summary>
+    /// The audited error gate, null when it is off: the share of the new version's audited (automatic) decisions that
+    /// inspectors overturned. It fails only when the evidence says so (the 95 % interval's lower bound is above the
+    /// limit) and passes only with enough reviewed cases that a single overturned decision is within the limit
+    /// (1 / limit); with fewer it is inconclusive, so the wave waits for verdicts. A breach the baseline cohort's
+    /// version shows too holds the wave, as for the telemetry gates.
+    /// </summary>
+    public static GateResult? JudgeAudited(RolloutGates gates, WilsonInterval? wave, WilsonInterval? baseline)
+    {
+        ArgumentNullException.ThrowIfNull(gates);
+        if (gates.MaxAuditedErrorRate is not { } limit)
+        {
+            return null;
+        }
+
+        GateResult Result(string verdict, string reason) => new(AuditedErrorRate, wave?.Share, baseline?.Share, limit, null, verdict, reason);
+        if (wave is not null && wave.Low > limit)
+        {
+            return baseline is not null && baseline.Low > limit
+                ? Result(GateVerdict.LineWide,
+                    $"{AuditedErrorRate} {Overturned(wave)} above the limit {Format(limit)}, and so is the previous version's {Overturned(baseline)}: the line changed, not the model")
+                : Result(GateVerdict.Fail, $"{AuditedErrorRate} {Overturned(wave)} above the limit {Format(limit)}");
+        }
+
+        // Below 1 / limit reviews a single overturned decision would already read as above the limit.
+        var needed = (long)Math.Ceiling((1 / limit) - 1e-9);
+        if (wave is null || wave.Trials < needed)
+        {
+            return Result(GateVerdict.Inconclusive,
+                $"{wave?.Trials ?? 0} reviewed audited cases on the new version, below the {needed} that a limit of {Format(limit)} needs (1 / limit); waiting for inspectors' verdicts");
+        }
+
+        return Result(GateVerdict.Pass, $"{AuditedErrorRate} {Overturned(wave)} within its limit");
+    }
+
+    private static string Overturned(WilsonInterval share) =>
+        $"{Format(share.Share)} ({share.Successes} of {share.Trials} audited decisions overturned; 95 % interval {Format(share.Low)}-{Format(share.High)})";
 
     private static double? Known(double value) => double.IsFinite(value) ? value : null;
 

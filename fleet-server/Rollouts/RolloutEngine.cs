@@ -4,6 +4,7 @@ using EdgeMl.Contracts.Packaging;
 using EdgeMl.Fleet.Registry;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
+using EdgeMl.Fleet.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -18,6 +19,8 @@ internal sealed partial class RolloutEngine(
     FleetStores stores,
     ModelRegistry registry,
     DesiredStateHub hub,
+    DevicePresence presence,
+    RolloutJudge judge,
     DesiredStateNotices notices,
     RolloutLock rolloutLock,
     TimeProvider time,
@@ -143,7 +146,7 @@ internal sealed partial class RolloutEngine(
                 {
                     if (!_tallies.TryGetValue(rollout.Id, out var tally))
                     {
-                        tally = await RolloutTally.LoadAsync(rollout, stores, hub, cancellationToken);
+                        tally = await RolloutTally.LoadAsync(rollout, stores, presence, cancellationToken);
                         _tallies[rollout.Id] = tally;
                     }
 
@@ -159,7 +162,8 @@ internal sealed partial class RolloutEngine(
 
     /// <summary>
     /// Keeps the tallies: dropped after any rollout changed (on any replica) and once a minute, to be read in full again;
-    /// else moved by the reports stored since the last step and the devices that connected or disconnected here.
+    /// else moved by the reports stored since the last step and the devices whose MQTT status changed since (every
+    /// replica reads every device's status, so this holds for devices connected to other replicas too).
     /// </summary>
     private async Task ReadReportsAsync(CancellationToken cancellationToken)
     {
@@ -184,18 +188,19 @@ internal sealed partial class RolloutEngine(
         }
 
         _reportsReadAt = now;
-        var presence = new HashSet<string>(StringComparer.Ordinal);
-        var complete = hub.TakePresenceChanges(presence);
+        // Taken before a tally is read in full, which reads every device's presence: a change after that comes in next step.
+        var changed = new HashSet<string>(StringComparer.Ordinal);
+        var complete = presence.TakeChanges(changed);
         foreach (var tally in _tallies.Values)
         {
-            tally.Presence(complete ? presence : null);
+            tally.Presence(complete ? changed : null);
         }
     }
 
     private async Task AdvanceAsync(RolloutRecord rollout, RolloutTally tally, CancellationToken cancellationToken)
     {
         var judged = time.GetUtcNow();
-        var reading = await tally.RefreshAsync(stores, judged, cancellationToken);
+        var reading = await tally.RefreshAsync(stores, judge, judged, cancellationToken);
         if (reading.Switched.Count > 0)
         {
             await stores.Rollouts.MarkSwitchedAsync(rollout.Id, reading.Switched, judged, cancellationToken);

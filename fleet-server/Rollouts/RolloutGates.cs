@@ -26,6 +26,12 @@ internal sealed record RolloutGates
     /// <summary>Most the wave's escalation rate may exceed the baseline's, in points (0.05: baseline 4 % allows 9 %).</summary>
     public double? MaxEscalationIncrease { get; init; }
 
+    /// <summary>
+    /// Most share of the new version's audited automatic decisions that inspectors overturn, judged by the 95 % Wilson
+    /// interval's lower bound; it passes only once there are 1 / limit reviewed audited cases (Review, <c>ModelAccuracy</c>).
+    /// </summary>
+    public double? MaxAuditedErrorRate { get; init; }
+
     /// <summary>Least share of frames on which a shadow model's top label matches the active model's.</summary>
     public double? MinAgreement { get; init; }
 
@@ -48,7 +54,7 @@ internal sealed record RolloutGates
     [JsonIgnore]
     public bool HasModelGates =>
         MaxErrorRate is not null || MaxErrorIncrease is not null || MaxP95LatencyMs is not null || MaxP95LatencyIncrease is not null
-        || MaxEscalationRate is not null || MaxEscalationIncrease is not null || MinAgreement is not null;
+        || MaxEscalationRate is not null || MaxEscalationIncrease is not null || MaxAuditedErrorRate is not null || MinAgreement is not null;
 
     public string ToJson() => JsonSerializer.Serialize(this, RolloutJson.Default.RolloutGates);
 
@@ -71,6 +77,11 @@ internal sealed record RolloutGates
         Fraction(MaxErrorIncrease, "--max-error-increase");
         Fraction(MaxEscalationRate, "--max-escalation-rate");
         Fraction(MaxEscalationIncrease, "--max-escalation-increase");
+        if (MaxAuditedErrorRate is <= 0 or > 1)
+        {
+            problems.Add("--max-audited-error-rate must be above 0 and at most 1");
+        }
+
         Fraction(MinAgreement, "--min-agreement");
         if (MaxP95LatencyMs is <= 0 || MaxP95LatencyIncrease is < 0)
         {
@@ -83,11 +94,11 @@ internal sealed record RolloutGates
         }
 
         // A shadow's aggregates carry its labels and agreement only: the active model still decides, so the shadow has no
-        // error, escalation or latency of its own; and only a shadow has an agreement to measure.
-        var decides = MaxErrorRate ?? MaxErrorIncrease ?? MaxP95LatencyMs ?? MaxP95LatencyIncrease ?? MaxEscalationRate ?? MaxEscalationIncrease;
+        // error, escalation, latency or audited decisions of its own; and only a shadow has an agreement to measure.
+        var decides = MaxErrorRate ?? MaxErrorIncrease ?? MaxP95LatencyMs ?? MaxP95LatencyIncrease ?? MaxEscalationRate ?? MaxEscalationIncrease ?? MaxAuditedErrorRate;
         if (mode == RolloutState.Shadow && decides is not null)
         {
-            problems.Add("a shadow rollout is judged by --min-agreement only (the shadow decides nothing); error, latency and escalation gates need canary or blue-green");
+            problems.Add("a shadow rollout is judged by --min-agreement only (the shadow decides nothing); error, latency, escalation and audited error gates need canary or blue-green");
         }
 
         if (mode != RolloutState.Shadow && MinAgreement is not null)

@@ -1,5 +1,5 @@
 using EdgeMl.Fleet.Storage;
-using EdgeMl.Fleet.Sync;
+using EdgeMl.Fleet.Telemetry;
 
 namespace EdgeMl.Fleet.Rollouts;
 
@@ -8,21 +8,21 @@ internal sealed class RolloutProgress
 {
     private readonly Dictionary<string, DeviceRecord> _devices;
     private readonly Dictionary<string, DesiredStateRecord> _desired;
-    private readonly DesiredStateHub _hub;
+    private readonly DevicePresence _presence;
 
-    private RolloutProgress(IEnumerable<DeviceRecord> devices, IEnumerable<DesiredStateRecord> desired, DesiredStateHub hub)
+    private RolloutProgress(IEnumerable<DeviceRecord> devices, IEnumerable<DesiredStateRecord> desired, DevicePresence presence)
     {
         _devices = devices.ToDictionary(d => d.Id, StringComparer.Ordinal);
         _desired = desired.ToDictionary(d => d.DeviceId, StringComparer.Ordinal);
-        _hub = hub;
+        _presence = presence;
     }
 
     public IReadOnlyDictionary<string, DeviceRecord> Devices => _devices;
 
     public IReadOnlyDictionary<string, DesiredStateRecord> Desired => _desired;
 
-    public static async Task<RolloutProgress> LoadAsync(FleetStores stores, DesiredStateHub hub, CancellationToken cancellationToken) =>
-        new(await stores.Devices.ListAsync(cancellationToken), await stores.DesiredStates.ListAsync(cancellationToken), hub);
+    public static async Task<RolloutProgress> LoadAsync(FleetStores stores, DevicePresence presence, CancellationToken cancellationToken) =>
+        new(await stores.Devices.ListAsync(cancellationToken), await stores.DesiredStates.ListAsync(cancellationToken), presence);
 
     /// <summary>Whether the device reports the rollout's model running (active, or loaded as the shadow) on its current desired state.</summary>
     public bool Runs(RolloutRecord rollout, RolloutDeviceRecord member) => Reported(rollout, member) == "active";
@@ -54,7 +54,9 @@ internal sealed class RolloutProgress
                     break;
                 default:
                     pending++;
-                    offline += _hub.IsOnline(member.DeviceId) ? 0 : 1;
+                    // Offline by its MQTT status, which every replica reads: a device streaming to another replica is online here too,
+                    // so the leader never passes a wave over devices that are connected elsewhere and have not reported yet.
+                    offline += _presence.IsOnline(member.DeviceId) ? 0 : 1;
                     break;
             }
         }

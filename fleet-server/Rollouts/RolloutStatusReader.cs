@@ -1,11 +1,11 @@
 using EdgeMl.Fleet.Storage;
-using EdgeMl.Fleet.Sync;
+using EdgeMl.Fleet.Telemetry;
 using EdgeMl.Protos.Fleet;
 
 namespace EdgeMl.Fleet.Rollouts;
 
 /// <summary>A rollout as admins see it (admin gRPC, <c>rollout status</c>, <c>/api/rollouts/{id}</c>): one reading for all of them.</summary>
-internal sealed class RolloutStatusReader(FleetStores stores, RolloutJudge judge, DesiredStateHub hub)
+internal sealed class RolloutStatusReader(FleetStores stores, RolloutJudge judge, DevicePresence presence)
 {
     /// <summary>The rollout with its gates and, per wave, its devices counted and each gate's reading; null when there is no such rollout.</summary>
     public async Task<RolloutStatus?> GetAsync(string id, CancellationToken cancellationToken)
@@ -17,7 +17,7 @@ internal sealed class RolloutStatusReader(FleetStores stores, RolloutJudge judge
 
         var gates = RolloutGates.FromJson(rollout.GatesJson);
         var members = await stores.Rollouts.ListDevicesAsync(id, cancellationToken);
-        var progress = await RolloutProgress.LoadAsync(stores, hub, cancellationToken);
+        var progress = await RolloutProgress.LoadAsync(stores, presence, cancellationToken);
         var status = new RolloutStatus
         {
             RolloutId = rollout.Id,
@@ -39,6 +39,7 @@ internal sealed class RolloutStatusReader(FleetStores stores, RolloutJudge judge
                 MaxP95LatencyIncrease = gates.MaxP95LatencyIncrease ?? 0,
                 MaxEscalationRate = gates.MaxEscalationRate ?? 0,
                 MaxEscalationIncrease = gates.MaxEscalationIncrease ?? 0,
+                MaxAuditedErrorRate = gates.MaxAuditedErrorRate ?? 0,
                 MinAgreement = gates.MinAgreement ?? 0,
                 MinSamples = gates.MinSamples,
                 ProbationFrames = gates.ProbationFrames,

@@ -1,7 +1,6 @@
 using EdgeMl.Contracts.Telemetry;
 using EdgeMl.Fleet.Registry;
 using EdgeMl.Fleet.Storage;
-using EdgeMl.Fleet.Sync;
 using EdgeMl.Fleet.Telemetry;
 
 namespace EdgeMl.Fleet.Rollouts;
@@ -35,7 +34,7 @@ internal sealed class RolloutTally
     private readonly HashSet<string> _pending = new(StringComparer.Ordinal);
     private readonly HashSet<string> _offline = new(StringComparer.Ordinal);
     private readonly Dictionary<int, int> _offlineByWave = [];
-    private readonly DesiredStateHub _hub;
+    private readonly DevicePresence _presence;
     private readonly HashSet<string> _changed = new(StringComparer.Ordinal);
     private readonly PriorityQueue<string, DateTimeOffset> _due = new();
     private readonly Dictionary<string, bool> _cohort = new(StringComparer.Ordinal);
@@ -48,10 +47,10 @@ internal sealed class RolloutTally
     private DateTimeOffset? _firstSwitch;
     private int _running;
 
-    private RolloutTally(RolloutRecord rollout, IReadOnlyList<RolloutDeviceRecord> records, IReadOnlyList<MemberReport> reports, DesiredStateHub hub)
+    private RolloutTally(RolloutRecord rollout, IReadOnlyList<RolloutDeviceRecord> records, IReadOnlyList<MemberReport> reports, DevicePresence presence)
     {
         _rollout = rollout;
-        _hub = hub;
+        _presence = presence;
         _gates = RolloutGates.FromJson(rollout.GatesJson);
         _shadow = rollout.Mode == RolloutState.Shadow;
         // Blue/green's first step only warms: nothing runs the new model before the switch.
@@ -81,15 +80,15 @@ internal sealed class RolloutTally
 
     /// <summary>
     /// Reads the rollout's devices, their reports, and (for gates that need them) the telemetry since it started;
-    /// <paramref name="hub"/> says which are online here.
+    /// <paramref name="presence"/> (every device's MQTT status, the same on every replica) says which are online.
     /// </summary>
-    public static async Task<RolloutTally> LoadAsync(RolloutRecord rollout, FleetStores stores, DesiredStateHub hub, CancellationToken cancellationToken)
+    public static async Task<RolloutTally> LoadAsync(RolloutRecord rollout, FleetStores stores, DevicePresence presence, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rollout);
         ArgumentNullException.ThrowIfNull(stores);
-        ArgumentNullException.ThrowIfNull(hub);
+        ArgumentNullException.ThrowIfNull(presence);
         var tally = new RolloutTally(
-            rollout, await stores.Rollouts.ListDevicesAsync(rollout.Id, cancellationToken), await stores.MemberReports.ListMembersAsync(rollout.Id, cancellationToken), hub);
+            rollout, await stores.Rollouts.ListDevicesAsync(rollout.Id, cancellationToken), await stores.MemberReports.ListMembersAsync(rollout.Id, cancellationToken), presence);
         if (tally._judges && tally._baseline is not null)
         {
             // The baseline cohort is every device of the selector, in the rollout or not: which they are is read once.
@@ -113,7 +112,7 @@ internal sealed class RolloutTally
         }
     }
 
-    /// <summary>Takes in devices that connected or disconnected here (a device outside the rollout changes nothing); all: look at every pending device again.</summary>
+    /// <summary>Takes in devices whose MQTT status changed (a device outside the rollout changes nothing); null: look at every pending device again.</summary>
     public void Presence(IReadOnlyCollection<string>? changed)
     {
         IEnumerable<string> devices = changed ?? _pending;
@@ -121,15 +120,19 @@ internal sealed class RolloutTally
         {
             if (_members.TryGetValue(id, out var member) && member.Status == MemberStatus.Pending)
             {
-                SetOffline(member, !_hub.IsOnline(id));
+                SetOffline(member, !_presence.IsOnline(id));
             }
         }
     }
 
-    /// <summary>Reads the windows received since the last step and judges again the devices whose standing may have moved.</summary>
-    public async Task<RolloutReading> RefreshAsync(FleetStores stores, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the windows received since the last step and judges again the devices whose standing may have moved; the
+    /// audited error gate, where set, is read through <paramref name="judge"/> at every step (its verdicts are not telemetry).
+    /// </summary>
+    public async Task<RolloutReading> RefreshAsync(FleetStores stores, RolloutJudge judge, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stores);
+        ArgumentNullException.ThrowIfNull(judge);
         _switched.Clear();
         foreach (var id in _changed)
         {
@@ -169,6 +172,13 @@ internal sealed class RolloutTally
         }
 
         var gates = _running == 0 ? ModelGates.Judge(_gates, _shadow, TelemetrySummary.Of([]), null) : ModelGates.Judge(_gates, _shadow, _wave, _baseline);
+        if (_gates.MaxAuditedErrorRate is not null)
+        {
+            var running = _members.Values.Where(m => m.Running).Select(m => m.Record).ToList();
+            var cohort = _cohort.Where(c => c.Value).Select(c => c.Key).ToList();
+            gates = [.. gates, (await judge.AuditedAsync(_rollout, _gates, running, cohort, cancellationToken))!];
+        }
+
         return new RolloutReading(_standings, _shadow ? _wave.ShadowFrames : _wave.Frames, gates, [.. _switched]);
     }
 
@@ -293,7 +303,7 @@ internal sealed class RolloutTally
             if (by > 0)
             {
                 _pending.Add(member.Record.DeviceId);
-                SetOffline(member, !_hub.IsOnline(member.Record.DeviceId));
+                SetOffline(member, !_presence.IsOnline(member.Record.DeviceId));
             }
             else
             {

@@ -5,6 +5,7 @@ using EdgeMl.Fleet.Rollouts;
 using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
+using EdgeMl.Fleet.Telemetry;
 using EdgeMl.Protos.Fleet;
 using Grpc.Core;
 
@@ -19,6 +20,7 @@ internal sealed class AdminGrpcService(
     RolloutEngine engine,
     RolloutStatusReader statuses,
     DesiredStateHub hub,
+    DevicePresence presence,
     DesiredStateNotices notices,
     IBrokerAccounts broker,
     TimeProvider time) : AdminService.AdminServiceBase
@@ -79,7 +81,8 @@ internal sealed class AdminGrpcService(
             var info = new DeviceInfo
             {
                 DeviceId = device.Id,
-                Online = hub.IsOnline(device.Id),
+                Online = presence.IsOnline(device.Id),
+                StreamHere = hub.IsOnline(device.Id),
                 ActiveModel = device.ActiveModel ?? "",
                 DesiredModel = desired.GetValueOrDefault(device.Id)?.ActiveModel ?? "",
                 State = Enum.TryParse<DeviceModelState>(device.ReportedState, ignoreCase: true, out var state) ? state : DeviceModelState.Unspecified,
@@ -119,6 +122,7 @@ internal sealed class AdminGrpcService(
                     MaxP95LatencyIncrease = Positive(gates.MaxP95LatencyIncrease),
                     MaxEscalationRate = Positive(gates.MaxEscalationRate),
                     MaxEscalationIncrease = Positive(gates.MaxEscalationIncrease),
+                    MaxAuditedErrorRate = Positive(gates.MaxAuditedErrorRate),
                     MinAgreement = Positive(gates.MinAgreement),
                     MinSamples = gates.MinSamples > 0 ? gates.MinSamples : 100,
                     ProbationFrames = gates.ProbationFrames,

@@ -52,9 +52,13 @@ internal sealed class CaseStore(FleetDatabase db)
 
     private const string SelectReviewedSince = $"SELECT {Columns} FROM cases WHERE status = 'reviewed' AND reviewed_at >= @since ORDER BY reviewed_at, id";
 
-    private const string Tally =
-        "SELECT model_name, model_version, decision, model_call, verdict, COUNT(*) FROM cases " +
-        "GROUP BY model_name, model_version, decision, model_call, verdict ORDER BY model_name, model_version";
+    private const string TallyHead = "SELECT model_name, model_version, decision, model_call, verdict, COUNT(*) FROM cases ";
+
+    private const string TallyTail = " GROUP BY model_name, model_version, decision, model_call, verdict ORDER BY model_name, model_version";
+
+    private const string Tally = TallyHead + TallyTail;
+
+    private const string VersionTallyWhere = "WHERE model_name = @model_name AND model_version = @model_version AND captured_at >= @since ";
 
     /// <summary>Stores a new case; false when a case with this id is already stored (nothing changes then).</summary>
     public async Task<bool> AddAsync(CaseRecord record, CancellationToken cancellationToken)
@@ -193,13 +197,28 @@ internal sealed class CaseStore(FleetDatabase db)
     public async Task<IReadOnlyList<CaseTally>> TallyAsync(CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        return await connection.CreateCommand(Tally).QueryAsync(
-            r => new CaseTally(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetStringOrNull(4), r.GetLong(5)),
-            cancellationToken);
+        return await connection.CreateCommand(Tally).QueryAsync(ReadTally, cancellationToken);
+    }
+
+    /// <summary>The same counts for one model version's cases on some devices, captured since a time (what a rollout's gate reads).</summary>
+    public async Task<IReadOnlyList<CaseTally>> TallyAsync(CaseTallyQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var devices = query.DeviceIds.ToArray();
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return await connection.CreateCommand(TallyHead + VersionTallyWhere + DbCommandExtensions.InFilter("device_id", "device", devices.Length) + TallyTail)
+            .Bind("@model_name", query.ModelName)
+            .Bind("@model_version", query.ModelVersion)
+            .Bind("@since", query.Since)
+            .BindEach("device", devices)
+            .QueryAsync(ReadTally, cancellationToken);
     }
 
     private static DbCommand BindQueue(DbCommand command, string inspector, CaseFilter filter) =>
         command.Bind("@inspector", inspector).Bind("@site", filter.Site).Bind("@line", filter.Line).Bind("@model_version", filter.ModelVersion);
+
+    private static CaseTally ReadTally(DbDataReader row) =>
+        new(row.GetString(0), row.GetString(1), row.GetString(2), row.GetString(3), row.GetStringOrNull(4), row.GetLong(5));
 
     private static CaseRecord Read(DbDataReader row) => new(
         row.GetString(0),

@@ -46,6 +46,28 @@ internal static class DbCommandExtensions
     public static DbCommand Bind(this DbCommand command, string name, DateTimeOffset? value) =>
         command.Bind(name, DbType.Int64, value?.ToUnixTimeMilliseconds());
 
+    /// <summary>
+    /// <c>AND column IN (@prefix0, @prefix1, ...)</c> for <paramref name="count"/> values bound with <see cref="BindEach"/>:
+    /// nothing for null (no filter), a filter that matches nothing for none.
+    /// </summary>
+    public static string InFilter(string column, string prefix, int? count) => count switch
+    {
+        null => "",
+        0 => "AND 1 = 0",
+        _ => $"AND {column} IN ({string.Join(", ", Enumerable.Range(0, count.Value).Select(i => $"@{prefix}{i}"))})",
+    };
+
+    /// <summary>Binds the values an <see cref="InFilter"/> of the same prefix names.</summary>
+    public static DbCommand BindEach(this DbCommand command, string prefix, IReadOnlyList<string>? values)
+    {
+        for (var i = 0; i < (values?.Count ?? 0); i++)
+        {
+            command.Bind($"@{prefix}{i}", values![i]);
+        }
+
+        return command;
+    }
+
     /// <summary>Adds the command, as bound now, to <paramref name="batch"/>; rebinding the command afterwards leaves the batch as it is.</summary>
     public static void AppendTo(this DbCommand command, DbBatch batch)
     {

@@ -9,6 +9,9 @@ internal sealed class TelemetryStore(FleetDatabase db)
 {
     private const string Columns = "device_id, received_at, payload";
 
+    // Statements per round trip to PostgreSQL.
+    private const int BatchSize = 500;
+
     private const string Insert =
         "INSERT INTO telemetry_aggregates (message_id, device_id, role, model_name, model_version, window_start, window_end, received_at, " +
         "frames, errors, escalations, payload) VALUES (@message_id, @device_id, @role, @model_name, @model_version, @window_start, @window_end, " +
@@ -36,7 +39,10 @@ internal sealed class TelemetryStore(FleetDatabase db)
         _ => "unspecified",
     };
 
-    /// <summary>Stores the records in one transaction; returns how many were new (a message id already stored is skipped).</summary>
+    /// <summary>
+    /// Stores the records in one transaction, all or none; returns how many were new (a message id already stored, or twice in
+    /// <paramref name="records"/>, is stored once).
+    /// </summary>
     public Task<int> AddAsync(IReadOnlyList<TelemetryRecord> records, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
@@ -48,28 +54,10 @@ internal sealed class TelemetryStore(FleetDatabase db)
         return db.InTransactionAsync(
             async (connection, transaction) =>
             {
-                await using var command = connection.CreateCommand(Insert, transaction);
-                var added = 0;
-                foreach (var record in records)
-                {
-                    var aggregate = record.Aggregate;
-                    added += await command
-                        .Bind("@message_id", aggregate.MessageId)
-                        .Bind("@device_id", record.DeviceId)
-                        .Bind("@role", RoleName(aggregate.Role))
-                        .Bind("@model_name", aggregate.ModelName)
-                        .Bind("@model_version", aggregate.ModelVersion)
-                        .Bind("@window_start", aggregate.WindowStart?.ToDateTimeOffset() ?? record.ReceivedAt)
-                        .Bind("@window_end", aggregate.WindowEnd?.ToDateTimeOffset() ?? record.ReceivedAt)
-                        .Bind("@received_at", record.ReceivedAt)
-                        .Bind("@frames", checked((long)aggregate.Frames))
-                        .Bind("@errors", checked((long)(aggregate.Decisions?.Error ?? 0)))
-                        .Bind("@escalations", checked((long)(aggregate.Decisions?.Escalate ?? 0)))
-                        .Bind("@payload", Convert.ToBase64String(aggregate.ToByteArray()))
-                        .ExecuteNonQueryAsync(cancellationToken);
-                }
-
-                return added;
+                await using var insert = connection.CreateCommand(Insert, transaction);
+                return connection.CanCreateBatch
+                    ? await InsertInBatchesAsync(connection, transaction, insert, records, cancellationToken)
+                    : await InsertOneByOneAsync(insert, records, cancellationToken);
             },
             cancellationToken);
     }
@@ -79,23 +67,14 @@ internal sealed class TelemetryStore(FleetDatabase db)
         ArgumentNullException.ThrowIfNull(query);
         await using var connection = await db.OpenAsync(cancellationToken);
         var devices = query.DeviceIds?.ToArray();
-        var deviceFilter = devices is null
-            ? ""
-            : devices.Length == 0
-                ? "AND 1 = 0"
-                : $"AND device_id IN ({string.Join(", ", devices.Select((_, i) => $"@device{i}"))})";
-        var command = connection.CreateCommand(SelectHead + deviceFilter + SelectTail)
+        var command = connection.CreateCommand(SelectHead + DbCommandExtensions.InFilter("device_id", "device", devices?.Length) + SelectTail)
             .Bind("@model_name", query.ModelName)
             .Bind("@model_version", query.ModelVersion)
             .Bind("@role", query.Role is { } role ? RoleName(role) : null)
             .Bind("@since", query.Since)
             .Bind("@until", query.Until)
-            .Bind("@limit", query.Limit);
-        for (var i = 0; i < (devices?.Length ?? 0); i++)
-        {
-            command.Bind($"@device{i}", devices![i]);
-        }
-
+            .Bind("@limit", query.Limit)
+            .BindEach("device", devices);
         return await command.QueryAsync(Read, cancellationToken);
     }
 
@@ -122,6 +101,63 @@ internal sealed class TelemetryStore(FleetDatabase db)
         await using var connection = await db.OpenAsync(cancellationToken);
         var rows = await connection.CreateCommand(SelectNewest).QueryAsync(r => r.GetTimestampOrNull(0), cancellationToken);
         return rows[0];
+    }
+
+    // SQLite runs in-process: one prepared statement executed per row costs microseconds. (A statement of many rows costs
+    // more there, not less: SQLite finds each named parameter by a linear search.)
+    private static async Task<int> InsertOneByOneAsync(DbCommand insert, IReadOnlyList<TelemetryRecord> records, CancellationToken cancellationToken)
+    {
+        var added = 0;
+        foreach (var record in records)
+        {
+            BindRecord(insert, record);
+            if (added == 0)
+            {
+                await insert.PrepareAsync(cancellationToken);
+            }
+
+            added += await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return added;
+    }
+
+    // A server (PostgreSQL) costs a network round trip per command: send a few hundred per batch.
+    private static async Task<int> InsertInBatchesAsync(
+        DbConnection connection, DbTransaction transaction, DbCommand insert, IReadOnlyList<TelemetryRecord> records, CancellationToken cancellationToken)
+    {
+        var added = 0;
+        foreach (var chunk in records.Chunk(BatchSize))
+        {
+            await using var batch = connection.CreateBatch();
+            batch.Transaction = transaction;
+            foreach (var record in chunk)
+            {
+                BindRecord(insert, record).AppendTo(batch);
+            }
+
+            added += await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return added;
+    }
+
+    private static DbCommand BindRecord(DbCommand insert, TelemetryRecord record)
+    {
+        var aggregate = record.Aggregate;
+        return insert
+            .Bind("@message_id", aggregate.MessageId)
+            .Bind("@device_id", record.DeviceId)
+            .Bind("@role", RoleName(aggregate.Role))
+            .Bind("@model_name", aggregate.ModelName)
+            .Bind("@model_version", aggregate.ModelVersion)
+            .Bind("@window_start", aggregate.WindowStart?.ToDateTimeOffset() ?? record.ReceivedAt)
+            .Bind("@window_end", aggregate.WindowEnd?.ToDateTimeOffset() ?? record.ReceivedAt)
+            .Bind("@received_at", record.ReceivedAt)
+            .Bind("@frames", checked((long)aggregate.Frames))
+            .Bind("@errors", checked((long)(aggregate.Decisions?.Error ?? 0)))
+            .Bind("@escalations", checked((long)(aggregate.Decisions?.Escalate ?? 0)))
+            .Bind("@payload", Convert.ToBase64String(aggregate.ToByteArray()));
     }
 
     private static TelemetryRecord Read(DbDataReader row) =>

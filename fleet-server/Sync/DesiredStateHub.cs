@@ -10,12 +10,7 @@ namespace EdgeMl.Fleet.Sync;
 /// </summary>
 internal sealed class DesiredStateHub
 {
-    // Kept for the rollout engine, which counts offline devices by the changes; beyond this it recounts in full.
-    private const int PresenceChangesKept = 100_000;
-
     private readonly ConcurrentDictionary<string, Subscription> _subscriptions = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<string> _presenceChanges = new();
-    private int _presenceChangesLost;
 
     public int OnlineCount => _subscriptions.Count;
 
@@ -23,33 +18,6 @@ internal sealed class DesiredStateHub
 
     /// <summary>The devices whose watch stream is open on this server now.</summary>
     public IReadOnlyCollection<string> OnlineDevices => [.. _subscriptions.Keys];
-
-    /// <summary>
-    /// The devices that connected or disconnected since the last call, each at least once; false when more changed
-    /// than were kept, and the caller must look at every device it cares about.
-    /// </summary>
-    public bool TakePresenceChanges(ICollection<string> changed)
-    {
-        ArgumentNullException.ThrowIfNull(changed);
-        var complete = Interlocked.Exchange(ref _presenceChangesLost, 0) == 0;
-        while (_presenceChanges.TryDequeue(out var deviceId))
-        {
-            changed.Add(deviceId);
-        }
-
-        return complete;
-    }
-
-    private void PresenceChanged(string deviceId)
-    {
-        if (_presenceChanges.Count >= PresenceChangesKept)
-        {
-            Volatile.Write(ref _presenceChangesLost, 1);
-            _presenceChanges.Clear();
-        }
-
-        _presenceChanges.Enqueue(deviceId);
-    }
 
     /// <summary>Opens the device's mailbox; a newer connection of the same device replaces (and ends) the older one.</summary>
     public Subscription Subscribe(string deviceId)
@@ -60,7 +28,6 @@ internal sealed class DesiredStateHub
             old.Close();
             return subscription;
         });
-        PresenceChanged(deviceId);
         return subscription;
     }
 
@@ -120,10 +87,7 @@ internal sealed class DesiredStateHub
         public void Dispose()
         {
             Close();
-            if (_hub._subscriptions.TryRemove(new KeyValuePair<string, Subscription>(DeviceId, this)))
-            {
-                _hub.PresenceChanged(DeviceId);
-            }
+            _hub._subscriptions.TryRemove(new KeyValuePair<string, Subscription>(DeviceId, this));
         }
     }
 }

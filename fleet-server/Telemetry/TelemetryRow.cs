@@ -22,7 +22,8 @@ internal sealed record TelemetryRow(
     double? P95LatencyMs,
     double? ShadowAgreement,
     double CpuPercent,
-    ulong RssBytes)
+    ulong RssBytes,
+    ulong? GpuMemoryBytes)
 {
     public static TelemetryRow Of(TelemetryRecord record)
     {
@@ -48,7 +49,9 @@ internal sealed record TelemetryRow(
             Number(summary.LatencyMs(0.95)),
             Number(summary.Agreement),
             a.CpuPercent,
-            a.RssBytes);
+            a.RssBytes,
+            // Only a device scoring on CUDA with the driver's NVML reports it.
+            a.HasGpuMemoryBytes ? a.GpuMemoryBytes : null);
     }
 
     // JSON has no NaN: a figure without frames behind it is absent.

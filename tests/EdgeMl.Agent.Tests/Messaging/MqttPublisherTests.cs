@@ -12,21 +12,28 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 
 namespace EdgeMl.Agent.Tests.Messaging;
 
-/// <summary>The publisher against a real MQTTnet broker on an OS-chosen port, which records what it accepts and can refuse.</summary>
+/// <summary>
+/// The publisher against a real MQTTnet broker on an OS-chosen port, which records what it accepts and can refuse, and a
+/// subscriber in the place of the server's ingestion, without which the broker drops what it takes.
+/// </summary>
 public sealed class MqttPublisherTests : IAsyncLifetime, IDisposable
 {
     private const string Device = "dev-0123456789abcdef";
+    private const string Ingestion = "ingestion";
 
     private readonly TempDirectory _dir = new();
     private readonly ConcurrentQueue<(string Topic, byte[] Payload, bool Retain)> _accepted = new();
+    private readonly ConcurrentQueue<string> _ingested = new();
     private readonly CancellationTokenSource _deadline = new(TimeSpan.FromSeconds(30));
     private readonly MqttServerOptions _options = new MqttServerOptionsBuilder().WithDefaultEndpoint().WithDefaultEndpointPort(0).Build();
     private MqttServer _broker = null!;
+    private IMqttClient? _ingestion;
     private volatile string? _refuse;
 
     public async Task InitializeAsync()
@@ -34,7 +41,7 @@ public sealed class MqttPublisherTests : IAsyncLifetime, IDisposable
         _broker = new MqttServerFactory().CreateMqttServer(_options);
         _broker.ValidatingConnectionAsync += e =>
         {
-            if (e.UserName != Device || e.Password != "secret" || e.ClientId != Device)
+            if (e.ClientId != Ingestion && (e.UserName != Device || e.Password != "secret" || e.ClientId != Device))
             {
                 e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
             }
@@ -61,6 +68,7 @@ public sealed class MqttPublisherTests : IAsyncLifetime, IDisposable
 
     public async Task DisposeAsync()
     {
+        _ingestion?.Dispose();
         await _broker.StopAsync();
         _broker.Dispose();
     }
@@ -74,6 +82,7 @@ public sealed class MqttPublisherTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Publishes_the_outbox_in_order_and_keeps_a_refused_message_and_those_behind_it_until_the_broker_takes_them()
     {
+        await IngestionSubscribesAsync();
         using var host = Build();
         var outbox = host.Services.GetRequiredService<OutboxStore>();
         Enqueue(outbox, "a-1");
@@ -97,8 +106,27 @@ public sealed class MqttPublisherTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Keeps_a_message_the_broker_took_without_a_subscriber_and_sends_it_again_once_the_ingestion_subscribes()
+    {
+        using var host = Build();
+        var outbox = host.Services.GetRequiredService<OutboxStore>();
+        Enqueue(outbox, "a-1");
+        await host.StartAsync();
+
+        // The broker takes a-1 and answers that nobody subscribed; it dropped it, so the publisher offers it again.
+        await Poll.UntilAsync(() => Aggregates().Count(id => id == "a-1") >= 2, "a-1 offered twice while nobody subscribes", _deadline.Token);
+        Assert.Equal(1, outbox.Usage.Messages);
+        await IngestionSubscribesAsync();
+        await Poll.UntilAsync(() => outbox.Usage.Messages == 0, "the outbox drained once the ingestion subscribed", _deadline.Token);
+
+        Assert.Equal(["a-1"], _ingested);
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task Records_a_failed_desired_state_as_an_error_event_published_on_the_events_topic()
     {
+        await IngestionSubscribesAsync();
         using var host = Build();
         await host.StartAsync();
 
@@ -125,6 +153,28 @@ public sealed class MqttPublisherTests : IAsyncLifetime, IDisposable
 
     private List<string> Aggregates() =>
         [.. _accepted.Where(m => m.Topic == DeviceTopics.Telemetry(Device)).Select(m => ModelAggregate.Parser.ParseFrom(m.Payload).MessageId)];
+
+    /// <summary>Subscribes to every device's telemetry and events as the server's ingestion does, and records what it receives.</summary>
+    private async Task IngestionSubscribesAsync()
+    {
+        _ingestion = new MqttClientFactory().CreateMqttClient();
+        _ingestion.ApplicationMessageReceivedAsync += e =>
+        {
+            if (e.ApplicationMessage.Topic == DeviceTopics.Telemetry(Device))
+            {
+                _ingested.Enqueue(ModelAggregate.Parser.ParseFrom(e.ApplicationMessage.Payload).MessageId);
+            }
+
+            return Task.CompletedTask;
+        };
+        await _ingestion.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", Port()).WithClientId(Ingestion).Build(), _deadline.Token);
+        await _ingestion.SubscribeAsync(
+            new MqttClientSubscribeOptionsBuilder()
+                .WithTopicFilter(DeviceTopics.EveryDevice(DeviceTopics.TelemetryName), MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithTopicFilter(DeviceTopics.EveryDevice(DeviceTopics.EventsName), MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build(),
+            _deadline.Token);
+    }
 
     private static void Enqueue(OutboxStore outbox, string id) =>
         Assert.Equal(OutboxAdmission.Accepted, outbox.Enqueue(OutboxKind.Telemetry, id, new ModelAggregate { MessageId = id, Frames = 1 }.ToByteArray()));

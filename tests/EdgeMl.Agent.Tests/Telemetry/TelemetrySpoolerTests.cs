@@ -42,6 +42,28 @@ public sealed class TelemetrySpoolerTests : IDisposable
         Assert.Equal([(2UL, 2UL), (1UL, 0UL)], aggregates.Select(a => (a.Frames, a.DroppedFrames)));
         Assert.Equal(aggregates[0].WindowEnd, aggregates[1].WindowStart);
         Assert.Equal(TimeSpan.FromSeconds(5), aggregates[1].WindowEnd.ToDateTimeOffset() - aggregates[1].WindowStart.ToDateTimeOffset());
+        Assert.All(aggregates, a => Assert.False(a.HasGpuMemoryBytes, "a CPU window carries no GPU memory"));
+        Assert.Null(host.Services.GetRequiredService<NvmlGpuMemory>().Unavailable);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_cuda_window_where_nvml_cannot_answer_is_spooled_without_gpu_memory()
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var host = Build(new() { ["Telemetry:Interval"] = "00:00:05" });
+        await host.StartAsync();
+        var aggregator = host.Services.GetRequiredService<TelemetryAggregator>();
+        var outbox = host.Services.GetRequiredService<OutboxStore>();
+        await aggregator.ConsumeAsync(SampleOutcomes.Scored("f-0") with { ExecutionProvider = "cuda" }, default);
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+        await Poll.UntilAsync(() => outbox.Usage.Messages == 1, "the CUDA window's aggregate in the outbox", deadline.Token);
+
+        var aggregate = ModelAggregate.Parser.ParseFrom(outbox.ReadBatch(10).Single().Payload);
+        Assert.Equal(("cuda", 1UL), (aggregate.ExecutionProvider, aggregate.Frames));
+        // No NVIDIA driver here, and this test process holds no CUDA context anywhere: NVML has no figure for it.
+        Assert.False(aggregate.HasGpuMemoryBytes);
         await host.StopAsync();
     }
 

@@ -1,6 +1,7 @@
 using EdgeMl.Contracts.Telemetry;
 using EdgeMl.Fleet.Alerts;
 using EdgeMl.Fleet.Storage;
+using EdgeMl.Fleet.Telemetry;
 using EdgeMl.Fleet.Tests.Infrastructure;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,6 +16,7 @@ public sealed class AlertMonitorTests : IAsyncLifetime
     private TestDatabase _database = null!;
     private readonly ManualClock _clock = new(T0);
     private readonly AlertOptions _options = new();
+    private readonly DevicePresence _presence = new();
     private readonly CancellationToken _timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token;
     private FleetStores _stores = null!;
     private int _messages;
@@ -49,6 +51,23 @@ public sealed class AlertMonitorTests : IAsyncLifetime
         await EvaluateAsync();
         Assert.Empty(await _stores.Alerts.ListAsync(openOnly: true, _timeout));
         Assert.Single(await _stores.Alerts.ListAsync(openOnly: false, _timeout));
+    }
+
+    [Fact]
+    public async Task Raises_offline_for_a_silent_device_only_once_its_status_no_longer_says_online()
+    {
+        await _stores.Devices.AddAsync(Device("cam-idle") with { LastSeenAt = T0 }, _timeout);
+        _presence.Update("cam-idle", new DevicePresence.Presence(Online: true, T0, "1.0"));
+
+        // Connected to the broker but idle (a stopped line): no frames, no telemetry, no call.
+        _clock.Advance(_options.OfflineAfter + TimeSpan.FromSeconds(1));
+        await EvaluateAsync();
+        Assert.Empty(await _stores.Alerts.ListAsync(openOnly: false, _timeout));
+
+        _presence.Update("cam-idle", new DevicePresence.Presence(Online: false, T0, "1.0"));
+        await EvaluateAsync();
+        var offline = Assert.Single(await _stores.Alerts.ListAsync(openOnly: true, _timeout));
+        Assert.Equal((AlertKinds.Offline, "cam-idle"), (offline.Kind, offline.DeviceId));
     }
 
     [Fact]
@@ -107,7 +126,7 @@ public sealed class AlertMonitorTests : IAsyncLifetime
     // A monitor of its own per evaluation: it keeps nothing between them, all state is in the database.
     private async Task EvaluateAsync()
     {
-        using var monitor = new AlertMonitor(_stores, Alerts(), Options.Create(_options), _clock, NullLogger<AlertMonitor>.Instance);
+        using var monitor = new AlertMonitor(_stores, _presence, Alerts(), Options.Create(_options), _clock, NullLogger<AlertMonitor>.Instance);
         await monitor.EvaluateAsync(_timeout);
     }
 

@@ -75,6 +75,47 @@ public sealed class RolloutGateCliTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_audited_error_gate_set_on_start_waits_for_verdicts_then_stops_a_canary_they_overturn_and_status_shows_it()
+    {
+        var devices = await LineOnV1Async(3);
+
+        var start = await RunAsync("rollout", "start", "--model", V2, "--selector", "site=a", "--waves", "1,100%", "--bake", "0s",
+            "--probation-frames", "0", "--max-audited-error-rate", "0.1", "--json");
+        Assert.Equal(0, start.ExitCode);
+        var id = JsonNode.Parse(start.Output)!["rolloutId"]!.GetValue<string>();
+        var canary = Assert.Single(await Stores.Rollouts.ListDevicesAsync(id, CancellationToken.None)).DeviceId;
+        await ReportAsync(canary, V2);
+        var switched = await Eventually.HoldsAsync(
+            async () => (await Stores.Rollouts.ListDevicesAsync(id, CancellationToken.None)).Single().SwitchedAt,
+            at => at is not null, TimeSpan.FromSeconds(30), "the engine to see the canary switch");
+        var end = switched!.Value.AddMilliseconds(100);
+        await Stores.Telemetry.AddAsync([.. devices.Select(d => TestTelemetry.Window(d, d == canary ? V2 : V1, end, 250))], CancellationToken.None);
+        await Eventually.HoldsAsync(
+            async () => (await Stores.Rollouts.ListWavesAsync(id, CancellationToken.None)).Single(w => w.Index == 0).Decision,
+            d => d?.StartsWith("inconclusive: 0 reviewed audited cases", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(30), "the wave to wait for verdicts");
+        var before = await RunAsync("rollout", "status", id);
+        var now = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 10; i++)
+        {
+            await Stores.Cases.AddAsync(
+                new CaseRecord($"audit-{i}", canary, "a", "1", now, now, "crack-detector", "v2", "partial", "audit", "pass", new Dictionary<string, double> { ["cracked"] = 0.01 }, false),
+                CancellationToken.None);
+            await Stores.Cases.RecordVerdictAsync($"audit-{i}", "ann", i < 6 ? CaseStore.Defect : CaseStore.Ok, now, CancellationToken.None);
+        }
+
+        var stopped = await _fleet.WaitForRolloutAsync(id, "rolled-back");
+
+        Assert.Matches(@"audited error rate +- +baseline +- +limit +0\.1 +relative limit +- +inconclusive: 0 reviewed audited cases", Assert.Single(before.Output.Split('\n'), l => l.TrimStart().StartsWith("audited error rate", StringComparison.Ordinal)));
+        Assert.StartsWith("wave 1: audited error rate 0.6 (6 of 10 audited decisions overturned", stopped.Reason, StringComparison.Ordinal);
+        var text = await RunAsync("rollout", "status", id);
+        var json = JsonNode.Parse((await RunAsync("rollout", "status", id, "--json")).Output)!;
+        Assert.Matches(@"audited error rate +0\.6 +baseline +- +limit +0\.1 +relative limit +- +fail: ", Assert.Single(text.Output.Split('\n'), l => l.TrimStart().StartsWith("audited error rate", StringComparison.Ordinal)));
+        Assert.Equal(0.1, json["gates"]!["maxAuditedErrorRate"]!.GetValue<double>());
+        var gate = json["waves"]![0]!["gates"]!.AsArray().Single(g => g!["gate"]!.GetValue<string>() == "audited error rate")!;
+        Assert.Equal(("fail", 0.6, 0.1), (gate["verdict"]!.GetValue<string>(), gate["value"]!.GetValue<double>(), gate["limit"]!.GetValue<double>()));
+    }
+
+    [Fact]
     public async Task Refuses_a_gate_the_mode_cannot_measure_with_one_line()
     {
         await LineOnV1Async(1);

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using EdgeMl.Contracts.Packaging;
+using EdgeMl.Fleet.Bench;
 using EdgeMl.Fleet.Dashboard;
 using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
@@ -30,16 +33,43 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
             new RolloutRecord("r-1", "crack-detector:v2", "crack-detector:v1", "site=a", "canary", "1,50%,100%", 600, "{}", "paused", 1, _now, "paused by root", _now, "root", _now),
             CancellationToken.None);
 
-        // Twenty minutes of v1 on two devices, v2 on one of them for the last five: slower, and more unsure.
+        // Both versions in the registry: their manifests hold the reference statistics drift is measured against.
+        var manifests = new Dictionary<string, ModelManifest>(StringComparer.Ordinal);
+        foreach (var version in new[] { "v1", "v2" })
+        {
+            var json = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Package(version), "manifest.json"));
+            manifests[version] = JsonSerializer.Deserialize(json, ManifestJson.Default.ModelManifest)!;
+            await Stores.Models.AddAsync("crack-detector", version, sequence => Task.FromResult(new ModelRecord("crack-detector", version, sequence, "m", "b", 1, _now, "root", json)), CancellationToken.None);
+        }
+
+        // Twenty minutes of v1 on two devices, v2 on one of them for the last five: slower, more unsure, and its belt darker.
+        var cameras = new Dictionary<string, SimulatedCamera>(StringComparer.Ordinal);
         var records = new List<TelemetryRecord>();
         for (var m = 20; m >= 1; m--)
         {
             var end = _now - (m * Minute) + TimeSpan.FromSeconds(30);
-            records.Add(TestTelemetry.Record(_device, "v1", end, frames: (ulong)(500 + (m * 7 % 40)), escalations: 20, latencyMs: 12));
-            records.Add(TestTelemetry.Record("line-2-cam", m > 5 ? "v1" : "v2", end, frames: 480, escalations: m > 5 ? 22UL : 45UL, latencyMs: m > 5 ? 12 : 30));
+            records.Add(WithInputs(TestTelemetry.Record(_device, "v1", end, frames: (ulong)(500 + (m * 7 % 40)), escalations: 20, latencyMs: 12), Camera(_device, "v1")));
+            var line2 = Camera("line-2-cam", m > 5 ? "v1" : "v2");
+            line2.BrightnessOffset = m > 5 ? 0 : -40;
+            records.Add(WithInputs(TestTelemetry.Record("line-2-cam", m > 5 ? "v1" : "v2", end, frames: 480, escalations: m > 5 ? 22UL : 45UL, latencyMs: m > 5 ? 12 : 30), line2));
         }
 
         await Stores.Telemetry.AddAsync(records, CancellationToken.None);
+
+        SimulatedCamera Camera(string device, string version)
+        {
+            var key = device + ":" + version;
+            return cameras.TryGetValue(key, out var camera) ? camera : cameras[key] = new SimulatedCamera(device, manifests[version], cameras.Count + 1);
+        }
+    }
+
+    // The record's input statistics and confidence drawn by the camera from its manifest's reference (offset by its belt).
+    private static TelemetryRecord WithInputs(TelemetryRecord record, SimulatedCamera camera)
+    {
+        var drawn = camera.Window((int)record.Aggregate.Frames, record.ReceivedAt, Minute);
+        (record.Aggregate.Brightness, record.Aggregate.Contrast, record.Aggregate.Sharpness, record.Aggregate.Confidence) =
+            (drawn.Brightness, drawn.Contrast, drawn.Sharpness, drawn.Confidence);
+        return record;
     }
 
     public async Task DisposeAsync()
@@ -65,6 +95,13 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         var v2 = page.Locator("#chart-throughput polyline[data-series=\"crack-detector v2 active\"]");
         await Assertions.Expect(v2).ToHaveAttributeAsync("data-points", "5");
         await Assertions.Expect(page.Locator("#chart-latency polyline[data-series=\"crack-detector v1 active\"]")).ToHaveAttributeAsync("data-points", "20");
+        await Assertions.Expect(page.Locator("#chart-drift polyline[data-series=\"crack-detector v1 active\"]")).ToHaveAttributeAsync("data-points", "20");
+        var drift = page.Locator("#chart-drift polyline[data-series=\"crack-detector v2 active\"]");
+        await Assertions.Expect(drift).ToHaveAttributeAsync("data-points", "5");
+        // The darker belt under v2 shows as brightness drift above the alert level; each point names its signals.
+        await Assertions.Expect(page.Locator("#chart-drift circle title").Last).ToContainTextAsync("brightness");
+        var topLabel = await page.Locator("#chart-drift text").First.TextContentAsync();
+        Assert.True(double.Parse(topLabel!, System.Globalization.CultureInfo.InvariantCulture) >= 0.25, $"the drift chart's scale tops at {topLabel}");
         await Assertions.Expect(page.Locator("#no-alerts")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#live")).ToHaveAttributeAsync("data-state", "open");
         if (Environment.GetEnvironmentVariable("EDGEML_WRITE_DOCS") == "1")

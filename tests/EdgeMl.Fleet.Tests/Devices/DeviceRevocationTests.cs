@@ -35,7 +35,7 @@ public sealed class DeviceRevocationTests : IAsyncLifetime
         var credentials = new Metadata { { CallerIdentity.DeviceHeader, enrolled.DeviceId }, { "authorization", "Bearer " + enrolled.DeviceSecret } };
         using var watch = _devices.WatchDesiredState(new WatchDesiredStateRequest(), credentials);
         var next = watch.ResponseStream.MoveNext();
-        await Eventually.HoldsAsync(_fleet.DevicesAsync, d => d.Single().Online, TimeSpan.FromSeconds(30), "the device's watch stream to be open");
+        await Eventually.HoldsAsync(_fleet.DevicesAsync, d => d.Single().StreamHere, TimeSpan.FromSeconds(30), "the device's watch stream to be open");
 
         await _fleet.Admin.RevokeDeviceAsync(new RevokeDeviceRequest { DeviceId = enrolled.DeviceId });
         var ended = await Assert.ThrowsAsync<RpcException>(async () => await next);

@@ -25,7 +25,7 @@ public sealed class ReplicaRevocationTests(PostgresServer postgres)
         var credentials = new Metadata { { CallerIdentity.DeviceHeader, enrolled.DeviceId }, { "authorization", "Bearer " + enrolled.DeviceSecret } };
         using var watch = devices.WatchDesiredState(new WatchDesiredStateRequest(), credentials);
         var next = watch.ResponseStream.MoveNext();
-        await Eventually.HoldsAsync(first.DevicesAsync, d => d.Single().Online, TimeSpan.FromSeconds(30), "the device's watch stream to be open on the first replica");
+        await Eventually.HoldsAsync(first.DevicesAsync, d => d.Single().StreamHere, TimeSpan.FromSeconds(30), "the device's watch stream to be open on the first replica");
         await first.Services.GetRequiredService<DesiredStateListener>().Listening.WaitAsync(TimeSpan.FromSeconds(30));
 
         await second.Admin.RevokeDeviceAsync(new RevokeDeviceRequest { DeviceId = enrolled.DeviceId });

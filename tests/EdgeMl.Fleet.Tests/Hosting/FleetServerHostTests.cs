@@ -16,7 +16,7 @@ public sealed class FleetServerHostTests
     [InlineData("127.0.0.1", false)]
     public async Task Warns_at_start_when_serving_beyond_loopback_without_tls(string bind, bool warns)
     {
-        var logs = new CapturedLogs();
+        var logs = new CapturedWarnings();
         await using (var fleet = await TestFleet.StartAsync(_root, services => services.AddSingleton<ILoggerProvider>(logs), bind: bind))
         {
             Assert.Equal(warns, logs.Warnings.Any(w => w.Contains("without TLS", StringComparison.Ordinal)));
@@ -48,34 +48,5 @@ public sealed class FleetServerHostTests
 
         Assert.Contains("DownloadChunkBytes", refused.Message, StringComparison.Ordinal);
         Directory.Delete(_root, recursive: true);
-    }
-
-    private sealed class CapturedLogs : ILoggerProvider
-    {
-        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _warnings = new();
-
-        public IEnumerable<string> Warnings => _warnings;
-
-        public ILogger CreateLogger(string categoryName) => new Logger(_warnings);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<string> warnings) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                if (logLevel == LogLevel.Warning)
-                {
-                    warnings.Enqueue(formatter(state, exception));
-                }
-            }
-        }
     }
 }

@@ -4,6 +4,7 @@ using EdgeMl.Fleet.Rollouts;
 using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
+using EdgeMl.Fleet.Telemetry;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -26,7 +27,7 @@ internal sealed class FleetParts : IDisposable
         Judge = new RolloutJudge(stores, clock);
         Lock = new RolloutLock(stores.Database);
         Engine = new RolloutEngine(
-            stores, Registry, Hub, new DesiredStateNotices(stores.Database), Lock, clock, Options.Create(new SyncOptions { ReconnectGrace = TimeSpan.Zero }), NullLogger<RolloutEngine>.Instance);
+            stores, Registry, Hub, Presence, Judge, new DesiredStateNotices(stores.Database), Lock, clock, Options.Create(new SyncOptions { ReconnectGrace = TimeSpan.Zero }), NullLogger<RolloutEngine>.Instance);
     }
 
     public FleetKeys Keys { get; }
@@ -36,6 +37,9 @@ internal sealed class FleetParts : IDisposable
     public ArtifactStore Artifacts { get; }
 
     public DesiredStateHub Hub { get; } = new();
+
+    /// <summary>What the replica's ingestion knows of devices' MQTT status; the engine counts a device offline by it.</summary>
+    public DevicePresence Presence { get; } = new();
 
     public ModelRegistry Registry { get; }
 

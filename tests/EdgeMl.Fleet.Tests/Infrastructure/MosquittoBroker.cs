@@ -16,6 +16,7 @@ public sealed class MosquittoBroker : IAsyncLifetime
 
     private readonly StringBuilder _log = new();
     private string? _root;
+    private string? _config;
     private Process? _process;
 
     public int Port { get; private set; }
@@ -24,6 +25,9 @@ public sealed class MosquittoBroker : IAsyncLifetime
     public string DataDirectory => Path.Combine(_root!, "fleet-data");
 
     public string Address => $"mqtt://127.0.0.1:{Port}";
+
+    /// <summary>What the broker logged, for a failing test's message.</summary>
+    public string Output => Log();
 
     public async Task InitializeAsync()
     {
@@ -53,6 +57,7 @@ public sealed class MosquittoBroker : IAsyncLifetime
                 "log_dest stderr",
                 $"include_dir {include}",
                 ""));
+            _config = config;
             if (await StartAsync(config) || attempt == PortAttempts)
             {
                 break;
@@ -62,6 +67,27 @@ public sealed class MosquittoBroker : IAsyncLifetime
         if (_process is null)
         {
             throw new InvalidOperationException($"Mosquitto did not start in {PortAttempts} attempts. Its log:\n{Log()}");
+        }
+    }
+
+    /// <summary>SIGKILL, as a crashed broker host: clients lose their connections and nothing is flushed.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>Starts the broker again on its port with its configuration (the dynamic-security plugin's accounts are on disk).</summary>
+    public async Task RestartAsync()
+    {
+        _process?.Dispose();
+        _process = null;
+        if (!await StartAsync(_config!))
+        {
+            throw new InvalidOperationException($"Mosquitto did not start again on port {Port}. Its log:\n{Log()}");
         }
     }
 

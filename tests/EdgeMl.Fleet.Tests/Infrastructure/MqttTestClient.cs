@@ -79,7 +79,9 @@ internal sealed class MqttTestClient : IAsyncDisposable
         return result.Items.Single().ResultCode;
     }
 
-    public async Task PublishAsync(string topic, string payload, bool retain = false)
+    public Task PublishAsync(string topic, string payload, bool retain = false) => PublishAsync(topic, System.Text.Encoding.UTF8.GetBytes(payload), retain);
+
+    public async Task PublishAsync(string topic, byte[] payload, bool retain = false)
     {
         using var timeout = new CancellationTokenSource(CallTimeout);
         var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload)

@@ -1,6 +1,10 @@
 using EdgeMl.Agent.Capture;
 using EdgeMl.Agent.Inference;
+using EdgeMl.Agent.Messaging;
+using EdgeMl.Agent.Outbox;
 using EdgeMl.Agent.Sync;
+using EdgeMl.Agent.Telemetry;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -36,6 +40,26 @@ internal sealed class TestAgent : IAsyncDisposable
     }
 
     public string DataDirectory => _options.DataDirectory;
+
+    /// <summary>
+    /// An agent that also publishes what it scores: a telemetry aggregate every second through its outbox over MQTT, to the
+    /// broker the server named at enrolment unless <paramref name="broker"/> names another. A restart on the same data
+    /// directory keeps its identity and does not use the token.
+    /// </summary>
+    public static TestAgent Publishing(string server, string token, string data, string tags, string? input = null, string? replay = null, double fps = 10, string? broker = null)
+    {
+        // A short keep-alive, so that the broker notices a lost connection (and publishes the last will) within the tests' patience.
+        var settings = new Dictionary<string, string?> { ["Telemetry:Interval"] = "00:00:01", ["Mqtt:Broker"] = broker, ["Mqtt:KeepAlive"] = "00:00:02" };
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        return new TestAgent(
+            server, token, data, tags, input: input,
+            configure: o =>
+            {
+                o.Replay = replay;
+                o.Fps = fps;
+            },
+            services: s => s.AddOutbox(configuration, data).AddTelemetry(configuration).AddMessaging(configuration));
+    }
 
     public string? DeviceId => DeviceIdentity.Load(_options.DataDirectory)?.DeviceId;
 

@@ -1,5 +1,6 @@
 using EdgeMl.Contracts.Fleet;
 using EdgeMl.Contracts.Telemetry;
+using EdgeMl.Fleet.Registry;
 using EdgeMl.Fleet.Rollouts;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Tests.Infrastructure;
@@ -107,6 +108,24 @@ internal sealed class GateScenario : IDisposable
     }
 
     public Task TickAsync() => Fleet.Engine.AdvanceAllAsync(_cancellationToken);
+
+    /// <summary>
+    /// <paramref name="cases"/> decisions of <paramref name="model"/> on <paramref name="device"/> sampled for audit (the model
+    /// passed the part), captured now and reviewed through the case store: the first <paramref name="overturned"/> found cracked.
+    /// </summary>
+    public async Task AuditAsync(string device, string model, int cases, int overturned)
+    {
+        var (name, version) = ModelRegistry.ParseId(model);
+        var at = Clock.GetUtcNow();
+        for (var i = 0; i < cases; i++)
+        {
+            var id = $"{device}-{version}-{at.ToUnixTimeMilliseconds()}-{i}";
+            await _stores.Cases.AddAsync(
+                new CaseRecord(id, device, "a", "1", at, at, name, version, "partial", "audit", "pass", new Dictionary<string, double> { ["ok"] = 0.98, ["cracked"] = 0.02 }, false),
+                _cancellationToken);
+            await _stores.Cases.RecordVerdictAsync(id, "inspector", i < overturned ? CaseStore.Defect : CaseStore.Ok, at, _cancellationToken);
+        }
+    }
 
     public async Task<RolloutRecord> RolloutAsync(string id) => (await _stores.Rollouts.GetAsync(id, _cancellationToken))!;
 

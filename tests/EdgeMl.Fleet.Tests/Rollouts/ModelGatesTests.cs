@@ -1,4 +1,5 @@
 using EdgeMl.Contracts.Telemetry;
+using EdgeMl.Fleet.Review;
 using EdgeMl.Fleet.Rollouts;
 using EdgeMl.Fleet.Telemetry;
 using EdgeMl.Fleet.Tests.Infrastructure;
@@ -102,6 +103,61 @@ public sealed class ModelGatesTests
     public void Gates_not_set_are_not_judged()
     {
         Assert.Empty(ModelGates.Judge(new RolloutGates(), false, Summary("v2", 10, error: 1), Summary("v1", 10)));
+        Assert.Null(ModelGates.JudgeAudited(new RolloutGates(), WilsonInterval.Of(10, 10), null));
+    }
+
+    [Fact]
+    public void The_audited_error_gate_fails_only_when_the_interval_lies_above_the_limit()
+    {
+        var gates = new RolloutGates { MaxAuditedErrorRate = 0.1 };
+
+        var weak = ModelGates.JudgeAudited(gates, WilsonInterval.Of(2, 10), WilsonInterval.Of(0, 40))!;
+        var strong = ModelGates.JudgeAudited(gates, WilsonInterval.Of(6, 10), WilsonInterval.Of(0, 40))!;
+
+        Assert.Equal((ModelGates.AuditedErrorRate, GateVerdict.Pass, (double?)0.2, (double?)0.0, (double?)0.1), (weak.Gate, weak.Verdict, weak.Value, weak.Baseline, weak.Limit));
+        Assert.Equal(GateVerdict.Fail, strong.Verdict);
+        Assert.Equal("audited error rate 0.6 (6 of 10 audited decisions overturned; 95 % interval 0.3127-0.8318) above the limit 0.1", strong.Reason);
+    }
+
+    [Fact]
+    public void Too_few_reviewed_audited_cases_leave_the_audited_error_gate_inconclusive_unless_they_already_prove_a_breach()
+    {
+        var gates = new RolloutGates { MaxAuditedErrorRate = 0.05 };
+
+        var none = ModelGates.JudgeAudited(gates, null, null)!;
+        var few = ModelGates.JudgeAudited(gates, WilsonInterval.Of(0, 19), null)!;
+        var enough = ModelGates.JudgeAudited(gates, WilsonInterval.Of(0, 20), null)!;
+        var proven = ModelGates.JudgeAudited(gates, WilsonInterval.Of(5, 8), null)!;
+
+        Assert.Equal((GateVerdict.Inconclusive, (double?)null), (none.Verdict, none.Value));
+        Assert.Equal(
+            "19 reviewed audited cases on the new version, below the 20 that a limit of 0.05 needs (1 / limit); waiting for inspectors' verdicts",
+            few.Reason);
+        Assert.Equal(GateVerdict.Inconclusive, few.Verdict);
+        Assert.Equal(GateVerdict.Pass, enough.Verdict);
+        Assert.Equal(GateVerdict.Fail, proven.Verdict);
+    }
+
+    [Fact]
+    public void An_audited_error_breach_the_previous_version_shows_too_holds_the_wave()
+    {
+        var gates = new RolloutGates { MaxAuditedErrorRate = 0.1 };
+
+        var result = ModelGates.JudgeAudited(gates, WilsonInterval.Of(6, 10), WilsonInterval.Of(12, 20))!;
+
+        Assert.Equal((GateVerdict.LineWide, (double?)0.6), (result.Verdict, result.Baseline));
+        Assert.EndsWith("the line changed, not the model", result.Reason, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(RolloutState.Shadow, 0.05, "error, latency, escalation and audited error gates need canary or blue-green")]
+    [InlineData(RolloutState.Canary, 0.0, "--max-audited-error-rate must be above 0 and at most 1")]
+    [InlineData(RolloutState.Canary, 1.5, "--max-audited-error-rate must be above 0 and at most 1")]
+    public void Refuses_an_audited_error_gate_out_of_range_or_on_a_shadow(string mode, double limit, string problem)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new RolloutGates { MaxAuditedErrorRate = limit }.Validate(mode));
+
+        Assert.Contains(problem, error.Message, StringComparison.Ordinal);
     }
 
     private static TelemetrySummary Summary(string version, long frames, double latencyMs = 10, double escalation = 0.05, double error = 0) =>

@@ -3,6 +3,7 @@ using EdgeMl.Contracts.Fleet;
 using EdgeMl.Fleet.Rollouts;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
+using EdgeMl.Fleet.Telemetry;
 using EdgeMl.Fleet.Tests.Infrastructure;
 using EdgeMl.Fleet.Tests.Storage;
 using EdgeMl.Protos.Fleet;
@@ -40,8 +41,12 @@ public abstract class RolloutEngineTests : StoreTests
         using var fleet = new FleetParts(Stores);
         await AddModelAsync("crack-detector", "v1");
         var devices = await AddDevicesAsync("site=a", 3);
-        // Online: a device that has not answered holds its wave open.
-        var streams = devices.Select(fleet.Hub.Subscribe).ToList();
+        // Online by their MQTT status: a device that has not answered holds its wave open.
+        foreach (var device in devices)
+        {
+            SetOnline(fleet, device, true);
+        }
+
         var rollout = await fleet.Engine.StartAsync(Start("crack-detector:v1", "site=a"), "admin", Timeout);
         await fleet.Engine.AdvanceAllAsync(Timeout);
         await ReportAsync(devices[0], "crack-detector:v1", "active");
@@ -57,7 +62,6 @@ public abstract class RolloutEngineTests : StoreTests
         await ReportAsync(devices[2], "crack-detector:v1", "active");
         await fleet.Engine.AdvanceAllAsync(Timeout);
         Assert.Equal(new WaveCounts(3, 2, 0, 1, 0), await CountsAsync(rollout.Id));
-        streams.ForEach(s => s.Dispose());
     }
 
     [Fact]
@@ -66,20 +70,47 @@ public abstract class RolloutEngineTests : StoreTests
         using var fleet = new FleetParts(Stores);
         await AddModelAsync("crack-detector", "v1");
         var devices = await AddDevicesAsync("site=a", 3);
-        var streams = devices.Select(fleet.Hub.Subscribe).ToList();
+        foreach (var device in devices)
+        {
+            SetOnline(fleet, device, true);
+        }
+
         var rollout = await fleet.Engine.StartAsync(Start("crack-detector:v1", "site=a"), "admin", Timeout);
         await fleet.Engine.AdvanceAllAsync(Timeout);
         Assert.Equal(new WaveCounts(3, 0, 0, 3, 0), await CountsAsync(rollout.Id));
 
-        streams[0].Dispose();
-        streams[1].Dispose();
+        // Their last wills: the broker lost their connections (through whichever replica they streamed to).
+        SetOnline(fleet, devices[0], false);
+        SetOnline(fleet, devices[1], false);
         await fleet.Engine.AdvanceAllAsync(Timeout);
         Assert.Equal(new WaveCounts(3, 0, 0, 3, 2), await CountsAsync(rollout.Id));
 
-        streams[1] = fleet.Hub.Subscribe(devices[1]);
+        SetOnline(fleet, devices[1], true);
         await fleet.Engine.AdvanceAllAsync(Timeout);
         Assert.Equal(new WaveCounts(3, 0, 0, 3, 1), await CountsAsync(rollout.Id));
-        streams.ForEach(s => s.Dispose());
+    }
+
+    [Fact]
+    public async Task A_device_online_by_its_status_holds_its_wave_open_though_its_stream_is_on_another_replica()
+    {
+        using var fleet = new FleetParts(Stores);
+        await AddModelAsync("crack-detector", "v1");
+        var devices = await AddDevicesAsync("site=a", 2);
+        var rollout = await fleet.Engine.StartAsync(Start("crack-detector:v1", "site=a"), "admin", Timeout);
+        await ReportAsync(devices[0], "crack-detector:v1", "active");
+        // Neither device streams to this replica (FleetParts' hub is empty); the second is connected to the broker, through the other one.
+        fleet.Presence.Update(devices[1], new DevicePresence.Presence(Online: true, DateTimeOffset.UtcNow, "1.0"));
+
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+
+        Assert.Equal(RolloutState.Running, (await Stores.Rollouts.GetAsync(rollout.Id, Timeout))!.State);
+        var wave = Assert.Single(await Stores.Rollouts.ListWavesAsync(rollout.Id, Timeout));
+        Assert.Equal(new WaveCounts(2, 1, 0, 1, 0), WaveAssessment.FromJson(wave.GateValuesJson)!.Counts);
+
+        fleet.Presence.Update(devices[1], new DevicePresence.Presence(Online: false, DateTimeOffset.UtcNow, "1.0"));
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+
+        Assert.Equal(RolloutState.Completed, (await Stores.Rollouts.GetAsync(rollout.Id, Timeout))!.State);
     }
 
     [Fact]
@@ -174,6 +205,10 @@ public abstract class RolloutEngineTests : StoreTests
         var desired = await Stores.DesiredStates.GetAsync(device, Timeout);
         await Stores.Devices.RecordReportAsync(new DeviceReport(device, desired!.Revision, model, state, null, "cpu", null, at ?? DateTimeOffset.UtcNow), Timeout);
     }
+
+    /// <summary>The device's retained MQTT status as the server's ingestion takes it in.</summary>
+    private static void SetOnline(FleetParts fleet, string device, bool online) =>
+        fleet.Presence.Update(device, new DevicePresence.Presence(online, DateTimeOffset.UtcNow, "1.0"));
 
     private async Task<WaveCounts?> CountsAsync(string rollout) =>
         WaveAssessment.FromJson(Assert.Single(await Stores.Rollouts.ListWavesAsync(rollout, Timeout)).GateValuesJson)!.Counts;

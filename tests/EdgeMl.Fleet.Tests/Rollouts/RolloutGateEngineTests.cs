@@ -99,6 +99,52 @@ public abstract class RolloutGateEngineTests : StoreTests
     }
 
     [Fact]
+    public async Task A_canary_whose_audited_decisions_inspectors_overturn_is_stopped_by_the_audited_error_gate_and_returns_to_v1()
+    {
+        using var line = await GateScenario.CreateAsync(Stores, 10, Timeout);
+        var rollout = await line.StartAsync(Gates with { MaxAuditedErrorRate = 0.1 }, "1", "50%", "100%");
+        var canary = Assert.Single(await line.MembersAsync(rollout.Id, 0));
+        await line.RunAsync(2);
+        var waiting = await line.WaveAsync(rollout.Id, 0);
+
+        foreach (var device in line.Line.Where(d => d != canary))
+        {
+            await line.AuditAsync(device, GateScenario.V1, 5, 0);
+        }
+
+        await line.AuditAsync(canary, GateScenario.V2, 10, 6);
+        await line.RunAsync(1);
+
+        Assert.Equal("inconclusive: 0 reviewed audited cases on the new version, below the 10 that a limit of 0.1 needs (1 / limit); waiting for inspectors' verdicts", waiting.Decision);
+        var stopped = await line.RolloutAsync(rollout.Id);
+        Assert.Equal(RolloutState.RolledBack, stopped.State);
+        Assert.StartsWith("wave 1: audited error rate 0.6 (6 of 10 audited decisions overturned; 95 % interval 0.31", stopped.Reason, StringComparison.Ordinal);
+        var audited = (await line.AssessmentAsync(rollout.Id, 0)).Gates!.Single(g => g.Gate == ModelGates.AuditedErrorRate);
+        Assert.Equal((GateVerdict.Fail, (double?)0.6, (double?)0.0, (double?)0.1), (audited.Verdict, audited.Value, audited.Baseline, audited.Limit));
+        Assert.Equal("rolled back", (await line.WaveAsync(rollout.Id, 0)).Decision);
+        var desired = await Stores.DesiredStates.GetAsync(canary, Timeout);
+        Assert.Equal((GateScenario.V1, true), (desired!.ActiveModel, desired.Rollback));
+    }
+
+    [Fact]
+    public async Task A_canary_whose_audited_decisions_inspectors_uphold_passes_the_audited_error_gate()
+    {
+        using var line = await GateScenario.CreateAsync(Stores, 10, Timeout);
+        var rollout = await line.StartAsync(Gates with { MaxAuditedErrorRate = 0.1 }, "1", "50%", "100%");
+        var canary = Assert.Single(await line.MembersAsync(rollout.Id, 0));
+        await line.RunAsync(2);
+
+        await line.AuditAsync(canary, GateScenario.V2, 10, 0);
+        await line.RunAsync(1);
+
+        var moved = await line.RolloutAsync(rollout.Id);
+        Assert.Equal((RolloutState.Running, 1), (moved.State, moved.CurrentWave));
+        Assert.Equal("passed", (await line.WaveAsync(rollout.Id, 0)).Decision);
+        var audited = (await line.AssessmentAsync(rollout.Id, 0)).Gates!.Single(g => g.Gate == ModelGates.AuditedErrorRate);
+        Assert.Equal((GateVerdict.Pass, (double?)0.0, (double?)null), (audited.Verdict, audited.Value, audited.Baseline));
+    }
+
+    [Fact]
     public async Task A_device_counts_as_updated_only_after_its_probation_frames()
     {
         using var line = await GateScenario.CreateAsync(Stores, 10, Timeout);

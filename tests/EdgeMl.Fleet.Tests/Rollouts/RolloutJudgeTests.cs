@@ -107,5 +107,5 @@ public abstract class RolloutJudgeTests : StoreTests
 
     private Task<IReadOnlyList<RolloutDeviceRecord>> MembersAsync(string id) => Stores.Rollouts.ListDevicesAsync(id, Timeout);
 
-    private Task<RolloutProgress> LoadProgressAsync(GateScenario line) => RolloutProgress.LoadAsync(Stores, line.Fleet.Hub, Timeout);
+    private Task<RolloutProgress> LoadProgressAsync(GateScenario line) => RolloutProgress.LoadAsync(Stores, line.Fleet.Presence, Timeout);
 }

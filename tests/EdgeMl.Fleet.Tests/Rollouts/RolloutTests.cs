@@ -1,6 +1,10 @@
+using EdgeMl.Agent.Messaging;
+using EdgeMl.Agent.Outbox;
+using EdgeMl.Agent.Telemetry;
 using EdgeMl.Fleet.Sync;
 using EdgeMl.Fleet.Tests.Infrastructure;
 using EdgeMl.Protos.Fleet;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgeMl.Fleet.Tests.Rollouts;
@@ -17,7 +21,9 @@ public sealed class RolloutTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         // These servers never restart, so devices that are offline are offline from the first step (ServerKilledMidRolloutTests covers the grace).
-        _fleet = await TestFleet.StartAsync(Path.Combine(_root, "server"), services => services.Configure<SyncOptions>(o => o.ReconnectGrace = TimeSpan.Zero));
+        // Long enough for the agents to publish their status again to the embedded broker after a server restart (they
+        // retry every second at most), short enough that a stopped agent does not hold a wave open for long.
+        _fleet = await TestFleet.StartAsync(Path.Combine(_root, "server"), services => services.Configure<SyncOptions>(o => o.ReconnectGrace = TimeSpan.FromSeconds(10)));
         await _fleet.PushAsync(RepoPaths.Package("v1"));
         await _fleet.PushAsync(RepoPaths.Package("v2"));
     }
@@ -277,9 +283,14 @@ public sealed class RolloutTests : IAsyncLifetime
 
     private async Task StartAgentsAsync(int count)
     {
+        // Agents as `run` makes them, MQTT included: a device is online by its retained status on the broker.
+        var configuration = new ConfigurationBuilder().Build();
         for (var i = 0; i < count; i++)
         {
-            var agent = new TestAgent(_fleet.GrpcAddress, await _fleet.TokenAsync(), Path.Combine(_root, $"agent-{i}"), $"site={(i % 2 == 0 ? "a" : "b")},line={i % 3}");
+            var data = Path.Combine(_root, $"agent-{i}");
+            var agent = new TestAgent(
+                _fleet.GrpcAddress, await _fleet.TokenAsync(), data, $"site={(i % 2 == 0 ? "a" : "b")},line={i % 3}",
+                services: s => s.AddOutbox(configuration, data).AddTelemetry(configuration).AddMessaging(configuration));
             _agents.Add(agent);
         }
 

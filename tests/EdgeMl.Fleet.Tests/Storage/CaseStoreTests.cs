@@ -132,6 +132,25 @@ public abstract class CaseStoreTests : StoreTests
     }
 
     [Fact]
+    public async Task Tallies_one_model_version_on_given_devices_captured_since_a_time()
+    {
+        await Stores.Cases.AddAsync(Case("counted", T0.AddMinutes(1)) with { ModelVersion = "v2", Decision = "audit", ModelCall = "pass" }, Timeout);
+        await Stores.Cases.AddAsync(Case("at-start", T0) with { ModelVersion = "v2" }, Timeout);
+        await Stores.Cases.AddAsync(Case("earlier", T0.AddMinutes(-1)) with { ModelVersion = "v2" }, Timeout);
+        await Stores.Cases.AddAsync(Case("other-device", T0.AddMinutes(1)) with { ModelVersion = "v2", DeviceId = "cam-2" }, Timeout);
+        await Stores.Cases.AddAsync(Case("other-version", T0.AddMinutes(1)), Timeout);
+        await Stores.Cases.RecordVerdictAsync("counted", "ann", CaseStore.Defect, T0.AddMinutes(2), Timeout);
+
+        var tally = await Stores.Cases.TallyAsync(new CaseTallyQuery("crack-detector", "v2", ["cam-1", "cam-3"], T0), Timeout);
+        var none = await Stores.Cases.TallyAsync(new CaseTallyQuery("crack-detector", "v2", [], T0), Timeout);
+
+        Assert.Equal(
+            [new CaseTally("crack-detector", "v2", "audit", "pass", "defect", 1), new CaseTally("crack-detector", "v2", "escalate", "reject", null, 1)],
+            tally.OrderBy(t => t.Decision));
+        Assert.Empty(none);
+    }
+
+    [Fact]
     public async Task Lists_the_cases_reviewed_since_a_time_in_the_order_they_were_decided()
     {
         foreach (var id in new[] { "before", "second", "first", "unreviewed" })

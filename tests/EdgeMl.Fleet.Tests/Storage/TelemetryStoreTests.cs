@@ -20,6 +20,32 @@ public abstract class TelemetryStoreTests : StoreTests
     }
 
     [Fact]
+    public async Task A_message_id_that_comes_twice_in_one_batch_is_stored_once()
+    {
+        // Ids repeat within the batch, also 100 records apart.
+        var batch = Enumerable.Range(0, 150).Select(i => Record("d1", $"m-{i % 100:D3}", T0.AddSeconds(10 * (i % 100)))).ToList();
+
+        var added = await Stores.Telemetry.AddAsync(batch, Timeout);
+        var again = await Stores.Telemetry.AddAsync([Record("d1", "m-000", T0), Record("d1", "m-000", T0)], Timeout);
+
+        var stored = await Stores.Telemetry.ListAsync(new TelemetryQuery { Limit = 1000 }, Timeout);
+        Assert.Equal((100, 0), (added, again));
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => $"m-{i:D3}"), stored.Select(r => r.Aggregate.MessageId));
+    }
+
+    [Fact]
+    public async Task A_batch_that_fails_at_its_last_record_stores_none_of_it()
+    {
+        var batch = Enumerable.Range(0, 150).Select(i => Record("d1", $"m-{i:D3}", T0.AddSeconds(10 * i))).ToList();
+        // A frame count the database cannot hold fails the last record, after the others were sent in the same transaction.
+        batch[^1].Aggregate.Frames = ulong.MaxValue;
+
+        await Assert.ThrowsAsync<OverflowException>(() => Stores.Telemetry.AddAsync(batch, Timeout));
+
+        Assert.Empty(await Stores.Telemetry.ListAsync(new TelemetryQuery(), Timeout));
+    }
+
+    [Fact]
     public async Task Filters_by_device_version_role_and_window_and_keeps_the_newest_within_the_limit()
     {
         await Stores.Telemetry.AddAsync(

@@ -21,7 +21,8 @@ public sealed class TelemetryListTests : IAsyncLifetime
     {
         _fleet = await TestFleet.StartAsync(_root);
         await _fleet.Services.GetRequiredService<FleetStores>().Telemetry.AddAsync(
-            [Record("dev-a", "m-old", Start), Record("dev-a", "m-new", Start.AddHours(1.5)), Record("dev-b", "m-other", Start.AddHours(1.5))], CancellationToken.None);
+            [Record("dev-a", "m-old", Start), Record("dev-a", "m-new", Start.AddHours(1.5)), Record("dev-b", "m-other", Start.AddHours(1.5)), Cuda("dev-gpu", "m-cuda", Start.AddHours(1.5))],
+            CancellationToken.None);
     }
 
     public async Task DisposeAsync()
@@ -41,6 +42,7 @@ public sealed class TelemetryListTests : IAsyncLifetime
         var rows = JsonDocument.Parse(await listed.Content.ReadAsStringAsync()).RootElement.EnumerateArray().ToList();
         Assert.Equal(["m-new"], rows.Select(r => r.GetProperty("messageId").GetString()));
         Assert.Equal(("dev-a", 10, 2, 1), (rows[0].GetProperty("deviceId").GetString(), rows[0].GetProperty("frames").GetInt32(), rows[0].GetProperty("escalations").GetInt32(), rows[0].GetProperty("errors").GetInt32()));
+        Assert.Equal(JsonValueKind.Null, rows[0].GetProperty("gpuMemoryBytes").ValueKind);
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, badSince.StatusCode);
     }
@@ -56,10 +58,32 @@ public sealed class TelemetryListTests : IAsyncLifetime
         var ids = JsonDocument.Parse(json.Output).RootElement.EnumerateArray().Select(r => r.GetProperty("messageId").GetString()).ToList();
         Assert.Equal(["m-old", "m-new"], ids);
         Assert.Equal(0, text.ExitCode);
-        Assert.Equal(2, text.Output.Trim().Split('\n').Length);
+        Assert.Equal(3, text.Output.Trim().Split('\n').Length);
         Assert.Contains("crack-detector:v2", text.Output, StringComparison.Ordinal);
         Assert.Equal(2, bad.ExitCode);
         Assert.Single(bad.Error.Trim().Split('\n'));
+    }
+
+    [Fact]
+    public async Task The_api_and_the_cli_show_the_gpu_memory_an_aggregate_carries()
+    {
+        using var listed = await GetAsync("/api/telemetry?device=dev-gpu", _fleet.AdminToken);
+        var text = await FleetCli.RunAsync(["telemetry", "list", "--data", _root, "--device", "dev-gpu"]);
+        var cpu = await FleetCli.RunAsync(["telemetry", "list", "--data", _root, "--device", "dev-b"]);
+
+        var row = JsonDocument.Parse(await listed.Content.ReadAsStringAsync()).RootElement.EnumerateArray().Single();
+        Assert.Equal(("cuda", 512UL * 1024 * 1024), (row.GetProperty("executionProvider").GetString(), row.GetProperty("gpuMemoryBytes").GetUInt64()));
+        Assert.Contains("gpu 512 MB", text.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("gpu", cpu.Output, StringComparison.Ordinal);
+    }
+
+    // What an agent scoring on CUDA sends: the process's GPU memory beside its CPU and resident memory.
+    private static TelemetryRecord Cuda(string device, string id, DateTimeOffset start)
+    {
+        var record = Record(device, id, start);
+        record.Aggregate.ExecutionProvider = "cuda";
+        record.Aggregate.GpuMemoryBytes = 512UL * 1024 * 1024;
+        return record;
     }
 
     private static TelemetryRecord Record(string device, string id, DateTimeOffset start) => new(device, start.AddSeconds(10), new ModelAggregate

@@ -1,12 +1,9 @@
-using EdgeMl.Agent.Messaging;
 using EdgeMl.Agent.Outbox;
-using EdgeMl.Agent.Telemetry;
 using EdgeMl.Contracts.Telemetry;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Telemetry;
 using EdgeMl.Fleet.Tests.Infrastructure;
 using EdgeMl.Protos.Fleet;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -137,20 +134,8 @@ public abstract class TelemetryTransportTests : IAsyncLifetime
         }
     }
 
-    private async Task<TestAgent> AgentAsync(string name, string? input = null, string? replay = null, string? broker = null)
-    {
-        var settings = new Dictionary<string, string?> { ["Telemetry:Interval"] = "00:00:01", ["Mqtt:Broker"] = broker, ["Mqtt:KeepAlive"] = "00:00:02" };
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        // A restart on the same data directory keeps its identity and does not use the token.
-        return new TestAgent(
-            Fleet.GrpcAddress, await Fleet.TokenAsync(), Path.Combine(Root, name), "site=a", input: input,
-            configure: o =>
-            {
-                o.Replay = replay;
-                o.Fps = 20;
-            },
-            services: s => s.AddOutbox(configuration, Path.Combine(Root, name)).AddTelemetry(configuration).AddMessaging(configuration));
-    }
+    private async Task<TestAgent> AgentAsync(string name, string? input = null, string? replay = null, string? broker = null) =>
+        TestAgent.Publishing(Fleet.GrpcAddress, await Fleet.TokenAsync(), Path.Combine(Root, name), "site=a", input, replay, fps: 20, broker);
 
     private static string Samples() => Path.Combine(RepoPaths.Root, "models", "crack-detector", "samples");
 

@@ -27,7 +27,17 @@ internal sealed partial class RolloutEngine(
     IOptions<SyncOptions> sync,
     ILogger<RolloutEngine> logger)
 {
+    // A tally is read in full at least this often: it catches what the reads of changes cannot see (a report committed
+    // later than the slack allows, a device revoked, a desired state changed outside a rollout).
+    private static readonly TimeSpan FullReadEvery = TimeSpan.FromMinutes(1);
+
     private readonly DateTimeOffset _startedAt = time.GetUtcNow();
+
+    // Kept between steps, used and changed under the rollout lock only.
+    private readonly Dictionary<string, RolloutTally> _tallies = new(StringComparer.Ordinal);
+    private (long Count, long LastUpdate) _talliedVersion;
+    private DateTimeOffset? _reportsReadAt;
+    private DateTimeOffset _talliesReadAt;
 
     public sealed record StartRequest(string Model, string Selector, IReadOnlyList<string> Waves, TimeSpan Bake, string Mode, RolloutGates Gates, RolloutDecisions? Decisions = null);
 
@@ -124,16 +134,23 @@ internal sealed partial class RolloutEngine(
             var rollouts = (await stores.Rollouts.ListActiveAsync(cancellationToken)).Where(r => r.State == RolloutState.Running).ToList();
             if (rollouts.Count == 0)
             {
+                _tallies.Clear();
                 return;
             }
 
-            var progress = await RolloutProgress.LoadAsync(stores, presence, cancellationToken);
+            await ReadReportsAsync(cancellationToken);
             foreach (var rollout in rollouts)
             {
                 // Each rollout on its own: one that cannot be evaluated must not stop the gates of the others.
                 try
                 {
-                    await AdvanceAsync(rollout, progress, cancellationToken);
+                    if (!_tallies.TryGetValue(rollout.Id, out var tally))
+                    {
+                        tally = await RolloutTally.LoadAsync(rollout, stores, presence, cancellationToken);
+                        _tallies[rollout.Id] = tally;
+                    }
+
+                    await AdvanceAsync(rollout, tally, cancellationToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -143,23 +160,59 @@ internal sealed partial class RolloutEngine(
         }
     }
 
-    private async Task AdvanceAsync(RolloutRecord rollout, RolloutProgress progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Keeps the tallies: dropped after any rollout changed (on any replica) and once a minute, to be read in full again;
+    /// else moved by the reports stored since the last step and the devices whose MQTT status changed since (every
+    /// replica reads every device's status, so this holds for devices connected to other replicas too).
+    /// </summary>
+    private async Task ReadReportsAsync(CancellationToken cancellationToken)
     {
-        var members = await stores.Rollouts.ListDevicesAsync(rollout.Id, cancellationToken);
-        var reading = await judge.JudgeAsync(rollout, members, progress, cancellationToken);
-        if (reading.Switched.Count > 0)
+        var now = time.GetUtcNow();
+        var version = await stores.MemberReports.RolloutsVersionAsync(cancellationToken);
+        if (version != _talliedVersion || now - _talliesReadAt > FullReadEvery)
         {
-            await stores.Rollouts.MarkSwitchedAsync(rollout.Id, reading.Switched, time.GetUtcNow(), cancellationToken);
+            _tallies.Clear();
+            _talliedVersion = version;
+            _talliesReadAt = now;
         }
 
-        var counts = progress.Count(rollout, members, reading.Devices);
+        if (_tallies.Count > 0 && _reportsReadAt is { } since)
+        {
+            foreach (var report in await stores.MemberReports.ListReportedSinceAsync(since - RolloutTally.Slack, cancellationToken))
+            {
+                foreach (var tally in _tallies.Values)
+                {
+                    tally.Apply(report);
+                }
+            }
+        }
+
+        _reportsReadAt = now;
+        // Taken before a tally is read in full, which reads every device's presence: a change after that comes in next step.
+        var changed = new HashSet<string>(StringComparer.Ordinal);
+        var complete = presence.TakeChanges(changed);
+        foreach (var tally in _tallies.Values)
+        {
+            tally.Presence(complete ? changed : null);
+        }
+    }
+
+    private async Task AdvanceAsync(RolloutRecord rollout, RolloutTally tally, CancellationToken cancellationToken)
+    {
+        var judged = time.GetUtcNow();
+        var reading = await tally.RefreshAsync(stores, judge, judged, cancellationToken);
+        if (reading.Switched.Count > 0)
+        {
+            await stores.Rollouts.MarkSwitchedAsync(rollout.Id, reading.Switched, judged, cancellationToken);
+        }
+
+        var counts = tally.Count(null);
         var gates = RolloutGates.FromJson(rollout.GatesJson);
         var waves = await stores.Rollouts.ListWavesAsync(rollout.Id, cancellationToken);
         var wave = waves.FirstOrDefault(w => w.Index == rollout.CurrentWave)
             ?? throw new InvalidOperationException(
                 $"rollout {rollout.Id} is on wave {rollout.CurrentWave + 1} but has no record of that wave; abort it or roll it back (fleet-server rollout rollback {rollout.Id})");
-        var own = wave.Size == RolloutState.SwitchWave ? members : members.Where(m => m.Wave == wave.Index);
-        var assessed = new WaveAssessment(progress.Count(rollout, own, reading.Devices), reading.Samples, reading.Gates).ToJson();
+        var assessed = new WaveAssessment(tally.Count(wave.Size == RolloutState.SwitchWave ? null : wave.Index), reading.Samples, reading.Gates).ToJson();
         var failure = reading.Failed is { } gate
             ? $"wave {rollout.CurrentWave + 1}: {gate.Reason}"
             : counts.Failed >= 1 && counts.FailureRate > gates.MaxFailureRate
@@ -311,6 +364,8 @@ internal sealed partial class RolloutEngine(
     {
         var now = time.GetUtcNow();
         var rollout = step.Rollout with { UpdatedAt = now };
+        // The step changes members or desired states: every tally is read again at the next step.
+        _tallies.Clear();
         var states = await stores.Database.InTransactionAsync(
             async (_, transaction) =>
             {

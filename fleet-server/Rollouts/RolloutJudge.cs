@@ -34,7 +34,7 @@ internal sealed class RolloutJudge(FleetStores stores, TimeProvider time)
         if (running.Count == 0)
         {
             var none = ModelGates.Judge(gates, rollout.Mode == RolloutState.Shadow, TelemetrySummary.Of([]), null);
-            return RolloutReading.None with { Gates = ModelGates.JudgeAudited(gates, null, null) is { } audited ? [.. none, audited] : none };
+            return RolloutReading.None with { Gates = await AuditedAsync(rollout, gates, running, [], cancellationToken) is { } waiting ? [.. none, waiting] : none };
         }
 
         var switched = running.Where(m => m.SwitchedAt is null).Select(m => m.DeviceId).ToList();
@@ -65,19 +65,38 @@ internal sealed class RolloutJudge(FleetStores stores, TimeProvider time)
         foreach (var (device, switchedAt) in since)
         {
             var own = byDevice.GetValueOrDefault(device) ?? [];
-            standings[device] = Standing(gates, shadow, switchedAt, own, baseline, now);
+            standings[device] = Standing(gates, shadow, switchedAt, TelemetrySummary.Of(own.Select(w => w.Aggregate)), own.Count == 0 ? null : own.Max(w => w.ReceivedAt), baseline, now);
         }
 
         var judged = ModelGates.Judge(gates, shadow, wave, baseline);
-        if (gates.MaxAuditedErrorRate is not null)
+        if (await AuditedAsync(rollout, gates, running, cohort, cancellationToken) is { } audited)
         {
-            var from = running.Min(m => m.AddedAt);
-            var audited = await AutomaticErrorAsync(rollout.Model, since.Keys, from, cancellationToken);
-            var auditedBaseline = rollout.PreviousModel is { } previous ? await AutomaticErrorAsync(previous, cohort, from, cancellationToken) : null;
-            judged = [.. judged, ModelGates.JudgeAudited(gates, audited, auditedBaseline)!];
+            judged = [.. judged, audited];
         }
 
         return new RolloutReading(standings, shadow ? wave.ShadowFrames : wave.Frames, judged, switched);
+    }
+
+    /// <summary>
+    /// The audited error gate, null when it is off: the overturned share of the new version's audited decisions on the
+    /// <paramref name="running"/> devices since the first of them joined, beside the previous version's on the baseline
+    /// <paramref name="cohort"/> over the same time. With none running it waits (inconclusive) and reads nothing.
+    /// </summary>
+    public async Task<GateResult?> AuditedAsync(
+        RolloutRecord rollout, RolloutGates gates, IReadOnlyCollection<RolloutDeviceRecord> running, IReadOnlyCollection<string> cohort, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rollout);
+        ArgumentNullException.ThrowIfNull(gates);
+        ArgumentNullException.ThrowIfNull(running);
+        if (gates.MaxAuditedErrorRate is null || running.Count == 0)
+        {
+            return ModelGates.JudgeAudited(gates, null, null);
+        }
+
+        var from = running.Min(m => m.AddedAt);
+        var audited = await AutomaticErrorAsync(rollout.Model, [.. running.Select(m => m.DeviceId)], from, cancellationToken);
+        var auditedBaseline = rollout.PreviousModel is { } previous ? await AutomaticErrorAsync(previous, cohort, from, cancellationToken) : null;
+        return ModelGates.JudgeAudited(gates, audited, auditedBaseline);
     }
 
     /// <summary>The share of <paramref name="model"/>'s audited decisions on these devices, captured since <paramref name="from"/>, that inspectors overturned; null before the first verdict.</summary>
@@ -95,17 +114,20 @@ internal sealed class RolloutJudge(FleetStores stores, TimeProvider time)
         return progress.Devices.Values.Where(d => selector.Matches(d.Tags)).Select(d => d.Id).ToList();
     }
 
-    private static ProbationState Standing(
-        RolloutGates gates, bool shadow, DateTimeOffset switchedAt, List<TelemetryRecord> own, TelemetrySummary? baseline, DateTimeOffset now)
+    /// <summary>
+    /// One running device's standing from its own windows since its switch (<paramref name="summary"/>, the last received
+    /// at <paramref name="heard"/>; null: none yet).
+    /// </summary>
+    public static ProbationState Standing(
+        RolloutGates gates, bool shadow, DateTimeOffset switchedAt, TelemetrySummary summary, DateTimeOffset? heard, TelemetrySummary? baseline, DateTimeOffset now)
     {
+        ArgumentNullException.ThrowIfNull(gates);
         // Silence counts from the last report the server received, so a late but delivered outbox is not silence.
-        var heard = own.Count == 0 ? switchedAt : own.Max(w => w.ReceivedAt);
-        if (gates.SilenceTimeoutSeconds > 0 && now - (heard > switchedAt ? heard : switchedAt) > TimeSpan.FromSeconds(gates.SilenceTimeoutSeconds))
+        if (gates.SilenceTimeoutSeconds > 0 && now - (heard > switchedAt ? heard.Value : switchedAt) > TimeSpan.FromSeconds(gates.SilenceTimeoutSeconds))
         {
             return ProbationState.Silent;
         }
 
-        var summary = TelemetrySummary.Of(own.Select(w => w.Aggregate));
         if (ModelGates.Judge(gates, shadow, summary, baseline).Any(g => g.Verdict == GateVerdict.Fail))
         {
             return ProbationState.Unhealthy;

@@ -34,49 +34,67 @@ internal sealed class RolloutProgress
     public WaveCounts Count(RolloutRecord rollout, IEnumerable<RolloutDeviceRecord> members, IReadOnlyDictionary<string, ProbationState>? probation = null)
     {
         int targeted = 0, updated = 0, failed = 0, pending = 0, offline = 0, onProbation = 0, silent = 0;
-        var holding = rollout.Mode == RolloutState.BlueGreen && rollout.CurrentWave == 0;
         foreach (var member in members)
         {
             targeted++;
-            var reported = Reported(rollout, member);
-            var standing = probation?.GetValueOrDefault(member.DeviceId) ?? ProbationState.Passed;
-            if (reported == "failed")
+            switch (StatusOf(rollout, Reported(rollout, member), probation?.GetValueOrDefault(member.DeviceId) ?? ProbationState.Passed))
             {
-                failed++;
-            }
-            else if (reported == "active" && standing is ProbationState.Unhealthy or ProbationState.Silent)
-            {
-                failed++;
-                silent += standing == ProbationState.Silent ? 1 : 0;
-            }
-            else if (reported == "active" && standing == ProbationState.OnProbation)
-            {
-                onProbation++;
-            }
-            else if (reported == "active" || (holding && reported == "ready"))
-            {
-                updated++;
-            }
-            else
-            {
-                pending++;
-                // Offline by its MQTT status, which every replica reads: a device streaming to another replica is online here too,
-                // so the leader never passes a wave over devices that are connected elsewhere and have not reported yet.
-                offline += _presence.IsOnline(member.DeviceId) ? 0 : 1;
+                case MemberStatus.Failed:
+                    failed++;
+                    break;
+                case MemberStatus.Silent:
+                    failed++;
+                    silent++;
+                    break;
+                case MemberStatus.OnProbation:
+                    onProbation++;
+                    break;
+                case MemberStatus.Updated:
+                    updated++;
+                    break;
+                default:
+                    pending++;
+                    // Offline by its MQTT status, which every replica reads: a device streaming to another replica is online here too,
+                    // so the leader never passes a wave over devices that are connected elsewhere and have not reported yet.
+                    offline += _presence.IsOnline(member.DeviceId) ? 0 : 1;
+                    break;
             }
         }
 
         return new WaveCounts(targeted, updated, failed, pending, offline, onProbation, silent);
     }
 
+    /// <summary>
+    /// Where a member stands by the state it <paramref name="reported"/> for the rollout's model on its current desired
+    /// state (null: none) and, running it, by its <paramref name="standing"/>.
+    /// </summary>
+    public static MemberStatus StatusOf(RolloutRecord rollout, string? reported, ProbationState standing)
+    {
+        ArgumentNullException.ThrowIfNull(rollout);
+        var holding = rollout.Mode == RolloutState.BlueGreen && rollout.CurrentWave == 0;
+        return reported switch
+        {
+            "failed" => MemberStatus.Failed,
+            "active" when standing == ProbationState.Unhealthy => MemberStatus.Failed,
+            "active" when standing == ProbationState.Silent => MemberStatus.Silent,
+            "active" when standing == ProbationState.OnProbation => MemberStatus.OnProbation,
+            "active" => MemberStatus.Updated,
+            "ready" when holding => MemberStatus.Updated,
+            _ => MemberStatus.Pending,
+        };
+    }
+
+    /// <summary>The state a report names when it answers the current desired state (<paramref name="desiredRevision"/>) with the rollout's model; else null.</summary>
+    public static string? ReportedOn(RolloutRecord rollout, long? desiredRevision, string? reportedModel, long? reportedRevision, string? reportedState)
+    {
+        ArgumentNullException.ThrowIfNull(rollout);
+        return desiredRevision is { } desired && reportedRevision >= desired && reportedModel == rollout.Model ? reportedState : null;
+    }
+
     // The state the device reported for the rollout's model on its current desired state; null when its last report answers something else.
     private string? Reported(RolloutRecord rollout, RolloutDeviceRecord member)
     {
         var device = _devices.GetValueOrDefault(member.DeviceId);
-        var current = device is not null
-            && _desired.TryGetValue(member.DeviceId, out var desired)
-            && device.ReportedRevision >= desired.Revision
-            && device.ReportedModel == rollout.Model;
-        return current ? device!.ReportedState : null;
+        return ReportedOn(rollout, _desired.GetValueOrDefault(member.DeviceId)?.Revision, device?.ReportedModel, device?.ReportedRevision, device?.ReportedState);
     }
 }

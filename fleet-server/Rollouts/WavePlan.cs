@@ -10,6 +10,8 @@ namespace EdgeMl.Fleet.Rollouts;
 /// </summary>
 internal sealed class WavePlan
 {
+    private static readonly Comparer<byte[]> HashOrder = Comparer<byte[]>.Create((x, y) => x.AsSpan().SequenceCompareTo(y));
+
     private readonly string[] _sizes;
 
     private WavePlan(string[] sizes) => _sizes = sizes;
@@ -55,8 +57,9 @@ internal sealed class WavePlan
         return Math.Clamp(count, wave == 0 ? 1 : 0, devices);
     }
 
+    // Ordered by the hash's bytes: the order of their hex text, which rollouts started before kept, without a string per device.
     public static IReadOnlyList<string> Order(string rolloutId, IEnumerable<string> deviceIds) =>
-        deviceIds.OrderBy(id => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(rolloutId + "/" + id))), StringComparer.Ordinal).ToList();
+        deviceIds.OrderBy(id => SHA256.HashData(Encoding.UTF8.GetBytes(rolloutId + "/" + id)), HashOrder).ToList();
 
     public override string ToString() => string.Join(',', _sizes);
 }

@@ -1,5 +1,8 @@
+using System.Buffers;
 using System.Data.Common;
 using System.Globalization;
+using System.Text;
+using System.Text.Json;
 
 namespace EdgeMl.Fleet.Storage;
 
@@ -8,13 +11,23 @@ internal sealed class DesiredStateStore(FleetDatabase db)
     private const string Columns = "device_id, revision, active_model, shadow_model, rollout_id, is_rollback, hold_switch, updated_at";
 
     // The database, not the caller, counts revisions: a new row starts at 1, every change adds one.
-    private const string Upsert =
-        $"INSERT INTO desired_states ({Columns}) " +
-        "VALUES (@device_id, 1, @active_model, @shadow_model, @rollout_id, @is_rollback, @hold_switch, @updated_at) " +
-        "ON CONFLICT (device_id) DO UPDATE SET revision = desired_states.revision + 1, active_model = excluded.active_model, " +
+    private const string UpsertHead = $"INSERT INTO desired_states ({Columns}) ";
+
+    private const string UpsertTail =
+        " ON CONFLICT (device_id) DO UPDATE SET revision = desired_states.revision + 1, active_model = excluded.active_model, " +
         "shadow_model = excluded.shadow_model, rollout_id = excluded.rollout_id, is_rollback = excluded.is_rollback, " +
-        "hold_switch = excluded.hold_switch, updated_at = excluded.updated_at " +
-        "RETURNING revision";
+        "hold_switch = excluded.hold_switch, updated_at = excluded.updated_at ";
+
+    private const string Upsert =
+        UpsertHead + "VALUES (@device_id, 1, @active_model, @shadow_model, @rollout_id, @is_rollback, @hold_switch, @updated_at)" + UpsertTail + "RETURNING revision";
+
+    // SQLite only: the rows of one statement as a JSON array of [device, active, shadow, rollout, rollback, hold] arrays.
+    // ("WHERE true" tells SQLite's parser that ON CONFLICT belongs to the INSERT, not to a join.)
+    private const string UpsertJson =
+        UpsertHead + "SELECT json_extract(value, '$[0]'), 1, json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'), " +
+        "json_extract(value, '$[4]'), json_extract(value, '$[5]'), @updated_at FROM json_each(@rows) WHERE true" + UpsertTail + "RETURNING device_id, revision";
+
+    private const int RowsPerStatement = 5000;
 
     private const int BatchSize = 500;
 
@@ -74,31 +87,93 @@ internal sealed class DesiredStateStore(FleetDatabase db)
         ArgumentNullException.ThrowIfNull(changes);
         var updatedAt = now.ToStoredPrecision();
         var connection = transaction.Connection ?? throw new InvalidOperationException("The transaction has already been committed or rolled back.");
-        await using var upsert = transaction.CreateCommand(Upsert);
-        var revisions = connection.CanCreateBatch
-            ? await UpsertInBatchesAsync(connection, transaction, upsert, changes, updatedAt, cancellationToken)
-            : await UpsertOneByOneAsync(upsert, changes, updatedAt, cancellationToken);
+        List<long> revisions;
+        if (connection.CanCreateBatch)
+        {
+            await using var upsert = transaction.CreateCommand(Upsert);
+            revisions = await UpsertInBatchesAsync(connection, transaction, upsert, changes, updatedAt, cancellationToken);
+        }
+        else
+        {
+            revisions = await UpsertAsJsonAsync(transaction, changes, updatedAt, cancellationToken);
+        }
         return [.. changes.Select((change, i) => new DesiredStateRecord(
             change.DeviceId, revisions[i], change.ActiveModel, change.ShadowModel, change.RolloutId, change.Rollback, change.HoldSwitch, updatedAt))];
     }
 
-    // SQLite runs in-process: a prepared statement executed per row costs microseconds.
-    private static async Task<List<long>> UpsertOneByOneAsync(
-        DbCommand upsert, IReadOnlyList<DesiredStateChange> changes, DateTimeOffset updatedAt, CancellationToken cancellationToken)
+    // SQLite runs in-process, but a statement per row still costs a command's overhead (binding, a reader, an await)
+    // tens of thousands of times for a large wave. So the rows go in as one JSON parameter that SQLite unpacks
+    // (json_each), a few thousand per statement; a statement with thousands of named parameters would not do, as each
+    // is looked up by name among all the others. RETURNING rows come back in no promised order, so each names its
+    // device; a device twice in one statement would be told one revision for two changes, so a repeat starts the next.
+    private static async Task<List<long>> UpsertAsJsonAsync(
+        DbTransaction transaction, IReadOnlyList<DesiredStateChange> changes, DateTimeOffset updatedAt, CancellationToken cancellationToken)
     {
         var revisions = new List<long>(changes.Count);
+        var chunk = new List<DesiredStateChange>(RowsPerStatement);
+        var inChunk = new HashSet<string>(StringComparer.Ordinal);
         foreach (var change in changes)
         {
-            BindChange(upsert, change, updatedAt);
-            if (revisions.Count == 0)
+            if (chunk.Count == RowsPerStatement || !inChunk.Add(change.DeviceId))
             {
-                await upsert.PrepareAsync(cancellationToken);
+                await UpsertRowsAsync(transaction, chunk, updatedAt, revisions, cancellationToken);
+                chunk.Clear();
+                inChunk.Clear();
+                inChunk.Add(change.DeviceId);
             }
 
-            revisions.Add(Convert.ToInt64(await upsert.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture));
+            chunk.Add(change);
         }
 
+        await UpsertRowsAsync(transaction, chunk, updatedAt, revisions, cancellationToken);
         return revisions;
+    }
+
+    private static async Task UpsertRowsAsync(
+        DbTransaction transaction, List<DesiredStateChange> chunk, DateTimeOffset updatedAt, List<long> revisions, CancellationToken cancellationToken)
+    {
+        if (chunk.Count == 0)
+        {
+            return;
+        }
+
+        var rows = new ArrayBufferWriter<byte>();
+        await using (var json = new Utf8JsonWriter(rows))
+        {
+            json.WriteStartArray();
+            foreach (var change in chunk)
+            {
+                json.WriteStartArray();
+                json.WriteStringValue(change.DeviceId);
+                WriteNullable(json, change.ActiveModel);
+                WriteNullable(json, change.ShadowModel);
+                WriteNullable(json, change.RolloutId);
+                json.WriteNumberValue(change.Rollback ? 1 : 0);
+                json.WriteNumberValue(change.HoldSwitch ? 1 : 0);
+                json.WriteEndArray();
+            }
+
+            json.WriteEndArray();
+        }
+
+        await using var upsert = transaction.CreateCommand(UpsertJson)
+            .Bind("@rows", Encoding.UTF8.GetString(rows.WrittenSpan))
+            .Bind("@updated_at", updatedAt);
+        var returned = (await upsert.ReadAllAsync(row => (Device: row.GetString(0), Revision: row.GetLong(1)), cancellationToken))
+            .ToDictionary(r => r.Device, r => r.Revision, StringComparer.Ordinal);
+        revisions.AddRange(chunk.Select(change => returned[change.DeviceId]));
+    }
+
+    private static void WriteNullable(Utf8JsonWriter json, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNullValue();
+        }
+        else
+        {
+            json.WriteStringValue(value);
+        }
     }
 
     // A server (PostgreSQL) costs a network round trip per command: send a few hundred per batch.

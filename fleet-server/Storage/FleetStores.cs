@@ -15,6 +15,7 @@ internal sealed class FleetStores
         Cases = new CaseStore(database);
         Inspectors = new InspectorStore(database);
         Telemetry = new TelemetryStore(database);
+        MemberReports = new MemberReportStore(database);
         Alerts = new AlertStore(database);
         DriftBaselines = new DriftBaselineStore(database);
     }
@@ -38,6 +39,8 @@ internal sealed class FleetStores
     public InspectorStore Inspectors { get; }
 
     public TelemetryStore Telemetry { get; }
+
+    public MemberReportStore MemberReports { get; }
 
     public AlertStore Alerts { get; }
 

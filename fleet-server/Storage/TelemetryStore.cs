@@ -25,6 +25,11 @@ internal sealed class TelemetryStore(FleetDatabase db)
 
     private const string SelectNewest = "SELECT MAX(received_at) FROM telemetry_aggregates";
 
+    private const string SelectReceived =
+        $"SELECT {Columns} FROM telemetry_aggregates WHERE received_at > @after " +
+        "AND ((model_name = @name AND model_version = @version) OR (model_name = @other_name AND model_version = @other_version)) " +
+        "ORDER BY received_at, message_id";
+
     private const string SelectTail = " ORDER BY window_end DESC, message_id DESC LIMIT @limit) newest ORDER BY window_end, message_id";
 
     public static string RoleName(ModelRole role) => role switch
@@ -71,6 +76,23 @@ internal sealed class TelemetryStore(FleetDatabase db)
             .Bind("@limit", query.Limit)
             .BindEach("device", devices);
         return await command.QueryAsync(Read, cancellationToken);
+    }
+
+    /// <summary>
+    /// Every window of the model <paramref name="model"/> or <paramref name="other"/> (name and version each) stored
+    /// after <paramref name="after"/>, oldest first: what arrived since a reader's last look, found on the received_at index.
+    /// </summary>
+    public async Task<IReadOnlyList<TelemetryRecord>> ListReceivedAsync(
+        (string Name, string Version) model, (string Name, string Version) other, DateTimeOffset after, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenAsync(cancellationToken);
+        return await connection.CreateCommand(SelectReceived)
+            .Bind("@after", after)
+            .Bind("@name", model.Name)
+            .Bind("@version", model.Version)
+            .Bind("@other_name", other.Name)
+            .Bind("@other_version", other.Version)
+            .QueryAsync(Read, cancellationToken);
     }
 
     /// <summary>When the newest aggregate was stored (null while none is): cheap on the received_at index, so watchers can poll it.</summary>

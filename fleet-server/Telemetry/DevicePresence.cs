@@ -8,7 +8,12 @@ namespace EdgeMl.Fleet.Telemetry;
 /// </summary>
 internal sealed class DevicePresence
 {
+    // Kept for the rollout engine, which moves its offline counts by the changes; beyond this it recounts in full.
+    private const int ChangesKept = 100_000;
+
     private readonly ConcurrentDictionary<string, Presence> _devices = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _changes = new();
+    private int _changesLost;
 
     /// <summary>Null when the device never published a status (or it was cleared).</summary>
     public Presence? Of(string deviceId) => _devices.TryGetValue(deviceId, out var presence) ? presence : null;
@@ -26,6 +31,35 @@ internal sealed class DevicePresence
         {
             _devices[deviceId] = presence;
         }
+
+        Changed(deviceId);
+    }
+
+    /// <summary>
+    /// The devices whose status was updated since the last call, each at least once; false when more changed than were
+    /// kept, and the caller must look at every device it cares about. One reader only: what it takes, no other sees.
+    /// </summary>
+    public bool TakeChanges(ICollection<string> changed)
+    {
+        ArgumentNullException.ThrowIfNull(changed);
+        var complete = Interlocked.Exchange(ref _changesLost, 0) == 0;
+        while (_changes.TryDequeue(out var deviceId))
+        {
+            changed.Add(deviceId);
+        }
+
+        return complete;
+    }
+
+    private void Changed(string deviceId)
+    {
+        if (_changes.Count >= ChangesKept)
+        {
+            Volatile.Write(ref _changesLost, 1);
+            _changes.Clear();
+        }
+
+        _changes.Enqueue(deviceId);
     }
 
     /// <summary>A device's last status; <c>Since</c> is when the connection it is about was made.</summary>

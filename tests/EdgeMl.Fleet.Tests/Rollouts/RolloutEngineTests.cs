@@ -36,6 +36,61 @@ public abstract class RolloutEngineTests : StoreTests
     }
 
     [Fact]
+    public async Task A_step_reads_only_the_devices_that_reported_since_the_last_step_not_every_device_of_the_rollout()
+    {
+        using var fleet = new FleetParts(Stores);
+        await AddModelAsync("crack-detector", "v1");
+        var devices = await AddDevicesAsync("site=a", 3);
+        // Online by their MQTT status: a device that has not answered holds its wave open.
+        foreach (var device in devices)
+        {
+            SetOnline(fleet, device, true);
+        }
+
+        var rollout = await fleet.Engine.StartAsync(Start("crack-detector:v1", "site=a"), "admin", Timeout);
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+        await ReportAsync(devices[0], "crack-detector:v1", "active");
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+        Assert.Equal(new WaveCounts(3, 1, 0, 2, 0), await CountsAsync(rollout.Id));
+
+        // Stored with a report time long before the last step: a step that read every device of the rollout would count
+        // it; one that reads what reported since its last step does not see it.
+        await ReportAsync(devices[1], "crack-detector:v1", "active", DateTimeOffset.UtcNow.AddHours(-1));
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+        Assert.Equal(new WaveCounts(3, 1, 0, 2, 0), await CountsAsync(rollout.Id));
+
+        await ReportAsync(devices[2], "crack-detector:v1", "active");
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+        Assert.Equal(new WaveCounts(3, 2, 0, 1, 0), await CountsAsync(rollout.Id));
+    }
+
+    [Fact]
+    public async Task A_pending_device_that_disconnects_or_comes_back_between_steps_moves_the_offline_count()
+    {
+        using var fleet = new FleetParts(Stores);
+        await AddModelAsync("crack-detector", "v1");
+        var devices = await AddDevicesAsync("site=a", 3);
+        foreach (var device in devices)
+        {
+            SetOnline(fleet, device, true);
+        }
+
+        var rollout = await fleet.Engine.StartAsync(Start("crack-detector:v1", "site=a"), "admin", Timeout);
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+        Assert.Equal(new WaveCounts(3, 0, 0, 3, 0), await CountsAsync(rollout.Id));
+
+        // Their last wills: the broker lost their connections (through whichever replica they streamed to).
+        SetOnline(fleet, devices[0], false);
+        SetOnline(fleet, devices[1], false);
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+        Assert.Equal(new WaveCounts(3, 0, 0, 3, 2), await CountsAsync(rollout.Id));
+
+        SetOnline(fleet, devices[1], true);
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+        Assert.Equal(new WaveCounts(3, 0, 0, 3, 1), await CountsAsync(rollout.Id));
+    }
+
+    [Fact]
     public async Task A_device_online_by_its_status_holds_its_wave_open_though_its_stream_is_on_another_replica()
     {
         using var fleet = new FleetParts(Stores);
@@ -144,11 +199,17 @@ public abstract class RolloutEngineTests : StoreTests
         return ids;
     }
 
-    /// <summary>What the device's agent reports on its current desired state.</summary>
-    private async Task ReportAsync(string device, string model, string state)
+    /// <summary>What the device's agent reports on its current desired state; stamped by the engine's clock, as the server stamps what devices report, unless <paramref name="at"/> says otherwise.</summary>
+    private async Task ReportAsync(string device, string model, string state, DateTimeOffset? at = null)
     {
         var desired = await Stores.DesiredStates.GetAsync(device, Timeout);
-        // Stamped by the engine's clock, as the server stamps what devices report.
-        await Stores.Devices.RecordReportAsync(new DeviceReport(device, desired!.Revision, model, state, null, "cpu", null, DateTimeOffset.UtcNow), Timeout);
+        await Stores.Devices.RecordReportAsync(new DeviceReport(device, desired!.Revision, model, state, null, "cpu", null, at ?? DateTimeOffset.UtcNow), Timeout);
     }
+
+    /// <summary>The device's retained MQTT status as the server's ingestion takes it in.</summary>
+    private static void SetOnline(FleetParts fleet, string device, bool online) =>
+        fleet.Presence.Update(device, new DevicePresence.Presence(online, DateTimeOffset.UtcNow, "1.0"));
+
+    private async Task<WaveCounts?> CountsAsync(string rollout) =>
+        WaveAssessment.FromJson(Assert.Single(await Stores.Rollouts.ListWavesAsync(rollout, Timeout)).GateValuesJson)!.Counts;
 }

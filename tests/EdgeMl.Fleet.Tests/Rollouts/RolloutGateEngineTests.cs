@@ -1,4 +1,5 @@
 using EdgeMl.Fleet.Rollouts;
+using EdgeMl.Fleet.Tests.Infrastructure;
 using EdgeMl.Fleet.Tests.Storage;
 
 namespace EdgeMl.Fleet.Tests.Rollouts;
@@ -158,6 +159,27 @@ public abstract class RolloutGateEngineTests : StoreTests
         Assert.Equal("probation: 1 of 1 devices", during.Decision);
         Assert.Equal(1, (await line.RolloutAsync(rollout.Id)).CurrentWave);
         Assert.Equal((1, 0, "passed"), ((await line.AssessmentAsync(rollout.Id, 0)).Counts!.Updated, (await line.AssessmentAsync(rollout.Id, 0)).Counts!.Probation, (await line.WaveAsync(rollout.Id, 0)).Decision));
+    }
+
+    [Fact]
+    public async Task A_step_judges_probation_on_the_windows_received_since_the_last_step_and_reads_none_twice()
+    {
+        using var line = await GateScenario.CreateAsync(Stores, 10, Timeout);
+        var rollout = await line.StartAsync(Gates with { MinSamples = 100 }, "1", "100%");
+        var canary = Assert.Single(await line.MembersAsync(rollout.Id, 0));
+        await line.RunAsync(1);
+
+        // Scored after the switch but stored with a receipt time long before the last step: a step that read every
+        // device's telemetry again would count its frames and end the canary's probation.
+        var now = line.Clock.GetUtcNow();
+        await Stores.Telemetry.AddAsync([TestTelemetry.Window(canary, GateScenario.V2, now, 100, receivedAt: now.AddHours(-1))], Timeout);
+        await line.TickAsync();
+        await line.TickAsync();
+        var unseen = await line.AssessmentAsync(rollout.Id, 0);
+        await line.RunAsync(1);
+
+        Assert.Equal((0, 1, 100L), (unseen.Counts!.Updated, unseen.Counts.Probation, unseen.Samples));
+        Assert.Equal((1, 200L), ((await line.AssessmentAsync(rollout.Id, 0)).Counts!.Updated, (await line.AssessmentAsync(rollout.Id, 0)).Samples));
     }
 
     [Fact]

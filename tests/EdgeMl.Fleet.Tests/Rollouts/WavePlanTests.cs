@@ -29,6 +29,18 @@ public sealed class WavePlanTests
         Assert.Equal(devices.Order(StringComparer.Ordinal), first.Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public void Keeps_the_order_rollouts_started_before_were_planned_in()
+    {
+        // A restarted server must pick the same next wave: the order stays that of the hash's hex text.
+        var devices = Enumerable.Range(0, 500).Select(i => $"dev-{i:x4}").ToList();
+
+        var hexOrder = devices.OrderBy(
+            id => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("r-1/" + id))), StringComparer.Ordinal);
+
+        Assert.Equal(hexOrder, WavePlan.Order("r-1", devices));
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("150%")]

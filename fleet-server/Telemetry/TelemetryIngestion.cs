@@ -45,7 +45,7 @@ internal sealed partial class TelemetryIngestion(
     /// <summary>One connection, made again with backoff whenever it is lost.</summary>
     private async Task ReadAsync(CancellationToken stoppingToken)
     {
-        var clientId = $"{Messaging.MqttServerCredential.UserName}-ingest-{ReplicaId(options.Value)}";
+        var clientId = $"{Messaging.MqttServerCredential.UserName}-ingest-{ReplicaId(options.Value.DataDirectory)}";
         for (var failures = 0; !stoppingToken.IsCancellationRequested;)
         {
             using var client = new MqttClientFactory().CreateMqttClient();
@@ -169,14 +169,9 @@ internal sealed partial class TelemetryIngestion(
     private Task DelayAsync(int failures, CancellationToken cancellationToken) =>
         Task.Delay(TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, MinBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 20)))), time, cancellationToken);
 
-    /// <summary>
-    /// Stable per replica, so a restarted replica resumes its own broker session: the machine, the data directory and
-    /// the gRPC endpoint, because replicas on one host may share a data directory but never an endpoint (with one id
-    /// they would take the broker session from each other in turn).
-    /// </summary>
-    internal static string ReplicaId(FleetServerOptions server) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-            $"{Environment.MachineName}\n{Path.GetFullPath(server.DataDirectory)}\n{server.Bind}:{server.GrpcPort}")))[..12];
+    /// <summary>Stable per replica (machine and data directory), so a restarted replica resumes its own broker session.</summary>
+    private static string ReplicaId(string dataDirectory) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{Environment.MachineName}\n{Path.GetFullPath(dataDirectory)}")))[..12];
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Telemetry ingestion connected to the MQTT broker {Broker} (after {Failures} failed attempts)")]
     private static partial void LogConnected(ILogger logger, string broker, int failures);

@@ -79,7 +79,9 @@ public sealed class CaseUploadTests : IAsyncLifetime
         // The explainer finishes the frame's heatmap after its case was written.
         var heatmap = Path.Combine(data, "explanations", "explained.png");
         Directory.CreateDirectory(Path.GetDirectoryName(heatmap)!);
-        await File.WriteAllBytesAsync(heatmap, TestCases.Png);
+        // Through a temporary name, as the explainer's store writes it: the uploader polls and must never see half a file.
+        await File.WriteAllBytesAsync(heatmap + ".tmp", TestCases.Png);
+        File.Move(heatmap + ".tmp", heatmap);
 
         await Eventually.HoldsAsync(() => Task.FromResult(agent.CasesWaiting), n => n == 0, TimeSpan.FromSeconds(60), "the case to leave the device");
         var explained = Assert.Single(await Stores.Cases.ListAsync(null, CancellationToken.None));

@@ -75,10 +75,10 @@ public sealed partial class FleetSync : BackgroundService
                 await foreach (var signed in call.ResponseStream.ReadAllAsync(token))
                 {
                     Connected = true;
-                    attempt = 0;
                     var before = _check.Revision;
                     if (_check.Accept(signed, identity, out var refusal) is { } state)
                     {
+                        attempt = 0;
                         if (state.Revision > before)
                         {
                             AcceptedRevision.Save(_options.Value.DataDirectory, identity.DeviceId, state.Revision);
@@ -88,7 +88,10 @@ public sealed partial class FleetSync : BackgroundService
                     }
                     else
                     {
+                        // The server sends a state again only on a new stream: one damaged on its way would otherwise stay
+                        // refused until the next change. Asked again with backoff, so a state that is truly bad is not asked for in a loop.
                         Refused(refusal!);
+                        break;
                     }
                 }
 

@@ -108,10 +108,10 @@ internal sealed class TelemetryStore(FleetDatabase db)
     private static async Task<int> InsertOneByOneAsync(DbCommand insert, IReadOnlyList<TelemetryRecord> records, CancellationToken cancellationToken)
     {
         var added = 0;
-        foreach (var record in records)
+        for (var i = 0; i < records.Count; i++)
         {
-            BindRecord(insert, record);
-            if (added == 0)
+            BindRecord(insert, records[i]);
+            if (i == 0)
             {
                 await insert.PrepareAsync(cancellationToken);
             }

@@ -69,7 +69,10 @@ public sealed class TelemetryIngestionTests : IAsyncLifetime, IDisposable
             () => _fleet.Services.GetRequiredService<FleetStores>().Telemetry.ListAsync(new TelemetryQuery { DeviceIds = [device.DeviceId] }, CancellationToken.None),
             s => s.Count >= 3, Patience, "the refused aggregates stored once the database accepts writes");
         Assert.Equal(["m-1", "m-2", "m-3"], stored.Select(r => r.Aggregate.MessageId));
-        Assert.Equal((3L, 1L), (writer.Stored, writer.Duplicates));
+        Assert.Equal(3L, writer.Stored);
+        // How the four messages fall into batches around the failure is the scheduler's choice: the repeated one is
+        // skipped by the store (counted as a duplicate) or never reaches it again; it is never stored twice.
+        Assert.InRange(writer.Duplicates, 0L, 1L);
     }
 
     private static ModelAggregate Aggregate(string id, int window) => new()

@@ -5,7 +5,8 @@ namespace EdgeMl.Agent.Sync;
 
 /// <summary>
 /// What the agent trusts: a desired state signed by the fleet's current signing key (a newer one is
-/// followed when the root endorses it, an older one is revoked), for this device, not expired
+/// followed when the root endorses it, an older one is revoked), bound to this device by an HMAC with its
+/// secret's key (<see cref="StateBinding"/>), not expired
 /// (a frozen or replayed stream cannot hold the device forever) and not older than the last one.
 /// </summary>
 internal sealed class DesiredStateCheck(TimeProvider time, FleetTrust trust, ulong acceptedRevision = 0)
@@ -28,7 +29,15 @@ internal sealed class DesiredStateCheck(TimeProvider time, FleetTrust trust, ulo
             return null;
         }
 
+        if (StateBinding.Open(StateBinding.KeyOf(identity.Secret), signed, out refusal) is not { } binding)
+        {
+            return null;
+        }
+
+        // The signed payload is shared by every device given the same content; the verified binding says whose it is.
         var state = DesiredState.Parser.ParseFrom(signed.Payload);
+        state.DeviceId = binding.DeviceId;
+        state.Revision = binding.Revision;
         if (state.DeviceId != identity.DeviceId)
         {
             refusal = $"it is for device {state.DeviceId}";

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Globalization;
 using EdgeMl.Fleet.Cli;
+using EdgeMl.Fleet.Security;
 using EdgeMl.Protos.Fleet;
 using Grpc.Core;
 
@@ -37,28 +39,34 @@ internal sealed class FleetBenchmark(int devices, string modelDirectory, TimeSpa
                 var rssBefore = server.ResidentBytes();
 
                 await Step($"connecting {devices} devices");
-                await using var fleet = new SimulatedFleet(server.GrpcAddress, devices);
+                await using var fleet = new SimulatedFleet(server.GrpcAddress, devices, SigningPublicKey(data.FullName));
                 await fleet.ConnectAsync(ConnectDeadline, cancellationToken);
                 await server.WaitOnlineAsync(devices, ConnectDeadline, cancellationToken);
                 await Task.Delay(Settle, cancellationToken);
                 var rssAfter = server.ResidentBytes();
 
                 await Step($"rolling {model.Name}:{model.Version} out to 100%");
-                var (rollout, first, last) = await RollOutAsync(server, fleet, model, cancellationToken);
+                var (rollout, phases) = await RollOutAsync(server, fleet, model, cancellationToken);
+                await Step($"(stored after {phases.Stored.TotalSeconds:F2} s, first device {phases.First.TotalSeconds:F2} s, last {phases.Last.TotalSeconds:F2} s; " +
+                    $"CPU meanwhile: server {phases.ServerCpu.TotalSeconds:F2} s, simulated devices {phases.DevicesCpu.TotalSeconds:F2} s; load average {phases.LoadAverage:F2})");
                 await server.Admin.ControlRolloutAsync(new ControlRolloutRequest { RolloutId = rollout, Action = "abort" }, cancellationToken: cancellationToken);
 
                 await Step($"pushing a {BlobMegabytes} MB bundle and rolling it out");
                 var blob = await PushAsync(server.Admin, BenchPackage.Synthetic(package, BlobVersion, BlobMegabytes), cancellationToken);
-                var (_, _, blobLast) = await RollOutAsync(server, fleet, blob, cancellationToken);
-                await Step($"(the {blob.Name}:{blob.Version} rollout reached every device in {blobLast.TotalSeconds:F2} s)");
+                var (_, blobPhases) = await RollOutAsync(server, fleet, blob, cancellationToken);
+                await Step($"(the {blob.Name}:{blob.Version} rollout reached every device in {blobPhases.Last.TotalSeconds:F2} s)");
 
                 await Step($"{downloadClients} devices downloading for {downloadDuration.TotalSeconds:F0} s");
                 var bytes = await new DownloadLoad().RunAsync(server.GrpcAddress, blob.Name, blob.Version, downloadClients, downloadDuration, cancellationToken);
                 return new FleetBenchResult
                 {
                     Devices = devices,
-                    SecondsToDesiredState = last.TotalSeconds,
-                    SecondsToFirstDevice = first.TotalSeconds,
+                    SecondsToDesiredState = phases.Last.TotalSeconds,
+                    SecondsToFirstDevice = phases.First.TotalSeconds,
+                    SecondsToStored = phases.Stored.TotalSeconds,
+                    ServerCpuSeconds = phases.ServerCpu.TotalSeconds,
+                    DevicesCpuSeconds = phases.DevicesCpu.TotalSeconds,
+                    LoadAverage = phases.LoadAverage,
                     ServerKbPerDevice = (rssAfter - rssBefore) / 1024.0 / devices,
                     DownloadMbPerSecond = bytes / (1024.0 * 1024.0) / downloadDuration.TotalSeconds,
                     ServerRssBeforeMb = rssBefore / (1024.0 * 1024.0),
@@ -79,13 +87,17 @@ internal sealed class FleetBenchmark(int devices, string modelDirectory, TimeSpa
     }
 
     /// <summary>Starts a one-wave 100% rollout and waits until every device has a desired state naming the model.</summary>
-    private async Task<(string Rollout, TimeSpan First, TimeSpan Last)> RollOutAsync(ServerUnderTest server, SimulatedFleet fleet, ModelInfo model, CancellationToken cancellationToken)
+    private async Task<(string Rollout, RolloutPhases Phases)> RollOutAsync(ServerUnderTest server, SimulatedFleet fleet, ModelInfo model, CancellationToken cancellationToken)
     {
+        var serverCpu = server.ProcessorTime();
+        var devicesCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var all = fleet.Arrivals.Expect(model.Version);
         var request = new StartRolloutRequest { Model = $"{model.Name}:{model.Version}", Selector = BenchDevices.Selector, BakeSeconds = 0, Mode = "canary" };
         request.Waves.Add("100%");
-        var status = await server.Admin.StartRolloutAsync(request, cancellationToken: cancellationToken);
         var waiting = Stopwatch.StartNew();
+        // The call returns once the rollout and its desired states are committed and announced to the streams.
+        var status = await server.Admin.StartRolloutAsync(request, cancellationToken: cancellationToken);
+        var stored = waiting.Elapsed;
         try
         {
             await all.WaitAsync(RolloutDeadline, cancellationToken);
@@ -98,8 +110,26 @@ internal sealed class FleetBenchmark(int devices, string modelDirectory, TimeSpa
         }
 
         var (first, last) = fleet.Arrivals.Elapsed();
-        return (status.RolloutId, first, last);
+        return (status.RolloutId, new RolloutPhases(
+            stored, first, last, server.ProcessorTime() - serverCpu, Process.GetCurrentProcess().TotalProcessorTime - devicesCpu, LoadAverage()));
     }
+
+    /// <summary>The key the server signs states with, from its data directory, as a device would have it.</summary>
+    private static byte[] SigningPublicKey(string dataDirectory)
+    {
+        using var keys = FleetKeys.Load(dataDirectory);
+        return keys.Signer.PublicKey;
+    }
+
+    /// <summary>The one-minute load average: what else ran on the machine's cores meanwhile.</summary>
+    private static double LoadAverage() =>
+        double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Where a rollout's seconds went: the start call returned (stored), the first and the last device verified it, and
+    /// the processor time of the server and of the simulated devices from the call to the last device.
+    /// </summary>
+    private sealed record RolloutPhases(TimeSpan Stored, TimeSpan First, TimeSpan Last, TimeSpan ServerCpu, TimeSpan DevicesCpu, double LoadAverage);
 
     private Task Step(string what) => progress.WriteLineAsync($"bench-fleet: {what}");
 

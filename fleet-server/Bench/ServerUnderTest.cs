@@ -82,6 +82,13 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
         throw new InvalidOperationException($"/proc/{_process.Id}/status has no VmRSS line; the server process is gone");
     }
 
+    /// <summary>The processor time (user and system) the server has used so far.</summary>
+    public TimeSpan ProcessorTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
     /// <summary>Polls /metrics until <c>edgeml_devices_online</c> reaches <paramref name="count"/>.</summary>
     public async Task WaitOnlineAsync(int count, TimeSpan timeout, CancellationToken cancellationToken)
     {

@@ -1,11 +1,14 @@
+using System.Collections.Concurrent;
+using EdgeMl.Contracts.Signing;
 using EdgeMl.Protos.Fleet;
+using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 
 namespace EdgeMl.Fleet.Bench;
 
 /// <summary>
-/// N light devices in this process: one WatchDesiredState stream each, authenticated as the device,
+/// N light devices in this process: one WatchDesiredState stream each, authenticated as the device, checking each state as an agent does,
 /// spread over several HTTP/2 channels as a fleet's devices would be over many connections.
 /// </summary>
 internal sealed class SimulatedFleet : IAsyncDisposable
@@ -16,6 +19,8 @@ internal sealed class SimulatedFleet : IAsyncDisposable
     private const int ConnectingAtOnce = 200;
 
     private readonly int _devices;
+    private readonly byte[] _signingKey;
+    private readonly ConcurrentDictionary<(ByteString Payload, ByteString Signature), bool> _verified = new();
     private readonly GrpcChannel[] _channels;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _connecting = new(ConnectingAtOnce);
@@ -23,9 +28,10 @@ internal sealed class SimulatedFleet : IAsyncDisposable
     private int _failed;
     private string? _firstFailure;
 
-    public SimulatedFleet(string address, int devices)
+    public SimulatedFleet(string address, int devices, byte[] signingKey)
     {
         _devices = devices;
+        _signingKey = signingKey;
         Arrivals = new StateArrivals(devices);
         _channels = [.. Enumerable.Range(0, (devices + StreamsPerChannel - 1) / StreamsPerChannel).Select(_ => GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
@@ -72,11 +78,18 @@ internal sealed class SimulatedFleet : IAsyncDisposable
         try
         {
             var headers = new Metadata { { "x-edgeml-device", BenchDevices.Id(device) }, { "authorization", "Bearer " + BenchDevices.Secret(device) } };
+            var bindingKey = StateBinding.KeyOf(BenchDevices.Secret(device));
             var client = new DeviceService.DeviceServiceClient(_channels[device / StreamsPerChannel]);
             using var call = client.WatchDesiredState(new WatchDesiredStateRequest(), headers, cancellationToken: _stop.Token);
             await foreach (var signed in call.ResponseStream.ReadAllAsync(_stop.Token))
             {
-                if (Arrivals.Received(device, DesiredState.Parser.ParseFrom(signed.Payload)))
+                if (Verify(device, bindingKey, signed) is not { } state)
+                {
+                    // A state the device would refuse has not reached it: it counts as a failed stream, not as an arrival.
+                    return;
+                }
+
+                if (Arrivals.Received(device, state))
                 {
                     connected = true;
                     _connecting.Release();
@@ -89,8 +102,7 @@ internal sealed class SimulatedFleet : IAsyncDisposable
         }
         catch (RpcException e)
         {
-            Interlocked.Increment(ref _failed);
-            Interlocked.CompareExchange(ref _firstFailure, $"{BenchDevices.Id(device)}: {e.Status.Detail} ({e.StatusCode})", null);
+            Fail(device, $"{e.Status.Detail} ({e.StatusCode})");
         }
         finally
         {
@@ -99,6 +111,40 @@ internal sealed class SimulatedFleet : IAsyncDisposable
                 _connecting.Release();
             }
         }
+    }
+
+    /// <summary>
+    /// The device's check of a state, as the agent makes it: its binding made with the device's key, for its id and for this
+    /// payload, and the payload signed by the fleet. A real device verifies the signature on its own processor; here the
+    /// devices share this process's two, so each distinct signed payload is verified once, not once per device.
+    /// </summary>
+    private DesiredState? Verify(int device, byte[] bindingKey, SignedDesiredState signed)
+    {
+        var binding = StateBinding.Open(bindingKey, signed, out var refusal);
+        if (binding is null || binding.DeviceId != BenchDevices.Id(device))
+        {
+            Fail(device, $"refused the state: {refusal ?? "it is for device " + binding!.DeviceId}");
+            return null;
+        }
+
+        if (!_verified.ContainsKey((signed.Payload, signed.Signature)))
+        {
+            if (!FleetKey.Verify(_signingKey, signed.Payload.Span, signed.Signature.Span))
+            {
+                Fail(device, "refused the state: its signature is not the fleet's");
+                return null;
+            }
+
+            _verified.TryAdd((signed.Payload, signed.Signature), true);
+        }
+
+        return DesiredState.Parser.ParseFrom(signed.Payload);
+    }
+
+    private void Fail(int device, string why)
+    {
+        Interlocked.Increment(ref _failed);
+        Interlocked.CompareExchange(ref _firstFailure, $"{BenchDevices.Id(device)}: {why}", null);
     }
 
     public async ValueTask DisposeAsync()

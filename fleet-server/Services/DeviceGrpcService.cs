@@ -1,4 +1,5 @@
 using System.Buffers;
+using EdgeMl.Contracts.Signing;
 using EdgeMl.Fleet.Devices;
 using EdgeMl.Fleet.Messaging;
 using EdgeMl.Fleet.Registry;
@@ -48,6 +49,8 @@ internal sealed class DeviceGrpcService(
     public override async Task WatchDesiredState(WatchDesiredStateRequest request, IServerStreamWriter<SignedDesiredState> responseStream, ServerCallContext context)
     {
         var deviceId = await authenticator.AuthenticateAsync(context);
+        // Authenticated, so the secret is there; the key lives as long as the stream, never in the database.
+        var bindingKey = StateBinding.KeyOf(CallerIdentity.Bearer(context)!);
         using var subscription = hub.Subscribe(deviceId);
         var token = context.CancellationToken;
         await stores.Devices.TouchAsync(deviceId, time.GetUtcNow(), token);
@@ -58,7 +61,7 @@ internal sealed class DeviceGrpcService(
         {
             if (current is not null)
             {
-                await responseStream.WriteAsync(await signer.SignAsync(current, token), token);
+                await responseStream.WriteAsync(await signer.SignAsync(current, bindingKey, token), token);
             }
 
             // Wait for a change; re-send the same state before its signature expires.

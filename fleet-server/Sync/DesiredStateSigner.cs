@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using EdgeMl.Contracts.Signing;
 using EdgeMl.Fleet.Registry;
 using EdgeMl.Fleet.Rollouts;
 using EdgeMl.Fleet.Security;
@@ -11,51 +13,104 @@ namespace EdgeMl.Fleet.Sync;
 
 /// <summary>
 /// Turns a stored desired state into the signed message a device trusts: model references resolved,
-/// expiry set, signed by the signing key and carrying the root's endorsement of that key.
+/// expiry set, signed by the signing key and carrying the root's endorsement of that key, and bound to the device.
 /// </summary>
 /// <remarks>
-/// A rollout gives thousands of devices the same content; only the device id, the revision and the times differ.
-/// That content (model references, the rollout's decision settings) is resolved once per distinct content and kept,
-/// since models and a rollout's decisions never change once stored; each device's copy is still serialised and
-/// signed on its own, because the device id and revision are in the signed bytes.
+/// A rollout gives thousands of devices the same content. That content is resolved once and signed once per distinct
+/// content (and again when its copy grows old); each device gets the same signed bytes with its own
+/// <see cref="StateBinding"/>, an HMAC where a signature each took most of a large rollout's server time.
 /// </remarks>
 internal sealed class DesiredStateSigner(ModelRegistry registry, FleetStores stores, FleetKeys keys, IOptions<SyncOptions> options, TimeProvider time)
 {
-    // A handful of rollouts and rollbacks are live at once; past this the cache starts over rather than grow.
+    // A handful of rollouts and rollbacks are live at once; past this the caches start over rather than grow.
     private const int ContentsKept = 256;
 
-    private readonly ConcurrentDictionary<Content, DesiredState> _contents = new();
+    private readonly ConcurrentDictionary<Content, Lazy<Task<DesiredState>>> _templates = new();
+    private readonly ConcurrentDictionary<Content, SignedContent> _signed = new();
+    private readonly Lock _signing = new();
 
-    public async Task<SignedDesiredState> SignAsync(DesiredStateRecord record, CancellationToken cancellationToken)
+    /// <summary>
+    /// How old a signed copy may be when sent: a small part of the lifetime, so that a device's copy (re-sent every third
+    /// of the lifetime) never comes close to expiring.
+    /// </summary>
+    private TimeSpan ResignAfter => options.Value.StateLifetime / 12;
+
+    /// <summary>The state for <paramref name="record"/>'s device, bound with <paramref name="bindingKey"/> (<see cref="StateBinding.KeyOf"/> of its secret).</summary>
+    public async Task<SignedDesiredState> SignAsync(DesiredStateRecord record, byte[] bindingKey, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        var content = new Content(record.ActiveModel, record.ShadowModel, record.RolloutId, record.Rollback, record.HoldSwitch);
-        if (!_contents.TryGetValue(content, out var template))
-        {
-            template = await ResolveAsync(content, cancellationToken);
-            if (_contents.Count >= ContentsKept)
-            {
-                _contents.Clear();
-            }
-
-            _contents.TryAdd(content, template);
-        }
-
-        var now = time.GetUtcNow();
-        var state = template.Clone();
-        state.DeviceId = record.DeviceId;
-        state.Revision = (ulong)record.Revision;
-        state.IssuedAtUnixMs = now.ToUnixTimeMilliseconds();
-        state.ExpiresAtUnixMs = (now + options.Value.StateLifetime).ToUnixTimeMilliseconds();
-        var payload = state.ToByteArray();
-        // Both arrays are new and never written again: wrapped, not copied.
+        var content = await SignedAsync(new Content(record.ActiveModel, record.ShadowModel, record.RolloutId, record.Rollback, record.HoldSwitch), cancellationToken);
+        var (binding, mac) = StateBinding.Bind(bindingKey, record.DeviceId, (ulong)record.Revision, content.PayloadSha256);
         return new SignedDesiredState
         {
-            Payload = UnsafeByteOperations.UnsafeWrap(payload),
-            Signature = UnsafeByteOperations.UnsafeWrap(keys.Signer.Sign(payload)),
+            Payload = content.Payload,
+            Signature = content.Signature,
             KeyId = keys.Signer.KeyId,
             SigningKey = keys.Statement,
+            Binding = binding,
+            BindingMac = mac,
         };
+    }
+
+    private async Task<SignedContent> SignedAsync(Content content, CancellationToken cancellationToken)
+    {
+        if (_signed.TryGetValue(content, out var signed) && IsFresh(signed))
+        {
+            return signed;
+        }
+
+        var template = await TemplateAsync(content, cancellationToken);
+        // Thousands of streams ask for a new content at once: one of them signs it, the others take its copy.
+        lock (_signing)
+        {
+            if (_signed.TryGetValue(content, out signed) && IsFresh(signed))
+            {
+                return signed;
+            }
+
+            var now = time.GetUtcNow();
+            var state = template.Clone();
+            state.IssuedAtUnixMs = now.ToUnixTimeMilliseconds();
+            state.ExpiresAtUnixMs = (now + options.Value.StateLifetime).ToUnixTimeMilliseconds();
+            var payload = state.ToByteArray();
+            // The arrays are new and never written again: wrapped, not copied.
+            signed = new SignedContent(
+                UnsafeByteOperations.UnsafeWrap(payload),
+                UnsafeByteOperations.UnsafeWrap(SHA256.HashData(payload)),
+                UnsafeByteOperations.UnsafeWrap(keys.Signer.Sign(payload)),
+                now);
+            if (_signed.Count >= ContentsKept)
+            {
+                _signed.Clear();
+            }
+
+            _signed[content] = signed;
+            return signed;
+        }
+    }
+
+    private bool IsFresh(SignedContent signed) => time.GetUtcNow() - signed.IssuedAt < ResignAfter;
+
+    /// <summary>The content's state without times; models and a rollout's decisions never change once stored, so it is resolved once.</summary>
+    private async Task<DesiredState> TemplateAsync(Content content, CancellationToken cancellationToken)
+    {
+        if (_templates.Count >= ContentsKept)
+        {
+            _templates.Clear();
+        }
+
+        // Shared by every stream asking at once, so no one stream's cancellation cancels it; each waits with its own.
+        var resolving = _templates.GetOrAdd(content, c => new Lazy<Task<DesiredState>>(() => ResolveAsync(c, CancellationToken.None)));
+        try
+        {
+            return await resolving.Value.WaitAsync(cancellationToken);
+        }
+        catch (Exception) when (resolving.Value.IsFaulted)
+        {
+            // Not kept: the next stream asks the database again.
+            _templates.TryRemove(new KeyValuePair<Content, Lazy<Task<DesiredState>>>(content, resolving));
+            throw;
+        }
     }
 
     private async Task<DesiredState> ResolveAsync(Content content, CancellationToken cancellationToken)
@@ -93,4 +148,7 @@ internal sealed class DesiredStateSigner(ModelRegistry registry, FleetStores sto
 
     /// <summary>What devices given the same state share.</summary>
     private readonly record struct Content(string? ActiveModel, string? ShadowModel, string? RolloutId, bool Rollback, bool HoldSwitch);
+
+    /// <summary>A content's signed copy: the payload every device given it receives, its SHA-256 for the bindings, and when it was signed.</summary>
+    private sealed record SignedContent(ByteString Payload, ByteString PayloadSha256, ByteString Signature, DateTimeOffset IssuedAt);
 }

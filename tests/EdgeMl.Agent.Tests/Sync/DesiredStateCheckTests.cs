@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using EdgeMl.Agent.Sync;
 using EdgeMl.Agent.Tests.Infrastructure;
 using EdgeMl.Contracts.Signing;
@@ -78,6 +79,43 @@ public sealed class DesiredStateCheckTests : IDisposable
     }
 
     [Fact]
+    public void Refuses_a_state_bound_to_another_device_and_replayed_to_this_one()
+    {
+        var other = State(9);
+        other.DeviceId = "dev-2";
+
+        Assert.Null(_check.Accept(Sign(other, secret: "dev-2-secret"), _device, out var refusal));
+        Assert.Equal("its binding was not made for this device", refusal);
+        Assert.Equal(0ul, _check.Revision);
+    }
+
+    [Fact]
+    public void Refuses_a_binding_changed_after_it_was_made()
+    {
+        var signed = Sign(State(1));
+        var raised = DesiredStateBinding.Parser.ParseFrom(signed.Binding);
+        raised.Revision = 1000;
+        signed.Binding = raised.ToByteString();
+
+        Assert.Null(_check.Accept(signed, _device, out var refusal));
+        Assert.Equal("its binding was not made for this device", refusal);
+    }
+
+    [Fact]
+    public void Refuses_a_binding_moved_onto_other_signed_content()
+    {
+        var rollback = State(2);
+        rollback.Rollback = true;
+        var signed = Sign(rollback);
+        var other = Sign(State(2));
+        signed.Binding = other.Binding;
+        signed.BindingMac = other.BindingMac;
+
+        Assert.Null(_check.Accept(signed, _device, out var refusal));
+        Assert.Equal("its binding is for other content", refusal);
+    }
+
+    [Fact]
     public void Follows_a_signing_key_the_root_endorses_and_still_trusts_it_after_a_restart()
     {
         using var signing = FleetKey.LoadOrCreate(_temp.File("signing-1.key"));
@@ -154,10 +192,22 @@ public sealed class DesiredStateCheckTests : IDisposable
         ExpiresAtUnixMs = Now.AddHours(1).ToUnixTimeMilliseconds(),
     };
 
-    private SignedDesiredState Sign(DesiredState state, FleetKey? key = null, SigningKeyStatement? endorsement = null)
+    /// <summary>As the server sends it: the content signed without device and revision, bound to them with the secret's key.</summary>
+    private SignedDesiredState Sign(DesiredState state, FleetKey? key = null, SigningKeyStatement? endorsement = null, string secret = "secret")
     {
-        var payload = state.ToByteArray();
-        return new SignedDesiredState { Payload = ByteString.CopyFrom(payload), Signature = ByteString.CopyFrom((key ?? _fleet).Sign(payload)), SigningKey = endorsement };
+        var content = state.Clone();
+        content.DeviceId = "";
+        content.Revision = 0;
+        var payload = content.ToByteArray();
+        var (binding, mac) = StateBinding.Bind(StateBinding.KeyOf(secret), state.DeviceId, state.Revision, ByteString.CopyFrom(SHA256.HashData(payload)));
+        return new SignedDesiredState
+        {
+            Payload = ByteString.CopyFrom(payload),
+            Signature = ByteString.CopyFrom((key ?? _fleet).Sign(payload)),
+            SigningKey = endorsement,
+            Binding = binding,
+            BindingMac = mac,
+        };
     }
 
     /// <summary>A check as the agent builds it at start, reading what the device trusts from its data directory.</summary>

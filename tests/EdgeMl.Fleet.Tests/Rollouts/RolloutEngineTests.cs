@@ -1,5 +1,6 @@
 using System.Data.Common;
 using EdgeMl.Contracts.Fleet;
+using EdgeMl.Contracts.Signing;
 using EdgeMl.Fleet.Rollouts;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
@@ -175,8 +176,9 @@ public abstract class RolloutEngineTests : StoreTests
         var states = await Stores.DesiredStates.ListAsync(Timeout);
         Assert.All(states, s => Assert.Equal((2L, null, true), (s.Revision, s.ActiveModel, s.Rollback)));
         var signer = new DesiredStateSigner(fleet.Registry, Stores, fleet.Keys, Options.Create(new SyncOptions()), TimeProvider.System);
-        var signed = DesiredState.Parser.ParseFrom((await signer.SignAsync(states[0], Timeout)).Payload);
-        Assert.Equal((null, true, 2UL), (signed.Active, signed.Rollback, signed.Revision));
+        var signed = await signer.SignAsync(states[0], StateBinding.KeyOf("secret"), Timeout);
+        var state = DesiredState.Parser.ParseFrom(signed.Payload);
+        Assert.Equal((null, true, 2UL), (state.Active, state.Rollback, DesiredStateBinding.Parser.ParseFrom(signed.Binding).Revision));
         Assert.Contains(await Stores.Audit.ListAsync(100, Timeout), a => a.Action == "rollout.rollback" && a.Detail.Contains("returned to no model", StringComparison.Ordinal));
     }
 

@@ -57,32 +57,48 @@ internal sealed class DeviceGrpcService(
         coordinator.Nudge();
         var current = await stores.DesiredStates.GetAsync(deviceId, token);
         var refresh = options.Value.StateLifetime / 3;
-        while (!token.IsCancellationRequested)
+        // One re-send timer per stream, re-armed at each state: a new timer and linked source for every state cost a large
+        // rollout 50,000 of each, all through the timer queue's lock.
+        var tick = new CancellationTokenSource(refresh, time);
+        var wait = CancellationTokenSource.CreateLinkedTokenSource(token, tick.Token);
+        try
         {
-            if (current is not null)
+            while (!token.IsCancellationRequested)
             {
-                await responseStream.WriteAsync(await signer.SignAsync(current, bindingKey, token), token);
-            }
-
-            // Wait for a change; re-send the same state before its signature expires.
-            using var tick = new CancellationTokenSource(refresh, time);
-            using var wait = CancellationTokenSource.CreateLinkedTokenSource(token, tick.Token);
-            try
-            {
-                if (!await subscription.Reader.WaitToReadAsync(wait.Token))
+                if (current is not null)
                 {
-                    // Closed by a newer stream of this device or by revocation; a revoked device learns why.
-                    await authenticator.AuthenticateAsync(context);
-                    return;
+                    await responseStream.WriteAsync(await signer.SignAsync(current, bindingKey, token), token);
                 }
 
-                subscription.Reader.TryRead(out var next);
-                current = next ?? current;
+                // Wait for a change; re-send the same state before its signature expires.
+                try
+                {
+                    if (!await subscription.Reader.WaitToReadAsync(wait.Token))
+                    {
+                        // Closed by a newer stream of this device or by revocation; a revoked device learns why.
+                        await authenticator.AuthenticateAsync(context);
+                        return;
+                    }
+
+                    subscription.Reader.TryRead(out var next);
+                    current = next ?? current;
+                    tick.CancelAfter(refresh);
+                }
+                catch (OperationCanceledException) when (!token.IsCancellationRequested)
+                {
+                    current = await stores.DesiredStates.GetAsync(deviceId, token);
+                    // A cancelled source cannot be re-armed: the next wait gets new ones.
+                    wait.Dispose();
+                    tick.Dispose();
+                    tick = new CancellationTokenSource(refresh, time);
+                    wait = CancellationTokenSource.CreateLinkedTokenSource(token, tick.Token);
+                }
             }
-            catch (OperationCanceledException) when (!token.IsCancellationRequested)
-            {
-                current = await stores.DesiredStates.GetAsync(deviceId, token);
-            }
+        }
+        finally
+        {
+            wait.Dispose();
+            tick.Dispose();
         }
     }
 

@@ -27,17 +27,17 @@ internal sealed record FleetBenchResult
     [JsonPropertyName("seconds_to_first_device")]
     public double SecondsToFirstDevice { get; init; }
 
-    /// <summary>From the rollout call to its return: the rollout and its desired states planned, committed and announced to the streams.</summary>
-    [JsonPropertyName("seconds_to_stored")]
-    public double SecondsToStored { get; init; }
+    /// <summary>Processor seconds the server used from the rollout call to the first device: planning and storing the rollout.</summary>
+    [JsonPropertyName("server_cpu_seconds_to_first_device")]
+    public double ServerCpuSecondsToFirst { get; init; }
 
-    /// <summary>Processor seconds the server used from the rollout call to the last device.</summary>
-    [JsonPropertyName("server_cpu_seconds")]
-    public double ServerCpuSeconds { get; init; }
+    /// <summary>Processor seconds the server used from the first device to the last: signing and sending.</summary>
+    [JsonPropertyName("server_cpu_seconds_fan_out")]
+    public double ServerCpuSecondsFanOut { get; init; }
 
-    /// <summary>Processor seconds the simulated devices (the benchmark's process) used meanwhile.</summary>
-    [JsonPropertyName("devices_cpu_seconds")]
-    public double DevicesCpuSeconds { get; init; }
+    /// <summary>Processor seconds the simulated devices (the benchmark's process) used from the first device to the last: receiving and verifying.</summary>
+    [JsonPropertyName("devices_cpu_seconds_fan_out")]
+    public double DevicesCpuSecondsFanOut { get; init; }
 
     /// <summary>The machine's one-minute load average when the last device had the state.</summary>
     [JsonPropertyName("load_average")]

@@ -47,8 +47,8 @@ internal sealed class FleetBenchmark(int devices, string modelDirectory, TimeSpa
 
                 await Step($"rolling {model.Name}:{model.Version} out to 100%");
                 var (rollout, phases) = await RollOutAsync(server, fleet, model, cancellationToken);
-                await Step($"(stored after {phases.Stored.TotalSeconds:F2} s, first device {phases.First.TotalSeconds:F2} s, last {phases.Last.TotalSeconds:F2} s; " +
-                    $"CPU meanwhile: server {phases.ServerCpu.TotalSeconds:F2} s, simulated devices {phases.DevicesCpu.TotalSeconds:F2} s; load average {phases.LoadAverage:F2})");
+                await Step($"(first device {phases.First.TotalSeconds:F2} s, last {phases.Last.TotalSeconds:F2} s; processor seconds server / devices: " +
+                    $"to the first {phases.ToFirst.Server.TotalSeconds:F2} / {phases.ToFirst.Devices.TotalSeconds:F2}, fan-out {phases.FanOut.Server.TotalSeconds:F2} / {phases.FanOut.Devices.TotalSeconds:F2}; load average {phases.LoadAverage:F2})");
                 await server.Admin.ControlRolloutAsync(new ControlRolloutRequest { RolloutId = rollout, Action = "abort" }, cancellationToken: cancellationToken);
 
                 await Step($"pushing a {BlobMegabytes} MB bundle and rolling it out");
@@ -63,9 +63,9 @@ internal sealed class FleetBenchmark(int devices, string modelDirectory, TimeSpa
                     Devices = devices,
                     SecondsToDesiredState = phases.Last.TotalSeconds,
                     SecondsToFirstDevice = phases.First.TotalSeconds,
-                    SecondsToStored = phases.Stored.TotalSeconds,
-                    ServerCpuSeconds = phases.ServerCpu.TotalSeconds,
-                    DevicesCpuSeconds = phases.DevicesCpu.TotalSeconds,
+                    ServerCpuSecondsToFirst = phases.ToFirst.Server.TotalSeconds,
+                    ServerCpuSecondsFanOut = phases.FanOut.Server.TotalSeconds,
+                    DevicesCpuSecondsFanOut = phases.FanOut.Devices.TotalSeconds,
                     LoadAverage = phases.LoadAverage,
                     ServerKbPerDevice = (rssAfter - rssBefore) / 1024.0 / devices,
                     DownloadMbPerSecond = bytes / (1024.0 * 1024.0) / downloadDuration.TotalSeconds,
@@ -89,30 +89,34 @@ internal sealed class FleetBenchmark(int devices, string modelDirectory, TimeSpa
     /// <summary>Starts a one-wave 100% rollout and waits until every device has a desired state naming the model.</summary>
     private async Task<(string Rollout, RolloutPhases Phases)> RollOutAsync(ServerUnderTest server, SimulatedFleet fleet, ModelInfo model, CancellationToken cancellationToken)
     {
-        var serverCpu = server.ProcessorTime();
-        var devicesCpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var all = fleet.Arrivals.Expect(model.Version);
+        var start = Processors(server);
+        var (first, all) = fleet.Arrivals.Expect(model.Version);
         var request = new StartRolloutRequest { Model = $"{model.Name}:{model.Version}", Selector = BenchDevices.Selector, BakeSeconds = 0, Mode = "canary" };
         request.Waves.Add("100%");
         var waiting = Stopwatch.StartNew();
-        // The call returns once the rollout and its desired states are committed and announced to the streams.
-        var status = await server.Admin.StartRolloutAsync(request, cancellationToken: cancellationToken);
-        var stored = waiting.Elapsed;
+        var call = server.Admin.StartRolloutAsync(request, cancellationToken: cancellationToken);
         try
         {
+            // The first device has it once the rollout and its desired states are stored: up to there the server plans and
+            // commits, past it the server signs and sends and the devices receive and verify.
+            await first.WaitAsync(RolloutDeadline, cancellationToken);
+            var stored = Processors(server);
             await all.WaitAsync(RolloutDeadline, cancellationToken);
+            var end = Processors(server);
+            var status = await call;
+            var (firstDevice, lastDevice) = fleet.Arrivals.Elapsed();
+            return (status.RolloutId, new RolloutPhases(firstDevice, lastDevice, stored - start, end - stored, LoadAverage()));
         }
         catch (TimeoutException)
         {
             throw new TimeoutException(
-                $"rollout {status.RolloutId}: {fleet.Arrivals.Arrived} of {devices} devices have {model.Version} after {waiting.Elapsed.TotalSeconds:F0} s; " +
+                $"rollout of {model.Version}: {fleet.Arrivals.Arrived} of {devices} devices have it after {waiting.Elapsed.TotalSeconds:F0} s; " +
                 $"{fleet.Failed} streams failed, the first with: {fleet.FirstFailure ?? "-"}{Environment.NewLine}{server.OutputTail}");
         }
-
-        var (first, last) = fleet.Arrivals.Elapsed();
-        return (status.RolloutId, new RolloutPhases(
-            stored, first, last, server.ProcessorTime() - serverCpu, Process.GetCurrentProcess().TotalProcessorTime - devicesCpu, LoadAverage()));
     }
+
+    /// <summary>Processor time so far of the server and of this process, where the simulated devices run.</summary>
+    private static CpuTimes Processors(ServerUnderTest server) => new(server.ProcessorTime(), Process.GetCurrentProcess().TotalProcessorTime);
 
     /// <summary>The key the server signs states with, from its data directory, as a device would have it.</summary>
     private static byte[] SigningPublicKey(string dataDirectory)
@@ -126,10 +130,15 @@ internal sealed class FleetBenchmark(int devices, string modelDirectory, TimeSpa
         double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// Where a rollout's seconds went: the start call returned (stored), the first and the last device verified it, and
-    /// the processor time of the server and of the simulated devices from the call to the last device.
+    /// Where a rollout's seconds went: when the first and the last device had verified it, and the processor time of the
+    /// server and of the simulated devices up to the first device (planning, storing) and from there to the last (fan-out).
     /// </summary>
-    private sealed record RolloutPhases(TimeSpan Stored, TimeSpan First, TimeSpan Last, TimeSpan ServerCpu, TimeSpan DevicesCpu, double LoadAverage);
+    private sealed record RolloutPhases(TimeSpan First, TimeSpan Last, CpuTimes ToFirst, CpuTimes FanOut, double LoadAverage);
+
+    private readonly record struct CpuTimes(TimeSpan Server, TimeSpan Devices)
+    {
+        public static CpuTimes operator -(CpuTimes a, CpuTimes b) => new(a.Server - b.Server, a.Devices - b.Devices);
+    }
 
     private Task Step(string what) => progress.WriteLineAsync($"bench-fleet: {what}");
 

@@ -18,12 +18,12 @@ internal sealed class StateArrivals(int devices)
 
     public int ConnectedCount => Volatile.Read(ref _connectedCount);
 
-    /// <summary>Starts the clock for <paramref name="version"/>; returns a task that completes when every device has it.</summary>
-    public Task Expect(string version)
+    /// <summary>Starts the clock for <paramref name="version"/>; returns tasks that complete when the first and when every device has it.</summary>
+    public (Task First, Task All) Expect(string version)
     {
         var round = new Round(version, devices);
         _round = round;
-        return round.Done.Task;
+        return (round.FirstDone.Task, round.Done.Task);
     }
 
     /// <summary>From the last <see cref="Expect"/> to the first and to the last device that got its version.</summary>
@@ -48,7 +48,11 @@ internal sealed class StateArrivals(int devices)
         if (_round is { } round && state.Active?.Version == round.Version && Interlocked.Exchange(ref round.Seen[device], 1) == 0)
         {
             var now = Stopwatch.GetTimestamp();
-            Interlocked.CompareExchange(ref round.First, now, 0);
+            if (Interlocked.CompareExchange(ref round.First, now, 0) == 0)
+            {
+                round.FirstDone.TrySetResult();
+            }
+
             if (Interlocked.Increment(ref round.Arrived) == devices)
             {
                 Volatile.Write(ref round.Last, now);
@@ -64,6 +68,7 @@ internal sealed class StateArrivals(int devices)
         public readonly string Version = version;
         public readonly long Started = Stopwatch.GetTimestamp();
         public readonly int[] Seen = new int[devices];
+        public readonly TaskCompletionSource FirstDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public readonly TaskCompletionSource Done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public long First;
         public long Last;

@@ -73,8 +73,8 @@ internal static class BenchFleetCommand
     private static string Format(FleetBenchResult r) => string.Create(CultureInfo.InvariantCulture, $"""
         fleet server with {r.Devices} connected devices (KB and MB are 1024-based)
           seconds until every device has the rolled-out desired state  {r.SecondsToDesiredState,9:F2} s  (first device after {r.SecondsToFirstDevice:F2} s)
-            of which stored (rollout call returned)                    {r.SecondsToStored,9:F2} s
-            processor time meanwhile: server / simulated devices       {r.ServerCpuSeconds,9:F2} s / {r.DevicesCpuSeconds:F2} s  (load average {r.LoadAverage:F2})
+            server processor time until the first device (plan, store) {r.ServerCpuSecondsToFirst,9:F2} s
+            processor time from first to last: server / devices        {r.ServerCpuSecondsFanOut,9:F2} s / {r.DevicesCpuSecondsFanOut:F2} s  (load average {r.LoadAverage:F2})
           server memory per connected device                           {r.ServerKbPerDevice,9:F1} KB
           download throughput, {r.DownloadClients} clients, {r.DownloadBundleMb:F0} MB bundle            {r.DownloadMbPerSecond,9:F1} MB/s
           server RSS before / after connecting                         {r.ServerRssBeforeMb:F1} MB / {r.ServerRssAfterMb:F1} MB

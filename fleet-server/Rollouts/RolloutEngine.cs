@@ -399,11 +399,7 @@ internal sealed partial class RolloutEngine(
                 return changed;
             },
             cancellationToken);
-        foreach (var state in states)
-        {
-            hub.Publish(state);
-        }
-
+        await hub.PublishAsync(states);
         return rollout;
     }
 

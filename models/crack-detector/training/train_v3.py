@@ -165,8 +165,8 @@ def build_net(nn, arch="v3"):
 class WideNet:
     """--arch wide: plain 3x3 convolutions from the full-resolution pixel up, and a context branch at 1/16.
 
-    A 1 px crack at 1080p is half a pixel at 960x540: the first convolution sees every input pixel at stride 1
-    (v3's stride-2 stem mixes it away before any non-linearity). The local branch (RF 17 px) ends at the 8x8
+    A 1 px crack at 1080p is half a pixel at 960x540: the first convolution and its non-linearity run at every
+    input pixel (stride 1; v3's stem strides 2). The local branch (RF 17 px) ends at the 8x8
     cells; the context branch (1/16, dilation 2, RF 97 px) tells a crack from the scratch, glyph or bezel edge
     that both twins carry. The two meet in a 1x1 layer per cell; the context's 1x1 runs at 1/16 before a
     nearest 2x upsampling (the same as upsampling first, at a quarter of the cost).

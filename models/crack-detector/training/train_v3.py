@@ -486,7 +486,7 @@ def command(args):
 
 def main():
     a = parser().parse_args()
-    assert a.seed not in (777, 1) and a.batch % 2 == 0 and a.crop % CELL == 0 and 0 <= a.hard_share <= 0.5
+    assert a.seed not in (777, 1) and a.batch % 2 == 0 and a.crop % CELL == 0 and 0 <= a.hard_share <= 0.5 and 0 <= a.subset <= a.pairs
     os.makedirs(a.run, exist_ok=True)
     train(a)
 

@@ -144,7 +144,7 @@ def main():
     import torch.nn as nn
     torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "2")))
     st = torch.load(a.checkpoint or os.path.join(a.run, "last.pt"), map_location="cpu")
-    net, arch = train_v3.build_net(nn)
+    net, arch = train_v3.build_net(nn, st["args"].get("arch", "v3"))
     net.load_state_dict(st["net"])
     net.eval()
     net.to(memory_format=torch.channels_last)

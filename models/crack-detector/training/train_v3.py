@@ -3,7 +3,7 @@
 
     python3 train_v3.py [--run /work/model-runs/v3] [--pairs 1200] [--steps 6000] [--resume]
                         [--data-only] [--seed 3] [--frame-pairs N --init CKPT] [--keep]
-                        [--hard-share 0.25 --mine-every 550 --ignore-near]
+                        [--hard-share 0.25 --mine-every 550 --ignore-near] [--arch wide] [--subset 40]
 
 Data: `generate.make_frame(seed, j, wide=True)` rendered as counterfactual twins (scene j without
 and with a crack), JPEG-encoded at quality 30-95 with PIL, decoded and area-resized to 960x540
@@ -11,8 +11,10 @@ exactly as preprocess.py (and the agent) do, stored as uint8 in RUN/data (memory
 a pair is generated once and flagged done). The crack mask comes from the twins' difference before
 JPEG (grey, area-resized, > 4 grey levels), max-pooled to the network's 8x8 output cells.
 
-Network: stride-2 3x3 stem, five depthwise-separable blocks (strides 2, 1, 2, 1, 1; dilations 1, 1,
-1, 2, 4), a 1x1 head: one crack logit per 8x8 input cell. The frame's logit is the maximum over
+Network (--arch v3, the default): stride-2 3x3 stem, five depthwise-separable blocks (strides 2, 1, 2,
+1, 1; dilations 1, 1, 1, 2, 4), a 1x1 head: one crack logit per 8x8 input cell. --arch wide: plain 3x3
+convolutions from a full-resolution first layer and a context branch at 1/16 (WideNet), 10x the
+parameters at 3.3x the FLOPs. The frame's logit is the maximum over
 space (see export_v3.py). Training uses --crop sized crops of both twins at the same place (half of
 them centred on crack cells): per-cell binary cross-entropy against the mask, plus cross-entropy of
 the crop's maximum against "the crop holds crack cells" (the frame decision the agent will see).
@@ -138,8 +140,15 @@ class PairStore:
 
 
 # ----------------------------------------------------------------------------- model
-def build_net(nn):
-    """The v3 network: input [N, 1, H, W] -> crack logits [N, 1, ceil(H/8), W/8]."""
+ARCHS = ("v3", "wide")
+
+
+def build_net(nn, arch="v3"):
+    """Input [N, 1, H, W] -> crack logits [N, 1, ceil(H/8), W/8]; `arch` "v3" (the committed package) or "wide"."""
+    if arch == "wide":
+        return WideNet.make(nn), WideNet.DESCRIPTION
+    if arch != "v3":
+        raise SystemExit("unknown --arch %r (known: %s)" % (arch, ", ".join(ARCHS)))
 
     def ds(cin, cout, stride, dil=1):
         return [nn.Conv2d(cin, cin, 3, stride, dil, dilation=dil, groups=cin, bias=False), nn.BatchNorm2d(cin), nn.ReLU(inplace=True),
@@ -151,6 +160,41 @@ def build_net(nn):
     arch = ("conv3x3/2 1->16, depthwise-separable blocks 16->32/2, 32->32, 32->64/2, 64->64 (dil 2), "
             "64->64 (dil 4), 1x1 head: a crack logit per 8x8 cell; frame logit = spatial max")
     return nn.Sequential(*layers), arch
+
+
+class WideNet:
+    """--arch wide: plain 3x3 convolutions from the full-resolution pixel up, and a context branch at 1/16.
+
+    A 1 px crack at 1080p is half a pixel at 960x540: the first convolution and its non-linearity run at every
+    input pixel (stride 1; v3's stem strides 2). The local branch (RF 17 px) ends at the 8x8
+    cells; the context branch (1/16, dilation 2, RF 97 px) tells a crack from the scratch, glyph or bezel edge
+    that both twins carry. The two meet in a 1x1 layer per cell; the context's 1x1 runs at 1/16 before a
+    nearest 2x upsampling (the same as upsampling first, at a quarter of the cost).
+    """
+    DESCRIPTION = ("plain conv3x3+BN+ReLU 1->8 (stride 1, full resolution), 8->12/2, 12->24/2, 24->48/2 (local, 8x8 cells); "
+                   "context 48->96/2, 96->96 (dil 2) at 1/16; 1x1 local 48->32 + upsampled 1x1 context 96->32, ReLU, "
+                   "1x1 head: a crack logit per 8x8 cell; frame logit = spatial max")
+
+    @staticmethod
+    def make(nn):
+        def cbr(cin, cout, stride=1, dil=1):
+            return [nn.Conv2d(cin, cout, 3, stride, dil, dilation=dil, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.local = nn.Sequential(*(cbr(1, 8) + cbr(8, 12, 2) + cbr(12, 24, 2) + cbr(24, 48, 2)))
+                self.context = nn.Sequential(*(cbr(48, 96, 2) + cbr(96, 96, 1, 2)))
+                self.mix_local = nn.Conv2d(48, 32, 1)
+                self.mix_context = nn.Sequential(nn.Conv2d(96, 32, 1, bias=False), nn.Upsample(scale_factor=2, mode="nearest"))
+                self.head = nn.Sequential(nn.ReLU(inplace=True), nn.Conv2d(32, 1, 1))
+
+            def forward(self, x):
+                f = self.local(x)
+                c = self.mix_context(self.context(f))
+                return self.head(self.mix_local(f) + c[:, :, :f.shape[2], :f.shape[3]])
+
+        return Net()
 
 
 def count_mflops(torch, net, w, h):
@@ -268,6 +312,11 @@ def frame_losses(F, z, t, pos_w, k):
     return dense, hard, frame
 
 
+def subset_pairs(pairs, subset):
+    """The pairs a run trains on: all of them, or `subset` of them spread evenly (every pairs // subset-th)."""
+    return np.arange(pairs) if not subset else np.arange(0, pairs, pairs // subset)[:subset]
+
+
 def torch_where_mean(v, sel):
     return (v * sel).sum() / sel.sum().clamp(min=1)
 
@@ -284,7 +333,7 @@ def train(a):
     if a.data_only:
         return
     torch.manual_seed(a.seed)
-    net, arch = build_net(nn)
+    net, arch = build_net(nn, a.arch)
     log("model: %s | %d params | %.0f MFLOPs at %dx%d | device %s" % (
         arch, sum(p.numel() for p in net.parameters()), count_mflops(torch, net, W, H), W, H, dev))
     # channels-last runs the depthwise convolutions about 3x faster on CPU (oneDNN)
@@ -327,12 +376,13 @@ def train(a):
     net.train()
     run_l, run_mil, run_n = 0.0, 0.0, 0
     pos_w = torch.tensor(a.pos_weight, device=dev)
-    ready = np.arange(a.pairs)
+    # --subset N: every (pairs/N)-th pair only, e.g. to see whether a network can fit its training pairs at all
+    ready = subset_pairs(a.pairs, a.subset)
     refreshed = -1
     while step < a.steps:
         if a.train_while_generating and step // 50 != refreshed:
             refreshed = step // 50
-            ready = np.flatnonzero(np.load(store.done_path))
+            ready = np.intersect1d(np.flatnonzero(np.load(store.done_path)), subset_pairs(a.pairs, a.subset))
             if not len(ready):
                 raise SystemExit("no pairs generated yet in %s" % store.root)
         if a.hard_share and step % a.mine_every == 0 and mined_at != step:
@@ -396,6 +446,8 @@ def parser():
     ap.add_argument("--epoch-steps", type=int, default=500)
     ap.add_argument("--batch", type=int, default=24, help="crops per step (half ok twins, half cracked twins)")
     ap.add_argument("--crop", type=int, default=128, help="crop side in input pixels (a multiple of 8)")
+    ap.add_argument("--arch", default="v3", choices=ARCHS, help="v3: the committed package's network; wide: see WideNet")
+    ap.add_argument("--subset", type=int, default=0, help="train on this many of the pairs, spread evenly (0 = all)")
     ap.add_argument("--frame-pairs", type=int, default=0,
                     help="train on whole 960x540 frames, this many twin pairs per step, instead of crops (0)")
     ap.add_argument("--hard-cells", type=int, default=16, help="whole frames: the k top-scoring negative cells per frame")
@@ -434,7 +486,7 @@ def command(args):
 
 def main():
     a = parser().parse_args()
-    assert a.seed not in (777, 1) and a.batch % 2 == 0 and a.crop % CELL == 0 and 0 <= a.hard_share <= 0.5
+    assert a.seed not in (777, 1) and a.batch % 2 == 0 and a.crop % CELL == 0 and 0 <= a.hard_share <= 0.5 and 0 <= a.subset <= a.pairs
     os.makedirs(a.run, exist_ok=True)
     train(a)
 

@@ -23,8 +23,9 @@ internal sealed class IngestionQueue
     /// </summary>
     public async Task<bool> TryStoreAsync(string deviceId, string name, byte[] payload, TimeSpan wait, TimeProvider time, CancellationToken cancellationToken)
     {
-        // Completed by ingestion's writer: the device's own connection carries on from here, not the writer.
-        var stored = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Completed by ingestion's writer, which runs what follows inline up to the broker queueing the PUBACK (the broker's
+        // connection loop then yields): a thread-pool hop per aggregate cost more than that.
+        var stored = new TaskCompletionSource();
         var message = new IncomingMessage(deviceId, name, payload, _ =>
         {
             stored.TrySetResult();

@@ -16,11 +16,11 @@ using MQTTnet.Protocol;
 namespace EdgeMl.Fleet.Bench;
 
 /// <summary>
-/// Simulated devices, each with its own enrolled credential and MQTT connection, publish aggregates (QoS 1, one at a time, as
-/// the agent does) through the broker a fleet server in this process ingests from; measures aggregates stored per second and
-/// checks that every one was stored exactly once. Beside it, in the same run, the two bounds: the broker alone (the same
-/// publishers, a subscriber that acknowledges on arrival and stores nothing) and the store alone (no broker). Payloads are
-/// serialised before the clock starts, so the publishers cost only their MQTT work.
+/// Simulated devices (<see cref="BenchMqttDevice"/>), each with its own enrolled credential and MQTT connection, publish
+/// aggregates (QoS 1, one at a time, as the agent does) through the broker a fleet server in this process ingests from;
+/// measures aggregates stored per second and checks that every one was stored exactly once. Beside it, in the same run, the
+/// two bounds: the broker alone (the same publishers, a subscriber that acknowledges on arrival and stores nothing) and the
+/// store alone (no broker). Packets are encoded before the clock starts, so the publishers cost only their socket work.
 /// </summary>
 internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices, int perDevice, TextWriter progress)
 {
@@ -28,6 +28,7 @@ internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices
     private const string BrokerOnlyName = "bench";
 
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan Stalled = TimeSpan.FromSeconds(20);
 
     public async Task<TelemetryBenchResult> RunAsync(CancellationToken cancellationToken)
     {
@@ -38,8 +39,7 @@ internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices
         var enrolment = app.Services.GetRequiredService<Enrolment>();
         var stores = app.Services.GetRequiredService<FleetStores>();
         await progress.WriteLineAsync($"enrolling and connecting {devices} devices to {broker.Authority}");
-        var clients = new List<(IMqttClient Client, string DeviceId)>();
-        using var subscriber = new MqttClientFactory().CreateMqttClient();
+        var clients = new List<BenchMqttDevice>();
         try
         {
             for (var i = 0; i < devices; i++)
@@ -47,17 +47,12 @@ internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices
                 var (token, _) = await enrolment.IssueTokenAsync(TimeSpan.FromMinutes(10), "bench-telemetry", cancellationToken);
                 var device = await enrolment.EnrolAsync(token, new Dictionary<string, string>(), $"bench-{i}", "bench", cancellationToken)
                     ?? throw new InvalidOperationException("enrolment refused a fresh token");
-                var client = new MqttClientFactory().CreateMqttClient();
-                clients.Add((client, device.DeviceId));
-                await client.ConnectAsync(
-                    new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithProtocolVersion(MqttProtocolVersion.V500)
-                        .WithClientId(device.DeviceId).WithCredentials(device.DeviceId, device.Secret).WithCleanStart().Build(),
-                    cancellationToken);
+                clients.Add(await BenchMqttDevice.ConnectAsync(broker.Host, broker.Port, device.DeviceId, device.Secret, cancellationToken));
             }
 
             var payloads = Payloads(devices, DateTimeOffset.UtcNow);
             await progress.WriteLineAsync($"{perDevice} aggregates of {payloads[0][0].Length} bytes per device, {devices * perDevice} in all");
-            var brokerAlone = await BrokerAloneAsync(subscriber, broker, app.Services.GetRequiredService<MqttServerCredential>(), clients, payloads, cancellationToken);
+            var brokerAlone = await BrokerAloneAsync(broker, app.Services.GetRequiredService<MqttServerCredential>(), clients, payloads, cancellationToken);
             await progress.WriteLineAsync(brokerAlone.ToString());
             var stored = await StoredAsync(app.Services.GetRequiredService<IngestionWriter>(), stores, clients, payloads, cancellationToken);
             await progress.WriteLineAsync(stored.ToString());
@@ -66,38 +61,57 @@ internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices
         }
         finally
         {
-            foreach (var (client, _) in clients)
+            foreach (var client in clients)
             {
-                client.Dispose();
+                await client.DisposeAsync();
             }
 
             await app.StopAsync(CancellationToken.None);
         }
     }
 
+    /// <summary>
+    /// The same publishers through the same broker to subscribers that acknowledge on arrival: as many connections as ingestion
+    /// reads over, in a share group on an external broker, so that the bound is the broker's, not one subscriber's.
+    /// </summary>
     private async Task<TelemetryBenchPhase> BrokerAloneAsync(
-        IMqttClient subscriber, Uri broker, MqttServerCredential credential, List<(IMqttClient Client, string DeviceId)> clients, byte[][][] payloads, CancellationToken cancellationToken)
+        Uri broker, MqttServerCredential credential, List<BenchMqttDevice> clients, byte[][][] payloads, CancellationToken cancellationToken)
     {
         var arrived = 0;
-        subscriber.ApplicationMessageReceivedAsync += _ =>
+        var shared = options.MqttBroker is not null;
+        var subscribers = Enumerable.Range(0, shared ? options.MqttIngestConnections : 1).Select(_ => new MqttClientFactory().CreateMqttClient()).ToList();
+        try
         {
-            Interlocked.Increment(ref arrived);
-            return Task.CompletedTask;
-        };
-        await subscriber.ConnectAsync(
-            new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithProtocolVersion(MqttProtocolVersion.V500)
-                .WithClientId($"{MqttServerCredential.UserName}-bench-{Guid.NewGuid():N}").WithCredentials(MqttServerCredential.UserName, credential.Password)
-                .WithCleanStart().WithReceiveMaximum(ushort.MaxValue).Build(),
-            cancellationToken);
-        await subscriber.SubscribeAsync(DeviceTopics.EveryDevice(BrokerOnlyName), MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken);
-        var name = $"{Describe()}, broker alone (acknowledged on arrival, not stored)";
-        var phase = await MeasureAsync(name, clients, BrokerOnlyName, payloads, () => Volatile.Read(ref arrived), cancellationToken);
-        await subscriber.DisconnectAsync(cancellationToken: cancellationToken);
-        return phase;
+            foreach (var subscriber in subscribers)
+            {
+                subscriber.ApplicationMessageReceivedAsync += _ =>
+                {
+                    Interlocked.Increment(ref arrived);
+                    return Task.CompletedTask;
+                };
+                await subscriber.ConnectAsync(
+                    new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithProtocolVersion(MqttProtocolVersion.V500)
+                        .WithClientId($"{MqttServerCredential.UserName}-bench-{Guid.NewGuid():N}").WithCredentials(MqttServerCredential.UserName, credential.Password)
+                        .WithCleanStart().WithReceiveMaximum(ushort.MaxValue).Build(),
+                    cancellationToken);
+                var filter = DeviceTopics.EveryDevice(BrokerOnlyName);
+                await subscriber.SubscribeAsync(shared ? TelemetryTopics.Shared(filter) : filter, MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken);
+            }
+
+            var name = $"{Describe()}, broker alone ({subscribers.Count} subscriber{(subscribers.Count == 1 ? "" : "s")} acknowledging on arrival, nothing stored)";
+            return await MeasureAsync(name, clients, BrokerOnlyName, payloads, () => Volatile.Read(ref arrived), cancellationToken);
+        }
+        finally
+        {
+            foreach (var subscriber in subscribers)
+            {
+                subscriber.Dispose();
+            }
+        }
     }
 
     private async Task<TelemetryBenchPhase> StoredAsync(
-        IngestionWriter writer, FleetStores stores, List<(IMqttClient Client, string DeviceId)> clients, byte[][][] payloads, CancellationToken cancellationToken)
+        IngestionWriter writer, FleetStores stores, List<BenchMqttDevice> clients, byte[][][] payloads, CancellationToken cancellationToken)
     {
         var before = writer.Stored;
         var phase = await MeasureAsync($"{Describe()}, stored", clients, DeviceTopics.TelemetryName, payloads, () => (int)(writer.Stored - before), cancellationToken);
@@ -133,18 +147,26 @@ internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices
     }
 
     private async Task<TelemetryBenchPhase> MeasureAsync(
-        string name, List<(IMqttClient Client, string DeviceId)> clients, string topicName, byte[][][] payloads, Func<int> done, CancellationToken cancellationToken)
+        string name, List<BenchMqttDevice> clients, string topicName, byte[][][] payloads, Func<int> done, CancellationToken cancellationToken)
     {
         var expected = devices * perDevice;
+        var packets = clients.Select((c, d) => BenchMqttDevice.PublishPackets($"{DeviceTopics.Root}/{c.DeviceId}/{topicName}", payloads[d])).ToList();
         await progress.WriteLineAsync($"{name}: publishing");
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        var publishing = Task.WhenAll(clients.Select((c, d) => PublishAsync(c.Client, $"{DeviceTopics.Root}/{c.DeviceId}/{topicName}", payloads[d], cancellationToken)));
+        var publishing = Task.WhenAll(clients.Select((c, d) => Task.Run(() => c.PublishAsync(packets[d], cancellationToken), cancellationToken)));
         var reported = TimeSpan.Zero;
         var published = false;
-        while (done() < expected && clock.Elapsed < Deadline)
+        var (last, lastMoved) = (0, TimeSpan.Zero);
+        // Up to the deadline, or until nothing has come through for a while after the last aggregate was sent: lost then.
+        while (done() < expected && clock.Elapsed < Deadline && !(publishing.IsCompleted && clock.Elapsed - lastMoved > Stalled))
         {
             await Task.Delay(10, cancellationToken);
+            if (done() != last)
+            {
+                (last, lastMoved) = (done(), clock.Elapsed);
+            }
+
             if (publishing.IsCompleted && !published)
             {
                 published = true;
@@ -162,19 +184,6 @@ internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices
         var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
         await publishing;
         return new TelemetryBenchPhase(name, done(), expected, seconds, used);
-    }
-
-    private static async Task PublishAsync(IMqttClient client, string topic, byte[][] payloads, CancellationToken cancellationToken)
-    {
-        foreach (var payload in payloads)
-        {
-            var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
-            var result = await client.PublishAsync(message, cancellationToken);
-            if (!result.IsSuccess)
-            {
-                throw new InvalidOperationException($"the broker refused an aggregate on {topic}: {result.ReasonCode}");
-            }
-        }
     }
 
     private string Describe() => options.MqttBroker ?? "embedded broker";

@@ -14,9 +14,13 @@ internal static class BenchTelemetryCommand
         var aggregates = new Option<int>("--aggregates") { Description = "Aggregates each device publishes", DefaultValueFactory = _ => 250 };
         var data = new Option<string?>("--data") { Description = "Data directory of the server (default: a new temporary one); with --mqtt-broker, the one mosquitto-config was run with" };
         var broker = new Option<string?>("--mqtt-broker") { Description = "External broker (mqtt://host:port) configured by mosquitto-config, instead of the embedded one" };
+        var connections = new Option<int>("--mqtt-ingest-connections")
+        {
+            Description = "Connections the server reads the external broker over (as serve's flag)", DefaultValueFactory = _ => new FleetServerOptions().MqttIngestConnections,
+        };
         var command = new Command("bench-telemetry", "Measure telemetry ingestion: simulated devices publish aggregates, the server stores them; prints aggregates stored per second")
         {
-            devices, aggregates, data, broker,
+            devices, aggregates, data, broker, connections,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -27,7 +31,16 @@ internal static class BenchTelemetryCommand
             }
 
             var directory = result.GetValue(data) ?? Directory.CreateTempSubdirectory("edgeml-bench-telemetry-").FullName;
-            var options = new FleetServerOptions { DataDirectory = directory, GrpcPort = 0, HttpPort = 0, MqttPort = 0, MqttBroker = result.GetValue(broker) };
+            var options = new FleetServerOptions
+            {
+                DataDirectory = directory, GrpcPort = 0, HttpPort = 0, MqttPort = 0, MqttBroker = result.GetValue(broker), MqttIngestConnections = result.GetValue(connections),
+            };
+            if (options.Validate().FirstOrDefault() is { } problem)
+            {
+                await Console.Error.WriteLineAsync($"error: {problem}");
+                return 2;
+            }
+
             try
             {
                 var measured = await new TelemetryBenchmark(options, result.GetValue(devices), result.GetValue(aggregates), Console.Error).RunAsync(cancellationToken);

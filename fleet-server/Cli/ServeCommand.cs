@@ -26,7 +26,11 @@ internal static partial class ServeCommand
         var certKey = new Option<string?>("--cert-key") { Description = "PEM private key of --cert" };
         var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string (default: SQLite in the data directory)" };
         var broker = new Option<string?>("--mqtt-broker") { Description = "External MQTT broker, mqtt://host:port, instead of the embedded one" };
-        var command = new Command("serve", "Run the fleet server") { data, grpcPort, httpPort, mqttPort, bind, cert, certKey, postgres, broker };
+        var ingestConnections = new Option<int?>("--mqtt-ingest-connections")
+        {
+            Description = "Connections each replica reads telemetry from --mqtt-broker over, in one share group (default 4)",
+        };
+        var command = new Command("serve", "Run the fleet server") { data, grpcPort, httpPort, mqttPort, bind, cert, certKey, postgres, broker, ingestConnections };
         command.SetAction(async (result, cancellationToken) =>
         {
             var flags = new Dictionary<string, string?>
@@ -40,6 +44,7 @@ internal static partial class ServeCommand
                 [nameof(FleetServerOptions.CertificateKeyPath)] = result.GetValue(certKey),
                 [nameof(FleetServerOptions.Postgres)] = result.GetValue(postgres),
                 [nameof(FleetServerOptions.MqttBroker)] = result.GetValue(broker),
+                [nameof(FleetServerOptions.MqttIngestConnections)] = result.GetValue(ingestConnections)?.ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
             var options = new FleetServerOptions();
             new ConfigurationBuilder()

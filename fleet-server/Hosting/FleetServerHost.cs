@@ -128,9 +128,11 @@ internal static class FleetServerHost
         services.AddHostedService(sp => sp.GetRequiredService<RolloutCoordinator>());
         var mqttCredential = MqttServerCredential.LoadOrCreate(options.DataDirectory);
         services.AddSingleton(mqttCredential);
+        var ingestionQueue = new IngestionQueue();
+        services.AddSingleton(ingestionQueue);
         if (options.MqttBroker is null)
         {
-            var broker = new EmbeddedBroker(Options.Create(options), certificate, stores, mqttCredential);
+            var broker = new EmbeddedBroker(Options.Create(options), certificate, stores, mqttCredential, ingestionQueue, time);
             endpoints.Broker = broker;
             services.AddSingleton(_ => broker);
             services.AddSingleton<IBrokerAccounts>(broker);

@@ -43,6 +43,13 @@ internal sealed class FleetServerOptions
     [CommandLineFlag("--mqtt-broker")]
     public string? MqttBroker { get; set; }
 
+    /// <summary>
+    /// Connections of this replica that read telemetry from <see cref="MqttBroker"/>, all in the replicas' share group: one
+    /// connection's client and acknowledgements became the bound; the broker spreads the messages over them.
+    /// </summary>
+    [CommandLineFlag("--mqtt-ingest-connections")]
+    public int MqttIngestConnections { get; set; } = 4;
+
     public IEnumerable<string> Validate()
     {
         foreach (var (name, port) in new[] { ("grpc-port", GrpcPort), ("http-port", HttpPort), ("mqtt-port", MqttPort) })
@@ -61,6 +68,11 @@ internal sealed class FleetServerOptions
         if ((CertificatePath is null) != (CertificateKeyPath is null))
         {
             yield return "--cert and --cert-key go together";
+        }
+
+        if (MqttIngestConnections is < 1 or > 64)
+        {
+            yield return $"--mqtt-ingest-connections {MqttIngestConnections} is not between 1 and 64";
         }
 
         if (MqttBroker is not null && !(Uri.TryCreate(MqttBroker, UriKind.Absolute, out var broker) && broker.Scheme is "mqtt" or "mqtts"))

@@ -1,8 +1,11 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using EdgeMl.Fleet.Hosting;
+using EdgeMl.Contracts.Telemetry;
 using EdgeMl.Fleet.Storage;
+using EdgeMl.Fleet.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using MQTTnet.Protocol;
@@ -12,11 +15,19 @@ namespace EdgeMl.Fleet.Messaging;
 
 /// <summary>
 /// The MQTT broker inside the server (MQTTnet), so a one-machine fleet needs nothing else. Only enrolled devices
-/// and the server connect, each to its own topics (<see cref="EmbeddedBrokerGuard"/>).
+/// and the server connect, each to its own topics (<see cref="EmbeddedBrokerGuard"/>). A device's telemetry goes straight
+/// to ingestion in this process, and the device has its PUBACK once the aggregate is stored (<see cref="IngestionQueue"/>):
+/// a loopback connection that read it back cost more than the broker and the store together.
 /// </summary>
 internal sealed class EmbeddedBroker(
-    IOptions<FleetServerOptions> options, X509Certificate2? certificate, FleetStores stores, MqttServerCredential credential) : IHostedService, IBrokerAccounts, IDisposable
+    IOptions<FleetServerOptions> options, X509Certificate2? certificate, FleetStores stores, MqttServerCredential credential, IngestionQueue ingestion, TimeProvider time)
+    : IHostedService, IBrokerAccounts, IDisposable
 {
+    /// <summary>How long a device's PUBACK waits for its aggregate to be queued, and again to be stored, at most.</summary>
+    public static readonly TimeSpan MaxStoreWait = TimeSpan.FromSeconds(5);
+
+    private const string KeepAliveItem = "edgeml.keep-alive";
+
     /// <summary>About 100 MB of aggregates waiting for ingestion at most.</summary>
     public const int MaxPendingMessages = 100_000;
 
@@ -57,11 +68,44 @@ internal sealed class EmbeddedBroker(
         _server = new MqttServerFactory().CreateMqttServer(serverOptions);
         var guard = new EmbeddedBrokerGuard(stores, credential);
         _server.ValidatingConnectionAsync += args => guard.ValidateConnectionAsync(args, _stopping.Token);
-        _server.InterceptingPublishAsync += EmbeddedBrokerGuard.InterceptPublishAsync;
+        _server.ValidatingConnectionAsync += args =>
+        {
+            args.SessionItems[KeepAliveItem] = args.KeepAlivePeriod;
+            return Task.CompletedTask;
+        };
+        _server.InterceptingPublishAsync += InterceptPublishAsync;
         _server.InterceptingSubscriptionAsync += EmbeddedBrokerGuard.InterceptSubscriptionAsync;
         // MQTTnet writes the port it bound back into the endpoint options.
         await _server.StartAsync();
     }
+
+    private async Task InterceptPublishAsync(InterceptingPublishEventArgs args)
+    {
+        await EmbeddedBrokerGuard.InterceptPublishAsync(args);
+        var message = args.ApplicationMessage;
+        if (!args.ProcessPublish || args.UserName == MqttServerCredential.UserName
+            || !DeviceTopics.TryParse(message.Topic, out var deviceId, out var name) || name != DeviceTopics.TelemetryName)
+        {
+            return;
+        }
+
+        // The device's PUBACK follows this handler, so it comes once the aggregate is stored. A connection or server that stops
+        // meanwhile cancels the wait: the device has no PUBACK and sends the aggregate again; storing is idempotent by its id.
+        var stored = await ingestion.TryStoreAsync(deviceId, name, message.Payload.ToArray(), StoreWait(args.SessionItems), time, args.CancellationToken);
+        // Consumed here, not dispatched: sent to no subscriber, the PUBACK would say "no matching subscribers".
+        args.ProcessPublish = false;
+        if (!stored)
+        {
+            // Not stored in time (the database is away or slow). The connection reads nothing while this handler waits, so a
+            // longer wait would cost the device its connection (keep-alive) and publish its last will. "No matching subscribers"
+            // tells the agent nobody took it: it keeps the aggregate and sends it again later, still connected.
+            args.Response.ReasonCode = MqttPubAckReasonCode.NoMatchingSubscribers;
+        }
+    }
+
+    /// <summary>A third of the device's keep-alive, so that both waits end well before the broker would give up on it.</summary>
+    private static TimeSpan StoreWait(System.Collections.IDictionary sessionItems) =>
+        sessionItems[KeepAliveItem] is ushort seconds && seconds > 0 && TimeSpan.FromSeconds(seconds / 3.0) < MaxStoreWait ? TimeSpan.FromSeconds(seconds / 3.0) : MaxStoreWait;
 
     /// <summary>Nothing to do: the guard finds a new device in the database.</summary>
     public Task AddDeviceAsync(string deviceId, string secret, CancellationToken cancellationToken) => Task.CompletedTask;

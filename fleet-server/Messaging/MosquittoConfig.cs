@@ -19,6 +19,9 @@ internal static class MosquittoConfig
 
     public const string ServerRole = "edgeml-server";
 
+    /// <summary>Unacknowledged messages Mosquitto sends one client at most: a batch of ingestion's per connection.</summary>
+    public const int MaxInflightMessages = 1000;
+
     /// <summary>Where Debian, Ubuntu and a source build put the plugin.</summary>
     public static readonly IReadOnlyList<string> PluginPaths =
     [
@@ -46,6 +49,13 @@ internal static class MosquittoConfig
             "# the listener is the including file's. Device accounts are managed by the fleet server at run time.",
             "per_listener_settings false",
             "allow_anonymous false",
+            // Mosquitto acknowledges a device's message on arrival and queues it for the server's sessions; beyond its default
+            // of 1,000 queued per client it drops the rest silently, so a burst faster than ingestion lost aggregates the
+            // devices had their PUBACK for. As many as the embedded broker holds (EmbeddedBroker.MaxPendingMessages).
+            string.Create(CultureInfo.InvariantCulture, $"max_queued_messages {EmbeddedBroker.MaxPendingMessages}"),
+            // Ingestion acknowledges a batch once it is stored: Mosquitto's default of 20 unacknowledged messages per client
+            // made every batch 20 messages, one transaction each.
+            string.Create(CultureInfo.InvariantCulture, $"max_inflight_messages {MaxInflightMessages}"),
             $"plugin {plugin}",
             $"plugin_opt_config_file {state}",
             ""));

@@ -16,6 +16,9 @@ internal sealed class IngestionBroker(Uri? external, ListeningEndpoints endpoint
     /// <summary>True with an external broker: several replicas read the same topics and each message goes to one of them.</summary>
     public bool Shared => external is not null;
 
+    /// <summary>True with the embedded broker: it hands device telemetry to <see cref="IngestionQueue"/> in-process, so no connection reads it.</summary>
+    public bool HandsOverTelemetry => external is null;
+
     public string Describe() => external?.Authority ?? $"embedded {endpoints.Mqtt}";
 
     /// <summary>The filter for one kind of device topic, shared between replicas where they share the load.</summary>

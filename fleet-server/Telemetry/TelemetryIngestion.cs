@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
-using System.Threading.Channels;
 using EdgeMl.Contracts.Telemetry;
 using EdgeMl.Fleet.Hosting;
 using Microsoft.Extensions.Hosting;
@@ -16,11 +15,14 @@ namespace EdgeMl.Fleet.Telemetry;
 /// <summary>
 /// Reads every device's telemetry, status and events from the broker with the server's credential and stores them in
 /// batches (<see cref="IngestionWriter"/>, one transaction each). A message is acknowledged to the broker only once it is
-/// stored, and the session persists across reconnects, so a broker or database that goes away loses nothing. Status is
-/// read by every replica (presence); telemetry and events through a shared subscription on an external broker.
+/// stored, and the sessions persist across reconnects, so a broker or database that goes away loses nothing. Status is
+/// read by every replica (presence); telemetry and events through a shared subscription on an external broker, over
+/// <see cref="FleetServerOptions.MqttIngestConnections"/> connections of this replica in the same share group. The embedded
+/// broker hands telemetry over in-process instead (<see cref="IngestionQueue.TryStoreAsync"/>): one connection then reads the rest.
 /// </summary>
 internal sealed partial class TelemetryIngestion(
     IngestionBroker broker,
+    IngestionQueue queue,
     IngestionWriter writer,
     IOptions<FleetServerOptions> options,
     TimeProvider time,
@@ -31,21 +33,19 @@ internal sealed partial class TelemetryIngestion(
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
 
-    // Bounded: a slow database holds the broker's deliveries back (they stay unacknowledged) instead of filling memory.
-    private readonly Channel<IncomingMessage> _incoming = Channel.CreateBounded<IncomingMessage>(
-        new BoundedChannelOptions(20_000) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Hosted services start one after the other: let the embedded broker's start finish first.
         await Task.Yield();
-        await Task.WhenAll(ReadAsync(stoppingToken), WriteAsync(stoppingToken));
+        var connections = broker.Shared ? options.Value.MqttIngestConnections : 1;
+        await Task.WhenAll(Enumerable.Range(0, connections).Select(c => ReadAsync(c, stoppingToken)).Append(WriteAsync(stoppingToken)));
     }
 
-    /// <summary>One connection, made again with backoff whenever it is lost.</summary>
-    private async Task ReadAsync(CancellationToken stoppingToken)
+    /// <summary>One connection, made again with backoff whenever it is lost; the first also reads every device's status.</summary>
+    private async Task ReadAsync(int connection, CancellationToken stoppingToken)
     {
-        var clientId = $"{Messaging.MqttServerCredential.UserName}-ingest-{ReplicaId(options.Value.DataDirectory)}";
+        // Each connection its own client id and so its own session: what one had not acknowledged, the broker delivers to it again.
+        var clientId = $"{Messaging.MqttServerCredential.UserName}-ingest-{ReplicaId(options.Value.DataDirectory)}{(connection == 0 ? "" : $"-{connection}")}";
         for (var failures = 0; !stoppingToken.IsCancellationRequested;)
         {
             using var client = new MqttClientFactory().CreateMqttClient();
@@ -60,7 +60,7 @@ internal sealed partial class TelemetryIngestion(
             try
             {
                 await client.ConnectAsync(broker.Options(clientId, SessionExpiry), stoppingToken);
-                await SubscribeAsync(client, stoppingToken);
+                await SubscribeAsync(client, status: connection == 0, stoppingToken);
                 LogConnected(logger, where, failures);
                 failures = 0;
                 var reason = await lost.Task.WaitAsync(stoppingToken);
@@ -82,15 +82,22 @@ internal sealed partial class TelemetryIngestion(
         }
     }
 
-    private async Task SubscribeAsync(IMqttClient client, CancellationToken cancellationToken)
+    private async Task SubscribeAsync(IMqttClient client, bool status, CancellationToken cancellationToken)
     {
         var subscribe = new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(broker.Filter(DeviceTopics.TelemetryName, share: true), MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithTopicFilter(broker.Filter(DeviceTopics.EventsName, share: true), MqttQualityOfServiceLevel.AtLeastOnce)
-            // Not shared: every replica keeps the whole fleet's presence.
-            .WithTopicFilter(broker.Filter(DeviceTopics.StatusName, share: false), MqttQualityOfServiceLevel.AtLeastOnce)
-            .Build();
-        var result = await client.SubscribeAsync(subscribe, cancellationToken);
+            .WithTopicFilter(broker.Filter(DeviceTopics.EventsName, share: true), MqttQualityOfServiceLevel.AtLeastOnce);
+        if (!broker.HandsOverTelemetry)
+        {
+            subscribe.WithTopicFilter(broker.Filter(DeviceTopics.TelemetryName, share: true), MqttQualityOfServiceLevel.AtLeastOnce);
+        }
+
+        if (status)
+        {
+            // Not shared: every replica keeps the whole fleet's presence, once.
+            subscribe.WithTopicFilter(broker.Filter(DeviceTopics.StatusName, share: false), MqttQualityOfServiceLevel.AtLeastOnce);
+        }
+
+        var result = await client.SubscribeAsync(subscribe.Build(), cancellationToken);
         if (result.Items.FirstOrDefault(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2) is { } refused)
         {
             throw new InvalidOperationException(
@@ -107,7 +114,7 @@ internal sealed partial class TelemetryIngestion(
         }
 
         e.AutoAcknowledge = false;
-        await _incoming.Writer.WriteAsync(new IncomingMessage(deviceId, name, message.Payload.ToArray(), e), stoppingToken);
+        await queue.EnqueueAsync(new IncomingMessage(deviceId, name, message.Payload.ToArray(), e.AcknowledgeAsync), stoppingToken);
     }
 
     private async Task WriteAsync(CancellationToken stoppingToken)
@@ -115,10 +122,10 @@ internal sealed partial class TelemetryIngestion(
         var batch = new List<IncomingMessage>(BatchSize);
         try
         {
-            while (await _incoming.Reader.WaitToReadAsync(stoppingToken))
+            while (await queue.Reader.WaitToReadAsync(stoppingToken))
             {
                 batch.Clear();
-                while (batch.Count < BatchSize && _incoming.Reader.TryRead(out var next))
+                while (batch.Count < BatchSize && queue.Reader.TryRead(out var next))
                 {
                     batch.Add(next);
                 }
@@ -158,7 +165,7 @@ internal sealed partial class TelemetryIngestion(
     {
         try
         {
-            await message.Delivery.AcknowledgeAsync(stoppingToken);
+            await message.AcknowledgeAsync(stoppingToken);
         }
         catch (Exception e) when (e is MqttCommunicationException or MqttClientNotConnectedException or InvalidOperationException)
         {

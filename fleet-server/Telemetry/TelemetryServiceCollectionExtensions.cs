@@ -17,6 +17,7 @@ internal static class TelemetryServiceCollectionExtensions
     {
         services.TryAddSingleton(new IngestionBroker(options.MqttBroker is null ? null : new Uri(options.MqttBroker), endpoints, certificate, credential));
         services.TryAddSingleton<DeviceBrokerAddress>();
+        services.TryAddSingleton<IngestionQueue>();
         services.TryAddSingleton<DevicePresence>();
         services.TryAddSingleton<IngestionWriter>();
         services.TryAddSingleton<TelemetryIngestion>();

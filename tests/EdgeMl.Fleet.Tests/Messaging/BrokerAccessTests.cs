@@ -63,12 +63,13 @@ public abstract class BrokerAccessTests : IAsyncLifetime
         var victim = await EnrolAsync();
         await using var client = await MqttTestClient.ConnectAsync(MqttPort, device.DeviceId, device.Secret, device.DeviceId);
 
-        await client.PublishAsync(TelemetryTopics.Telemetry(victim.DeviceId), "forged");
-        await client.PublishAsync(TelemetryTopics.Telemetry(device.DeviceId), "own");
+        // Events, not telemetry: the embedded broker hands telemetry to ingestion in-process, and a subscriber sees none of it.
+        await client.PublishAsync(TelemetryTopics.Events(victim.DeviceId), "forged");
+        await client.PublishAsync(TelemetryTopics.Events(device.DeviceId), "own");
 
         // One connection's messages arrive in order: once the second is in, the first would have been too.
-        var received = await Eventually.HoldsAsync(() => Task.FromResult(server.ReceivedTopics), t => t.Count > 0, Delivery, "the device's own telemetry");
-        Assert.Equal([TelemetryTopics.Telemetry(device.DeviceId)], received);
+        var received = await Eventually.HoldsAsync(() => Task.FromResult(server.ReceivedTopics), t => t.Count > 0, Delivery, "the device's own event");
+        Assert.Equal([TelemetryTopics.Events(device.DeviceId)], received);
     }
 
     [Fact]

@@ -68,6 +68,21 @@ internal sealed class DesiredStateStore(FleetDatabase db)
         return states;
     }
 
+    /// <summary>
+    /// The model that most of <paramref name="deviceIds"/>' desired states name (null when that is none, or none of
+    /// them has a desired state); of models named equally often, the one of the lowest device id.
+    /// </summary>
+    public async Task<string?> MostCommonModelAsync(IReadOnlyList<string> deviceIds, CancellationToken cancellationToken)
+    {
+        // Counted by the database: the server reads one row, not the fleet's desired states.
+        var sql =
+            $"SELECT d.active_model FROM {DbCommandExtensions.JsonValues("@ids", "m", db.IsPostgres)} JOIN desired_states d ON d.device_id = m.value " +
+            "GROUP BY d.active_model ORDER BY COUNT(*) DESC, MIN(d.device_id) LIMIT 1";
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var rows = await connection.CreateCommand(sql).BindJsonArray("@ids", deviceIds).QueryAsync(row => row.GetStringOrNull(0), cancellationToken);
+        return rows.Count == 0 ? null : rows[0];
+    }
+
     /// <summary>Desired states updated after <paramref name="since"/>, for replicas that poll (timestamps have millisecond precision).</summary>
     public async Task<IReadOnlyList<DesiredStateRecord>> ListChangedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
     {

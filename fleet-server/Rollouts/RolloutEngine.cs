@@ -309,7 +309,7 @@ internal sealed partial class RolloutEngine(
         {
             // Blue/green's switch releases every device already in.
             var members = await stores.Rollouts.ListDevicesAsync(rollout.Id, cancellationToken);
-            return step with { States = [.. members.Select(m => Change(rollout, m))] };
+            return step with { Moving = [.. members.Select(m => m.DeviceId)] };
         }
 
         var selector = TagSelector.Parse(rollout.Selector);
@@ -319,16 +319,6 @@ internal sealed partial class RolloutEngine(
         // Those of them already in the rollout (earlier waves) are skipped by the database when the step is stored.
         return step with { Offered = [.. ordered.Take(count)] };
     }
-
-    /// <summary>The desired state a member of <paramref name="rollout"/> gets at the rollout's current wave.</summary>
-    private static DesiredStateChange Change(RolloutRecord rollout, RolloutDeviceRecord member) => rollout.Mode switch
-    {
-        RolloutState.Shadow => new DesiredStateChange(member.DeviceId, member.PreviousModel, rollout.Model, rollout.Id, false, false),
-        // Held on the old model until the switch wave.
-        RolloutState.BlueGreen => new DesiredStateChange(
-            member.DeviceId, rollout.Model, null, rollout.Id, false, rollout.Waves.Split(',')[rollout.CurrentWave] != RolloutState.SwitchWave),
-        _ => new DesiredStateChange(member.DeviceId, rollout.Model, null, rollout.Id, false, false),
-    };
 
     /// <summary>
     /// The step that returns every device of the rollout to the model it ran before, telling it this is a deliberate
@@ -383,8 +373,13 @@ internal sealed partial class RolloutEngine(
                     await stores.Audit.AppendAsync(transaction, audit, cancellationToken);
                 }
 
-                var changes = joined.Count == 0 ? step.States : [.. step.States, .. joined.Select(m => Change(rollout, m))];
-                var changed = await DesiredStateStore.SetManyAsync(transaction, changes, now, cancellationToken);
+                var changed = await DesiredStateStore.SetManyAsync(transaction, step.States, now, cancellationToken);
+                var moving = step.Moving.Count == 0 ? joined.Select(m => m.DeviceId).ToList() : [.. step.Moving, .. joined.Select(m => m.DeviceId)];
+                // Blue/green holds its devices on the old model until the switch wave.
+                var hold = rollout.Mode == RolloutState.BlueGreen && rollout.Waves.Split(',')[rollout.CurrentWave] != RolloutState.SwitchWave;
+                var moved = await stores.DesiredStates.SetForMembersAsync(
+                    transaction, rollout.Id, rollout.Model, rollout.Mode == RolloutState.Shadow, hold, moving, now, cancellationToken);
+                changed = changed.Count == 0 ? moved : [.. changed, .. moved];
                 await notices.SendAsync(transaction, changed, cancellationToken);
                 return changed;
             },

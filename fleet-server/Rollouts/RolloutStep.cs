@@ -18,6 +18,10 @@ internal sealed record RolloutStep(RolloutRecord Rollout)
     /// </summary>
     public IReadOnlyList<string> Offered { get; init; } = [];
 
+    /// <summary>Devices already in the rollout that get its desired state (blue/green's switch releases them).</summary>
+    public IReadOnlyList<string> Moving { get; init; } = [];
+
+    /// <summary>Desired states set as they are, not the rollout's (a rollback).</summary>
     public IReadOnlyList<DesiredStateChange> States { get; init; } = [];
 
     public IReadOnlyList<RolloutWaveRecord> Waves { get; init; } = [];

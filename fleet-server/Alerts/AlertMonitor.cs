@@ -30,6 +30,7 @@ internal sealed class AlertMonitor(FleetStores stores, DevicePresence presence, 
         var recent = await stores.Telemetry.ListAsync(new TelemetryQuery { Since = now - lookBack, Until = now, Limit = 100_000 }, cancellationToken);
         var lastTelemetry = recent.GroupBy(r => r.DeviceId).ToDictionary(g => g.Key, g => g.Max(r => r.ReceivedAt), StringComparer.Ordinal);
         var devices = await stores.Devices.ListAsync(cancellationToken);
+        var open = await alerts.OpenKeysAsync(cancellationToken);
         foreach (var device in devices)
         {
             var last = new[] { device.LastSeenAt, device.LastReportAt, lastTelemetry.TryGetValue(device.Id, out var t) ? t : null }.Max() ?? device.EnrolledAt;
@@ -39,12 +40,14 @@ internal sealed class AlertMonitor(FleetStores stores, DevicePresence presence, 
                 !presence.IsOnline(device.Id) && now - last > _options.OfflineAfter,
                 AlertSeverity.Warning,
                 string.Create(CultureInfo.InvariantCulture, $"{device.Id} has not been heard from since {last:u} (offline after {_options.OfflineAfter})"),
+                open,
                 cancellationToken);
             await alerts.SetAsync(
                 new AlertKey(AlertKinds.StaleDesiredState, device.Id),
                 device.ReportedState == StaleState,
                 AlertSeverity.Warning,
                 $"{device.Id} reports a stale desired state: {device.ReportedReason ?? "its signed state expired"}",
+                open,
                 cancellationToken);
         }
 
@@ -73,6 +76,7 @@ internal sealed class AlertMonitor(FleetStores stores, DevicePresence presence, 
                 p95 > _options.MaxP95LatencyMs,
                 AlertSeverity.Warning,
                 string.Create(CultureInfo.InvariantCulture, $"{deviceId} ({name}:{version}): p95 latency {p95:0.#} ms over {summary.Frames} frames, limit {_options.MaxP95LatencyMs:0.#} ms"),
+                open,
                 cancellationToken);
 
             if (!baselines.TryGetValue((name, version), out var baseline))
@@ -90,6 +94,7 @@ internal sealed class AlertMonitor(FleetStores stores, DevicePresence presence, 
                     summary.EscalationRate - baseline.EscalationRate > _options.MaxEscalationIncrease,
                     AlertSeverity.Warning,
                     string.Create(CultureInfo.InvariantCulture, $"{deviceId} ({name}:{version}) escalates {summary.EscalationRate:P1} of {summary.Frames} frames; the version's baseline is {baseline.EscalationRate:P1}"),
+                    open,
                     cancellationToken);
             }
         }

@@ -53,9 +53,26 @@ internal sealed partial class AlertService(FleetStores stores, AlertDelivery del
         }
     }
 
-    /// <summary>Raises the alert when <paramref name="holds"/>, clears it otherwise: the one step each monitored condition takes.</summary>
-    public Task<AlertRecord?> SetAsync(AlertKey key, bool holds, string severity, string message, CancellationToken cancellationToken) =>
-        holds ? RaiseAsync(key, severity, message, cancellationToken) : ClearAsync(key, cancellationToken);
+    /// <summary>The keys (<see cref="AlertKey.OpenKey"/>) of the alerts open now, read in one query.</summary>
+    public async Task<IReadOnlySet<string>> OpenKeysAsync(CancellationToken cancellationToken) =>
+        (await stores.Alerts.ListAsync(openOnly: true, cancellationToken))
+            .Select(a => new AlertKey(a.Kind, a.DeviceId, a.ModelName, a.ModelVersion).OpenKey)
+            .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Raises the alert when <paramref name="holds"/>, clears it otherwise: the one step each monitored condition takes.
+    /// A condition that does not hold is cleared only when <paramref name="open"/> (from <see cref="OpenKeysAsync"/>)
+    /// names its alert: a monitor of a whole fleet would otherwise take the database's write lock twice per device per
+    /// round to find nothing open. One opened since the read (elsewhere) is cleared the round after.
+    /// </summary>
+    public Task<AlertRecord?> SetAsync(AlertKey key, bool holds, string severity, string message, IReadOnlySet<string> open, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(open);
+        return holds ? RaiseAsync(key, severity, message, cancellationToken)
+            : open.Contains(key.OpenKey) ? ClearAsync(key, cancellationToken)
+            : Task.FromResult<AlertRecord?>(null);
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert raised ({Kind}, {Severity}): {Text}")]
     private static partial void LogRaised(ILogger logger, string kind, string severity, string text);

@@ -61,7 +61,7 @@ internal sealed partial class RolloutEngine(
 
         await using (await rolloutLock.EnterAsync(cancellationToken))
         {
-            var devices = (await stores.Devices.ListAsync(cancellationToken)).Where(d => selector.Matches(d.Tags)).ToList();
+            var devices = (await stores.Devices.ListAsync(cancellationToken)).Where(d => selector.Matches(d.Tags)).Select(d => d.Id).ToList();
             if (devices.Count == 0)
             {
                 throw new ArgumentException($"no enrolled device matches selector '{selector.Text}'");
@@ -73,23 +73,20 @@ internal sealed partial class RolloutEngine(
                 throw new InvalidOperationException($"rollout {running.Id} of {running.Model} is still {running.State}; finish, abort or roll it back first");
             }
 
-            var desired = await stores.DesiredStates.ListAsync(cancellationToken);
-            var ids = devices.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
-            var previous = desired.Where(d => ids.Contains(d.DeviceId)).GroupBy(d => d.ActiveModel).OrderByDescending(g => g.Count()).FirstOrDefault()?.Key;
+            var previous = await stores.DesiredStates.MostCommonModelAsync(devices, cancellationToken);
             var now = time.GetUtcNow();
             var waves = mode == RolloutState.BlueGreen ? "100%," + RolloutState.SwitchWave : plan.ToString();
             var rollout = new RolloutRecord(
                 "r-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5)), model.Id, previous, selector.Text, mode, waves,
                 (long)request.Bake.TotalSeconds, request.Gates.ToJson(), RolloutState.Running, 0, now, null, now, actor, now);
-            var step = await PlanWaveAsync(rollout, (devices, desired), cancellationToken) with
+            var step = await PlanWaveAsync(rollout, devices, cancellationToken) with
             {
                 Starts = true,
                 Decisions = request.Decisions,
                 Audit = new AuditRecord(now, actor, "rollout.start", rollout.Id, $"{mode} of {model.Id} to '{selector.Text}' in waves {waves}, bake {request.Bake}"),
             };
-            var started = await CommitAsync(step, cancellationToken);
-            var size = step.Waves[0].Size;
-            LogWave(logger, started.Id, 1, size, step.States.Count);
+            var (started, sent) = await CommitAsync(step, cancellationToken);
+            LogWave(logger, started.Id, 1, step.Waves[0].Size, sent);
             return started;
         }
     }
@@ -112,14 +109,14 @@ internal sealed partial class RolloutEngine(
                 _ => throw new InvalidOperationException($"rollout {id} is {rollout.State}; '{action}' does not apply (pause, resume, abort, rollback, switch)"),
             };
             var detail = step.Rollout.State + (step.Rollout.Reason is { } reason && step.Rollout.Reason != rollout.Reason ? ": " + reason : "");
-            var updated = await CommitAsync(step with { Audit = new AuditRecord(time.GetUtcNow(), actor, "rollout." + action, id, detail) }, cancellationToken);
+            var (updated, sent) = await CommitAsync(step with { Audit = new AuditRecord(time.GetUtcNow(), actor, "rollout." + action, id, detail) }, cancellationToken);
             if (action == "rollback")
             {
                 LogRollback(logger, id, updated.Reason ?? "");
             }
             else if (action == "switch")
             {
-                LogWave(logger, id, 2, RolloutState.SwitchWave, step.States.Count);
+                LogWave(logger, id, 2, RolloutState.SwitchWave, sent);
             }
 
             return updated;
@@ -222,7 +219,7 @@ internal sealed partial class RolloutEngine(
         if (failure is not null)
         {
             var rollback = await PlanRollbackAsync(rollout, failure, cancellationToken);
-            var rolled = await CommitAsync(
+            var (rolled, _) = await CommitAsync(
                 rollback with
                 {
                     Waves = [wave with { Decision = "rolled back", GateValuesJson = assessed }],
@@ -288,60 +285,39 @@ internal sealed partial class RolloutEngine(
         }
 
         var step = await PlanWaveAsync(rollout with { CurrentWave = rollout.CurrentWave + 1, WaveStartedAt = now }, cancellationToken);
-        var next = await CommitAsync(
+        var (next, sent) = await CommitAsync(
             step with
             {
                 Waves = [passed, .. step.Waves],
                 Audit = new AuditRecord(now, "engine", "rollout.wave", rollout.Id, $"wave {rollout.CurrentWave + 2} ({sizes[rollout.CurrentWave + 1]}) starts"),
             },
             cancellationToken);
-        LogWave(logger, next.Id, next.CurrentWave + 1, sizes[next.CurrentWave], step.States.Count);
+        LogWave(logger, next.Id, next.CurrentWave + 1, sizes[next.CurrentWave], sent);
     }
 
     /// <summary>The step that takes the devices of <paramref name="rollout"/>'s current wave in and gives them their new desired state.</summary>
     private Task<RolloutStep> PlanWaveAsync(RolloutRecord rollout, CancellationToken cancellationToken) =>
         PlanWaveAsync(rollout, null, cancellationToken);
 
-    // read: the matching devices and every desired state when the caller has just read them (a start), so that a step reads the fleet once.
-    private async Task<RolloutStep> PlanWaveAsync(
-        RolloutRecord rollout, (IReadOnlyList<DeviceRecord> Matching, IReadOnlyList<DesiredStateRecord> Desired)? read, CancellationToken cancellationToken)
+    // matching: the ids of the devices the selector matches when the caller has just read them (a start), so that a step reads the fleet once.
+    private async Task<RolloutStep> PlanWaveAsync(RolloutRecord rollout, IReadOnlyList<string>? matching, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
         var wave = rollout.CurrentWave;
         var sizes = rollout.Waves.Split(',');
-        var members = await stores.Rollouts.ListDevicesAsync(rollout.Id, cancellationToken);
-        List<RolloutDeviceRecord> joining;
+        var step = new RolloutStep(rollout) { Waves = [new RolloutWaveRecord(rollout.Id, wave, sizes[wave], time.GetUtcNow(), null, "in progress", null)] };
         if (sizes[wave] == RolloutState.SwitchWave)
         {
-            joining = [];
-        }
-        else
-        {
-            var selector = TagSelector.Parse(rollout.Selector);
-            var matching = (read?.Matching ?? (await stores.Devices.ListAsync(cancellationToken)).Where(d => selector.Matches(d.Tags))).Select(d => d.Id);
-            var ordered = WavePlan.Order(rollout.Id, matching);
-            var count = WavePlan.Parse(sizes.Where(s => s != RolloutState.SwitchWave)).CumulativeCount(wave, ordered.Count);
-            var taken = members.Select(m => m.DeviceId).ToHashSet(StringComparer.Ordinal);
-            var desired = (read?.Desired ?? await stores.DesiredStates.ListAsync(cancellationToken)).ToDictionary(d => d.DeviceId, StringComparer.Ordinal);
-            joining = ordered.Take(count).Where(id => !taken.Contains(id))
-                .Select(id => new RolloutDeviceRecord(rollout.Id, id, wave, desired.GetValueOrDefault(id)?.ActiveModel, now))
-                .ToList();
+            // Blue/green's switch releases every device already in.
+            var members = await stores.Rollouts.ListDevicesAsync(rollout.Id, cancellationToken);
+            return step with { Moving = [.. members.Select(m => m.DeviceId)] };
         }
 
-        // Blue/green's switch releases every device already in; other waves move only those joining.
-        var moving = sizes[wave] == RolloutState.SwitchWave ? members : joining;
-        var changes = moving.Select(m => rollout.Mode switch
-        {
-            RolloutState.Shadow => new DesiredStateChange(m.DeviceId, m.PreviousModel, rollout.Model, rollout.Id, false, false),
-            RolloutState.BlueGreen => new DesiredStateChange(m.DeviceId, rollout.Model, null, rollout.Id, false, sizes[wave] != RolloutState.SwitchWave),
-            _ => new DesiredStateChange(m.DeviceId, rollout.Model, null, rollout.Id, false, false),
-        }).ToList();
-        return new RolloutStep(rollout)
-        {
-            Joining = joining,
-            States = changes,
-            Waves = [new RolloutWaveRecord(rollout.Id, wave, sizes[wave], now, null, "in progress", null)],
-        };
+        var selector = TagSelector.Parse(rollout.Selector);
+        matching ??= [.. (await stores.Devices.ListAsync(cancellationToken)).Where(d => selector.Matches(d.Tags)).Select(d => d.Id)];
+        var ordered = WavePlan.Order(rollout.Id, matching);
+        var count = WavePlan.Parse(sizes.Where(s => s != RolloutState.SwitchWave)).CumulativeCount(wave, ordered.Count);
+        // Those of them already in the rollout (earlier waves) are skipped by the database when the step is stored.
+        return step with { Offered = [.. ordered.Take(count)] };
     }
 
     /// <summary>
@@ -359,8 +335,11 @@ internal sealed partial class RolloutEngine(
         };
     }
 
-    /// <summary>Stores the step in one transaction with the notice to the other replicas, then announces the new desired states to devices connected here.</summary>
-    private async Task<RolloutRecord> CommitAsync(RolloutStep step, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores the step in one transaction with the notice to the other replicas, then announces the new desired states
+    /// to devices connected here. Returns the rollout as stored and how many devices got a new desired state.
+    /// </summary>
+    private async Task<(RolloutRecord Rollout, int Sent)> CommitAsync(RolloutStep step, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var rollout = step.Rollout with { UpdatedAt = now };
@@ -383,7 +362,7 @@ internal sealed partial class RolloutEngine(
                     await RolloutStore.UpdateAsync(transaction, rollout, cancellationToken);
                 }
 
-                await RolloutStore.AddDevicesAsync(transaction, step.Joining, cancellationToken);
+                var joined = await stores.Rollouts.JoinAsync(transaction, rollout.Id, rollout.CurrentWave, step.Offered, now, cancellationToken);
                 foreach (var wave in step.Waves)
                 {
                     await RolloutStore.UpsertWaveAsync(transaction, wave, cancellationToken);
@@ -395,12 +374,18 @@ internal sealed partial class RolloutEngine(
                 }
 
                 var changed = await DesiredStateStore.SetManyAsync(transaction, step.States, now, cancellationToken);
+                var moving = step.Moving.Count == 0 ? joined.Select(m => m.DeviceId).ToList() : [.. step.Moving, .. joined.Select(m => m.DeviceId)];
+                // Blue/green holds its devices on the old model until the switch wave.
+                var hold = rollout.Mode == RolloutState.BlueGreen && rollout.Waves.Split(',')[rollout.CurrentWave] != RolloutState.SwitchWave;
+                var moved = await stores.DesiredStates.SetForMembersAsync(
+                    transaction, rollout.Id, rollout.Model, rollout.Mode == RolloutState.Shadow, hold, moving, now, cancellationToken);
+                changed = changed.Count == 0 ? moved : [.. changed, .. moved];
                 await notices.SendAsync(transaction, changed, cancellationToken);
                 return changed;
             },
             cancellationToken);
         await hub.PublishAsync(states);
-        return rollout;
+        return (rollout, states.Count);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rollout {Rollout}: wave {Wave} ({Size}) sent to {Devices} devices")]

@@ -12,8 +12,16 @@ internal sealed record RolloutStep(RolloutRecord Rollout)
     /// <summary>The rollout is new: inserted rather than updated.</summary>
     public bool Starts { get; init; }
 
-    public IReadOnlyList<RolloutDeviceRecord> Joining { get; init; } = [];
+    /// <summary>
+    /// The devices the current wave takes in, in wave order: those not yet in the rollout join it with the model
+    /// their desired state names now, and get the rollout's desired state.
+    /// </summary>
+    public IReadOnlyList<string> Offered { get; init; } = [];
 
+    /// <summary>Devices already in the rollout that get its desired state (blue/green's switch releases them).</summary>
+    public IReadOnlyList<string> Moving { get; init; } = [];
+
+    /// <summary>Desired states set as they are, not the rollout's (a rollback).</summary>
     public IReadOnlyList<DesiredStateChange> States { get; init; } = [];
 
     public IReadOnlyList<RolloutWaveRecord> Waves { get; init; } = [];

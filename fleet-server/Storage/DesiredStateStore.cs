@@ -68,6 +68,21 @@ internal sealed class DesiredStateStore(FleetDatabase db)
         return states;
     }
 
+    /// <summary>
+    /// The model that most of <paramref name="deviceIds"/>' desired states name (null when that is none, or none of
+    /// them has a desired state); of models named equally often, the one of the lowest device id.
+    /// </summary>
+    public async Task<string?> MostCommonModelAsync(IReadOnlyList<string> deviceIds, CancellationToken cancellationToken)
+    {
+        // Counted by the database: the server reads one row, not the fleet's desired states. (CROSS JOIN: see SetForMembersAsync.)
+        var sql =
+            $"SELECT d.active_model FROM {DbCommandExtensions.JsonValues("@ids", "m", db.IsPostgres)} CROSS JOIN desired_states d WHERE d.device_id = m.value " +
+            "GROUP BY d.active_model ORDER BY COUNT(*) DESC, MIN(d.device_id) LIMIT 1";
+        await using var connection = await db.OpenAsync(cancellationToken);
+        var rows = await connection.CreateCommand(sql).BindJsonArray("@ids", deviceIds).QueryAsync(row => row.GetStringOrNull(0), cancellationToken);
+        return rows.Count == 0 ? null : rows[0];
+    }
+
     /// <summary>Desired states updated after <paramref name="since"/>, for replicas that poll (timestamps have millisecond precision).</summary>
     public async Task<IReadOnlyList<DesiredStateRecord>> ListChangedSinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
     {
@@ -99,6 +114,46 @@ internal sealed class DesiredStateStore(FleetDatabase db)
         }
         return [.. changes.Select((change, i) => new DesiredStateRecord(
             change.DeviceId, revisions[i], change.ActiveModel, change.ShadowModel, change.RolloutId, change.Rollback, change.HoldSwitch, updatedAt))];
+    }
+
+    /// <summary>
+    /// Gives members of a rollout (<paramref name="deviceIds"/>, already in rollout_devices) the rollout's desired state
+    /// in one statement, inside <paramref name="transaction"/>: <paramref name="model"/> active, or in
+    /// <paramref name="shadow"/> mode the shadow beside the model each member ran before. Returns the new states in
+    /// the order of <paramref name="deviceIds"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<DesiredStateRecord>> SetForMembersAsync(
+        DbTransaction transaction, string rolloutId, string model, bool shadow, bool holdSwitch, IReadOnlyList<string> deviceIds, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deviceIds);
+        if (deviceIds.Count == 0)
+        {
+            return [];
+        }
+
+        // The database takes each member's previous model from its rollout row: no row crosses to the server and back.
+        // CROSS JOIN keeps SQLite's planner from looping over the rollout's rows outside and the unindexed ids inside
+        // (a scan of every id per member); PostgreSQL plans it as any join.
+        var sql =
+            UpsertHead + "SELECT r.device_id, 1, CASE WHEN @shadow = 1 THEN r.previous_model ELSE @model END, CASE WHEN @shadow = 1 THEN @model END, " +
+            $"r.rollout_id, 0, @hold_switch, @updated_at FROM {DbCommandExtensions.JsonValues("@ids", "m", db.IsPostgres)} " +
+            "CROSS JOIN rollout_devices r WHERE r.rollout_id = @rollout_id AND r.device_id = m.value" + UpsertTail +
+            "RETURNING device_id, revision, active_model, shadow_model";
+        var updatedAt = now.ToStoredPrecision();
+        await using var upsert = transaction.CreateCommand(sql)
+            .Bind("@shadow", shadow)
+            .Bind("@model", model)
+            .Bind("@rollout_id", rolloutId)
+            .Bind("@hold_switch", holdSwitch)
+            .Bind("@updated_at", updatedAt)
+            .BindJsonArray("@ids", deviceIds);
+        var returned = (await upsert.ReadAllAsync(
+                row => new DesiredStateRecord(row.GetString(0), row.GetLong(1), row.GetStringOrNull(2), row.GetStringOrNull(3), rolloutId, false, holdSwitch, updatedAt),
+                cancellationToken))
+            .ToDictionary(r => r.DeviceId, StringComparer.Ordinal);
+        // RETURNING rows come in no promised order.
+        return [.. deviceIds.Where(returned.ContainsKey).Select(id => returned[id])];
     }
 
     // SQLite runs in-process, but a statement per row still costs a command's overhead (binding, a reader, an await)

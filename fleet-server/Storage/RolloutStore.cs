@@ -30,10 +30,6 @@ internal sealed class RolloutStore(FleetDatabase db)
 
     private const string DeviceColumns = "rollout_id, device_id, wave, previous_model, added_at";
 
-    private const string InsertDevice =
-        $"INSERT INTO rollout_devices ({DeviceColumns}) VALUES (@rollout_id, @device_id, @wave, @previous_model, @added_at) " +
-        "ON CONFLICT (rollout_id, device_id) DO NOTHING";
-
     private const string SelectDevices =
         $"SELECT {DeviceColumns}, switched_at FROM rollout_devices WHERE rollout_id = @rollout_id ORDER BY wave, device_id";
 
@@ -110,24 +106,42 @@ internal sealed class RolloutStore(FleetDatabase db)
         }
     }
 
-    /// <summary>Takes devices into their rollouts in one transaction; a device already in its rollout keeps its first entry.</summary>
-    public Task AddDevicesAsync(IReadOnlyList<RolloutDeviceRecord> devices, CancellationToken cancellationToken) =>
-        db.InTransactionAsync(transaction => AddDevicesAsync(transaction, devices, cancellationToken), cancellationToken);
+    /// <summary>
+    /// Takes devices into a rollout's wave, in one transaction, each with the model its desired state names now (its
+    /// model to return to); a device already in the rollout keeps its first entry. Returns the devices that joined, in
+    /// the order of <paramref name="deviceIds"/>.
+    /// </summary>
+    public Task<IReadOnlyList<RolloutDeviceRecord>> JoinAsync(
+        string rolloutId, int wave, IReadOnlyList<string> deviceIds, DateTimeOffset at, CancellationToken cancellationToken) =>
+        db.InTransactionAsync((_, transaction) => JoinAsync(transaction, rolloutId, wave, deviceIds, at, cancellationToken), cancellationToken);
 
-    /// <inheritdoc cref="AddDevicesAsync(IReadOnlyList{RolloutDeviceRecord}, CancellationToken)"/>
-    public static async Task AddDevicesAsync(DbTransaction transaction, IReadOnlyList<RolloutDeviceRecord> devices, CancellationToken cancellationToken)
+    /// <inheritdoc cref="JoinAsync(string, int, IReadOnlyList{string}, DateTimeOffset, CancellationToken)"/>
+    public async Task<IReadOnlyList<RolloutDeviceRecord>> JoinAsync(
+        DbTransaction transaction, string rolloutId, int wave, IReadOnlyList<string> deviceIds, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(devices);
-        await using var insert = transaction.CreateCommand(InsertDevice);
-        foreach (var device in devices)
+        ArgumentNullException.ThrowIfNull(deviceIds);
+        if (deviceIds.Count == 0)
         {
-            await insert.Bind("@rollout_id", device.RolloutId)
-                .Bind("@device_id", device.DeviceId)
-                .Bind("@wave", device.Wave)
-                .Bind("@previous_model", device.PreviousModel)
-                .Bind("@added_at", device.AddedAt)
-                .ExecuteNonQueryAsync(cancellationToken);
+            return [];
         }
+
+        // One statement, whatever the wave's size: the database reads each device's model itself and skips those
+        // already in, rather than the server reading every desired state and inserting row by row.
+        // ("WHERE true" tells SQLite's parser that ON CONFLICT belongs to the INSERT, not to the join.)
+        var join =
+            $"INSERT INTO rollout_devices ({DeviceColumns}) SELECT @rollout_id, m.value, @wave, d.active_model, @added_at " +
+            $"FROM {DbCommandExtensions.JsonValues("@ids", "m", db.IsPostgres)} LEFT JOIN desired_states d ON d.device_id = m.value WHERE true " +
+            "ON CONFLICT (rollout_id, device_id) DO NOTHING RETURNING device_id, previous_model";
+        await using var insert = transaction.CreateCommand(join)
+            .Bind("@rollout_id", rolloutId)
+            .Bind("@wave", wave)
+            .Bind("@added_at", at)
+            .BindJsonArray("@ids", deviceIds);
+        // RETURNING rows come in no promised order.
+        var joined = (await insert.ReadAllAsync(row => (Device: row.GetString(0), Previous: row.GetStringOrNull(1)), cancellationToken))
+            .ToDictionary(r => r.Device, r => r.Previous, StringComparer.Ordinal);
+        var addedAt = at.ToStoredPrecision();
+        return [.. deviceIds.Where(joined.ContainsKey).Select(id => new RolloutDeviceRecord(rolloutId, id, wave, joined[id], addedAt))];
     }
 
     public async Task<IReadOnlyList<RolloutDeviceRecord>> ListDevicesAsync(string rolloutId, CancellationToken cancellationToken)

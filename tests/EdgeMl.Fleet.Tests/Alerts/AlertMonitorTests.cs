@@ -120,6 +120,24 @@ public sealed class AlertMonitorTests : IAsyncLifetime
         Assert.Empty(await _stores.Alerts.ListAsync(openOnly: true, _timeout));
     }
 
+    [Fact]
+    public async Task Writes_nothing_for_conditions_that_have_no_open_alert()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await _stores.Devices.AddAsync(Device($"cam-{i}") with { LastSeenAt = T0 }, _timeout);
+        }
+
+        // Another writer holds SQLite's one write lock throughout: a step that took it (to clear an alert that is not
+        // open) would wait for it and fail at the busy timeout; reading what is open does not.
+        await using var writer = await _stores.Database.OpenAsync(_timeout);
+        await writer.CreateCommand("BEGIN IMMEDIATE").ExecuteAsync(_timeout);
+        await EvaluateAsync();
+        await writer.CreateCommand("ROLLBACK").ExecuteAsync(_timeout);
+
+        Assert.Empty(await _stores.Alerts.ListAsync(openOnly: false, _timeout));
+    }
+
     private AlertService Alerts() =>
         new(_stores, new AlertDelivery([], Options.Create(_options), _clock, NullLogger<AlertDelivery>.Instance), _clock, NullLogger<AlertService>.Instance);
 

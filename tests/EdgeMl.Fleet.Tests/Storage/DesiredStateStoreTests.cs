@@ -65,5 +65,17 @@ public abstract class DesiredStateStoreTests(ITestOutputHelper output) : StoreTe
         Assert.Empty(await Stores.DesiredStates.ListChangedSinceAsync(T0.AddSeconds(2), Timeout));
     }
 
+    [Fact]
+    public async Task Names_the_model_most_of_the_given_devices_run()
+    {
+        await Stores.DesiredStates.SetManyAsync(
+            [Change("cam-1", "m:v1"), Change("cam-2", "m:v2"), Change("cam-3", "m:v2"), Change("cam-4", "m:v1"), Change("cam-5", "m:v1")], T0, Timeout);
+
+        Assert.Equal("m:v2", await Stores.DesiredStates.MostCommonModelAsync(["cam-1", "cam-2", "cam-3", "cam-9"], Timeout));
+        Assert.Equal("m:v1", await Stores.DesiredStates.MostCommonModelAsync(["cam-1", "cam-2", "cam-3", "cam-4", "cam-5"], Timeout));
+        Assert.Equal("m:v1", await Stores.DesiredStates.MostCommonModelAsync(["cam-2", "cam-1"], Timeout));
+        Assert.Null(await Stores.DesiredStates.MostCommonModelAsync(["cam-8", "cam-9"], Timeout));
+    }
+
     private static DesiredStateChange Change(string deviceId, string model) => new(deviceId, model, null, null, false, false);
 }

@@ -48,12 +48,16 @@ public abstract class RolloutStoreTests : StoreTests
     {
         await Stores.Rollouts.AddAsync(Rollout("r-1", T0), Timeout);
         await Stores.Rollouts.AddAsync(Rollout("r-2", T0), Timeout);
+        await Stores.DesiredStates.SetManyAsync([new("cam-2", "m:v1", null, null, false, false), new("cam-3", "m:v1", null, null, false, false)], T0, Timeout);
 
-        await Stores.Rollouts.AddDevicesAsync([new("r-1", "cam-2", 1, "m:v1", T0), new("r-1", "cam-1", 0, null, T0)], Timeout);
-        await Stores.Rollouts.AddDevicesAsync([new("r-1", "cam-1", 3, "m:v0", T0.AddHours(1)), new("r-1", "cam-3", 1, "m:v1", T0)], Timeout);
+        var first = await Stores.Rollouts.JoinAsync("r-1", 0, ["cam-2", "cam-1"], T0, Timeout);
+        await Stores.DesiredStates.SetManyAsync([new("cam-1", "m:v0", null, null, false, false)], T0, Timeout);
+        var second = await Stores.Rollouts.JoinAsync("r-1", 1, ["cam-3", "cam-1"], T0.AddHours(1), Timeout);
 
+        Assert.Equal([new("r-1", "cam-2", 0, "m:v1", T0), new RolloutDeviceRecord("r-1", "cam-1", 0, null, T0)], first);
+        Assert.Equal([new RolloutDeviceRecord("r-1", "cam-3", 1, "m:v1", T0.AddHours(1))], second);
         Assert.Equal(
-            [new("r-1", "cam-1", 0, null, T0), new("r-1", "cam-2", 1, "m:v1", T0), new RolloutDeviceRecord("r-1", "cam-3", 1, "m:v1", T0)],
+            [new("r-1", "cam-1", 0, null, T0), new("r-1", "cam-2", 0, "m:v1", T0), new RolloutDeviceRecord("r-1", "cam-3", 1, "m:v1", T0.AddHours(1))],
             await Stores.Rollouts.ListDevicesAsync("r-1", Timeout));
         Assert.Empty(await Stores.Rollouts.ListDevicesAsync("r-2", Timeout));
     }

@@ -105,7 +105,7 @@ internal sealed class EmbeddedBroker(
 
     /// <summary>A third of the device's keep-alive, so that both waits end well before the broker would give up on it.</summary>
     private static TimeSpan StoreWait(System.Collections.IDictionary sessionItems) =>
-        sessionItems[KeepAliveItem] is ushort seconds && seconds > 0 && TimeSpan.FromSeconds(seconds / 3.0) < MaxStoreWait ? TimeSpan.FromSeconds(seconds / 3.0) : MaxStoreWait;
+        sessionItems[KeepAliveItem] is ushort and > 0 and var seconds ? TimeSpan.FromSeconds(Math.Min((ushort)seconds / 3.0, MaxStoreWait.TotalSeconds)) : MaxStoreWait;
 
     /// <summary>Nothing to do: the guard finds a new device in the database.</summary>
     public Task AddDeviceAsync(string deviceId, string secret, CancellationToken cancellationToken) => Task.CompletedTask;

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using EdgeMl.Fleet.Cli;
+using EdgeMl.Fleet.Devices;
 using EdgeMl.Fleet.Hosting;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
@@ -114,6 +115,15 @@ internal sealed class TestFleet : IAsyncDisposable
     }
 
     public async Task<DeviceInfo> DeviceAsync(string deviceId) => (await DevicesAsync()).Single(d => d.DeviceId == deviceId);
+
+    /// <summary>A device enrolled straight through the server's enrolment, for tests that speak MQTT as it.</summary>
+    public async Task<Enrolment.Enrolled> EnrolAsync(string hostname = "host")
+    {
+        var enrolment = Services.GetRequiredService<Enrolment>();
+        var (token, _) = await enrolment.IssueTokenAsync(TimeSpan.FromMinutes(10), "test", CancellationToken.None);
+        return await enrolment.EnrolAsync(token, new Dictionary<string, string>(), hostname, "test", CancellationToken.None)
+            ?? throw new InvalidOperationException("enrolment refused a fresh token");
+    }
 
     public async Task<string> TokenAsync() => (await Admin.CreateEnrolmentTokenAsync(new CreateEnrolmentTokenRequest { TtlSeconds = 600 })).Token;
 

@@ -115,13 +115,7 @@ public abstract class BrokerAccessTests : IAsyncLifetime
         Assert.NotEqual(MqttClientConnectResultCode.Success, code);
     }
 
-    private protected async Task<Enrolment.Enrolled> EnrolAsync()
-    {
-        var enrolment = Fleet.Services.GetRequiredService<Enrolment>();
-        var (token, _) = await enrolment.IssueTokenAsync(TimeSpan.FromMinutes(10), "test", CancellationToken.None);
-        return await enrolment.EnrolAsync(token, new Dictionary<string, string>(), "host", "test", CancellationToken.None)
-            ?? throw new InvalidOperationException("enrolment refused a fresh token");
-    }
+    private protected Task<Enrolment.Enrolled> EnrolAsync() => Fleet.EnrolAsync();
 
     private protected async Task<MqttTestClient> ServerAsync() =>
         await MqttTestClient.ConnectAsync(MqttPort, MqttServerCredential.UserName, Fleet.Services.GetRequiredService<MqttServerCredential>().Password, "edgeml-server-test");

@@ -1,5 +1,4 @@
 using EdgeMl.Contracts.Telemetry;
-using EdgeMl.Fleet.Devices;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Telemetry;
 using EdgeMl.Fleet.Tests.Infrastructure;
@@ -35,10 +34,7 @@ public sealed class EmbeddedBrokerIngestionTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task While_the_database_cannot_store_a_device_stays_connected_and_is_told_to_send_again_and_its_resend_is_stored_once_before_its_puback()
     {
-        var enrolment = _fleet.Services.GetRequiredService<Enrolment>();
-        var (token, _) = await enrolment.IssueTokenAsync(TimeSpan.FromMinutes(10), "test", CancellationToken.None);
-        var device = await enrolment.EnrolAsync(token, new Dictionary<string, string>(), "host", "test", CancellationToken.None)
-            ?? throw new InvalidOperationException("enrolment refused a fresh token");
+        var device = await _fleet.EnrolAsync();
         using var client = new MqttClientFactory().CreateMqttClient();
         using var timeout = new CancellationTokenSource(Patience);
         // A short keep-alive: the broker drops a connection it heard nothing from for one and a half of it.
@@ -81,13 +77,8 @@ public sealed class EmbeddedBrokerIngestionTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Telemetry_a_device_publishes_under_another_devices_prefix_is_refused_and_not_stored()
     {
-        var enrolment = _fleet.Services.GetRequiredService<Enrolment>();
-        var (token, _) = await enrolment.IssueTokenAsync(TimeSpan.FromMinutes(10), "test", CancellationToken.None);
-        var device = await enrolment.EnrolAsync(token, new Dictionary<string, string>(), "host", "test", CancellationToken.None)
-            ?? throw new InvalidOperationException("enrolment refused a fresh token");
-        var (victimToken, _) = await enrolment.IssueTokenAsync(TimeSpan.FromMinutes(10), "test", CancellationToken.None);
-        var victim = await enrolment.EnrolAsync(victimToken, new Dictionary<string, string>(), "victim", "test", CancellationToken.None)
-            ?? throw new InvalidOperationException("enrolment refused a fresh token");
+        var device = await _fleet.EnrolAsync();
+        var victim = await _fleet.EnrolAsync("victim");
         using var client = new MqttClientFactory().CreateMqttClient();
         using var timeout = new CancellationTokenSource(Patience);
         await client.ConnectAsync(

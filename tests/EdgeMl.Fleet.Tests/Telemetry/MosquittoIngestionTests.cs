@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using EdgeMl.Contracts.Telemetry;
 using EdgeMl.Fleet.Bench;
-using EdgeMl.Fleet.Devices;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Tests.Infrastructure;
 using Google.Protobuf;
@@ -23,15 +22,12 @@ public sealed partial class MosquittoIngestionTests(MosquittoBroker broker) : IC
     public async Task A_burst_held_back_by_the_database_is_read_over_several_connections_and_stored_once_each_none_dropped()
     {
         await using var fleet = await TestFleet.StartAsync(broker.DataDirectory, mqttBroker: broker.Address);
-        var enrolment = fleet.Services.GetRequiredService<Enrolment>();
         var devices = new List<BenchMqttDevice>();
         try
         {
             for (var i = 0; i < Devices; i++)
             {
-                var (token, _) = await enrolment.IssueTokenAsync(TimeSpan.FromMinutes(10), "test", CancellationToken.None);
-                var device = await enrolment.EnrolAsync(token, new Dictionary<string, string>(), $"host-{i}", "test", CancellationToken.None)
-                    ?? throw new InvalidOperationException("enrolment refused a fresh token");
+                var device = await fleet.EnrolAsync($"host-{i}");
                 devices.Add(await BenchMqttDevice.ConnectAsync("127.0.0.1", broker.Port, device.DeviceId, device.Secret, CancellationToken.None));
             }
 

@@ -1,5 +1,4 @@
 using EdgeMl.Contracts.Telemetry;
-using EdgeMl.Fleet.Devices;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Telemetry;
 using EdgeMl.Fleet.Tests.Infrastructure;
@@ -32,10 +31,7 @@ public sealed class TelemetryIngestionTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Aggregates_the_database_refused_are_stored_once_each_when_it_accepts_them_again_a_repeated_one_too()
     {
-        var enrolment = _fleet.Services.GetRequiredService<Enrolment>();
-        var (token, _) = await enrolment.IssueTokenAsync(TimeSpan.FromMinutes(10), "test", CancellationToken.None);
-        var device = await enrolment.EnrolAsync(token, new Dictionary<string, string>(), "host", "test", CancellationToken.None)
-            ?? throw new InvalidOperationException("enrolment refused a fresh token");
+        var device = await _fleet.EnrolAsync();
         await using var client = await MqttTestClient.ConnectAsync(_fleet.Options.MqttPort, device.DeviceId, device.Secret, device.DeviceId);
         var writer = _fleet.Services.GetRequiredService<IngestionWriter>();
 

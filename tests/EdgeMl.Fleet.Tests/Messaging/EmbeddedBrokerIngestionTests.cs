@@ -37,10 +37,11 @@ public sealed class EmbeddedBrokerIngestionTests : IAsyncLifetime, IDisposable
         var device = await _fleet.EnrolAsync();
         using var client = new MqttClientFactory().CreateMqttClient();
         using var timeout = new CancellationTokenSource(Patience);
-        // A short keep-alive: the broker drops a connection it heard nothing from for one and a half of it.
+        // A short keep-alive: the broker drops a connection it heard nothing from for one and a half of it (4.5 s), less than
+        // the 5 s a wait not tied to the keep-alive would take. Not shorter: a busy machine delays the client's own pings.
         await client.ConnectAsync(
             new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _fleet.Options.MqttPort).WithProtocolVersion(MqttProtocolVersion.V500)
-                .WithClientId(device.DeviceId).WithCredentials(device.DeviceId, device.Secret).WithCleanStart().WithKeepAlivePeriod(TimeSpan.FromSeconds(2)).Build(),
+                .WithClientId(device.DeviceId).WithCredentials(device.DeviceId, device.Secret).WithCleanStart().WithKeepAlivePeriod(TimeSpan.FromSeconds(3)).Build(),
             timeout.Token);
 
         // Another writer holds SQLite's write lock: ingestion cannot store until it lets go.

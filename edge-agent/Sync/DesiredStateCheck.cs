@@ -5,8 +5,8 @@ namespace EdgeMl.Agent.Sync;
 
 /// <summary>
 /// What the agent trusts: a desired state signed by the fleet's current signing key (a newer one is
-/// followed when the root endorses it, an older one is revoked), bound to this device by an HMAC with its
-/// secret's key (<see cref="StateBinding"/>), not expired
+/// followed when the root endorses it, an older one is revoked), bound to this device and revision by a binding
+/// the same key signed in its batch (<see cref="StateBinding"/>), not expired
 /// (a frozen or replayed stream cannot hold the device forever) and not older than the last one.
 /// </summary>
 internal sealed class DesiredStateCheck(TimeProvider time, FleetTrust trust, ulong acceptedRevision = 0)
@@ -23,13 +23,14 @@ internal sealed class DesiredStateCheck(TimeProvider time, FleetTrust trust, ulo
             return null;
         }
 
-        if (!FleetKey.Verify(trust.SignerOf(identity), signed.Payload.Span, signed.Signature.Span))
+        var signer = trust.SignerOf(identity);
+        if (!FleetKey.Verify(signer, signed.Payload.Span, signed.Signature.Span))
         {
             refusal = "its signature is not the fleet's";
             return null;
         }
 
-        if (StateBinding.Open(StateBinding.KeyOf(identity.Secret), signed, out refusal) is not { } binding)
+        if (StateBinding.Open(signed, identity.DeviceId, signer, out refusal) is not { } binding)
         {
             return null;
         }
@@ -38,11 +39,7 @@ internal sealed class DesiredStateCheck(TimeProvider time, FleetTrust trust, ulo
         var state = DesiredState.Parser.ParseFrom(signed.Payload);
         state.DeviceId = binding.DeviceId;
         state.Revision = binding.Revision;
-        if (state.DeviceId != identity.DeviceId)
-        {
-            refusal = $"it is for device {state.DeviceId}";
-        }
-        else if (state.ExpiresAtUnixMs < time.GetUtcNow().ToUnixTimeMilliseconds())
+        if (state.ExpiresAtUnixMs < time.GetUtcNow().ToUnixTimeMilliseconds())
         {
             refusal = $"it expired at {DateTimeOffset.FromUnixTimeMilliseconds(state.ExpiresAtUnixMs):O}";
         }

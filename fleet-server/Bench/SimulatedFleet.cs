@@ -20,6 +20,7 @@ internal sealed class SimulatedFleet : IAsyncDisposable
 
     private readonly int _devices;
     private readonly byte[] _signingKey;
+    private readonly VerifiedBatchRoots _roots;
     private readonly ConcurrentDictionary<(ByteString Payload, ByteString Signature), bool> _verified = new();
     private readonly GrpcChannel[] _channels;
     private readonly CancellationTokenSource _stop = new();
@@ -32,6 +33,7 @@ internal sealed class SimulatedFleet : IAsyncDisposable
     {
         _devices = devices;
         _signingKey = signingKey;
+        _roots = new VerifiedBatchRoots(signingKey);
         Arrivals = new StateArrivals(devices);
         _channels = [.. Enumerable.Range(0, (devices + StreamsPerChannel - 1) / StreamsPerChannel).Select(_ => GrpcChannel.ForAddress(address, new GrpcChannelOptions
         {
@@ -78,12 +80,11 @@ internal sealed class SimulatedFleet : IAsyncDisposable
         try
         {
             var headers = new Metadata { { "x-edgeml-device", BenchDevices.Id(device) }, { "authorization", "Bearer " + BenchDevices.Secret(device) } };
-            var bindingKey = StateBinding.KeyOf(BenchDevices.Secret(device));
             var client = new DeviceService.DeviceServiceClient(_channels[device / StreamsPerChannel]);
             using var call = client.WatchDesiredState(new WatchDesiredStateRequest(), headers, cancellationToken: _stop.Token);
             await foreach (var signed in call.ResponseStream.ReadAllAsync(_stop.Token))
             {
-                if (Verify(device, bindingKey, signed) is not { } state)
+                if (Verify(device, signed) is not { } state)
                 {
                     // A state the device would refuse has not reached it: it counts as a failed stream, not as an arrival.
                     return;
@@ -114,16 +115,16 @@ internal sealed class SimulatedFleet : IAsyncDisposable
     }
 
     /// <summary>
-    /// The device's check of a state, as the agent makes it: its binding made with the device's key, for its id and for this
-    /// payload, and the payload signed by the fleet. A real device verifies the signature on its own processor; here the
-    /// devices share this process's two, so each distinct signed payload is verified once, not once per device.
+    /// The device's check of a state, as the agent makes it (<see cref="StateBinding.Open(SignedDesiredState, string, VerifiedBatchRoots, out string?)"/>):
+    /// its binding in a batch the fleet signed, for its id and for this payload, and the payload signed by the fleet. A real device
+    /// verifies the signatures on its own processor; here the devices share this process's two, so each distinct signed payload
+    /// and batch root is verified once, not once per device.
     /// </summary>
-    private DesiredState? Verify(int device, byte[] bindingKey, SignedDesiredState signed)
+    private DesiredState? Verify(int device, SignedDesiredState signed)
     {
-        var binding = StateBinding.Open(bindingKey, signed, out var refusal);
-        if (binding is null || binding.DeviceId != BenchDevices.Id(device))
+        if (StateBinding.Open(signed, BenchDevices.Id(device), _roots, out var refusal) is null)
         {
-            Fail(device, $"refused the state: {refusal ?? "it is for device " + binding!.DeviceId}");
+            Fail(device, $"refused the state: {refusal}");
             return null;
         }
 

@@ -384,7 +384,7 @@ internal sealed partial class RolloutEngine(
                 return changed;
             },
             cancellationToken);
-        await hub.PublishAsync(states);
+        await hub.PublishAsync(states, cancellationToken);
         return (rollout, states.Count);
     }
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using EdgeMl.Contracts.Signing;
 using EdgeMl.Fleet.Devices;
 using EdgeMl.Fleet.Messaging;
 using EdgeMl.Fleet.Registry;
@@ -49,13 +48,13 @@ internal sealed class DeviceGrpcService(
     public override async Task WatchDesiredState(WatchDesiredStateRequest request, IServerStreamWriter<SignedDesiredState> responseStream, ServerCallContext context)
     {
         var deviceId = await authenticator.AuthenticateAsync(context);
-        // Authenticated, so the secret is there; the key lives as long as the stream, never in the database.
-        var bindingKey = StateBinding.KeyOf(CallerIdentity.Bearer(context)!);
         using var subscription = hub.Subscribe(deviceId);
         var token = context.CancellationToken;
         await stores.Devices.TouchAsync(deviceId, time.GetUtcNow(), token);
         coordinator.Nudge();
         var current = await stores.DesiredStates.GetAsync(deviceId, token);
+        // Signed with its batch when the hub published it; a state this stream sends alone (the first, a re-send, a re-read) is a batch of one.
+        SignedDesiredState? ready = null;
         var refresh = options.Value.StateLifetime / 3;
         // One re-send timer per stream, re-armed at each state: a new timer and linked source for every state cost a large
         // rollout 50,000 of each, all through the timer queue's lock.
@@ -67,7 +66,8 @@ internal sealed class DeviceGrpcService(
             {
                 if (current is not null)
                 {
-                    await responseStream.WriteAsync(await signer.SignAsync(current, bindingKey, token), token);
+                    await responseStream.WriteAsync(ready ?? await signer.SignAsync(current, token), token);
+                    ready = null;
                 }
 
                 // Wait for a change; re-send the same state before its signature expires.
@@ -80,8 +80,11 @@ internal sealed class DeviceGrpcService(
                         return;
                     }
 
-                    subscription.Reader.TryRead(out var next);
-                    current = next ?? current;
+                    if (subscription.Reader.TryRead(out var next))
+                    {
+                        (current, ready) = (next.Record, next.Signed);
+                    }
+
                     tick.CancelAfter(refresh);
                 }
                 catch (OperationCanceledException) when (!token.IsCancellationRequested)

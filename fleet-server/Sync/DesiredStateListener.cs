@@ -82,10 +82,7 @@ internal sealed partial class DesiredStateListener(
         }
 
         var states = await stores.DesiredStates.ListOfAsync(devices, cancellationToken);
-        foreach (var state in states)
-        {
-            hub.Publish(state);
-        }
+        await hub.PublishAsync(states, cancellationToken);
 
         // Named but without a desired state: revoked on another replica (the state goes with the device).
         foreach (var revoked in devices.Except(states.Select(s => s.DeviceId), StringComparer.Ordinal))

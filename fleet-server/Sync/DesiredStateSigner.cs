@@ -12,13 +12,13 @@ using Microsoft.Extensions.Options;
 namespace EdgeMl.Fleet.Sync;
 
 /// <summary>
-/// Turns a stored desired state into the signed message a device trusts: model references resolved,
-/// expiry set, signed by the signing key and carrying the root's endorsement of that key, and bound to the device.
+/// Turns stored desired states into the signed messages devices trust: model references resolved, expiry set, signed by
+/// the signing key and carrying the root's endorsement of that key, and bound to each device.
 /// </summary>
 /// <remarks>
 /// A rollout gives thousands of devices the same content. That content is resolved once and signed once per distinct
-/// content (and again when its copy grows old); each device gets the same signed bytes with its own
-/// <see cref="StateBinding"/>, an HMAC where a signature each took most of a large rollout's server time.
+/// content (and again when its copy grows old); each device gets the same signed bytes with its own binding, a leaf of a
+/// batch whose root is signed once (<see cref="StateBatch"/>), where a signature each took most of a large rollout's server time.
 /// </remarks>
 internal sealed class DesiredStateSigner(ModelRegistry registry, FleetStores stores, FleetKeys keys, IOptions<SyncOptions> options, TimeProvider time)
 {
@@ -35,21 +35,44 @@ internal sealed class DesiredStateSigner(ModelRegistry registry, FleetStores sto
     /// </summary>
     private TimeSpan ResignAfter => options.Value.StateLifetime / 12;
 
-    /// <summary>The state for <paramref name="record"/>'s device, bound with <paramref name="bindingKey"/> (<see cref="StateBinding.KeyOf"/> of its secret).</summary>
-    public async Task<SignedDesiredState> SignAsync(DesiredStateRecord record, byte[] bindingKey, CancellationToken cancellationToken)
+    /// <summary>The state for <paramref name="record"/>'s device alone: a batch of one, its root the binding's hash.</summary>
+    public async Task<SignedDesiredState> SignAsync(DesiredStateRecord record, CancellationToken cancellationToken) =>
+        (await SignAsync([record], cancellationToken))[0];
+
+    /// <summary>The states for <paramref name="records"/>' devices, in their order, bound as one batch under one root signature.</summary>
+    public async Task<SignedDesiredState[]> SignAsync(IReadOnlyList<DesiredStateRecord> records, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(record);
-        var content = await SignedAsync(new Content(record.ActiveModel, record.ShadowModel, record.RolloutId, record.Rollback, record.HoldSwitch), cancellationToken);
-        var (binding, mac) = StateBinding.Bind(bindingKey, record.DeviceId, (ulong)record.Revision, content.PayloadSha256);
-        return new SignedDesiredState
+        ArgumentNullException.ThrowIfNull(records);
+        var contents = new SignedContent[records.Count];
+        var bindings = new ByteString[records.Count];
+        for (var i = 0; i < records.Count; i++)
         {
-            Payload = content.Payload,
-            Signature = content.Signature,
-            KeyId = keys.Signer.KeyId,
-            SigningKey = keys.Statement,
-            Binding = binding,
-            BindingMac = mac,
-        };
+            var record = records[i];
+            contents[i] = await SignedAsync(new Content(record.ActiveModel, record.ShadowModel, record.RolloutId, record.Rollback, record.HoldSwitch), cancellationToken);
+            bindings[i] = StateBinding.Bind(record.DeviceId, (ulong)record.Revision, contents[i].PayloadSha256);
+        }
+
+        var batch = new StateBatch(bindings);
+        // New and never written again: wrapped, not copied.
+        var rootSignature = UnsafeByteOperations.UnsafeWrap(keys.Signer.Sign(StateBinding.StatementOf(batch.Root)));
+        var signed = new SignedDesiredState[records.Count];
+        for (var i = 0; i < signed.Length; i++)
+        {
+            signed[i] = new SignedDesiredState
+            {
+                Payload = contents[i].Payload,
+                Signature = contents[i].Signature,
+                KeyId = keys.Signer.KeyId,
+                SigningKey = keys.Statement,
+                Binding = bindings[i],
+                BatchIndex = (ulong)i,
+                BatchSize = (ulong)signed.Length,
+                BatchPath = { batch.PathOf(i) },
+                BatchSignature = rootSignature,
+            };
+        }
+
+        return signed;
     }
 
     private async Task<SignedContent> SignedAsync(Content content, CancellationToken cancellationToken)

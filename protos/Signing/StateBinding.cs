@@ -1,49 +1,60 @@
 using System.Security.Cryptography;
-using System.Text;
 using EdgeMl.Protos.Fleet;
 using Google.Protobuf;
 
 namespace EdgeMl.Contracts.Signing;
 
 /// <summary>
-/// The per-device half of a desired state (fleet.proto, <see cref="DesiredStateBinding"/>): one Ed25519 signature
-/// covers content that many devices share, and an HMAC keyed by each device's secret says which device and revision
-/// it is for. Signing once per content instead of once per device is what lets a rollout reach a large fleet quickly.
+/// The per-device half of a desired state (fleet.proto, <see cref="DesiredStateBinding"/>): one Ed25519 signature covers
+/// content that many devices share, and the binding saying which device and revision it is for is a leaf of a Merkle tree
+/// (<see cref="StateBatch"/>) whose root the same key signs once for a whole batch of devices. Signing once per content and
+/// once per batch instead of once per device is what lets a rollout reach a large fleet quickly, and the revision stays
+/// signed by the fleet: a device's secret alone cannot raise it (TUF's fast-forward).
 /// </summary>
 public static class StateBinding
 {
-    private static readonly byte[] KeyLabel = "edgeml-state-binding-v1"u8.ToArray();
+    /// <summary>Hashes are SHA-256; no batch is near 2^64 leaves, so a longer path is malformed.</summary>
+    private const int MaxPathLength = 64;
+
+    // The statement starts with 0x00, a protobuf tag of field 0 that no parser accepts: it can never be read as a signed
+    // DesiredState payload, and a payload (a serialized DesiredState) never starts with it.
+    private static readonly byte[] StatementPrefix = [0x00, .. "edgeml-state-batch-v1"u8];
+
+    /// <summary>The serialized binding of the payload hashing to <paramref name="payloadSha256"/> to one device and revision: a batch's leaf.</summary>
+    public static ByteString Bind(string deviceId, ulong revision, ByteString payloadSha256) =>
+        // The array is new and never written again: wrapped, not copied.
+        UnsafeByteOperations.UnsafeWrap(new DesiredStateBinding { DeviceId = deviceId, Revision = revision, PayloadSha256 = payloadSha256 }.ToByteArray());
+
+    /// <summary>The exact bytes the fleet's signing key signs for a batch: 0x00, "edgeml-state-batch-v1" in ASCII, the 32-byte root.</summary>
+    public static byte[] StatementOf(ReadOnlySpan<byte> root) => [.. StatementPrefix, .. root];
 
     /// <summary>
-    /// The device's binding key: the device derives it from its secret, the server from the secret the device's stream
-    /// authenticated with. It is not the SHA-256 the server stores, so a copy of the database cannot make bindings.
+    /// The binding of <paramref name="state"/> when its batch's root, computed from the binding and its inclusion proof, is signed by
+    /// <paramref name="signerPublicKey"/>, the binding names <paramref name="deviceId"/> and is for <paramref name="state"/>'s payload;
+    /// otherwise null and why. Checks the bytes as received, before parsing them. The payload's own signature is checked elsewhere.
     /// </summary>
-    public static byte[] KeyOf(string deviceSecret)
+    public static DesiredStateBinding? Open(SignedDesiredState state, string deviceId, byte[] signerPublicKey, out string? refusal) =>
+        Open(state, deviceId, (root, signature) => FleetKey.Verify(signerPublicKey, StatementOf(root), signature.Span), out refusal);
+
+    /// <summary>As the other overload, with roots verified once for all the devices of a batch (<see cref="VerifiedBatchRoots"/>).</summary>
+    public static DesiredStateBinding? Open(SignedDesiredState state, string deviceId, VerifiedBatchRoots roots, out string? refusal)
     {
-        ArgumentNullException.ThrowIfNull(deviceSecret);
-        return HMACSHA256.HashData(Encoding.UTF8.GetBytes(deviceSecret), KeyLabel);
+        ArgumentNullException.ThrowIfNull(roots);
+        return Open(state, deviceId, roots.IsSigned, out refusal);
     }
 
-    /// <summary>The serialized binding of the payload hashing to <paramref name="payloadSha256"/> to one device and revision, and its HMAC.</summary>
-    public static (ByteString Binding, ByteString Mac) Bind(ReadOnlySpan<byte> key, string deviceId, ulong revision, ByteString payloadSha256)
-    {
-        var binding = new DesiredStateBinding { DeviceId = deviceId, Revision = revision, PayloadSha256 = payloadSha256 }.ToByteArray();
-        // Both arrays are new and never written again: wrapped, not copied.
-        return (UnsafeByteOperations.UnsafeWrap(binding), UnsafeByteOperations.UnsafeWrap(HMACSHA256.HashData(key, binding)));
-    }
-
-    /// <summary>
-    /// The binding of <paramref name="state"/> when <paramref name="key"/> made it and it is for <paramref name="state"/>'s payload;
-    /// otherwise null and why. Checks the bytes as received, before parsing them. The payload's signature is checked elsewhere.
-    /// </summary>
-    public static DesiredStateBinding? Open(ReadOnlySpan<byte> key, SignedDesiredState state, out string? refusal)
+    private static DesiredStateBinding? Open(SignedDesiredState state, string deviceId, Func<byte[], ByteString, bool> isSigned, out string? refusal)
     {
         ArgumentNullException.ThrowIfNull(state);
-        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(key, state.Binding.Span, mac);
-        if (!CryptographicOperations.FixedTimeEquals(mac, state.BindingMac.Span))
+        if (RootOf(state) is not { } root)
         {
-            refusal = "its binding was not made for this device";
+            refusal = "its batch proof is malformed";
+            return null;
+        }
+
+        if (!isSigned(root, state.BatchSignature))
+        {
+            refusal = "its binding is not signed by the fleet";
             return null;
         }
 
@@ -56,7 +67,77 @@ public static class StateBinding
             return null;
         }
 
+        if (binding.DeviceId != deviceId)
+        {
+            refusal = $"it is for device {binding.DeviceId}";
+            return null;
+        }
+
         refusal = null;
         return binding;
+    }
+
+    /// <summary>
+    /// The root of the tree that <paramref name="state"/>'s proof places its binding in (RFC 9162, section 2.1.3.2), or null when
+    /// the proof cannot be one: an index outside the tree, a hash not 32 bytes long, a path too short or too long for the tree's size.
+    /// </summary>
+    private static byte[]? RootOf(SignedDesiredState state)
+    {
+        var index = state.BatchIndex;
+        var last = state.BatchSize - 1;
+        if (state.BatchSize == 0 || index > last || state.BatchPath.Count > MaxPathLength)
+        {
+            return null;
+        }
+
+        var hash = new byte[SHA256.HashSizeInBytes];
+        HashLeaf(state.Binding.Span, hash);
+        foreach (var sibling in state.BatchPath)
+        {
+            if (last == 0 || sibling.Length != SHA256.HashSizeInBytes)
+            {
+                return null;
+            }
+
+            if ((index & 1) == 1 || index == last)
+            {
+                HashNode(sibling.Span, hash, hash);
+                // The rightmost node of a level with no right sibling moves up unchanged: skip the levels it did.
+                while ((index & 1) == 0 && index != 0)
+                {
+                    index >>= 1;
+                    last >>= 1;
+                }
+            }
+            else
+            {
+                HashNode(hash, sibling.Span, hash);
+            }
+
+            index >>= 1;
+            last >>= 1;
+        }
+
+        return last == 0 ? hash : null;
+    }
+
+    /// <summary>RFC 6962's leaf hash, SHA-256(0x00 || leaf), so that no leaf can pass for an inner node.</summary>
+    internal static void HashLeaf(ReadOnlySpan<byte> leaf, Span<byte> hash)
+    {
+        // A binding is some 60 bytes: on the stack, as a server binds thousands of them in a rollout.
+        Span<byte> prefixed = leaf.Length < 1024 ? stackalloc byte[1 + leaf.Length] : new byte[1 + leaf.Length];
+        prefixed[0] = 0x00;
+        leaf.CopyTo(prefixed[1..]);
+        SHA256.HashData(prefixed, hash);
+    }
+
+    /// <summary>RFC 6962's node hash, SHA-256(0x01 || left || right); <paramref name="hash"/> may be one of the two.</summary>
+    internal static void HashNode(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right, Span<byte> hash)
+    {
+        Span<byte> node = stackalloc byte[1 + (2 * SHA256.HashSizeInBytes)];
+        node[0] = 0x01;
+        left.CopyTo(node[1..]);
+        right.CopyTo(node[(1 + SHA256.HashSizeInBytes)..]);
+        SHA256.HashData(node, hash);
     }
 }

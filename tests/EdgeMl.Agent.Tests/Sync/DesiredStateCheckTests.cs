@@ -83,22 +83,26 @@ public sealed class DesiredStateCheckTests : IDisposable
     {
         var other = State(9);
         other.DeviceId = "dev-2";
+        var batch = SignBatch([State(1), other]);
 
-        Assert.Null(_check.Accept(Sign(other, secret: "dev-2-secret"), _device, out var refusal));
-        Assert.Equal("its binding was not made for this device", refusal);
+        Assert.Null(_check.Accept(batch[1], _device, out var refusal));
+        Assert.Equal("it is for device dev-2", refusal);
         Assert.Equal(0ul, _check.Revision);
+        Assert.NotNull(_check.Accept(batch[0], _device, out _));
     }
 
     [Fact]
-    public void Refuses_a_binding_changed_after_it_was_made()
+    public void Refuses_an_inflated_revision_bound_by_someone_holding_the_device_secret_so_real_states_still_pass()
     {
+        // The secret authenticates the device's stream; an interceptor holding it can rebind signed content but cannot sign.
         var signed = Sign(State(1));
-        var raised = DesiredStateBinding.Parser.ParseFrom(signed.Binding);
-        raised.Revision = 1000;
-        signed.Binding = raised.ToByteString();
+        var binding = DesiredStateBinding.Parser.ParseFrom(signed.Binding);
+        signed.Binding = StateBinding.Bind(_device.DeviceId, 1000, binding.PayloadSha256);
 
         Assert.Null(_check.Accept(signed, _device, out var refusal));
-        Assert.Equal("its binding was not made for this device", refusal);
+        Assert.Equal("its binding is not signed by the fleet", refusal);
+        Assert.Equal(0ul, _check.Revision);
+        Assert.NotNull(_check.Accept(Sign(State(2)), _device, out _));
     }
 
     [Fact]
@@ -109,7 +113,7 @@ public sealed class DesiredStateCheckTests : IDisposable
         var signed = Sign(rollback);
         var other = Sign(State(2));
         signed.Binding = other.Binding;
-        signed.BindingMac = other.BindingMac;
+        signed.BatchSignature = other.BatchSignature;
 
         Assert.Null(_check.Accept(signed, _device, out var refusal));
         Assert.Equal("its binding is for other content", refusal);
@@ -192,22 +196,37 @@ public sealed class DesiredStateCheckTests : IDisposable
         ExpiresAtUnixMs = Now.AddHours(1).ToUnixTimeMilliseconds(),
     };
 
-    /// <summary>As the server sends it: the content signed without device and revision, bound to them with the secret's key.</summary>
-    private SignedDesiredState Sign(DesiredState state, FleetKey? key = null, SigningKeyStatement? endorsement = null, string secret = "secret")
+    /// <summary>As a stream sends a state alone: a batch of one.</summary>
+    private SignedDesiredState Sign(DesiredState state, FleetKey? key = null, SigningKeyStatement? endorsement = null) => SignBatch([state], key, endorsement)[0];
+
+    /// <summary>
+    /// As the server publishes states: each content signed without device and revision, the bindings to them the leaves of one
+    /// tree whose root the same key signs.
+    /// </summary>
+    private SignedDesiredState[] SignBatch(IReadOnlyList<DesiredState> states, FleetKey? key = null, SigningKeyStatement? endorsement = null)
     {
-        var content = state.Clone();
-        content.DeviceId = "";
-        content.Revision = 0;
-        var payload = content.ToByteArray();
-        var (binding, mac) = StateBinding.Bind(StateBinding.KeyOf(secret), state.DeviceId, state.Revision, ByteString.CopyFrom(SHA256.HashData(payload)));
-        return new SignedDesiredState
+        key ??= _fleet;
+        var payloads = states.Select(state =>
+        {
+            var content = state.Clone();
+            content.DeviceId = "";
+            content.Revision = 0;
+            return content.ToByteArray();
+        }).ToList();
+        var bindings = states.Select((s, i) => StateBinding.Bind(s.DeviceId, s.Revision, ByteString.CopyFrom(SHA256.HashData(payloads[i])))).ToList();
+        var batch = new StateBatch(bindings);
+        var rootSignature = ByteString.CopyFrom(key.Sign(StateBinding.StatementOf(batch.Root)));
+        return [.. payloads.Select((payload, i) => new SignedDesiredState
         {
             Payload = ByteString.CopyFrom(payload),
-            Signature = ByteString.CopyFrom((key ?? _fleet).Sign(payload)),
+            Signature = ByteString.CopyFrom(key.Sign(payload)),
             SigningKey = endorsement,
-            Binding = binding,
-            BindingMac = mac,
-        };
+            Binding = bindings[i],
+            BatchIndex = (ulong)i,
+            BatchSize = (ulong)bindings.Count,
+            BatchPath = { batch.PathOf(i) },
+            BatchSignature = rootSignature,
+        })];
     }
 
     /// <summary>A check as the agent builds it at start, reading what the device trusts from its data directory.</summary>

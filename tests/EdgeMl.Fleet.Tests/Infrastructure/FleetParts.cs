@@ -24,6 +24,8 @@ internal sealed class FleetParts : IDisposable
         Artifacts = new ArtifactStore(_data);
         Registry = NewRegistry();
         var clock = time ?? TimeProvider.System;
+        Signer = new DesiredStateSigner(Registry, stores, Keys, Options.Create(new SyncOptions()), clock);
+        Hub = new DesiredStateHub(Signer);
         Judge = new RolloutJudge(stores, clock);
         Lock = new RolloutLock(stores.Database);
         Engine = new RolloutEngine(
@@ -36,7 +38,9 @@ internal sealed class FleetParts : IDisposable
 
     public ArtifactStore Artifacts { get; }
 
-    public DesiredStateHub Hub { get; } = new();
+    public DesiredStateSigner Signer { get; }
+
+    public DesiredStateHub Hub { get; }
 
     /// <summary>What the replica's ingestion knows of devices' MQTT status; the engine counts a device offline by it.</summary>
     public DevicePresence Presence { get; } = new();

@@ -110,7 +110,7 @@ internal sealed class TestFleet : IAsyncDisposable
     {
         var states = await Services.GetRequiredService<FleetStores>().DesiredStates.SetManyAsync(
             [new DesiredStateChange(deviceId, activeModel, null, null, rollback, false)], DateTimeOffset.UtcNow, CancellationToken.None);
-        Services.GetRequiredService<DesiredStateHub>().Publish(states[0]);
+        await Services.GetRequiredService<DesiredStateHub>().PublishAsync(states, CancellationToken.None);
         return states[0].Revision;
     }
 

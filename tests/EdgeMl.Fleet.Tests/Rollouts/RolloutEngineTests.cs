@@ -1,14 +1,11 @@
 using System.Data.Common;
 using EdgeMl.Contracts.Fleet;
-using EdgeMl.Contracts.Signing;
 using EdgeMl.Fleet.Rollouts;
 using EdgeMl.Fleet.Storage;
-using EdgeMl.Fleet.Sync;
 using EdgeMl.Fleet.Telemetry;
 using EdgeMl.Fleet.Tests.Infrastructure;
 using EdgeMl.Fleet.Tests.Storage;
 using EdgeMl.Protos.Fleet;
-using Microsoft.Extensions.Options;
 
 namespace EdgeMl.Fleet.Tests.Rollouts;
 
@@ -175,8 +172,7 @@ public abstract class RolloutEngineTests : StoreTests
         Assert.Equal("rolled back by admin; 2 of 2 devices returned to no model (every frame to a human)", rolled.Reason);
         var states = await Stores.DesiredStates.ListAsync(Timeout);
         Assert.All(states, s => Assert.Equal((2L, null, true), (s.Revision, s.ActiveModel, s.Rollback)));
-        var signer = new DesiredStateSigner(fleet.Registry, Stores, fleet.Keys, Options.Create(new SyncOptions()), TimeProvider.System);
-        var signed = await signer.SignAsync(states[0], StateBinding.KeyOf("secret"), Timeout);
+        var signed = await fleet.Signer.SignAsync(states[0], Timeout);
         var state = DesiredState.Parser.ParseFrom(signed.Payload);
         Assert.Equal((null, true, 2UL), (state.Active, state.Rollback, DesiredStateBinding.Parser.ParseFrom(signed.Binding).Revision));
         Assert.Contains(await Stores.Audit.ListAsync(100, Timeout), a => a.Action == "rollout.rollback" && a.Detail.Contains("returned to no model", StringComparison.Ordinal));

@@ -24,7 +24,7 @@ public sealed class WatchDesiredStateTests
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var credentials = new Metadata { { CallerIdentity.DeviceHeader, enrolled.DeviceId }, { "authorization", "Bearer " + enrolled.DeviceSecret } };
         using var watch = devices.WatchDesiredState(new WatchDesiredStateRequest(), credentials, cancellationToken: deadline.Token);
-        var key = StateBinding.KeyOf(enrolled.DeviceSecret);
+        var key = (enrolled.DeviceId, fleet.Services.GetRequiredService<FleetKeys>().Signer.PublicKey);
 
         var first = await NextAsync(watch, key, _ => true, deadline.Token);
         var again = await NextAsync(watch, key, s => s.State.ExpiresAtUnixMs > first.State.ExpiresAtUnixMs, deadline.Token);
@@ -41,15 +41,15 @@ public sealed class WatchDesiredStateTests
         Directory.Delete(root, recursive: true);
     }
 
-    /// <summary>The next state that <paramref name="wanted"/> accepts, with the revision its binding (made with the device's key) gives it.</summary>
+    /// <summary>The next state that <paramref name="wanted"/> accepts, with the revision its binding (signed by the fleet for the device) gives it.</summary>
     private static async Task<(ulong Revision, DesiredState State)> NextAsync(
-        AsyncServerStreamingCall<SignedDesiredState> watch, byte[] key, Func<(ulong Revision, DesiredState State), bool> wanted, CancellationToken cancellationToken)
+        AsyncServerStreamingCall<SignedDesiredState> watch, (string DeviceId, byte[] Signer) key, Func<(ulong Revision, DesiredState State), bool> wanted, CancellationToken cancellationToken)
     {
         while (true)
         {
             Assert.True(await watch.ResponseStream.MoveNext(cancellationToken));
             var signed = watch.ResponseStream.Current;
-            var binding = StateBinding.Open(key, signed, out var refusal);
+            var binding = StateBinding.Open(signed, key.DeviceId, key.Signer, out var refusal);
             Assert.Null(refusal);
             var state = (binding!.Revision, DesiredState.Parser.ParseFrom(signed.Payload));
             if (wanted(state))

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using EdgeMl.Contracts.Signing;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
@@ -19,19 +20,48 @@ public sealed class DesiredStateSignerTests : StoreTests
     {
         using var fleet = new FleetParts(Stores);
         var signer = NewSigner(fleet);
-        var first = await signer.SignAsync(Record("dev-a", 3), StateBinding.KeyOf("secret-a"), Timeout);
+        var first = await signer.SignAsync(Record("dev-a", 3), Timeout);
         _clock.Advance(TimeSpan.FromSeconds(30));
-        var second = await signer.SignAsync(Record("dev-b", 5), StateBinding.KeyOf("secret-b"), Timeout);
+        var second = await signer.SignAsync(Record("dev-b", 5), Timeout);
 
         Assert.Equal(first.Payload, second.Payload);
         Assert.Equal(first.Signature, second.Signature);
         Assert.True(FleetKey.Verify(fleet.Key.PublicKey, second.Payload.Span, second.Signature.Span));
-        var a = StateBinding.Open(StateBinding.KeyOf("secret-a"), first, out _);
-        var b = StateBinding.Open(StateBinding.KeyOf("secret-b"), second, out _);
+        var a = StateBinding.Open(first, "dev-a", fleet.Key.PublicKey, out _);
+        var b = StateBinding.Open(second, "dev-b", fleet.Key.PublicKey, out _);
         Assert.Equal(("dev-a", 3UL), (a!.DeviceId, a.Revision));
         Assert.Equal(("dev-b", 5UL), (b!.DeviceId, b.Revision));
-        Assert.Null(StateBinding.Open(StateBinding.KeyOf("secret-a"), second, out var refusal));
-        Assert.Equal("its binding was not made for this device", refusal);
+        Assert.Null(StateBinding.Open(second, "dev-a", fleet.Key.PublicKey, out var refusal));
+        Assert.Equal("it is for device dev-b", refusal);
+    }
+
+    [Fact]
+    public async Task Signs_one_root_for_a_batch_and_each_device_gets_its_own_leaf_and_proof()
+    {
+        using var fleet = new FleetParts(Stores);
+        var signer = NewSigner(fleet);
+        var records = Enumerable.Range(0, 5).Select(i => Record($"dev-{i}", i + 1)).ToList();
+
+        var signed = await signer.SignAsync(records, Timeout);
+
+        Assert.Single(signed.Select(s => s.BatchSignature).Distinct());
+        Assert.Equal([0UL, 1, 2, 3, 4], signed.Select(s => s.BatchIndex));
+        Assert.All(signed, s => Assert.Equal(5UL, s.BatchSize));
+        Assert.Equal(
+            records.Select(r => (r.DeviceId, (ulong)r.Revision)),
+            signed.Select((s, i) => StateBinding.Open(s, records[i].DeviceId, fleet.Key.PublicKey, out _)).Select(b => (b!.DeviceId, b.Revision)));
+    }
+
+    [Fact]
+    public async Task A_state_signed_alone_is_a_one_leaf_batch_with_an_empty_proof()
+    {
+        using var fleet = new FleetParts(Stores);
+
+        var signed = await NewSigner(fleet).SignAsync(Record("dev-a", 2), Timeout);
+
+        Assert.Equal((0UL, 1UL, 0), (signed.BatchIndex, signed.BatchSize, signed.BatchPath.Count));
+        Assert.True(FleetKey.Verify(fleet.Key.PublicKey, StateBinding.StatementOf(SHA256.HashData([0x00, .. signed.Binding.Span])), signed.BatchSignature.Span));
+        Assert.Equal(2UL, StateBinding.Open(signed, "dev-a", fleet.Key.PublicKey, out _)!.Revision);
     }
 
     [Fact]
@@ -39,9 +69,9 @@ public sealed class DesiredStateSignerTests : StoreTests
     {
         using var fleet = new FleetParts(Stores);
         var signer = NewSigner(fleet);
-        var before = DesiredState.Parser.ParseFrom((await signer.SignAsync(Record("dev-a", 1), StateBinding.KeyOf("secret-a"), Timeout)).Payload);
+        var before = DesiredState.Parser.ParseFrom((await signer.SignAsync(Record("dev-a", 1), Timeout)).Payload);
         _clock.Advance(TimeSpan.FromMinutes(5));
-        var after = DesiredState.Parser.ParseFrom((await signer.SignAsync(Record("dev-a", 1), StateBinding.KeyOf("secret-a"), Timeout)).Payload);
+        var after = DesiredState.Parser.ParseFrom((await signer.SignAsync(Record("dev-a", 1), Timeout)).Payload);
 
         Assert.Equal(Now.AddHours(1).ToUnixTimeMilliseconds(), before.ExpiresAtUnixMs);
         Assert.Equal(Now.AddMinutes(5).AddHours(1).ToUnixTimeMilliseconds(), after.ExpiresAtUnixMs);

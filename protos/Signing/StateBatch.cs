@@ -18,11 +18,12 @@ public sealed class StateBatch
     {
         ArgumentNullException.ThrowIfNull(bindings);
         ArgumentOutOfRangeException.ThrowIfZero(bindings.Count);
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var level = new byte[bindings.Count][];
         for (var i = 0; i < level.Length; i++)
         {
             level[i] = new byte[SHA256.HashSizeInBytes];
-            StateBinding.HashLeaf(bindings[i].Span, level[i]);
+            StateBinding.HashLeaf(sha, bindings[i].Span, level[i]);
         }
 
         _levels.Add(level);
@@ -34,7 +35,7 @@ public sealed class StateBatch
                 if ((2 * i) + 1 < level.Length)
                 {
                     up[i] = new byte[SHA256.HashSizeInBytes];
-                    StateBinding.HashNode(level[2 * i], level[(2 * i) + 1], up[i]);
+                    StateBinding.HashNode(sha, level[2 * i], level[(2 * i) + 1], up[i]);
                 }
                 else
                 {

@@ -90,8 +90,10 @@ public static class StateBinding
             return null;
         }
 
+        // One hasher for the whole path: a SHA-256 context made anew for each of a path's hashes cost as much as the hashing.
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var hash = new byte[SHA256.HashSizeInBytes];
-        HashLeaf(state.Binding.Span, hash);
+        HashLeaf(sha, state.Binding.Span, hash);
         foreach (var sibling in state.BatchPath)
         {
             if (last == 0 || sibling.Length != SHA256.HashSizeInBytes)
@@ -101,7 +103,7 @@ public static class StateBinding
 
             if ((index & 1) == 1 || index == last)
             {
-                HashNode(sibling.Span, hash, hash);
+                HashNode(sha, sibling.Span, hash, hash);
                 // The rightmost node of a level with no right sibling moves up unchanged: skip the levels it did.
                 while ((index & 1) == 0 && index != 0)
                 {
@@ -111,7 +113,7 @@ public static class StateBinding
             }
             else
             {
-                HashNode(hash, sibling.Span, hash);
+                HashNode(sha, hash, sibling.Span, hash);
             }
 
             index >>= 1;
@@ -122,22 +124,19 @@ public static class StateBinding
     }
 
     /// <summary>RFC 6962's leaf hash, SHA-256(0x00 || leaf), so that no leaf can pass for an inner node.</summary>
-    internal static void HashLeaf(ReadOnlySpan<byte> leaf, Span<byte> hash)
+    internal static void HashLeaf(IncrementalHash sha, ReadOnlySpan<byte> leaf, Span<byte> hash)
     {
-        // A binding is some 60 bytes: on the stack, as a server binds thousands of them in a rollout.
-        Span<byte> prefixed = leaf.Length < 1024 ? stackalloc byte[1 + leaf.Length] : new byte[1 + leaf.Length];
-        prefixed[0] = 0x00;
-        leaf.CopyTo(prefixed[1..]);
-        SHA256.HashData(prefixed, hash);
+        sha.AppendData([0x00]);
+        sha.AppendData(leaf);
+        sha.GetHashAndReset(hash);
     }
 
     /// <summary>RFC 6962's node hash, SHA-256(0x01 || left || right); <paramref name="hash"/> may be one of the two.</summary>
-    internal static void HashNode(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right, Span<byte> hash)
+    internal static void HashNode(IncrementalHash sha, ReadOnlySpan<byte> left, ReadOnlySpan<byte> right, Span<byte> hash)
     {
-        Span<byte> node = stackalloc byte[1 + (2 * SHA256.HashSizeInBytes)];
-        node[0] = 0x01;
-        left.CopyTo(node[1..]);
-        right.CopyTo(node[(1 + SHA256.HashSizeInBytes)..]);
-        SHA256.HashData(node, hash);
+        sha.AppendData([0x01]);
+        sha.AppendData(left);
+        sha.AppendData(right);
+        sha.GetHashAndReset(hash);
     }
 }

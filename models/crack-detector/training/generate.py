@@ -5,7 +5,7 @@ numpy + PIL only (no torch), so CI can run it with python3-numpy and python3-pil
 
 CLI:
     python3 generate.py --out DIR --count N --seed S [--width W --height H]
-                        [--format jpg|png] [--cracked-share 0.5] [--workers 1]
+                        [--format jpg|png] [--cracked-share 0.5] [--workers 1] [--wide | --varied]
 
 Writes DIR/NNNNN_<label>.<ext> (label ok|cracked), DIR/labels.csv (file,label) and
 DIR/meta.csv (per-frame metadata: crack kind, crack width, screen state, size, quality).
@@ -341,7 +341,7 @@ def render_belt(rng, W, H, phone_quad, shadow):
 
 
 # ----------------------------------------------------------------------------- phone
-def render_phone(rng, W, H, cracked, crng, wrng=None):
+def render_phone(rng, W, H, cracked, crng, wrng=None, vr=None, vc=None):
     scale = H / 1080.0
     meta = {}
     Lfrac = _u(rng, 0.4, 1.0)
@@ -380,6 +380,8 @@ def render_phone(rng, W, H, cracked, crng, wrng=None):
     lit = rng.random() < 0.6
     meta["screen"] = "lit" if lit else "dark"
     scr = render_screen(rng, sw, sh, lit, scale)
+    if vr is not None and vr.random() < 0.5:
+        scr = varied_screen(vr, sw, sh, lit, scale)
     smask = Image.new("L", (sw, sh), 0)
     srad = max(0.0, rad - bez * _u(rng, 0.5, 1.0))
     ImageDraw.Draw(smask).rounded_rectangle([0, 0, sw - 1, sh - 1], radius=srad, fill=255)
@@ -447,7 +449,23 @@ def render_phone(rng, W, H, cracked, crng, wrng=None):
     # --- cracks
     cw_nom = 0
     kind = None
-    if cracked:
+    vmask = None
+    if vr is not None:  # the screen glass, for the varied cracks and glass layers
+        vm = Image.new("L", (iw, ih), 0)
+        ImageDraw.Draw(vm).rounded_rectangle([sx0, sy0, sx1, sy1], radius=srad, fill=255)
+        vmask = np.asarray(vm, np.float32) / 255.0
+    if cracked and vc is not None and vc.random() < 0.5:
+        kind, style, paths = varied_crack(vc, sx0, sy0, sx1, sy1, scale)
+        cw_nom = 1 if kind == "hairline" else int(vc.choice([1, 2, 3]))
+        width = max(0.7, cw_nom * scale * _u(vc, 0.8, 1.2))
+        M = _aa_layer((iw, ih), [(p, width, 1.0) for p in paths]) * vmask
+        strength = _u(vc, 0.3, 0.9)
+        if lit and vc.random() < 0.75:
+            img = img * (1 - strength * M)[..., None]
+        else:
+            img = img + (strength * M)[..., None] * (_u(vc, 110, 240) - img)
+        meta.update(kind=kind, kinds=kind, crack_width=cw_nom, crack_width_px=round(width, 2), crack_style=style)
+    elif cracked:
         kind = str(crng.choice(KINDS, p=KIND_P))
         cw_nom = 1 if kind == "hairline" else int(crng.choice([1, 2, 3], p=[0.4, 0.35, 0.25]))
         cw_px = max(1, int(round(cw_nom * scale)))
@@ -500,6 +518,11 @@ def render_phone(rng, W, H, cracked, crng, wrng=None):
 
     if wrng is not None:
         img = hard_negatives(wrng, img, (sx0, sy0, sx1, sy1), srad, lit, scale)
+    if vr is not None:
+        lay, vglare = varied_glass(vr, iw, ih, (sx0, sy0, sx1, sy1), scale)
+        img = img + (lay * vmask)[..., None] * (235 - img)
+        if vglare is not None:
+            img = img + (vglare * vmask)[..., None] * (255 - img)
     # apply light layers (glass): scratches/fingerprints lighten, glare adds
     o = np.asarray(ov, np.float32) / 255.0
     img = img + o[..., None] * (_u(rng, 0.4, 1.2) * (230 - img))
@@ -609,15 +632,280 @@ def hard_negatives(rng, img, screen, srad, lit, scale):
     return img + L * (240 - img).clip(0, None)
 
 
+# ----------------------------------------------------------------------------- varied (--varied)
+# Variety that the independent evaluation generator (evalgen.py) showed v3 had never seen: other
+# surfaces under the phone and a lamp's light fall-off, list UIs with thin divider lines (v3's most
+# confident false rejects), keyboards, maps, video stills, window reflections with mullions on dark
+# screens; cracks as smooth random walks and shatter meshes drawn anti-aliased at sub-pixel widths;
+# strip-light glare bands, ridged fingerprints, fibres and faint scratches on the glass. Written for
+# this generator (no evalgen.py code), from two streams of its own: [seed, i, 11] for the scene
+# (both twins alike) and [seed, i, 13] for the crack, so frames without --varied stay byte-identical.
+SS = 4  # supersampling of anti-aliased strokes
+
+
+def _aa_layer(size, strokes):
+    """Anti-aliased coverage (float32 0..1, size = (w, h)) of strokes [(points, width_px, value)]:
+    drawn at SS x and box-reduced, so a 0.7 px line comes out as a faint 1-2 px trace."""
+    w, h = size
+    big = Image.new("L", (w * SS, h * SS), 0)
+    d = ImageDraw.Draw(big)
+    for pts, width, value in strokes:
+        if len(pts) >= 2:
+            d.line([(x * SS, y * SS) for x, y in pts], fill=int(255 * value), width=max(1, int(round(width * SS))), joint="curve")
+    return np.asarray(big.reduce(SS), np.float32) / 255.0
+
+
+def _momentum_walk(rng, p, heading, length, step, drift):
+    """A path that keeps its direction (glass fractures run straight-ish) with slow drift and rare snaps."""
+    pts = [p]
+    x, y = p
+    turn = 0.0
+    for _ in range(max(2, int(length / step))):
+        turn = 0.7 * turn + rng.normal(0, drift)
+        heading += turn
+        if rng.random() < 0.05:
+            heading += rng.normal(0, 0.6)
+        x, y = x + math.cos(heading) * step, y + math.sin(heading) * step
+        pts.append((x, y))
+    return pts
+
+
+def varied_crack(vc, sx0, sy0, sx1, sy1, scale):
+    """(kind for meta, style, polylines in phone-local coords) of a walk-style crack inside the screen."""
+    sw, sh = sx1 - sx0, sy1 - sy0
+    diag = math.hypot(sw, sh)
+    style = str(vc.choice(["star", "run", "mesh", "hair"], p=[0.3, 0.3, 0.2, 0.2]))
+    st = max(2.0, _u(vc, 4, 12) * scale)
+    paths = []
+    if style == "star":
+        c = (_u(vc, sx0 + 0.1 * sw, sx1 - 0.1 * sw), _u(vc, sy0 + 0.1 * sh, sy1 - 0.1 * sh))
+        for _ in range(int(vc.integers(3, 12))):
+            h = _u(vc, 0, 2 * math.pi)
+            p = _momentum_walk(vc, c, h, _u(vc, 0.1, 0.7) * diag, st, 0.04)
+            paths.append(p)
+            for _ in range(int(vc.integers(0, 3))):
+                q = p[int(vc.integers(1, len(p)))]
+                paths.append(_momentum_walk(vc, q, h + vc.choice([-1, 1]) * _u(vc, 0.4, 1.3), _u(vc, 0.05, 0.3) * diag, st, 0.05))
+        for _ in range(int(vc.integers(0, 3))):  # arcs around the impact
+            r = _u(vc, 0.03, 0.2) * diag
+            a0 = _u(vc, 0, 2 * math.pi)
+            paths.append([(c[0] + r * _u(vc, 0.93, 1.07) * math.cos(a0 + t), c[1] + r * _u(vc, 0.93, 1.07) * math.sin(a0 + t))
+                          for t in np.linspace(0, _u(vc, 0.4, 2.5), 14)])
+        kind = "spider"
+    elif style == "run":  # from an edge across the screen, sometimes with a side branch
+        for _ in range(int(vc.integers(1, 3))):
+            e = int(vc.integers(0, 4))
+            t = _u(vc, 0, 1)
+            p = [(sx0 + t * sw, sy0), (sx1, sy0 + t * sh), (sx0 + t * sw, sy1), (sx0, sy0 + t * sh)][e]
+            h = math.atan2((sy0 + sy1) / 2 - p[1], (sx0 + sx1) / 2 - p[0]) + vc.normal(0, 0.5)
+            path = _momentum_walk(vc, p, h, _u(vc, 0.4, 1.2) * diag, st * 1.3, 0.03)
+            paths.append(path)
+            if vc.random() < 0.6:
+                q = path[int(vc.integers(1, len(path)))]
+                paths.append(_momentum_walk(vc, q, h + _u(vc, -1.2, 1.2), _u(vc, 0.1, 0.4) * diag, st, 0.04))
+        kind = "edge"
+    elif style == "mesh":  # shattered glass: nearby points joined by slightly kinked segments
+        c = np.array([_u(vc, sx0, sx1), _u(vc, sy0, sy1)])
+        pts = c + vc.normal(0, _u(vc, 0.06, 0.25) * diag, (int(vc.integers(10, 40)), 2))
+        for i, p in enumerate(pts):
+            for j in np.argsort(np.hypot(*(pts - p).T))[1:4]:
+                if j > i or vc.random() < 0.3:
+                    mid = (p + pts[j]) / 2 + vc.normal(0, 2.5 * scale, 2)
+                    paths.append([tuple(p), tuple(mid), tuple(pts[j])])
+        kind = "corner" if min(abs(c[0] - sx0), abs(c[0] - sx1)) < 0.2 * sw and min(abs(c[1] - sy0), abs(c[1] - sy1)) < 0.2 * sh else "spider"
+    else:  # one long, nearly straight hairline
+        p = (_u(vc, sx0, sx1), _u(vc, sy0, sy1))
+        paths.append(_momentum_walk(vc, p, _u(vc, 0, 2 * math.pi), _u(vc, 0.3, 1.0) * diag, st * 1.5, 0.015))
+        kind = "hairline"
+    return kind, style, paths
+
+
+def varied_screen(vr, sw, sh, lit, scale):
+    """RGB uint8 (sh, sw): list UIs, keyboards, maps, video stills, text pages; dark glass with a reflected window."""
+    if not lit:
+        img = np.full((sh, sw, 3), _u(vr, 2, 20), np.float32)
+        if vr.random() < 0.75:
+            refl = Image.new("L", (sw, sh), 0)
+            d = ImageDraw.Draw(refl)
+            x0, y0 = _u(vr, -0.3, 0.7) * sw, _u(vr, -0.3, 0.7) * sh
+            x1, y1 = x0 + _u(vr, 0.2, 0.9) * sw, y0 + _u(vr, 0.1, 0.7) * sh
+            d.rectangle([x0, y0, x1, y1], fill=int(_u(vr, 40, 200)))
+            if vr.random() < 0.6:  # window mullions: thin dark lines across the reflection
+                lw = max(1, int(_u(vr, 1, 6) * scale))
+                for _ in range(int(vr.integers(1, 4))):
+                    if vr.random() < 0.5:
+                        x = _u(vr, x0, x1)
+                        d.line([(x, y0), (x, y1)], fill=0, width=lw)
+                    else:
+                        y = _u(vr, y0, y1)
+                        d.line([(x0, y), (x1, y)], fill=0, width=lw)
+            refl = refl.filter(ImageFilter.GaussianBlur(_u(vr, 0.5, 6) * max(scale, 0.5)))
+            img += (np.asarray(refl, np.float32) / 255.0 * _u(vr, 15, 80))[..., None] * np.array(
+                [_u(vr, 0.85, 1.0), _u(vr, 0.9, 1.0), 1.0], np.float32)
+        return np.clip(img, 0, 255).astype(np.uint8)
+    font = ImageFont.load_default()
+    layout = str(vr.choice(["list", "keyboard", "map", "video", "page"], p=[0.35, 0.15, 0.15, 0.15, 0.2]))
+    dark = vr.random() < 0.4 and layout in ("list", "keyboard", "page")
+    bg = _jitter_color(vr, (22, 22, 28) if dark else (244, 244, 246), 8)
+    fg = _jitter_color(vr, (225, 225, 225) if dark else (28, 28, 30), 15)
+    im = Image.new("RGB", (sw, sh), bg)
+    d = ImageDraw.Draw(im)
+
+    def text(x, y, n, col):
+        d.text((x, y), "".join(chr(int(c)) for c in vr.integers(97, 123, n)), fill=col, font=font)
+
+    if layout == "list":
+        d.rectangle([0, 0, sw, sh * _u(vr, 0.05, 0.1)], fill=_rand_color(vr))
+        row = max(10.0, sh * _u(vr, 0.045, 0.1))
+        y = sh * 0.1
+        div = tuple(int(0.5 * a + 0.5 * b) for a, b in zip(fg, bg))
+        while y < sh - row:
+            if vr.random() < 0.8:
+                r = row * _u(vr, 0.25, 0.4)
+                d.ellipse([sw * 0.05, y + row / 2 - r, sw * 0.05 + 2 * r, y + row / 2 + r], fill=_rand_color(vr))
+            text(sw * 0.08 + row * 0.8, y + row * 0.25, int(vr.integers(4, 22)), fg)
+            d.line([(sw * _u(vr, 0.0, 0.2), y + row), (sw * _u(vr, 0.9, 1.0), y + row)], fill=div, width=1)
+            y += row
+    elif layout == "keyboard":
+        top = sh * _u(vr, 0.5, 0.7)
+        for k in range(int(vr.integers(3, 12))):
+            text(sw * 0.05, sh * 0.1 + k * sh * 0.04, int(vr.integers(5, 30)), fg)
+        d.rectangle([0, top, sw, sh], fill=_jitter_color(vr, (45, 45, 50) if dark else (210, 213, 220), 6))
+        rows, cols = 4, 10
+        kw, kh = sw / cols, (sh - top) / rows
+        for r in range(rows):
+            for c in range(cols):
+                d.rounded_rectangle([c * kw + 2, top + r * kh + 2, (c + 1) * kw - 2, top + (r + 1) * kh - 2], radius=3,
+                                    fill=_jitter_color(vr, (85, 85, 90) if dark else (252, 252, 252), 4))
+                d.text((c * kw + kw * 0.4, top + r * kh + kh * 0.3), chr(65 + int(vr.integers(0, 26))), fill=fg, font=font)
+    elif layout == "map":
+        d.rectangle([0, 0, sw, sh], fill=_jitter_color(vr, (230, 226, 212), 8))
+        for _ in range(int(vr.integers(1, 5))):
+            x, y, r = _u(vr, 0, sw), _u(vr, 0, sh), _u(vr, 0.05, 0.3) * sw
+            d.ellipse([x - r, y - r * _u(vr, 0.4, 1), x + r, y + r], fill=_jitter_color(vr, (170, 210, 160), 10))
+        for _ in range(int(vr.integers(5, 20))):
+            pts = [(_u(vr, -0.1, 1.1) * sw, _u(vr, -0.1, 1.1) * sh) for _ in range(int(vr.integers(2, 4)))]
+            d.line(pts, fill=(255, 255, 255) if vr.random() < 0.7 else (248, 200, 95), width=max(1, int(_u(vr, 1, 12) * scale)))
+    elif layout == "video":
+        gh, gw = 24, max(8, int(24 * sw / max(sh, 1)))
+        yy, xx = np.mgrid[0:gh, 0:gw].astype(np.float32)
+        arr = np.zeros((gh, gw, 3), np.float32) + np.array(_rand_color(vr, 0, 120), np.float32)
+        for _ in range(int(vr.integers(3, 9))):
+            cx, cy, s = _u(vr, 0, gw), _u(vr, 0, gh), _u(vr, 0.05, 0.4) * gw
+            arr += np.array([_u(vr, -80, 160) for _ in range(3)], np.float32) * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2) / (2 * s * s))[..., None]
+        im = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "RGB").resize((sw, sh), Image.BICUBIC)
+    else:  # page of text, sometimes with rules
+        lh = max(8.0, sh * _u(vr, 0.02, 0.04))
+        y = sh * 0.05
+        while y < sh * 0.95:
+            if vr.random() < 0.1:
+                d.line([(sw * 0.05, y + lh / 2), (sw * 0.95, y + lh / 2)], fill=fg, width=1)
+            else:
+                text(sw * _u(vr, 0.04, 0.1), y, int(vr.integers(5, 40)), fg)
+            y += lh
+    return np.asarray(im, np.uint8)
+
+
+def varied_glass(vr, iw, ih, screen, scale):
+    """What lies on the glass, alike in both twins: (lighten layer 0..1, glare layer 0..1), phone-local."""
+    sx0, sy0, sx1, sy1 = screen
+    sw, sh = sx1 - sx0, sy1 - sy0
+    strokes = []
+    if vr.random() < 0.5:  # faint straight scratches, sub-pixel to 1.3 px
+        for _ in range(int(vr.integers(1, 6))):
+            a, L = _u(vr, 0, math.pi), _u(vr, 0.05, 0.5) * sh
+            x, y = _u(vr, sx0, sx1), _u(vr, sy0, sy1)
+            strokes.append(([(x, y), (x + math.cos(a) * L, y + math.sin(a) * L)], _u(vr, 0.6, 1.3) * max(scale, 0.6), _u(vr, 0.1, 0.35)))
+    if vr.random() < 0.5:  # dust specks and curled fibres
+        for _ in range(int(vr.integers(5, 40))):
+            x, y = _u(vr, sx0 - 0.05 * sw, sx1 + 0.05 * sw), _u(vr, sy0 - 0.05 * sh, sy1 + 0.05 * sh)
+            if vr.random() < 0.25:
+                a, bend, L = _u(vr, 0, 2 * math.pi), vr.normal(0, 0.6), _u(vr, 8, 45) * scale
+                pts = [(x + math.cos(a + bend * t) * L * t, y + math.sin(a + bend * t) * L * t) for t in np.linspace(0, 1, 8)]
+                strokes.append((pts, max(0.7, scale), _u(vr, 0.2, 0.6)))
+            else:
+                strokes.append(([(x, y), (x + 0.4, y)], _u(vr, 1, 3) * max(scale, 0.5), _u(vr, 0.3, 0.8)))
+    lay = _aa_layer((iw, ih), strokes) if strokes else np.zeros((ih, iw), np.float32)
+    if vr.random() < 0.4:  # fingerprints: ridges as a sine of the distance, fading out
+        for _ in range(int(vr.integers(1, 4))):
+            r = _u(vr, 20, 65) * scale + 4
+            cx, cy = _u(vr, sx0, sx1), _u(vr, sy0, sy1)
+            x0, x1 = int(max(0, cx - 2 * r)), int(min(iw, cx + 2 * r))
+            y0, y1 = int(max(0, cy - 2 * r)), int(min(ih, cy + 2 * r))
+            if x1 <= x0 or y1 <= y0:
+                continue
+            yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+            dist = np.hypot((xx - cx) / _u(vr, 0.7, 0.9), yy - cy)
+            ridge = 0.5 + 0.5 * np.sin(dist / (_u(vr, 1.8, 2.6) * max(scale, 0.5)) * math.pi)
+            lay[y0:y1, x0:x1] += _u(vr, 0.05, 0.12) * ridge * np.exp(-(dist / r) ** 4)
+    glare = None
+    if vr.random() < 0.5:  # a soft reflection, often with the bright band of a strip light
+        yy, xx = np.mgrid[0:ih, 0:iw].astype(np.float32)
+        qx, qy = _u(vr, sx0, sx1), _u(vr, sy0, sy1)
+        r1, r2 = _u(vr, 0.05, 0.3) * sh, _u(vr, 0.02, 0.15) * sh
+        glare = np.exp(-(((xx - qx) / r1) ** 2 + ((yy - qy) / r2) ** 2)) * _u(vr, 0.15, 0.7)
+        if vr.random() < 0.6:
+            ba = _u(vr, 0, math.pi)
+            dist = (xx - qx) * math.cos(ba) + (yy - qy) * math.sin(ba)
+            glare = np.maximum(glare, np.exp(-(dist / (_u(vr, 1.5, 15) * scale)) ** 2) * _u(vr, 0.2, 0.65))
+        glare = glare.astype(np.float32)
+    return np.clip(lay, 0, 1), glare
+
+
+def varied_surface(vr, W, H, quad):
+    """Another surface under the phone: wood, woven fabric, brushed metal or a plain table, with a soft phone shadow."""
+    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
+    kind = str(vr.choice(["wood", "fabric", "metal", "plain"]))
+    if kind == "wood":
+        a = _u(vr, 0, math.pi)
+        warp = _upsample(vr.random((4, 6)).astype(np.float32), (W, H), Image.BICUBIC) * _u(vr, 15, 80)
+        grain = np.sin((xx * math.cos(a) + yy * math.sin(a) + warp) / _u(vr, 5, 25) * (H / 1080 + 0.3))
+        img = np.array([_u(vr, 90, 175), _u(vr, 55, 115), _u(vr, 25, 75)], np.float32) * (0.82 + 0.14 * grain[..., None])
+    elif kind == "fabric":
+        p = _u(vr, 2.5, 7) * max(H / 1080, 0.5)
+        weave = np.sin(xx / p * math.pi) * np.sin(yy / p * math.pi)
+        img = np.array(_rand_color(vr, 30, 200), np.float32) * (0.9 + 0.07 * weave + 0.04 * vr.standard_normal((H, W)).astype(np.float32))[..., None]
+    elif kind == "metal":
+        a = _u(vr, 0, math.pi)
+        t = (xx * math.cos(a) + yy * math.sin(a)).astype(np.int64)
+        t -= t.min()
+        line = vr.standard_normal(int(t.max()) + 1).astype(np.float32)
+        img = np.repeat((_u(vr, 100, 195) + _u(vr, 4, 12) * line[t])[..., None], 3, axis=2)
+    else:
+        img = np.broadcast_to(np.array(_rand_color(vr, 40, 230), np.float32), (H, W, 3)).copy()
+    m = Image.new("L", (W, H), 0)
+    ox, oy = vr.normal(0, 0.02 * H, 2)
+    ImageDraw.Draw(m).polygon([(x + ox, y + oy) for x, y in quad], fill=255)
+    m = np.asarray(m.filter(ImageFilter.GaussianBlur(_u(vr, 4, 30) * H / 1080)), np.float32) / 255.0
+    img *= (1 - _u(vr, 0.2, 0.6) * m)[..., None]
+    return Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), "RGB")
+
+
+def lamp(vr, img):
+    """A lamp's broad fall-off over the whole scene (phone included), float HxWx3 in place."""
+    H, W = img.shape[:2]
+    cx, cy = _u(vr, -0.3, 1.3) * W, _u(vr, -0.3, 1.3) * H
+    y = (np.arange(H, dtype=np.float32) - cy)[:, None]
+    x = (np.arange(W, dtype=np.float32) - cx)[None, :]
+    img *= (1.15 - _u(vr, 0.2, 0.7) * np.sqrt(x * x + y * y) / math.hypot(W, H))[..., None]
+    return img
+
+
 # ----------------------------------------------------------------------------- frame
-def make_frame(seed, index, width=None, height=None, cracked_share=0.5, jpeg_roundtrip=True, force_label=None, wide=False):
+def make_frame(seed, index, width=None, height=None, cracked_share=0.5, jpeg_roundtrip=True, force_label=None, wide=False,
+               varied=False):
     """One synthetic frame. Returns (rgb uint8 HxWx3, label str, meta dict).
 
     The crack is drawn from its own random stream, so force_label='ok' / 'cracked' gives the
     same scene without / with a crack (counterfactual pairs for training).
     wide=True adds the v3 variations (smaller phones, crack-like hard negatives, more 1080p frames,
     stronger noise and blur, lower JPEG quality) from a third stream [seed, i, 7]; wide=False
-    frames are byte-identical to the frames v1 and v2 were measured on."""
+    frames are byte-identical to the frames v1 and v2 were measured on.
+    varied=True (implies wide) adds the evalgen-like variety (see varied_crack and below) from the
+    streams [seed, i, 11] (scene) and [seed, i, 13] (crack); wide frames without it are unchanged."""
+    wide = wide or varied
+    vr = np.random.default_rng([int(seed), int(index), 11]) if varied else None
+    vc = np.random.default_rng([int(seed), int(index), 13]) if varied else None
     rng = np.random.default_rng([int(seed), int(index)])
     crng = np.random.default_rng([int(seed), int(index), 3])
     wrng = np.random.default_rng([int(seed), int(index), 7]) if wide else None
@@ -630,8 +918,10 @@ def make_frame(seed, index, width=None, height=None, cracked_share=0.5, jpeg_rou
     cracked = bool(rng.random() < cracked_share)
     if force_label is not None:
         cracked = force_label == "cracked"
-    rgb_t, a_t, (x0, y0), quad, meta = render_phone(rng, W, H, cracked, crng, wrng)
+    rgb_t, a_t, (x0, y0), quad, meta = render_phone(rng, W, H, cracked, crng, wrng, vr, vc)
     frame = render_belt(rng, W, H, quad, _u(rng, 0.0, 0.6))
+    if vr is not None and vr.random() < 0.5:
+        frame = varied_surface(vr, W, H, quad)
     frame.paste(rgb_t, (x0, y0), a_t)
     d = ImageDraw.Draw(frame)
     scale = H / 1080.0
@@ -640,6 +930,8 @@ def make_frame(seed, index, width=None, height=None, cracked_share=0.5, jpeg_rou
         x, y = _u(rng, 0, W), _u(rng, 0, H)
         r = _u(rng, 0.4, 2.5) * max(scale, 0.5)
         d.ellipse([x - r, y - r, x + r, y + r], fill=_rand_color(rng, 150, 255) if rng.random() < 0.6 else _rand_color(rng, 0, 60))
+    if vr is not None and vr.random() < 0.5:
+        frame = Image.fromarray(np.clip(lamp(vr, np.asarray(frame, np.float32).copy()), 0, 255).astype(np.uint8), "RGB")
     # optics: defocus or motion blur
     r = rng.random()
     if r < 0.25:
@@ -709,9 +1001,9 @@ def file_quality(seed, index):
     return int(np.random.default_rng([int(seed), int(index), 1]).integers(50, 96))
 
 
-def encode_frame(seed, index, width=None, height=None, cracked_share=0.5, fmt="jpg", wide=False):
+def encode_frame(seed, index, width=None, height=None, cracked_share=0.5, fmt="jpg", wide=False, varied=False):
     """Exact bytes generate.py writes for frame `index`. Returns (bytes, label, meta)."""
-    img, label, meta = make_frame(seed, index, width, height, cracked_share, wide=wide)
+    img, label, meta = make_frame(seed, index, width, height, cracked_share, wide=wide, varied=varied)
     buf = io.BytesIO()
     if fmt == "png":
         Image.fromarray(img, "RGB").save(buf, format="PNG")
@@ -728,8 +1020,8 @@ META_FIELDS = ["file", "label", "kind", "kinds", "crack_width", "crack_width_px"
 
 
 def _job(args):
-    seed, i, w, h, share, fmt, wide = args
-    data, label, meta = encode_frame(seed, i, w, h, share, fmt, wide)
+    seed, i, w, h, share, fmt, wide, varied = args
+    data, label, meta = encode_frame(seed, i, w, h, share, fmt, wide, varied)
     return i, data, label, meta
 
 
@@ -744,11 +1036,14 @@ def main(argv=None):
     ap.add_argument("--cracked-share", type=float, default=0.5)
     ap.add_argument("--workers", type=int, default=1, help="processes (output is identical for any value)")
     ap.add_argument("--wide", action="store_true", help="v3 variations: smaller phones, hard negatives, more 1080p, noise, blur, low JPEG quality")
+    ap.add_argument("--varied", action="store_true",
+                    help="--wide plus evalgen-like variety: surfaces, lamp light, list UIs, keyboards, maps, walk and mesh "
+                         "cracks drawn anti-aliased, glare bands, ridged fingerprints, fibres (v6)")
     a = ap.parse_args(argv)
     if (a.width is None) != (a.height is None):
         ap.error("--width and --height go together")
     os.makedirs(a.out, exist_ok=True)
-    jobs = [(a.seed, i, a.width, a.height, a.cracked_share, a.format, a.wide) for i in range(a.count)]
+    jobs = [(a.seed, i, a.width, a.height, a.cracked_share, a.format, a.wide, a.varied) for i in range(a.count)]
     rows = []
 
     def consume(it):

@@ -3,13 +3,15 @@
 
     python3 train_v3.py [--run /work/model-runs/v3] [--pairs 1200] [--steps 6000] [--resume]
                         [--data-only] [--seed 3] [--frame-pairs N --init CKPT] [--keep]
-                        [--hard-share 0.25 --mine-every 550 --ignore-near] [--arch wide] [--subset 40]
+                        [--hard-share 0.25 --mine-every 550 --ignore-near] [--arch wide] [--subset 40] [--varied]
 
 Data: `generate.make_frame(seed, j, wide=True)` rendered as counterfactual twins (scene j without
 and with a crack), JPEG-encoded at quality 30-95 with PIL, decoded and area-resized to 960x540
 exactly as preprocess.py (and the agent) do, stored as uint8 in RUN/data (memory-mapped, resumable:
 a pair is generated once and flagged done). The crack mask comes from the twins' difference before
 JPEG (grey, area-resized, > 4 grey levels), max-pooled to the network's 8x8 output cells.
+--varied renders the pairs with `make_frame(..., varied=True)` (generate.py --varied: evalgen-like
+surfaces, screens, walk-style anti-aliased cracks and glass nuisances); its store records that.
 
 Network (--arch v3, the default): stride-2 3x3 stem, five depthwise-separable blocks (strides 2, 1, 2,
 1, 1; dilations 1, 1, 1, 2, 4), a 1x1 head: one crack logit per 8x8 input cell. --arch wide: plain 3x3
@@ -82,9 +84,9 @@ def cell_mask(diff):
 
 
 def pair_job(args):
-    seed, j = args
-    ok, _, _ = generate.make_frame(seed, j, force_label="ok", wide=True)
-    cr, _, meta = generate.make_frame(seed, j, force_label="cracked", wide=True)
+    seed, j, varied = args
+    ok, _, _ = generate.make_frame(seed, j, force_label="ok", wide=True, varied=varied)
+    cr, _, meta = generate.make_frame(seed, j, force_label="cracked", wide=True, varied=varied)
     q = int(np.random.default_rng([seed, j, 2]).integers(30, 96))
     x_ok = encode_and_preprocess(ok, q)
     x_cr = encode_and_preprocess(cr, q)
@@ -97,10 +99,12 @@ def pair_job(args):
 class PairStore:
     """RUN/data: x [P, 2, H, W] uint8 (ok, cracked twin), mask [P, GH, GW] uint8, info [P, 5] int32, done [P]."""
 
-    def __init__(self, root, pairs, seed):
+    def __init__(self, root, pairs, seed, varied=False):
         self.root = os.path.join(root, "data")
         os.makedirs(self.root, exist_ok=True)
         spec = {"pairs": pairs, "seed": seed, "size": [W, H], "cell": CELL}
+        if varied:  # only when set, so that the stores written before --varied existed still match
+            spec["varied"] = True
         spec_path = os.path.join(self.root, "spec.json")
         if os.path.exists(spec_path):
             old = json.load(open(spec_path))
@@ -114,7 +118,7 @@ class PairStore:
         self.info = np.memmap(os.path.join(self.root, "info.i32"), np.int32, mode, shape=(pairs, 5))
         self.done_path = os.path.join(self.root, "done.npy")
         self.done = np.load(self.done_path) if os.path.exists(self.done_path) else np.zeros(pairs, bool)
-        self.pairs, self.seed = pairs, seed
+        self.pairs, self.seed, self.varied = pairs, seed, varied
 
     def _flush(self):
         self.x.flush()
@@ -124,7 +128,7 @@ class PairStore:
         os.replace(self.done_path + ".tmp.npy", self.done_path)
 
     def fill(self, workers):
-        todo = [(self.seed, j) for j in range(self.pairs) if not self.done[j]]
+        todo = [(self.seed, j, self.varied) for j in range(self.pairs) if not self.done[j]]
         if not todo:
             log("data: %d pairs cached in %s" % (self.pairs, self.root))
             return
@@ -327,7 +331,7 @@ def train(a):
     import torch.nn.functional as F
     torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "2")))
     dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    store = PairStore(a.run, a.pairs, a.seed)
+    store = PairStore(a.run, a.pairs, a.seed, a.varied)
     if not a.train_while_generating:
         store.fill(a.workers)
     if a.data_only:
@@ -446,6 +450,7 @@ def parser():
     ap.add_argument("--epoch-steps", type=int, default=500)
     ap.add_argument("--batch", type=int, default=24, help="crops per step (half ok twins, half cracked twins)")
     ap.add_argument("--crop", type=int, default=128, help="crop side in input pixels (a multiple of 8)")
+    ap.add_argument("--varied", action="store_true", help="pairs from generate.py --varied (evalgen-like variety, v6)")
     ap.add_argument("--arch", default="v3", choices=ARCHS, help="v3: the committed package's network; wide: see WideNet")
     ap.add_argument("--subset", type=int, default=0, help="train on this many of the pairs, spread evenly (0 = all)")
     ap.add_argument("--frame-pairs", type=int, default=0,

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Checks that generate.py's existing commands still write the same bytes, and that --varied twins are twins.
+
+    python3 check_generate.py        (numpy + PIL, no torch; about a minute on one core)
+
+The model card promises that a command writes the same frames whatever options were added later: the
+v1/v2 test set (seed 777), the samples (seed 4242), the v3 calibration and test sets (--wide, seeds 601
+and 778) and train_v3.py's training pairs (seed 3) were measured on those bytes. The SHA-256 digests
+below were taken before --varied existed (the frame digests equal those of the files in
+models/crack-detector/samples and in the v3 runs' sets). Prints one line per check; exit status 1 if any fails.
+"""
+import hashlib
+import os
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import generate  # noqa: E402
+import train_v3  # noqa: E402
+
+# (seed, index, wide) -> SHA-256 of the JPEG bytes `generate.py --seed seed [--wide]` writes for frame index
+FRAMES = {
+    (777, 0, False): "e26b4a60a77b2735cdcfed20438e38155f29ad6ff26754828b7a68f7d43ab7a0",
+    (777, 1, False): "752b755f47ab93fe0d15ee8f2d6e27d0cfb5752baf78820de7f02d6ef4e3fc62",
+    (777, 17, False): "fd1341b86ac8652a71c9e2d39b624f70a81543c1bfbb18a6d1192dfd07d58f43",
+    (4242, 3, False): "4abd52d16be473c6a047d1cf10a71f3daf992566771fdf84fb34d301f630e356",
+    (778, 0, True): "ca5c75ffe013e34c88e53f00314add775494cb03ed60bbbe99849a69653be242",
+    (778, 1, True): "b04a39adbc3a76f8f489d1fa30875ee7dc9dd59a6c2cfee35e9d396557898765",
+    (778, 5, True): "a4d8495a98d8e01cdaa315df3f4f02ce6b611580c419a31b92b9f01492bb9371",
+    (601, 2, True): "25c5d576acb1bc57621e91f98150d85294eab7fb266c5b8c05e0399586aa994e",
+}
+# train_v3.pair_job((3, j, False)): SHA-256 of ok twin, cracked twin and cell mask bytes + repr(info)
+PAIRS = {
+    0: "9500d131afd5de0907d24b474bcba178a3dc30103bcf949a1bd516a6b380f2bb",
+    1: "c402fae0360bcdfe4ec25d9abe023b1940c583d4605a4bf0281399419f1c505d",
+}
+
+
+def pair_digest(j, varied=False):
+    r = train_v3.pair_job((3, j, varied))
+    return hashlib.sha256(b"".join(x.tobytes() for x in r[1:4]) + repr(r[4]).encode()).hexdigest()
+
+
+def main():
+    failed = []
+
+    def check(ok, what):
+        print("%s  %s" % ("ok  " if ok else "FAIL", what))
+        if not ok:
+            failed.append(what)
+
+    for (seed, i, wide), want in FRAMES.items():
+        data, _, _ = generate.encode_frame(seed, i, wide=wide)
+        check(hashlib.sha256(data).hexdigest() == want, "generate.py --seed %d%s, frame %d unchanged" % (seed, " --wide" if wide else "", i))
+    for j, want in PAIRS.items():
+        check(pair_digest(j) == want, "train_v3.py training pair %d (seed 3, without --varied) unchanged" % j)
+    # --varied: a different scene from --wide, and the twins differ only where the crack is drawn
+    for j in (0, 1, 2):
+        ok_v, _, _ = generate.make_frame(5, j, force_label="ok", varied=True)
+        cr_v, _, meta = generate.make_frame(5, j, force_label="cracked", varied=True)
+        ok_w, _, _ = generate.make_frame(5, j, force_label="ok", wide=True)
+        check(ok_v.shape != ok_w.shape or bool((ok_v != ok_w).any()), "--varied changes scene %d" % j)
+        changed = (ok_v != cr_v).any(axis=2)
+        check(0 < changed.mean() < 0.1, "--varied twins %d differ only at the crack (%.2f %% of pixels, %s crack)" % (
+            j, 100 * changed.mean(), meta.get("crack_style", meta["kind"])))
+    if failed:
+        print("%d check(s) failed" % len(failed))
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

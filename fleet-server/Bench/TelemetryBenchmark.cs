@@ -143,7 +143,7 @@ internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices
         {
             for (var d = 0; d < devices; d++)
             {
-                batch.Add(new TelemetryRecord($"bench-store-{d}", DateTimeOffset.UtcNow, ModelAggregate.Parser.ParseFrom(payloads[d][i])));
+                batch.Add(new TelemetryRecord($"bench-store-{d}", DateTimeOffset.UtcNow, ModelAggregate.Parser.ParseFrom(payloads[d][i]), payloads[d][i]));
                 if (batch.Count == TelemetryIngestion.BatchSize || (i == perDevice - 1 && d == devices - 1))
                 {
                     added += await stores.Telemetry.AddAsync(batch, cancellationToken);

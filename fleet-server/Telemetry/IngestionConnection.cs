@@ -13,7 +13,8 @@ namespace EdgeMl.Fleet.Telemetry;
 /// machine where they are most of the cost. A PUBLISH is acknowledged only when its <see cref="IncomingMessage.AcknowledgeAsync"/>
 /// runs (once stored), in the order they arrived; the session persists (clean start off), so what was delivered and not
 /// acknowledged when the connection goes is delivered again on the next. Keep-alive: a PINGREQ every half period, and the
-/// connection counts as lost when nothing came from the broker for one and a half.
+/// connection counts as lost when its reader waited on the broker for one and a half periods and nothing came (not while a
+/// delivery waits for room in ingestion's queue: the broker's answers to the pings are then unread, not missing).
 /// </summary>
 internal sealed class IngestionConnection : IAsyncDisposable
 {
@@ -31,14 +32,14 @@ internal sealed class IngestionConnection : IAsyncDisposable
     private byte[] _buffer = new byte[ReadBufferBytes];
     private int _start;
     private int _end;
-    private long _lastReceived;
+    // When the reader began waiting on the socket; 0 while it is not (a delivery held back by a full queue is not silence).
+    private long _waitingSince;
 
     private IngestionConnection(Stream stream, TimeSpan keepAlive, TimeProvider time)
     {
         _stream = stream;
         _keepAlive = keepAlive;
         _time = time;
-        _lastReceived = time.GetTimestamp();
     }
 
     /// <summary>Connects over <paramref name="stream"/> (which it then owns) and resumes the session of <paramref name="clientId"/>.</summary>
@@ -248,7 +249,7 @@ internal sealed class IngestionConnection : IAsyncDisposable
         using var timer = new PeriodicTimer(_keepAlive / 2, _time);
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
-            if (_time.GetElapsedTime(Interlocked.Read(ref _lastReceived)) > _keepAlive * 1.5)
+            if (Interlocked.Read(ref _waitingSince) is var since and not 0 && _time.GetElapsedTime(since) > _keepAlive * 1.5)
             {
                 return $"nothing from the broker for {_keepAlive.TotalSeconds * 1.5:F0} s (keep-alive)";
             }
@@ -295,14 +296,15 @@ internal sealed class IngestionConnection : IAsyncDisposable
             var target = needed > _buffer.Length ? new byte[Math.Max(needed, _buffer.Length * 2)] : _buffer;
             _buffer.AsSpan(_start, pending).CopyTo(target);
             (_buffer, _start, _end) = (target, 0, pending);
+            Interlocked.Exchange(ref _waitingSince, _time.GetTimestamp());
             var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
+            Interlocked.Exchange(ref _waitingSince, 0);
             if (read == 0)
             {
                 return null;
             }
 
             _end += read;
-            Interlocked.Exchange(ref _lastReceived, _time.GetTimestamp());
         }
     }
 }

@@ -6,6 +6,7 @@ using EdgeMl.Fleet.Messaging;
 using EdgeMl.Fleet.Telemetry;
 using EdgeMl.Fleet.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeMl.Fleet.Tests.Telemetry;
 
@@ -60,6 +61,54 @@ public sealed class IngestionConnectionTests(MosquittoBroker broker) : IClassFix
             Eventually.HoldsAsync(() => Task.FromResult(third.Count), n => n >= 1, Patience, "the marker again"));
         Assert.Equal([marker], third.Select(m => Encoding.UTF8.GetString(m.Payload)));
         Assert.All(third, m => Assert.Equal((enrolled.DeviceId, DeviceTopics.TelemetryName), (m.DeviceId, m.Name)));
+    }
+
+    [Fact]
+    public async Task A_delivery_held_back_longer_than_the_keep_alive_does_not_end_the_connection_and_the_next_message_follows()
+    {
+        await using var fleet = await TestFleet.StartAsync(broker.DataDirectory, mqttBroker: broker.Address);
+        var enrolled = await fleet.EnrolAsync("host-held");
+        await using var device = await BenchMqttDevice.ConnectAsync("127.0.0.1", broker.Port, enrolled.DeviceId, enrolled.Secret, CancellationToken.None);
+        var clock = new FakeTimeProvider();
+        var held = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var received = new ConcurrentQueue<IncomingMessage>();
+        async ValueTask Deliver(IncomingMessage message, CancellationToken cancellationToken)
+        {
+            received.Enqueue(message);
+            if (received.Count == 1)
+            {
+                // As a full ingestion queue would: the reader stops, the broker's answers to the pings stay unread.
+                held.TrySetResult();
+                await release.Task.WaitAsync(cancellationToken);
+            }
+        }
+
+        var pings = new PacketWriteLog(await fleet.Services.GetRequiredService<IngestionBroker>().OpenAsync(CancellationToken.None), header: 0xC0);
+        await using var connection = await IngestionConnection.OpenAsync(
+            pings, $"{MqttServerCredential.UserName}-test-{Guid.NewGuid():N}", MqttServerCredential.UserName,
+            fleet.Services.GetRequiredService<MqttServerCredential>().Password, KeepAlive, TimeSpan.Zero, clock, CancellationToken.None);
+        string[] filter = [DeviceTopics.Telemetry(enrolled.DeviceId)];
+        await connection.SubscribeAsync(filter, Deliver, CancellationToken.None);
+        using var stop = new CancellationTokenSource();
+        var running = connection.RunAsync(Deliver, stop.Token);
+        await device.PublishAsync(BenchMqttDevice.PublishPackets(filter[0], [[1], [2]]), CancellationToken.None);
+        await held.Task.WaitAsync(Patience);
+
+        // Three keep-alive periods pass with the reader held: a ping every half period, and the connection stays.
+        for (var tick = 1; tick <= 6; tick++)
+        {
+            clock.Advance(KeepAlive / 2);
+            await Eventually.HoldsAsync(() => Task.FromResult(pings.Count), n => n >= tick || running.IsCompleted, Patience, $"ping {tick}");
+            Assert.False(running.IsCompleted, $"the connection ended while its delivery was held: {(running.IsCompleted ? await running : "")}");
+        }
+
+        release.SetResult();
+        await Eventually.HoldsAsync(() => Task.FromResult(received.Count), n => n >= 2, Patience, "the second message");
+        Assert.Equal([1, 2], received.Select(m => (int)m.Payload[0]));
+        Assert.False(running.IsCompleted);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => running);
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 namespace EdgeMl.Fleet.Tests.Infrastructure;
 
-/// <summary>A stream that passes everything through and counts the writes that begin with a given MQTT fixed-header byte.</summary>
+/// <summary>A stream that passes everything through and counts the MQTT packets written with a given fixed-header byte.</summary>
 internal sealed class PacketWriteLog(Stream inner, byte header) : Stream
 {
     private int _count;
@@ -22,10 +22,32 @@ internal sealed class PacketWriteLog(Stream inner, byte header) : Stream
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         await inner.WriteAsync(buffer, cancellationToken);
-        if (buffer.Length > 0 && buffer.Span[0] == header)
+        Interlocked.Add(ref _count, Matching(buffer.Span));
+    }
+
+    // Each write holds whole packets: the type byte, the remaining length (7 bits a byte), then that many bytes.
+    private int Matching(ReadOnlySpan<byte> packets)
+    {
+        var matching = 0;
+        for (var at = 0; at < packets.Length;)
         {
-            Interlocked.Increment(ref _count);
+            var type = packets[at++];
+            var length = 0;
+            for (var shift = 0; ; shift += 7)
+            {
+                var digit = packets[at++];
+                length |= (digit & 0x7F) << shift;
+                if ((digit & 0x80) == 0)
+                {
+                    break;
+                }
+            }
+
+            at += length;
+            matching += type == header ? 1 : 0;
         }
+
+        return matching;
     }
 
     public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);

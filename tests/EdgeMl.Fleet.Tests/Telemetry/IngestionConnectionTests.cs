@@ -32,8 +32,9 @@ public sealed class IngestionConnectionTests(MosquittoBroker broker) : IClassFix
         var marker = Encoding.UTF8.GetString(payloads[^1]);
 
         // First connection: every message arrives, none is acknowledged.
+        PacketWriteLog? pubAcks = null;
         var first = new ConcurrentQueue<IncomingMessage>();
-        await RunAsync(ingestionBroker, credential, clientId, filter, first, async () =>
+        await RunAsync(ingestionBroker, credential, clientId, filter, first, _ => { }, async () =>
         {
             await device.PublishAsync(BenchMqttDevice.PublishPackets(filter[0], payloads[..Messages]), CancellationToken.None);
             await Eventually.HoldsAsync(() => Task.FromResult(first.Count), n => n >= Messages, Patience, "every message on the first connection");
@@ -42,13 +43,15 @@ public sealed class IngestionConnectionTests(MosquittoBroker broker) : IClassFix
 
         // Second: the same session gets them all again, once each and in order; all but the marker sent after them are acknowledged.
         var second = new ConcurrentQueue<IncomingMessage>();
-        await RunAsync(ingestionBroker, credential, clientId, filter, second, async () =>
+        await RunAsync(ingestionBroker, credential, clientId, filter, second, log => pubAcks = log, async () =>
         {
             await Eventually.HoldsAsync(() => Task.FromResult(second.Count), n => n >= Messages, Patience, "every unacknowledged message again");
             foreach (var message in second.Take(Messages))
             {
                 await message.AcknowledgeAsync(CancellationToken.None);
             }
+
+            await Eventually.HoldsAsync(() => Task.FromResult(pubAcks!.Count), n => n >= Messages, Patience, "every PUBACK written");
 
             await device.PublishAsync(BenchMqttDevice.PublishPackets(filter[0], payloads[Messages..]), CancellationToken.None);
             await Eventually.HoldsAsync(() => Task.FromResult(second.Count), n => n > Messages, Patience, "the marker");
@@ -57,7 +60,7 @@ public sealed class IngestionConnectionTests(MosquittoBroker broker) : IClassFix
 
         // Third: only the unacknowledged marker comes again; an acknowledged message would have come before it.
         var third = new ConcurrentQueue<IncomingMessage>();
-        await RunAsync(ingestionBroker, credential, clientId, filter, third, () =>
+        await RunAsync(ingestionBroker, credential, clientId, filter, third, _ => { }, () =>
             Eventually.HoldsAsync(() => Task.FromResult(third.Count), n => n >= 1, Patience, "the marker again"));
         Assert.Equal([marker], third.Select(m => Encoding.UTF8.GetString(m.Payload)));
         Assert.All(third, m => Assert.Equal((enrolled.DeviceId, DeviceTopics.TelemetryName), (m.DeviceId, m.Name)));
@@ -124,7 +127,8 @@ public sealed class IngestionConnectionTests(MosquittoBroker broker) : IClassFix
     }
 
     /// <summary>One connection of the session <paramref name="clientId"/> that collects deliveries until <paramref name="test"/> is done, then stops.</summary>
-    private static async Task RunAsync(IngestionBroker broker, MqttServerCredential credential, string clientId, string[] filter, ConcurrentQueue<IncomingMessage> received, Func<Task> test)
+    private static async Task RunAsync(
+        IngestionBroker broker, MqttServerCredential credential, string clientId, string[] filter, ConcurrentQueue<IncomingMessage> received, Action<PacketWriteLog> pubAcks, Func<Task> test)
     {
         ValueTask Collect(IncomingMessage message, CancellationToken cancellationToken)
         {
@@ -132,8 +136,10 @@ public sealed class IngestionConnectionTests(MosquittoBroker broker) : IClassFix
             return ValueTask.CompletedTask;
         }
 
+        var written = new PacketWriteLog(await broker.OpenAsync(CancellationToken.None), header: 0x40);
+        pubAcks(written);
         await using var connection = await IngestionConnection.OpenAsync(
-            await broker.OpenAsync(CancellationToken.None), clientId, MqttServerCredential.UserName, credential.Password, KeepAlive, TimeSpan.FromMinutes(5),
+            written, clientId, MqttServerCredential.UserName, credential.Password, KeepAlive, TimeSpan.FromMinutes(5),
             TimeProvider.System, CancellationToken.None);
         await connection.SubscribeAsync(filter, Collect, CancellationToken.None);
         using var stop = new CancellationTokenSource();

@@ -9,9 +9,6 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using MQTTnet;
-using MQTTnet.Formatter;
-using MQTTnet.Protocol;
 
 namespace EdgeMl.Fleet.Bench;
 
@@ -29,6 +26,7 @@ internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices
 
     private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan Stalled = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan SubscriberKeepAlive = TimeSpan.FromSeconds(60);
 
     public async Task<TelemetryBenchResult> RunAsync(CancellationToken cancellationToken)
     {
@@ -52,7 +50,7 @@ internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices
 
             var payloads = Payloads(devices, DateTimeOffset.UtcNow);
             await progress.WriteLineAsync($"{perDevice} aggregates of {payloads[0][0].Length} bytes per device, {devices * perDevice} in all");
-            var brokerAlone = await BrokerAloneAsync(broker, app.Services.GetRequiredService<MqttServerCredential>(), clients, payloads, cancellationToken);
+            var brokerAlone = await BrokerAloneAsync(app.Services.GetRequiredService<IngestionBroker>(), app.Services.GetRequiredService<MqttServerCredential>(), clients, payloads, cancellationToken);
             await progress.WriteLineAsync(brokerAlone.ToString());
             var stored = await StoredAsync(app.Services.GetRequiredService<IngestionWriter>(), stores, clients, payloads, cancellationToken);
             await progress.WriteLineAsync(stored.ToString());
@@ -72,40 +70,52 @@ internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices
 
     /// <summary>
     /// The same publishers through the same broker to subscribers that acknowledge on arrival: as many connections as ingestion
-    /// reads over, in a share group on an external broker, so that the bound is the broker's, not one subscriber's.
+    /// reads over (ingestion's own <see cref="IngestionConnection"/>), in a share group on an external broker, so that the bound
+    /// is the broker's, not one subscriber's.
     /// </summary>
     private async Task<TelemetryBenchPhase> BrokerAloneAsync(
-        Uri broker, MqttServerCredential credential, List<BenchMqttDevice> clients, byte[][][] payloads, CancellationToken cancellationToken)
+        IngestionBroker broker, MqttServerCredential credential, List<BenchMqttDevice> clients, byte[][][] payloads, CancellationToken cancellationToken)
     {
         var arrived = 0;
-        var shared = options.MqttBroker is not null;
-        var subscribers = Enumerable.Range(0, shared ? options.MqttIngestConnections : 1).Select(_ => new MqttClientFactory().CreateMqttClient()).ToList();
+        var count = options.MqttBroker is not null ? options.MqttIngestConnections : 1;
+        var subscribers = new List<(IngestionConnection Connection, Task<string> Running)>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ValueTask Arrived(IncomingMessage message, CancellationToken token)
+        {
+            Interlocked.Increment(ref arrived);
+            return new ValueTask(message.AcknowledgeAsync(token));
+        }
+
         try
         {
-            foreach (var subscriber in subscribers)
+            for (var i = 0; i < count; i++)
             {
-                subscriber.ApplicationMessageReceivedAsync += _ =>
-                {
-                    Interlocked.Increment(ref arrived);
-                    return Task.CompletedTask;
-                };
-                await subscriber.ConnectAsync(
-                    new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithProtocolVersion(MqttProtocolVersion.V500)
-                        .WithClientId($"{MqttServerCredential.UserName}-bench-{Guid.NewGuid():N}").WithCredentials(MqttServerCredential.UserName, credential.Password)
-                        .WithCleanStart().WithReceiveMaximum(ushort.MaxValue).Build(),
-                    cancellationToken);
-                var filter = DeviceTopics.EveryDevice(BrokerOnlyName);
-                await subscriber.SubscribeAsync(shared ? TelemetryTopics.Shared(filter) : filter, MqttQualityOfServiceLevel.AtLeastOnce, cancellationToken);
+                var connection = await IngestionConnection.OpenAsync(
+                    await broker.OpenAsync(cancellationToken), $"{MqttServerCredential.UserName}-bench-{Guid.NewGuid():N}", MqttServerCredential.UserName,
+                    credential.Password, SubscriberKeepAlive, TimeSpan.Zero, TimeProvider.System, cancellationToken);
+                subscribers.Add((connection, Task.FromResult("")));
+                await connection.SubscribeAsync([broker.Filter(BrokerOnlyName, share: true)], Arrived, cancellationToken);
+                subscribers[^1] = (connection, connection.RunAsync(Arrived, stop.Token));
             }
 
-            var name = $"{Describe()}, broker alone ({subscribers.Count} subscriber{(subscribers.Count == 1 ? "" : "s")} acknowledging on arrival, nothing stored)";
+            var name = $"{Describe()}, broker alone ({count} subscriber{(count == 1 ? "" : "s")} acknowledging on arrival, nothing stored)";
             return await MeasureAsync(name, clients, BrokerOnlyName, payloads, () => Volatile.Read(ref arrived), cancellationToken);
         }
         finally
         {
-            foreach (var subscriber in subscribers)
+            await stop.CancelAsync();
+            foreach (var (connection, running) in subscribers)
             {
-                subscriber.Dispose();
+                try
+                {
+                    await running;
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopped: the phase is over.
+                }
+
+                await connection.DisposeAsync();
             }
         }
     }
@@ -133,7 +143,7 @@ internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices
         {
             for (var d = 0; d < devices; d++)
             {
-                batch.Add(new TelemetryRecord($"bench-store-{d}", DateTimeOffset.UtcNow, ModelAggregate.Parser.ParseFrom(payloads[d][i])));
+                batch.Add(new TelemetryRecord($"bench-store-{d}", DateTimeOffset.UtcNow, ModelAggregate.Parser.ParseFrom(payloads[d][i]), payloads[d][i]));
                 if (batch.Count == TelemetryIngestion.BatchSize || (i == perDevice - 1 && d == devices - 1))
                 {
                     added += await stores.Telemetry.AddAsync(batch, cancellationToken);

@@ -157,7 +157,7 @@ internal sealed class TelemetryStore(FleetDatabase db)
             .Bind("@frames", checked((long)aggregate.Frames))
             .Bind("@errors", checked((long)(aggregate.Decisions?.Error ?? 0)))
             .Bind("@escalations", checked((long)(aggregate.Decisions?.Escalate ?? 0)))
-            .Bind("@payload", Convert.ToBase64String(aggregate.ToByteArray()));
+            .Bind("@payload", Convert.ToBase64String(record.Payload ?? aggregate.ToByteArray()));
     }
 
     private static TelemetryRecord Read(DbDataReader row) =>

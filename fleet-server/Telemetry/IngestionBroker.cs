@@ -1,9 +1,9 @@
 using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using EdgeMl.Fleet.Hosting;
 using EdgeMl.Fleet.Messaging;
-using MQTTnet;
-using MQTTnet.Formatter;
 
 namespace EdgeMl.Fleet.Telemetry;
 
@@ -25,32 +25,62 @@ internal sealed class IngestionBroker(Uri? external, ListeningEndpoints endpoint
     public string Filter(string name, bool share) =>
         share && Shared ? TelemetryTopics.Shared(Contracts.Telemetry.DeviceTopics.EveryDevice(name)) : Contracts.Telemetry.DeviceTopics.EveryDevice(name);
 
-    public MqttClientOptions Options(string clientId, TimeSpan sessionExpiry)
+    public string Password => credential.Password;
+
+    /// <summary>A connection to the broker, over TLS where it runs TLS; the caller owns the stream.</summary>
+    public async Task<Stream> OpenAsync(CancellationToken cancellationToken)
     {
-        var builder = new MqttClientOptionsBuilder()
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithClientId(clientId)
-            .WithCredentials(MqttServerCredential.UserName, credential.Password)
-            // A persistent session: what the broker delivered and ingestion had not yet stored is delivered again after a reconnect.
-            .WithCleanStart(false)
-            .WithSessionExpiryInterval((uint)sessionExpiry.TotalSeconds)
-            .WithReceiveMaximum(ushort.MaxValue);
+        string host;
+        int port;
+        bool tls;
         if (external is not null)
         {
-            var tls = external.Scheme == "mqtts";
-            builder.WithTcpServer(external.Host, external.Port > 0 ? external.Port : tls ? 8883 : 1883).WithTlsOptions(o => o.UseTls(tls));
-            return builder.Build();
+            tls = external.Scheme == "mqtts";
+            (host, port) = (external.Host, external.Port > 0 ? external.Port : tls ? 8883 : 1883);
         }
-
-        var embedded = endpoints.Mqtt ?? throw new InvalidOperationException("the embedded MQTT broker is not listening yet");
-        var loopback = embedded.Address.Equals(IPAddress.Any) ? IPAddress.Loopback : embedded.Address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback : embedded.Address;
-        builder.WithTcpServer(loopback.ToString(), embedded.Port);
-        if (certificate is not null)
+        else
         {
-            // Our own broker, reached by address rather than by the certificate's name: trust exactly its certificate.
-            builder.WithTlsOptions(o => o.UseTls().WithCertificateValidationHandler(e => e.Certificate?.GetCertHashString() == certificate.GetCertHashString()));
+            var embedded = endpoints.Mqtt ?? throw new InvalidOperationException("the embedded MQTT broker is not listening yet");
+            var loopback = embedded.Address.Equals(IPAddress.Any) ? IPAddress.Loopback : embedded.Address.Equals(IPAddress.IPv6Any) ? IPAddress.IPv6Loopback : embedded.Address;
+            (host, port, tls) = (loopback.ToString(), embedded.Port, certificate is not null);
         }
 
-        return builder.Build();
+        // PUBACKs go out as soon as a batch is stored; Nagle would hold them back for the broker's delayed ACK.
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        Stream stream;
+        try
+        {
+            await socket.ConnectAsync(host, port, cancellationToken);
+            stream = new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        if (!tls)
+        {
+            return stream;
+        }
+
+        var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+        try
+        {
+            var authentication = new SslClientAuthenticationOptions { TargetHost = host };
+            if (external is null)
+            {
+                // Our own broker, reached by address rather than by the certificate's name: trust exactly its certificate.
+                authentication.RemoteCertificateValidationCallback = (_, presented, _, _) => presented?.GetCertHashString() == certificate!.GetCertHashString();
+            }
+
+            await ssl.AuthenticateAsClientAsync(authentication, cancellationToken);
+            return ssl;
+        }
+        catch
+        {
+            await ssl.DisposeAsync();
+            throw;
+        }
     }
 }

@@ -38,7 +38,7 @@ internal sealed partial class IngestionWriter(FleetStores stores, DevicePresence
                     }
                     else
                     {
-                        records.Add(new TelemetryRecord(message.DeviceId, now, aggregate));
+                        records.Add(new TelemetryRecord(message.DeviceId, now, aggregate, message.Payload));
                     }
 
                     break;

@@ -1,4 +1,5 @@
-using System.Buffers;
+using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Text;
 using EdgeMl.Contracts.Telemetry;
@@ -6,14 +7,12 @@ using EdgeMl.Fleet.Hosting;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using MQTTnet;
-using MQTTnet.Exceptions;
-using MQTTnet.Protocol;
 
 namespace EdgeMl.Fleet.Telemetry;
 
 /// <summary>
-/// Reads every device's telemetry, status and events from the broker with the server's credential and stores them in
+/// Reads every device's telemetry, status and events from the broker with the server's credential, over its own MQTT
+/// connections (<see cref="IngestionConnection"/>: many messages per read, a batch's PUBACKs in one write), and stores them in
 /// batches (<see cref="IngestionWriter"/>, one transaction each). A message is acknowledged to the broker only once it is
 /// stored, and the sessions persist across reconnects, so a broker or database that goes away loses nothing. Status is
 /// read by every replica (presence); telemetry and events through a shared subscription on an external broker, over
@@ -30,6 +29,8 @@ internal sealed partial class TelemetryIngestion(
 {
     public const int BatchSize = 2000;
     private static readonly TimeSpan SessionExpiry = TimeSpan.FromHours(1);
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
 
@@ -46,27 +47,29 @@ internal sealed partial class TelemetryIngestion(
     {
         // Each connection its own client id and so its own session: what one had not acknowledged, the broker delivers to it again.
         var clientId = $"{Messaging.MqttServerCredential.UserName}-ingest-{ReplicaId(options.Value.DataDirectory)}{(connection == 0 ? "" : $"-{connection}")}";
+        var filters = Filters(status: connection == 0);
         for (var failures = 0; !stoppingToken.IsCancellationRequested;)
         {
-            using var client = new MqttClientFactory().CreateMqttClient();
-            var lost = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-            client.DisconnectedAsync += e =>
-            {
-                lost.TrySetResult(e.Reason.ToString());
-                return Task.CompletedTask;
-            };
-            client.ApplicationMessageReceivedAsync += e => ReceiveAsync(e, stoppingToken);
             var where = broker.Describe();
+            IngestionConnection? reader = null;
             try
             {
-                await client.ConnectAsync(broker.Options(clientId, SessionExpiry), stoppingToken);
-                await SubscribeAsync(client, status: connection == 0, stoppingToken);
+                using (var timeout = new CancellationTokenSource(ConnectTimeout, TimeProvider.System))
+                using (var opening = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token))
+                {
+                    // The broker counts keep-alive in real time, whatever clock the fleet's own logic runs on.
+                    reader = await IngestionConnection.OpenAsync(
+                        await broker.OpenAsync(opening.Token), clientId, Messaging.MqttServerCredential.UserName, broker.Password, KeepAlive, SessionExpiry, TimeProvider.System, opening.Token);
+                    await reader.SubscribeAsync(filters, queue.EnqueueAsync, opening.Token);
+                }
+
                 LogConnected(logger, where, failures);
                 failures = 0;
-                var reason = await lost.Task.WaitAsync(stoppingToken);
+                var reason = await reader.RunAsync(queue.EnqueueAsync, stoppingToken);
                 LogLost(logger, where, reason);
             }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is MqttCommunicationException or InvalidOperationException or OperationCanceledException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested
+                && e is IOException or SocketException or AuthenticationException or InvalidDataException or InvalidOperationException or OperationCanceledException)
             {
                 if (failures++ == 0)
                 {
@@ -79,42 +82,31 @@ internal sealed partial class TelemetryIngestion(
             {
                 return;
             }
+            finally
+            {
+                if (reader is not null)
+                {
+                    await reader.DisposeAsync();
+                }
+            }
         }
     }
 
-    private async Task SubscribeAsync(IMqttClient client, bool status, CancellationToken cancellationToken)
+    private List<string> Filters(bool status)
     {
-        var subscribe = new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(broker.Filter(DeviceTopics.EventsName, share: true), MqttQualityOfServiceLevel.AtLeastOnce);
+        List<string> filters = [broker.Filter(DeviceTopics.EventsName, share: true)];
         if (!broker.HandsOverTelemetry)
         {
-            subscribe.WithTopicFilter(broker.Filter(DeviceTopics.TelemetryName, share: true), MqttQualityOfServiceLevel.AtLeastOnce);
+            filters.Add(broker.Filter(DeviceTopics.TelemetryName, share: true));
         }
 
         if (status)
         {
             // Not shared: every replica keeps the whole fleet's presence, once.
-            subscribe.WithTopicFilter(broker.Filter(DeviceTopics.StatusName, share: false), MqttQualityOfServiceLevel.AtLeastOnce);
+            filters.Add(broker.Filter(DeviceTopics.StatusName, share: false));
         }
 
-        var result = await client.SubscribeAsync(subscribe.Build(), cancellationToken);
-        if (result.Items.FirstOrDefault(i => i.ResultCode > MqttClientSubscribeResultCode.GrantedQoS2) is { } refused)
-        {
-            throw new InvalidOperationException(
-                $"the broker refused the subscription to {refused.TopicFilter.Topic} ({refused.ResultCode}); an external broker needs the server's account from fleet-server mosquitto-config");
-        }
-    }
-
-    private async Task ReceiveAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken stoppingToken)
-    {
-        var message = e.ApplicationMessage;
-        if (!DeviceTopics.TryParse(message.Topic, out var deviceId, out var name))
-        {
-            return;
-        }
-
-        e.AutoAcknowledge = false;
-        await queue.EnqueueAsync(new IncomingMessage(deviceId, name, message.Payload.ToArray(), e.AcknowledgeAsync), stoppingToken);
+        return filters;
     }
 
     private async Task WriteAsync(CancellationToken stoppingToken)
@@ -167,7 +159,7 @@ internal sealed partial class TelemetryIngestion(
         {
             await message.AcknowledgeAsync(stoppingToken);
         }
-        catch (Exception e) when (e is MqttCommunicationException or MqttClientNotConnectedException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
             // The connection it came on is gone; the broker delivers it again on the next, and storing it again adds nothing.
         }

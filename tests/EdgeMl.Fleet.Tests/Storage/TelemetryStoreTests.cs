@@ -1,5 +1,6 @@
 using EdgeMl.Contracts.Telemetry;
 using EdgeMl.Fleet.Storage;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 
 namespace EdgeMl.Fleet.Tests.Storage;
@@ -43,6 +44,20 @@ public abstract class TelemetryStoreTests : StoreTests
         await Assert.ThrowsAsync<OverflowException>(() => Stores.Telemetry.AddAsync(batch, Timeout));
 
         Assert.Empty(await Stores.Telemetry.ListAsync(new TelemetryQuery(), Timeout));
+    }
+
+    [Fact]
+    public async Task Stores_the_bytes_a_record_arrived_with_rather_than_serialising_its_aggregate_again()
+    {
+        var record = Record("d1", "m-1", T0);
+        // As the device sent it: the same aggregate with one more field the server's parse would have read too.
+        var sent = record.Aggregate.Clone();
+        sent.DroppedFrames = 7;
+
+        await Stores.Telemetry.AddAsync([record with { Payload = sent.ToByteArray() }], Timeout);
+
+        var stored = Assert.Single(await Stores.Telemetry.ListAsync(new TelemetryQuery(), Timeout));
+        Assert.Equal(sent, stored.Aggregate);
     }
 
     [Fact]

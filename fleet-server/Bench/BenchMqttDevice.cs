@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using System.Text;
+using EdgeMl.Fleet.Telemetry;
 
 namespace EdgeMl.Fleet.Bench;
 
@@ -11,11 +11,7 @@ namespace EdgeMl.Fleet.Bench;
 /// </summary>
 internal sealed class BenchMqttDevice : IAsyncDisposable
 {
-    private const byte Connect = 0x10;
-    private const byte ConnAck = 0x20;
-    private const byte PublishQos1 = 0x32;
-    private const byte PubAck = 0x40;
-    private const ushort KeepAliveSeconds = 600;
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromMinutes(10);
 
     private readonly Socket _socket;
     private readonly byte[] _receive = new byte[256];
@@ -37,10 +33,10 @@ internal sealed class BenchMqttDevice : IAsyncDisposable
         try
         {
             await socket.ConnectAsync(host, port, cancellationToken);
-            await socket.SendAsync(ConnectPacket(deviceId, secret), cancellationToken);
+            await socket.SendAsync(MqttWire.ConnectPacket(deviceId, deviceId, secret, cleanStart: true, KeepAlive, TimeSpan.Zero, ushort.MaxValue), cancellationToken);
             var (type, body) = await device.ReadPacketAsync(cancellationToken);
             // CONNACK: acknowledge flags, then the reason code (0 is success).
-            if (type != ConnAck || body.Length < 2 || body.Span[1] != 0)
+            if (type != MqttWire.ConnAck || body.Length < 2 || body.Span[1] != 0)
             {
                 throw new InvalidOperationException($"the broker refused device {deviceId}'s connection (reason 0x{(body.Length > 1 ? body.Span[1] : 0):X2})");
             }
@@ -57,18 +53,10 @@ internal sealed class BenchMqttDevice : IAsyncDisposable
     /// <summary>A device's PUBLISH packets (QoS 1, packet ids 1, 2, ...), encoded before the clock starts.</summary>
     public static byte[][] PublishPackets(string topic, IReadOnlyList<byte[]> payloads)
     {
-        var topicBytes = Encoding.UTF8.GetBytes(topic);
         var packets = new byte[payloads.Count][];
         for (var i = 0; i < payloads.Count; i++)
         {
-            var body = new List<byte>(2 + topicBytes.Length + 3 + payloads[i].Length);
-            AddString(body, topicBytes);
-            var packetId = (ushort)((i % ushort.MaxValue) + 1);
-            body.Add((byte)(packetId >> 8));
-            body.Add((byte)packetId);
-            body.Add(0); // no properties
-            body.AddRange(payloads[i]);
-            packets[i] = Packet(PublishQos1, body);
+            packets[i] = MqttWire.PublishPacket(topic, (ushort)((i % ushort.MaxValue) + 1), payloads[i]);
         }
 
         return packets;
@@ -81,7 +69,7 @@ internal sealed class BenchMqttDevice : IAsyncDisposable
         {
             await _socket.SendAsync(packet, cancellationToken);
             var (type, body) = await ReadPacketAsync(cancellationToken);
-            if (type != PubAck || body.Length < 2)
+            if (type != MqttWire.PubAck || body.Length < 2)
             {
                 throw new InvalidOperationException($"device {DeviceId} expected a PUBACK and got packet type 0x{type:X2}");
             }
@@ -127,8 +115,6 @@ internal sealed class BenchMqttDevice : IAsyncDisposable
     private bool TryTakePacket(out byte type, out int start, out int length)
     {
         type = 0;
-        start = 0;
-        length = 0;
         if (_consumed > 0)
         {
             _receive.AsSpan(_consumed, _received - _consumed).CopyTo(_receive);
@@ -136,71 +122,18 @@ internal sealed class BenchMqttDevice : IAsyncDisposable
             _consumed = 0;
         }
 
-        // Fixed header: the type byte, then the remaining length (a variable-length integer of 1 to 4 bytes).
-        var multiplier = 1;
-        for (var i = 1; i < Math.Min(_received, 5); i++)
+        if (!MqttWire.TryFrame(_receive.AsSpan(0, _received), out start, out length))
         {
-            length += (_receive[i] & 0x7F) * multiplier;
-            multiplier *= 128;
-            if ((_receive[i] & 0x80) == 0)
+            if (_received == _receive.Length)
             {
-                if (1 + i + length > _receive.Length)
-                {
-                    throw new InvalidOperationException($"device {DeviceId} received a packet of {length} bytes, more than a simulated device reads");
-                }
-
-                if (_received < 1 + i + length)
-                {
-                    return false;
-                }
-
-                type = (byte)(_receive[0] & 0xF0);
-                start = 1 + i;
-                _consumed = start + length;
-                return true;
+                throw new InvalidOperationException($"device {DeviceId} received a packet longer than a simulated device reads");
             }
+
+            return false;
         }
 
-        return false;
-    }
-
-    private static byte[] ConnectPacket(string deviceId, string secret)
-    {
-        var body = new List<byte>(64);
-        AddString(body, "MQTT"u8.ToArray());
-        body.Add(5); // protocol level: MQTT 5
-        body.Add(0xC2); // user name, password, clean start
-        body.Add(KeepAliveSeconds >> 8);
-        body.Add(KeepAliveSeconds & 0xFF);
-        body.Add(0); // no properties
-        AddString(body, Encoding.UTF8.GetBytes(deviceId));
-        AddString(body, Encoding.UTF8.GetBytes(deviceId));
-        AddString(body, Encoding.UTF8.GetBytes(secret));
-        return Packet(Connect, body);
-    }
-
-    private static void AddString(List<byte> body, byte[] value)
-    {
-        body.Add((byte)(value.Length >> 8));
-        body.Add((byte)value.Length);
-        body.AddRange(value);
-    }
-
-    private static byte[] Packet(byte header, List<byte> body)
-    {
-        var packet = new List<byte>(body.Count + 5) { header };
-        for (var remaining = body.Count; ;)
-        {
-            var digit = (byte)(remaining % 128);
-            remaining /= 128;
-            packet.Add(remaining > 0 ? (byte)(digit | 0x80) : digit);
-            if (remaining == 0)
-            {
-                break;
-            }
-        }
-
-        packet.AddRange(body);
-        return [.. packet];
+        type = (byte)(_receive[0] & 0xF0);
+        _consumed = start + length;
+        return true;
     }
 }

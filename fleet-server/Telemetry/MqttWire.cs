@@ -5,7 +5,8 @@ namespace EdgeMl.Fleet.Telemetry;
 
 /// <summary>
 /// The few MQTT 5 packets <see cref="IngestionConnection"/> speaks (CONNECT, SUBSCRIBE, PUBACK, PINGREQ out; CONNACK, SUBACK,
-/// PUBLISH, PINGRESP, DISCONNECT in), encoded and decoded as the specification lays them out.
+/// PUBLISH, PINGRESP, DISCONNECT in), and the PUBLISH that bench-telemetry's simulated devices send, encoded and decoded as the
+/// specification lays them out.
 /// </summary>
 internal static class MqttWire
 {
@@ -63,6 +64,17 @@ internal static class MqttWire
         }
 
         return Packet(Subscribe, body);
+    }
+
+    /// <summary>PUBLISH at QoS 1 with no properties.</summary>
+    public static byte[] PublishPacket(string topic, ushort packetId, ReadOnlySpan<byte> payload)
+    {
+        var body = new List<byte>(topic.Length + payload.Length + 8);
+        AddString(body, topic);
+        AddUInt16(body, packetId);
+        body.Add(0); // no properties
+        body.AddRange(payload);
+        return Packet((byte)(Publish | 0x02), body);
     }
 
     public static void WritePubAck(Span<byte> destination, ushort packetId)

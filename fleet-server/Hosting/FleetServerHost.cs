@@ -109,6 +109,7 @@ internal static class FleetServerHost
             .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         services.AddSingleton<DesiredStateSigner>();
         services.AddSingleton<Enrolment>();
+        services.AddSingleton<DeviceRevocations>();
         services.AddSingleton<DeviceAuthenticator>();
         services.AddSingleton<RolloutJudge>();
         services.AddSingleton<RolloutStatusReader>();

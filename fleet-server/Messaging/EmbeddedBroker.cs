@@ -85,10 +85,8 @@ internal sealed class EmbeddedBroker(
             args.SessionItems[KeepAliveItem] = args.KeepAlivePeriod;
             return Task.CompletedTask;
         };
-        _server.ClientConnectedAsync += args => args.UserName != MqttServerCredential.UserName
-            && _devices.TryGetValue((args.ClientId, args.RemoteEndPoint), out var session) && session.IsRevoked
-                ? DropAsync(args.ClientId)
-                : Task.CompletedTask;
+        _server.ClientConnectedAsync += args =>
+            _devices.TryGetValue((args.ClientId, args.RemoteEndPoint), out var session) && session.IsRevoked ? DropAsync(args.ClientId) : Task.CompletedTask;
         _server.ClientDisconnectedAsync += args =>
         {
             if (_devices.TryRemove((args.ClientId, args.RemoteEndPoint), out var session))

@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgeMl.Fleet.Tests.Devices;
 
-/// <summary>Two replicas on one PostgreSQL and one data directory: a revocation on either ends the device's stream on the other.</summary>
+/// <summary>Two replicas on one PostgreSQL and one data directory: a revocation on either ends the device's streams and MQTT connection on the other.</summary>
 [Collection(PostgresCollection.Name)]
 public sealed class ReplicaRevocationTests(PostgresServer postgres)
 {

@@ -109,6 +109,8 @@ internal static class FleetServerHost
             .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0));
         services.AddSingleton<DesiredStateSigner>();
         services.AddSingleton<Enrolment>();
+        var revocations = new DeviceRevocations();
+        services.AddSingleton(revocations);
         services.AddSingleton<DeviceAuthenticator>();
         services.AddSingleton<RolloutJudge>();
         services.AddSingleton<RolloutStatusReader>();
@@ -132,7 +134,7 @@ internal static class FleetServerHost
         services.AddSingleton(ingestionQueue);
         if (options.MqttBroker is null)
         {
-            var broker = new EmbeddedBroker(Options.Create(options), certificate, stores, mqttCredential, ingestionQueue, time);
+            var broker = new EmbeddedBroker(Options.Create(options), certificate, stores, mqttCredential, ingestionQueue, revocations, time);
             endpoints.Broker = broker;
             services.AddSingleton(_ => broker);
             services.AddSingleton<IBrokerAccounts>(broker);

@@ -1,9 +1,11 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using EdgeMl.Fleet.Hosting;
 using EdgeMl.Contracts.Telemetry;
+using EdgeMl.Fleet.Devices;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Telemetry;
 using Microsoft.Extensions.Hosting;
@@ -17,10 +19,17 @@ namespace EdgeMl.Fleet.Messaging;
 /// The MQTT broker inside the server (MQTTnet), so a one-machine fleet needs nothing else. Only enrolled devices
 /// and the server connect, each to its own topics (<see cref="EmbeddedBrokerGuard"/>). A device's telemetry goes straight
 /// to ingestion in this process, and the device has its PUBACK once the aggregate is stored (<see cref="IngestionQueue"/>):
-/// a loopback connection that read it back cost more than the broker and the store together.
+/// a loopback connection that read it back cost more than the broker and the store together. Each device connection is a
+/// <see cref="DeviceSession"/>: revoking the device, on this replica or another, drops it.
 /// </summary>
 internal sealed class EmbeddedBroker(
-    IOptions<FleetServerOptions> options, X509Certificate2? certificate, FleetStores stores, MqttServerCredential credential, IngestionQueue ingestion, TimeProvider time)
+    IOptions<FleetServerOptions> options,
+    X509Certificate2? certificate,
+    FleetStores stores,
+    MqttServerCredential credential,
+    IngestionQueue ingestion,
+    DeviceRevocations revocations,
+    TimeProvider time)
     : IHostedService, IBrokerAccounts, IDisposable
 {
     /// <summary>How long a device's PUBACK waits for its aggregate to be queued, and again to be stored, at most.</summary>
@@ -32,6 +41,9 @@ internal sealed class EmbeddedBroker(
     public const int MaxPendingMessages = 100_000;
 
     private readonly CancellationTokenSource _stopping = new();
+
+    // Keyed by connection, not by client id: a device connecting again may take over before its old connection is reported gone.
+    private readonly ConcurrentDictionary<(string ClientId, EndPoint? Remote), DeviceSession> _devices = new();
     private MqttServer? _server;
     private MqttServerTcpEndpointBaseOptions? _endpoint;
     private IPAddress? _address;
@@ -67,10 +79,21 @@ internal sealed class EmbeddedBroker(
         _address = address;
         _server = new MqttServerFactory().CreateMqttServer(serverOptions);
         var guard = new EmbeddedBrokerGuard(stores, credential);
-        _server.ValidatingConnectionAsync += args => guard.ValidateConnectionAsync(args, _stopping.Token);
+        _server.ValidatingConnectionAsync += args => ValidateConnectionAsync(guard, args);
         _server.ValidatingConnectionAsync += args =>
         {
             args.SessionItems[KeepAliveItem] = args.KeepAlivePeriod;
+            return Task.CompletedTask;
+        };
+        _server.ClientConnectedAsync += args =>
+            _devices.TryGetValue((args.ClientId, args.RemoteEndPoint), out var session) && session.IsRevoked ? DropAsync(args.ClientId) : Task.CompletedTask;
+        _server.ClientDisconnectedAsync += args =>
+        {
+            if (_devices.TryRemove((args.ClientId, args.RemoteEndPoint), out var session))
+            {
+                session.Dispose();
+            }
+
             return Task.CompletedTask;
         };
         _server.InterceptingPublishAsync += InterceptPublishAsync;
@@ -103,6 +126,54 @@ internal sealed class EmbeddedBroker(
         }
     }
 
+    /// <summary>
+    /// Checks a device's secret (<see cref="EmbeddedBrokerGuard"/>) inside a session opened first, so that a revocation either
+    /// precedes the check, which refuses the device, or finds the session and drops the connection.
+    /// </summary>
+    private async Task ValidateConnectionAsync(EmbeddedBrokerGuard guard, ValidatingConnectionEventArgs args)
+    {
+        var session = string.IsNullOrEmpty(args.UserName) || args.UserName == MqttServerCredential.UserName ? null : revocations.Open(args.UserName, CancellationToken.None);
+        try
+        {
+            await guard.ValidateConnectionAsync(args, _stopping.Token);
+        }
+        catch
+        {
+            session?.Dispose();
+            throw;
+        }
+
+        if (session is null)
+        {
+            return;
+        }
+
+        if (args.ReasonCode != MqttConnectReasonCode.Success || !_devices.TryAdd((args.ClientId, args.RemoteEndPoint), session))
+        {
+            session.Dispose();
+            return;
+        }
+
+        // Revoked before the connection is registered: the connected handler drops it instead.
+        var clientId = args.ClientId;
+        session.Token.Register(() => _ = DropAsync(clientId));
+    }
+
+    private async Task DropAsync(string clientId)
+    {
+        try
+        {
+            if (_server is not null && (await _server.GetClientsAsync()).Any(c => c.Id == clientId))
+            {
+                await _server.DisconnectClientAsync(clientId, MqttDisconnectReasonCode.NotAuthorized);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // It left meanwhile, or the broker stopped: nothing to drop.
+        }
+    }
+
     /// <summary>A third of the device's keep-alive, so that both waits end well before the broker would give up on it.</summary>
     private static TimeSpan StoreWait(System.Collections.IDictionary sessionItems) =>
         sessionItems[KeepAliveItem] is ushort and > 0 and var seconds ? TimeSpan.FromSeconds(Math.Min((ushort)seconds / 3.0, MaxStoreWait.TotalSeconds)) : MaxStoreWait;
@@ -112,14 +183,8 @@ internal sealed class EmbeddedBroker(
 
     public Task DeviceAuthenticatedAsync(string deviceId, string secret, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task RemoveDeviceAsync(string deviceId, CancellationToken cancellationToken)
-    {
-        // Devices connect with their id as client id (the guard insists), so this finds the revoked one's connection.
-        if (_server is not null && (await _server.GetClientsAsync()).Any(c => c.Id == deviceId))
-        {
-            await _server.DisconnectClientAsync(deviceId, MqttDisconnectReasonCode.NotAuthorized);
-        }
-    }
+    /// <summary>Nothing to do: the revocation (<see cref="DeviceRevocations"/>) drops the device's connection, here and on every replica.</summary>
+    public Task RemoveDeviceAsync(string deviceId, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

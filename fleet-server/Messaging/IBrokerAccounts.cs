@@ -14,6 +14,9 @@ internal interface IBrokerAccounts
     /// </summary>
     Task DeviceAuthenticatedAsync(string deviceId, string secret, CancellationToken cancellationToken);
 
-    /// <summary>Removes the account and drops the device's connection, so a revoked device is refused at once.</summary>
+    /// <summary>
+    /// Removes the account and with it the device's connection, so a revoked device is refused at once. The embedded broker has no
+    /// accounts: the revocation itself (<see cref="Devices.DeviceRevocations"/>) drops the connection, on every replica.
+    /// </summary>
     Task RemoveDeviceAsync(string deviceId, CancellationToken cancellationToken);
 }

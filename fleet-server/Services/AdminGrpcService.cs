@@ -20,6 +20,7 @@ internal sealed class AdminGrpcService(
     RolloutEngine engine,
     RolloutStatusReader statuses,
     DesiredStateHub hub,
+    DeviceRevocations revocations,
     DevicePresence presence,
     DesiredStateNotices notices,
     IBrokerAccounts broker,
@@ -169,7 +170,8 @@ internal sealed class AdminGrpcService(
         var existed = await stores.Devices.RemoveAsync(request.DeviceId, context.CancellationToken);
         if (existed)
         {
-            hub.Disconnect(request.DeviceId);
+            // Ends its streams, downloads and embedded-broker connection here; the notice ends those on the other replicas.
+            revocations.Revoke(request.DeviceId);
             await notices.SendRemovedAsync(request.DeviceId, context.CancellationToken);
             await stores.Audit.AppendAsync(new AuditRecord(time.GetUtcNow(), actor, "device.revoke", request.DeviceId, "secret refused from now on"), context.CancellationToken);
         }

@@ -55,12 +55,14 @@ internal sealed class CaseGrpcService(FleetStores stores, DeviceAuthenticator au
 
     public override async Task WatchVerdicts(WatchVerdictsRequest request, IServerStreamWriter<CaseVerdict> responseStream, ServerCallContext context)
     {
-        var deviceId = await authenticator.AuthenticateAsync(context);
-        var token = context.CancellationToken;
+        using var session = await authenticator.OpenSessionAsync(context);
+        var deviceId = session.DeviceId;
+        var token = session.Token;
         var sent = new HashSet<string>(StringComparer.Ordinal);
         try
         {
-            while (!token.IsCancellationRequested)
+            // A revocation cancels the reads below (token), never ends this loop quietly.
+            while (!context.CancellationToken.IsCancellationRequested)
             {
                 var wake = verdicts.Next(deviceId);
                 foreach (var decided in await stores.Cases.OwedVerdictsAsync(deviceId, VerdictBatch, token))
@@ -76,14 +78,14 @@ internal sealed class CaseGrpcService(FleetStores stores, DeviceAuthenticator au
                                 Inspector = decided.ReviewedBy ?? "",
                                 DecidedAtUnixMs = decided.ReviewedAt?.ToUnixTimeMilliseconds() ?? 0,
                             },
-                            token);
+                            context.CancellationToken);
                     }
                 }
 
                 await wake.WaitAsync(VerdictPoll, time, token).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
             // The device went away; its verdicts stay owed.
         }

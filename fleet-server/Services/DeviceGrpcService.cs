@@ -47,9 +47,10 @@ internal sealed class DeviceGrpcService(
 
     public override async Task WatchDesiredState(WatchDesiredStateRequest request, IServerStreamWriter<SignedDesiredState> responseStream, ServerCallContext context)
     {
-        var deviceId = await authenticator.AuthenticateAsync(context);
+        using var session = await authenticator.OpenSessionAsync(context);
+        var deviceId = session.DeviceId;
         using var subscription = hub.Subscribe(deviceId);
-        var token = context.CancellationToken;
+        var token = session.Token;
         await stores.Devices.TouchAsync(deviceId, time.GetUtcNow(), token);
         coordinator.Nudge();
         var current = await stores.DesiredStates.GetAsync(deviceId, token);
@@ -62,11 +63,12 @@ internal sealed class DeviceGrpcService(
         var wait = CancellationTokenSource.CreateLinkedTokenSource(token, tick.Token);
         try
         {
-            while (!token.IsCancellationRequested)
+            // A revocation cancels the waits below (token), never ends this loop quietly.
+            while (!context.CancellationToken.IsCancellationRequested)
             {
                 if (current is not null)
                 {
-                    await responseStream.WriteAsync(ready ?? await signer.SignAsync(current, token), token);
+                    await responseStream.WriteAsync(ready ?? await signer.SignAsync(current, token), context.CancellationToken);
                     ready = null;
                 }
 
@@ -75,8 +77,7 @@ internal sealed class DeviceGrpcService(
                 {
                     if (!await subscription.Reader.WaitToReadAsync(wait.Token))
                     {
-                        // Closed by a newer stream of this device or by revocation; a revoked device learns why.
-                        await authenticator.AuthenticateAsync(context);
+                        // Closed by a newer stream of this device.
                         return;
                     }
 
@@ -107,15 +108,17 @@ internal sealed class DeviceGrpcService(
 
     public override async Task DownloadModel(DownloadModelRequest request, IServerStreamWriter<ModelChunk> responseStream, ServerCallContext context)
     {
-        var deviceId = await authenticator.AuthenticateAsync(context);
+        using var session = await authenticator.OpenSessionAsync(context);
+        var deviceId = session.DeviceId;
+        var token = session.Token;
         var id = $"{request.Name}:{request.Version}";
-        var desired = await stores.DesiredStates.GetAsync(deviceId, context.CancellationToken);
+        var desired = await stores.DesiredStates.GetAsync(deviceId, token);
         if (desired is null || (desired.ActiveModel != id && desired.ShadowModel != id))
         {
             throw new RpcException(new Status(StatusCode.PermissionDenied, $"{id} is not in device {deviceId}'s desired state"));
         }
 
-        var model = await registry.GetAsync(id, context.CancellationToken);
+        var model = await registry.GetAsync(id, token);
         if (request.Offset < 0 || request.Offset > model.BundleSize)
         {
             throw new RpcException(new Status(StatusCode.OutOfRange, $"offset {request.Offset} is outside the {model.BundleSize}-byte bundle"));
@@ -130,7 +133,7 @@ internal sealed class DeviceGrpcService(
             stream.Position = request.Offset;
             var offset = request.Offset;
             int read;
-            while ((read = await stream.ReadAsync(chunk.AsMemory(0, size), context.CancellationToken)) > 0)
+            while ((read = await stream.ReadAsync(chunk.AsMemory(0, size), token)) > 0)
             {
                 // Wrapped, not copied: WriteAsync has serialized the message into the response when it completes, so the buffer is free for the next read.
                 await responseStream.WriteAsync(

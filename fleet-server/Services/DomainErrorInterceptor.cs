@@ -1,3 +1,4 @@
+using EdgeMl.Fleet.Devices;
 using EdgeMl.Fleet.Registry;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -37,8 +38,9 @@ internal sealed class DomainErrorInterceptor : Interceptor
         {
             await continuation(request, responseStream, context);
         }
-        catch (Exception e) when (Map(e) is { } status)
+        catch (Exception e) when ((DeviceAuthenticator.RevokedDuring(context) ?? Map(e)) is { } status)
         {
+            // Whatever a revoked device's stream was waiting on failed because of the revocation: that is what the device learns.
             throw new RpcException(status);
         }
     }

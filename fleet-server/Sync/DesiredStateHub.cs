@@ -18,9 +18,6 @@ internal sealed class DesiredStateHub(DesiredStateSigner signer)
 
     public bool IsOnline(string deviceId) => _subscriptions.ContainsKey(deviceId);
 
-    /// <summary>The devices whose watch stream is open on this server now.</summary>
-    public IReadOnlyCollection<string> OnlineDevices => [.. _subscriptions.Keys];
-
     /// <summary>Opens the device's mailbox; a newer connection of the same device replaces (and ends) the older one.</summary>
     public Subscription Subscribe(string deviceId)
     {
@@ -31,15 +28,6 @@ internal sealed class DesiredStateHub(DesiredStateSigner signer)
             return subscription;
         });
         return subscription;
-    }
-
-    /// <summary>Ends the device's open watch stream, if it has one (revocation).</summary>
-    public void Disconnect(string deviceId)
-    {
-        if (_subscriptions.TryGetValue(deviceId, out var subscription))
-        {
-            subscription.Close();
-        }
     }
 
     /// <summary>

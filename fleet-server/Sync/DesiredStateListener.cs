@@ -1,3 +1,4 @@
+using EdgeMl.Fleet.Devices;
 using EdgeMl.Fleet.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -7,13 +8,14 @@ namespace EdgeMl.Fleet.Sync;
 
 /// <summary>
 /// On PostgreSQL: listens for the other replicas' <see cref="DesiredStateNotices"/> on a connection of its own and
-/// hands the new states of the devices connected here to their watch streams, or ends the stream of one revoked. After a lost connection it listens
-/// again and gives every connected device its current state, since notices sent meanwhile are gone.
+/// hands the new states of the devices connected here to their watch streams, or ends every session of one revoked (<see cref="DeviceRevocations"/>).
+/// After a lost connection it listens again and gives every connected device its current state (or ends its sessions), since notices sent meanwhile are gone.
 /// </summary>
 internal sealed partial class DesiredStateListener(
     FleetDatabase database,
     FleetStores stores,
     DesiredStateHub hub,
+    DeviceRevocations revocations,
     DesiredStateNotices notices,
     TimeProvider time,
     ILogger<DesiredStateListener> logger) : BackgroundService
@@ -61,14 +63,15 @@ internal sealed partial class DesiredStateListener(
         _listening.TrySetResult();
         if (!first)
         {
-            await DeliverAsync(hub.OnlineDevices, cancellationToken);
+            await DeliverAsync(revocations.Devices, cancellationToken);
         }
 
         while (true)
         {
             // Notification handlers run inside WaitAsync, on this loop: the list needs no lock.
             await session.WaitAsync(cancellationToken);
-            var connectedHere = named.Where(hub.IsOnline).ToList();
+            // Any session counts: a revoked device's verdict stream, download or MQTT connection ends too.
+            var connectedHere = named.Where(revocations.HasSessions).ToList();
             named.Clear();
             await DeliverAsync(connectedHere, cancellationToken);
         }
@@ -84,10 +87,14 @@ internal sealed partial class DesiredStateListener(
         var states = await stores.DesiredStates.ListOfAsync(devices, cancellationToken);
         await hub.PublishAsync(states, cancellationToken);
 
-        // Named but without a desired state: revoked on another replica (the state goes with the device).
-        foreach (var revoked in devices.Except(states.Select(s => s.DeviceId), StringComparer.Ordinal))
+        // Named but without a desired state: revoked on another replica (the state goes with the device), or simply given
+        // none yet; the device's own row tells which.
+        foreach (var stateless in devices.Except(states.Select(s => s.DeviceId), StringComparer.Ordinal))
         {
-            hub.Disconnect(revoked);
+            if (await stores.Devices.GetAsync(stateless, cancellationToken) is null)
+            {
+                revocations.Revoke(stateless);
+            }
         }
     }
 

@@ -8,8 +8,8 @@ namespace EdgeMl.Fleet.Sync;
 /// <summary>
 /// Tells the other replicas which devices have a new desired state: on PostgreSQL a NOTIFY sent inside the
 /// transaction that stores the states, so it is delivered on commit or not at all. The payload names this replica
-/// and the devices, never the states: a listener reads them from the database (and ends the stream of a device that
-/// has none any more: it was revoked). On SQLite there is one server and nothing to tell.
+/// and the devices, never the states: a listener reads them from the database (and ends the sessions of a device
+/// that is gone: it was revoked). On SQLite there is one server and nothing to tell.
 /// </summary>
 internal sealed class DesiredStateNotices(FleetDatabase database)
 {
@@ -37,7 +37,7 @@ internal sealed class DesiredStateNotices(FleetDatabase database)
 
     /// <summary>
     /// Sends the notices for devices whose desired state was deleted with them (revoked): the replica holding such a
-    /// device's stream finds no state and ends the stream.
+    /// device's sessions finds neither state nor device and ends them.
     /// </summary>
     public async Task SendRemovedAsync(string deviceId, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using EdgeMl.Fleet.Security;
+using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
 using EdgeMl.Fleet.Tests.Infrastructure;
 using EdgeMl.Protos.Fleet;
@@ -8,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgeMl.Fleet.Tests.Devices;
 
-/// <summary>Two replicas on one PostgreSQL and one data directory: a revocation on either ends the device's stream on the other.</summary>
+/// <summary>Two replicas on one PostgreSQL and one data directory: a revocation on either ends the device's streams and MQTT connection on the other.</summary>
 [Collection(PostgresCollection.Name)]
 public sealed class ReplicaRevocationTests(PostgresServer postgres)
 {
@@ -32,6 +33,50 @@ public sealed class ReplicaRevocationTests(PostgresServer postgres)
 
         var ended = await Assert.ThrowsAsync<RpcException>(async () => await next.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(StatusCode.Unauthenticated, ended.StatusCode);
+        await first.StopAsync();
+        await second.StopAsync();
+        Directory.Delete(root, recursive: true);
+    }
+
+    [Fact]
+    public async Task Revoking_on_one_replica_ends_the_verdict_stream_on_the_other()
+    {
+        var root = Directory.CreateTempSubdirectory("edgeml-replica-revoke-").FullName;
+        var database = (PostgresTestDatabase)await postgres.CreateDatabaseAsync();
+        await using var first = await TestFleet.StartAsync(root, postgres: database.ConnectionString);
+        await using var second = await TestFleet.StartAsync(root, postgres: database.ConnectionString);
+        using var channel = GrpcChannel.ForAddress(first.GrpcAddress);
+        var (cases, credentials, deviceId) = await TestCases.EnrolAsync(first, channel);
+        await cases.UploadCaseAsync(TestCases.Upload("case-1", 1_000), credentials);
+        await first.Services.GetRequiredService<FleetStores>().Cases.RecordVerdictAsync("case-1", "ann", "defect", DateTimeOffset.UtcNow, CancellationToken.None);
+        using var verdicts = cases.WatchVerdicts(new WatchVerdictsRequest(), credentials);
+        // A verdict received: the stream is open on the first replica.
+        Assert.True(await verdicts.ResponseStream.MoveNext().WaitAsync(TimeSpan.FromSeconds(30)));
+        await first.Services.GetRequiredService<DesiredStateListener>().Listening.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await second.Admin.RevokeDeviceAsync(new RevokeDeviceRequest { DeviceId = deviceId });
+
+        var ended = await Assert.ThrowsAsync<RpcException>(async () => await verdicts.ResponseStream.MoveNext().WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(StatusCode.Unauthenticated, ended.StatusCode);
+        await first.StopAsync();
+        await second.StopAsync();
+        Directory.Delete(root, recursive: true);
+    }
+
+    [Fact]
+    public async Task Revoking_on_one_replica_cuts_the_devices_connection_to_the_other_replicas_embedded_broker()
+    {
+        var root = Directory.CreateTempSubdirectory("edgeml-replica-revoke-").FullName;
+        var database = (PostgresTestDatabase)await postgres.CreateDatabaseAsync();
+        await using var first = await TestFleet.StartAsync(root, postgres: database.ConnectionString);
+        await using var second = await TestFleet.StartAsync(root, postgres: database.ConnectionString);
+        var device = await first.EnrolAsync();
+        await using var client = await MqttTestClient.ConnectAsync(first.Options.MqttPort, device.DeviceId, device.Secret, device.DeviceId);
+        await first.Services.GetRequiredService<DesiredStateListener>().Listening.WaitAsync(TimeSpan.FromSeconds(30));
+
+        await second.Admin.RevokeDeviceAsync(new RevokeDeviceRequest { DeviceId = device.DeviceId });
+
+        await Eventually.HoldsAsync(() => Task.FromResult(client.IsConnected), connected => !connected, TimeSpan.FromSeconds(30), "the revoked device's connection to the first replica's broker to close");
         await first.StopAsync();
         await second.StopAsync();
         Directory.Delete(root, recursive: true);

@@ -229,7 +229,7 @@ def main():
         "sha256": sha,
         "training": {
             "command": " && ".join(recipe(torch, args) + [export_cmd]),
-            "seed": args["seed"], "trainPairs": args["pairs"], "steps": int(step), "batchCrops": args["batch"],
+            "seed": args["seed"], "trainPairs": train_v3.train_pairs(args), "steps": int(step), "batchCrops": args["batch"],
             "crop": args["crop"], "architecture": arch, "params": int(sum(p.numel() for p in net.parameters())),
             "mflops": round(train_v3.count_mflops(torch, net, W, H), 1), "trainSeconds": round(st["trainSeconds"]),
             "calibration": {"sets": ["cal-wide (generate.py --wide --seed 601)", "cal-indep (evalgen.py --seed 11)"],

@@ -4,6 +4,7 @@
     python3 train_v3.py [--run /work/model-runs/v3] [--pairs 1200] [--steps 6000] [--resume]
                         [--data-only] [--seed 3] [--frame-pairs N --init CKPT] [--keep]
                         [--hard-share 0.25 --mine-every 550 --ignore-near] [--arch wide] [--subset 40] [--varied]
+                        [--also-data OTHER_RUN ...]
 
 Data: `generate.make_frame(seed, j, wide=True)` rendered as counterfactual twins (scene j without
 and with a crack), JPEG-encoded at quality 30-95 with PIL, decoded and area-resized to 960x540
@@ -12,6 +13,8 @@ a pair is generated once and flagged done). The crack mask comes from the twins'
 JPEG (grey, area-resized, > 4 grey levels), max-pooled to the network's 8x8 output cells.
 --varied renders the pairs with `make_frame(..., varied=True)` (generate.py --varied: evalgen-like
 surfaces, screens, walk-style anti-aliased cracks and glass nuisances); its store records that.
+--also-data RUN adds another run's finished store (e.g. more pairs of another seed) after the run's own
+pairs, so that a longer run grows its data without regenerating what exists (check_also_data.py).
 
 Network (--arch v3, the default): stride-2 3x3 stem, five depthwise-separable blocks (strides 2, 1, 2,
 1, 1; dilations 1, 1, 1, 2, 4), a 1x1 head: one crack logit per 8x8 input cell. --arch wide: plain 3x3
@@ -141,6 +144,48 @@ class PairStore:
                 if (n + 1) % 50 == 0 or n + 1 == len(todo):
                     self._flush()
                     log("  %d/%d pairs (%.2f s/pair wall)" % (n + 1, len(todo), (time.time() - t) / (n + 1)))
+
+
+    @staticmethod
+    def open_complete(run):
+        """Another run's finished store (--also-data), as its spec.json describes it."""
+        spec_path = os.path.join(run, "data", "spec.json")
+        if not os.path.exists(spec_path):
+            raise SystemExit("--also-data %s: no pair store there (%s is missing)" % (run, spec_path))
+        spec = json.load(open(spec_path))
+        store = PairStore(run, spec["pairs"], spec["seed"], spec.get("varied", False))
+        if not store.done.all():
+            raise SystemExit("--also-data %s: only %d of %d pairs are generated; finish it with --data-only first" % (
+                run, store.done.sum(), store.pairs))
+        return store
+
+
+class StackedRows:
+    """Several arrays of the same row shape read as one: row r of the whole is row r - start of its part."""
+
+    def __init__(self, parts, starts):
+        self.parts, self.starts = parts, starts
+
+    def __getitem__(self, key):
+        rows, rest = (key[0], key[1:]) if isinstance(key, tuple) else (key, ())
+        if np.ndim(rows) == 0:
+            k = int(np.searchsorted(self.starts, rows, side="right")) - 1
+            return self.parts[k][(int(rows) - self.starts[k],) + rest]
+        return np.stack([np.asarray(self[(int(r),) + rest]) for r in rows])
+
+
+class StoreUnion:
+    """The run's own pairs followed by those of --also-data stores, indexed like one PairStore (x, mask, info, pairs)."""
+
+    def __init__(self, stores):
+        self.stores = stores
+        self.starts = np.cumsum([0] + [s.pairs for s in stores])[:-1]
+        self.pairs = int(sum(s.pairs for s in stores))
+        self.x, self.mask, self.info = (StackedRows([getattr(s, f) for s in stores], self.starts) for f in ("x", "mask", "info"))
+
+    def done(self):
+        """Which pairs are generated now (the run's own store may still be filling, see --train-while-generating)."""
+        return np.concatenate([np.load(s.done_path) if os.path.exists(s.done_path) else s.done for s in self.stores])
 
 
 # ----------------------------------------------------------------------------- model
@@ -321,6 +366,11 @@ def subset_pairs(pairs, subset):
     return np.arange(pairs) if not subset else np.arange(0, pairs, pairs // subset)[:subset]
 
 
+def train_pairs(args):
+    """How many pairs a checkpoint with these args trained on: its run's own and those of its --also-data runs."""
+    return args["pairs"] + sum(json.load(open(os.path.join(r, "data", "spec.json")))["pairs"] for r in args.get("also_data") or [])
+
+
 def torch_where_mean(v, sel):
     return (v * sel).sum() / sel.sum().clamp(min=1)
 
@@ -336,6 +386,7 @@ def train(a):
         store.fill(a.workers)
     if a.data_only:
         return
+    store = StoreUnion([store] + [PairStore.open_complete(r) for r in a.also_data or []])
     torch.manual_seed(a.seed)
     net, arch = build_net(nn, a.arch)
     log("model: %s | %d params | %.0f MFLOPs at %dx%d | device %s" % (
@@ -381,14 +432,14 @@ def train(a):
     run_l, run_mil, run_n = 0.0, 0.0, 0
     pos_w = torch.tensor(a.pos_weight, device=dev)
     # --subset N: every (pairs/N)-th pair only, e.g. to see whether a network can fit its training pairs at all
-    ready = subset_pairs(a.pairs, a.subset)
+    ready = subset_pairs(store.pairs, a.subset)
     refreshed = -1
     while step < a.steps:
         if a.train_while_generating and step // 50 != refreshed:
             refreshed = step // 50
-            ready = np.intersect1d(np.flatnonzero(np.load(store.done_path)), subset_pairs(a.pairs, a.subset))
+            ready = np.intersect1d(np.flatnonzero(store.done()), subset_pairs(store.pairs, a.subset))
             if not len(ready):
-                raise SystemExit("no pairs generated yet in %s" % store.root)
+                raise SystemExit("no pairs generated yet in %s" % os.path.join(a.run, "data"))
         if a.hard_share and step % a.mine_every == 0 and mined_at != step:
             mined_at = step
             t_m = time.time()
@@ -451,6 +502,8 @@ def parser():
     ap.add_argument("--batch", type=int, default=24, help="crops per step (half ok twins, half cracked twins)")
     ap.add_argument("--crop", type=int, default=128, help="crop side in input pixels (a multiple of 8)")
     ap.add_argument("--varied", action="store_true", help="pairs from generate.py --varied (evalgen-like variety, v6)")
+    ap.add_argument("--also-data", action="append", metavar="RUN",
+                    help="also train on the finished pair store of this other run (repeatable), e.g. more pairs of another seed")
     ap.add_argument("--arch", default="v3", choices=ARCHS, help="v3: the committed package's network; wide: see WideNet")
     ap.add_argument("--subset", type=int, default=0, help="train on this many of the pairs, spread evenly (0 = all)")
     ap.add_argument("--frame-pairs", type=int, default=0,
@@ -485,7 +538,8 @@ def command(args):
         if act.dest in ("help", "resume") or act.dest not in args or args[act.dest] == act.default:
             continue
         flag = act.option_strings[-1]
-        out.append(flag if act.nargs == 0 else "%s %s" % (flag, args[act.dest]))
+        values = args[act.dest] if isinstance(args[act.dest], list) else [args[act.dest]]
+        out.extend(flag if act.nargs == 0 else "%s %s" % (flag, v) for v in values)
     return " ".join(out)
 
 

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Checks train_v3.py --also-data: another run's pairs read through StoreUnion are exactly that run's pairs.
+
+    python3 check_also_data.py        (numpy only, no generation, no torch; a few seconds)
+
+Writes two small pair stores in a temporary folder (rows filled with their own index, no frames
+rendered), joins them as train_v3.py does, and compares every access the trainer makes (one crop of
+one pair, whole frames of several pairs, masks, info, which pairs are done) with the stores
+themselves; then checks that an unfinished store is refused. One line per check; exit status 1 if any fails.
+"""
+import os
+import sys
+import tempfile
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import train_v3  # noqa: E402
+
+
+def filled_store(run, pairs, seed, base):
+    s = train_v3.PairStore(run, pairs, seed, varied=True)
+    for j in range(pairs):
+        s.x[j, 0, :, :] = (base + 2 * j) % 256
+        s.x[j, 1, :, :] = (base + 2 * j + 1) % 256
+        s.x[j, 1, 7, 9] = 255 - s.x[j, 1, 7, 9]  # a pixel that differs from its row, so offsets inside a frame count
+        s.mask[j] = 0
+        s.mask[j, j % train_v3.GH, j % train_v3.GW] = 1
+        s.info[j] = (j % 4, 1 + j % 3, j % 2, 1920, 1080)
+        s.done[j] = True
+    s._flush()
+    return s
+
+
+def main():
+    fails = 0
+
+    def check(name, ok):
+        nonlocal fails
+        fails += not ok
+        print("%s %s" % ("ok  " if ok else "FAIL", name))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        own = filled_store(os.path.join(tmp, "own"), 3, 8, base=10)
+        other = filled_store(os.path.join(tmp, "other"), 2, 5, base=100)
+        union = train_v3.StoreUnion([own, train_v3.PairStore.open_complete(os.path.join(tmp, "other"))])
+        check("the union holds both stores' pairs, the run's own first", union.pairs == 5)
+        rows = [(own, 0), (own, 1), (own, 2), (other, 0), (other, 1)]
+        check("every pair's crop (as sample_batch reads it) is its store's",
+              all(np.array_equal(union.x[r, :, 0:16, 0:16], s.x[j, :, 0:16, 0:16]) for r, (s, j) in enumerate(rows)))
+        check("every pair's mask and info are its store's",
+              all(np.array_equal(union.mask[r], s.mask[j]) and np.array_equal(union.info[r], s.info[j])
+                  for r, (s, j) in enumerate(rows)))
+        pick = np.array([1, 3, 4])
+        check("whole frames of several pairs (as sample_frames and mine_hard read them) cross the stores",
+              np.array_equal(union.x[pick], np.stack([own.x[1], other.x[0], other.x[1]]))
+              and np.array_equal(union.x[pick, 0], np.stack([own.x[1, 0], other.x[0, 0], other.x[1, 0]])))
+        check("all pairs are done", union.done().tolist() == [True] * 5)
+
+        half = train_v3.PairStore(os.path.join(tmp, "half"), 4, 9, varied=True)
+        half.done[:2] = True
+        half._flush()
+        try:
+            train_v3.PairStore.open_complete(os.path.join(tmp, "half"))
+            check("an unfinished store is refused", False)
+        except SystemExit as e:
+            check("an unfinished store is refused", "only 2 of 4 pairs" in str(e))
+        try:
+            train_v3.PairStore.open_complete(os.path.join(tmp, "none"))
+            check("a run without a store is refused", False)
+        except SystemExit as e:
+            check("a run without a store is refused", "no pair store" in str(e))
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

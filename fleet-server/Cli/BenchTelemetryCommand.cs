@@ -10,8 +10,8 @@ internal static class BenchTelemetryCommand
 {
     public static Command Create()
     {
-        var devices = new Option<int>("--devices") { Description = "Simulated devices, each with its own MQTT connection", DefaultValueFactory = _ => 200 };
-        var aggregates = new Option<int>("--aggregates") { Description = "Aggregates each device publishes", DefaultValueFactory = _ => 250 };
+        var devices = new Option<int>("--devices") { Description = "Simulated devices, each with its own MQTT connection", DefaultValueFactory = _ => 1000 };
+        var aggregates = new Option<int>("--aggregates") { Description = "Aggregates each device publishes", DefaultValueFactory = _ => 120 };
         var data = new Option<string?>("--data") { Description = "Data directory of the server (default: a new temporary one); with --mqtt-broker, the one mosquitto-config was run with" };
         var broker = new Option<string?>("--mqtt-broker") { Description = "External broker (mqtt://host:port) configured by mosquitto-config, instead of the embedded one" };
         var connections = new Option<int>("--mqtt-ingest-connections")

@@ -77,7 +77,7 @@ internal sealed class EmbeddedBroker(
         var serverOptions = builder.Build();
         _endpoint = certificate is null ? serverOptions.DefaultEndpointOptions : serverOptions.TlsEndpointOptions;
         _address = address;
-        _server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        _server = new MqttServerFactory().CreateMqttServer(serverOptions, [new BufferedMqttServerAdapter()]);
         var guard = new EmbeddedBrokerGuard(stores, credential);
         _server.ValidatingConnectionAsync += args => ValidateConnectionAsync(guard, args);
         _server.ValidatingConnectionAsync += args =>

@@ -9,14 +9,6 @@ internal sealed class TelemetryStore(FleetDatabase db)
 {
     private const string Columns = "device_id, received_at, payload";
 
-    // Statements per round trip to PostgreSQL.
-    private const int BatchSize = 500;
-
-    private const string Insert =
-        "INSERT INTO telemetry_aggregates (message_id, device_id, role, model_name, model_version, window_start, window_end, received_at, " +
-        "frames, errors, escalations, payload) VALUES (@message_id, @device_id, @role, @model_name, @model_version, @window_start, @window_end, " +
-        "@received_at, @frames, @errors, @escalations, @payload) ON CONFLICT (message_id) DO NOTHING";
-
     // The newest windows within the limit, handed back oldest first.
     private const string SelectHead =
         $"SELECT {Columns} FROM (SELECT {Columns}, window_end, message_id FROM telemetry_aggregates " +
@@ -43,24 +35,14 @@ internal sealed class TelemetryStore(FleetDatabase db)
     /// Stores the records in one transaction, all or none; returns how many were new (a message id already stored, or twice in
     /// <paramref name="records"/>, is stored once).
     /// </summary>
-    public Task<int> AddAsync(IReadOnlyList<TelemetryRecord> records, CancellationToken cancellationToken)
+    public async Task<int> AddAsync(IReadOnlyList<TelemetryRecord> records, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(records);
-        if (records.Count == 0)
-        {
-            return Task.FromResult(0);
-        }
-
-        return db.InTransactionAsync(
-            async (connection, transaction) =>
-            {
-                await using var insert = connection.CreateCommand(Insert, transaction);
-                return connection.CanCreateBatch
-                    ? await InsertInBatchesAsync(connection, transaction, insert, records, cancellationToken)
-                    : await InsertOneByOneAsync(insert, records, cancellationToken);
-            },
-            cancellationToken);
+        await using var writer = OpenWriter();
+        return await writer.AddAsync(records, cancellationToken);
     }
+
+    /// <summary>A writer that keeps its connection and prepared statement from one batch to the next, for ingestion.</summary>
+    public TelemetryBatchWriter OpenWriter() => new(db);
 
     public async Task<IReadOnlyList<TelemetryRecord>> ListAsync(TelemetryQuery query, CancellationToken cancellationToken)
     {
@@ -101,63 +83,6 @@ internal sealed class TelemetryStore(FleetDatabase db)
         await using var connection = await db.OpenAsync(cancellationToken);
         var rows = await connection.CreateCommand(SelectNewest).QueryAsync(r => r.GetTimestampOrNull(0), cancellationToken);
         return rows[0];
-    }
-
-    // SQLite runs in-process: one prepared statement executed per row costs microseconds. (A statement of many rows costs
-    // more there, not less: SQLite finds each named parameter by a linear search.)
-    private static async Task<int> InsertOneByOneAsync(DbCommand insert, IReadOnlyList<TelemetryRecord> records, CancellationToken cancellationToken)
-    {
-        var added = 0;
-        for (var i = 0; i < records.Count; i++)
-        {
-            BindRecord(insert, records[i]);
-            if (i == 0)
-            {
-                await insert.PrepareAsync(cancellationToken);
-            }
-
-            added += await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        return added;
-    }
-
-    // A server (PostgreSQL) costs a network round trip per command: send a few hundred per batch.
-    private static async Task<int> InsertInBatchesAsync(
-        DbConnection connection, DbTransaction transaction, DbCommand insert, IReadOnlyList<TelemetryRecord> records, CancellationToken cancellationToken)
-    {
-        var added = 0;
-        foreach (var chunk in records.Chunk(BatchSize))
-        {
-            await using var batch = connection.CreateBatch();
-            batch.Transaction = transaction;
-            foreach (var record in chunk)
-            {
-                BindRecord(insert, record).AppendTo(batch);
-            }
-
-            added += await batch.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        return added;
-    }
-
-    private static DbCommand BindRecord(DbCommand insert, TelemetryRecord record)
-    {
-        var aggregate = record.Aggregate;
-        return insert
-            .Bind("@message_id", aggregate.MessageId)
-            .Bind("@device_id", record.DeviceId)
-            .Bind("@role", RoleName(aggregate.Role))
-            .Bind("@model_name", aggregate.ModelName)
-            .Bind("@model_version", aggregate.ModelVersion)
-            .Bind("@window_start", aggregate.WindowStart?.ToDateTimeOffset() ?? record.ReceivedAt)
-            .Bind("@window_end", aggregate.WindowEnd?.ToDateTimeOffset() ?? record.ReceivedAt)
-            .Bind("@received_at", record.ReceivedAt)
-            .Bind("@frames", checked((long)aggregate.Frames))
-            .Bind("@errors", checked((long)(aggregate.Decisions?.Error ?? 0)))
-            .Bind("@escalations", checked((long)(aggregate.Decisions?.Escalate ?? 0)))
-            .Bind("@payload", Convert.ToBase64String(record.Payload ?? aggregate.ToByteArray()));
     }
 
     private static TelemetryRecord Read(DbDataReader row) =>

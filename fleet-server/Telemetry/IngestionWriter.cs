@@ -23,7 +23,7 @@ internal sealed partial class IngestionWriter(FleetStores stores, DevicePresence
     public long Duplicates => Interlocked.Read(ref _duplicates);
 
     /// <summary>Throws what the database throws: nothing of the batch is stored then, and the caller tries it again.</summary>
-    public async Task WriteAsync(IReadOnlyList<IncomingMessage> batch, CancellationToken cancellationToken)
+    public async Task WriteAsync(IReadOnlyList<IncomingMessage> batch, TelemetryBatchWriter telemetry, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var records = new List<TelemetryRecord>(batch.Count);
@@ -55,10 +55,13 @@ internal sealed partial class IngestionWriter(FleetStores stores, DevicePresence
             }
         }
 
-        var added = await stores.Telemetry.AddAsync(records, cancellationToken);
+        var added = await telemetry.AddAsync(records, cancellationToken);
         Interlocked.Add(ref _stored, added);
         Interlocked.Add(ref _duplicates, records.Count - added);
     }
+
+    /// <summary>The connection <see cref="WriteAsync"/> stores aggregates over, owned by the one loop that writes.</summary>
+    public TelemetryBatchWriter OpenTelemetryWriter() => stores.Telemetry.OpenWriter();
 
     // The device's case queue is the one alert only the device can see coming; raising twice is harmless (one per condition).
     private async Task AlertAsync(string deviceId, DeviceEvent deviceEvent, CancellationToken cancellationToken)

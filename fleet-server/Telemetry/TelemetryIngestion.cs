@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using EdgeMl.Contracts.Telemetry;
 using EdgeMl.Fleet.Hosting;
+using EdgeMl.Fleet.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -112,6 +113,7 @@ internal sealed partial class TelemetryIngestion(
     private async Task WriteAsync(CancellationToken stoppingToken)
     {
         var batch = new List<IncomingMessage>(BatchSize);
+        await using var telemetry = writer.OpenTelemetryWriter();
         try
         {
             while (await queue.Reader.WaitToReadAsync(stoppingToken))
@@ -122,7 +124,7 @@ internal sealed partial class TelemetryIngestion(
                     batch.Add(next);
                 }
 
-                await StoreAsync(batch, stoppingToken);
+                await StoreAsync(batch, telemetry, stoppingToken);
                 foreach (var message in batch)
                 {
                     await AcknowledgeAsync(message, stoppingToken);
@@ -136,13 +138,13 @@ internal sealed partial class TelemetryIngestion(
     }
 
     /// <summary>Tries until the batch is stored: its messages stay unacknowledged meanwhile, and the broker holds the rest back.</summary>
-    private async Task StoreAsync(List<IncomingMessage> batch, CancellationToken stoppingToken)
+    private async Task StoreAsync(List<IncomingMessage> batch, TelemetryBatchWriter telemetry, CancellationToken stoppingToken)
     {
         for (var failures = 0; ; failures++)
         {
             try
             {
-                await writer.WriteAsync(batch, stoppingToken);
+                await writer.WriteAsync(batch, telemetry, stoppingToken);
                 return;
             }
             catch (System.Data.Common.DbException e)

@@ -66,22 +66,23 @@ internal sealed class BufferedMqttServerAdapter : IMqttServerAdapter
             await _stopping.CancelAsync();
         }
 
-        foreach (var listener in _listeners)
-        {
-            listener.Dispose();
-        }
-
-        _listeners.Clear();
+        CloseListeners();
     }
 
     public void Dispose()
+    {
+        CloseListeners();
+        _stopping?.Dispose();
+    }
+
+    private void CloseListeners()
     {
         foreach (var listener in _listeners)
         {
             listener.Dispose();
         }
 
-        _stopping?.Dispose();
+        _listeners.Clear();
     }
 
     private async Task AcceptAsync(Socket listener, MqttServerTcpEndpointBaseOptions endpoint, X509Certificate2? certificate, CancellationToken stopping)

@@ -93,18 +93,112 @@ def score_set(torch, net, d, cache):
 
 
 def fit_platt(torch, z, y):
-    """a, b minimising the log loss of sigmoid(a z + b) (temperature 1/a plus a bias)."""
-    zt, yt = torch.tensor(z, dtype=torch.float64), torch.tensor(y, dtype=torch.float64)
-    p = torch.tensor([1.0, 0.0], dtype=torch.float64, requires_grad=True)
+    """Weights and bias minimising the log loss of sigmoid(z @ w + b): a, b (temperature 1/a plus a bias) for one logit
+    per frame ([N]), a weight per column for several ([N, k], e.g. two networks' logits)."""
+    zt, yt = torch.tensor(np.asarray(z, np.float64).reshape(len(y), -1)), torch.tensor(y, dtype=torch.float64)
+    p = torch.tensor([1.0] * zt.shape[1] + [0.0], dtype=torch.float64, requires_grad=True)
     opt = torch.optim.LBFGS([p], max_iter=200, line_search_fn="strong_wolfe")
 
     def closure():
         opt.zero_grad()
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(p[0] * zt + p[1], yt)
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(zt @ p[:-1] + p[-1], yt)
         loss.backward()
         return loss
     opt.step(closure)
-    return float(p[0]), float(p[1])
+    return [float(v) for v in p]
+
+
+def decide(run, z, rows, weights, max_auto_error):
+    """Calibrated p(cracked) on every set, the two decision bands chosen on the calibration sets (cal-wide + cal-indep), each
+    set's report (eval_v3.report) and RUN/scores-SET.csv. z[set]: [N] or [N, k] logits; weights: what fit_platt returned."""
+    prob = {name: 1 / (1 + np.exp(-(np.asarray(v, np.float64).reshape(len(v), -1) @ weights[:-1] + weights[-1])))
+            for name, v in z.items()}
+    pc = np.concatenate([prob["cal-wide"], prob["cal-indep"]])
+    yc = np.array([r["y"] for r in rows["cal-wide"] + rows["cal-indep"]])
+    t_ok, t_cr = choose_thresholds(np.stack([1 - pc, pc], 1), yc, max_auto_error)
+    t_ok, t_cr = math.ceil(t_ok * 1e6) / 1e6, math.ceil(t_cr * 1e6) / 1e6
+    train_v3.log("thresholds ok >= %.6f, cracked >= %.6f" % (t_ok, t_cr))
+    results = {}
+    for name, p in prob.items():
+        results[name] = r = eval_v3.report(p, rows[name], t_ok, t_cr)
+        train_v3.log("%-10s acc %.4f recall %.4f auto %.4f autoErr %s FRR %.4f thin1080 %s" % (
+            name, r["accuracy"], r["recall"], r["autoShare"], r["autoError"], r["falseRejectRate"], r["recall1pxAt1080p"]))
+        with open(os.path.join(run, "scores-%s.csv" % name), "w", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(["file", "p_cracked"])
+            w.writerows([rw["file"], "%.6f" % pv] for rw, pv in zip(rows[name], p))
+    return (t_ok, t_cr), results, pc
+
+
+def export_onnx(torch, frame, out):
+    """OUT/model.onnx (input image [N, 1, H, W], output logits [N, 2]); returns its SHA-256 and the torch latency of one
+    frame at one thread in ms (onnxruntime is not installed for python here)."""
+    os.makedirs(out, exist_ok=True)
+    onnx_path = os.path.join(out, "model.onnx")
+    torch.onnx.export(frame, torch.zeros(1, 1, H, W), onnx_path, input_names=["image"], output_names=["logits"],
+                      dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}}, opset_version=13, do_constant_folding=True)
+    sha = hashlib.sha256(open(onnx_path, "rb").read()).hexdigest()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    x1 = torch.zeros(1, 1, H, W)
+    with torch.no_grad():
+        frame(x1)
+        times = []
+        for _ in range(10):
+            t = time.perf_counter()
+            frame(x1)
+            times.append(time.perf_counter() - t)
+    torch.set_num_threads(threads)
+    train_v3.log("wrote %s (%d bytes, sha256 %s)" % (onnx_path, os.path.getsize(onnx_path), sha))
+    return sha, 1000 * float(np.median(times))
+
+
+def write_manifest(out, description, thresholds, reference, sha, training, calibration, frames, torch_ms, results, max_auto_error):
+    """OUT/manifest.json; `training` (how the network was made) gains the calibration, the latency and every set's metrics."""
+    training = dict(training, calibration={
+        "sets": ["cal-wide (generate.py --wide --seed 601)", "cal-indep (evalgen.py --seed 11)"], "frames": int(frames), **calibration,
+        "maxAutoError": max_auto_error}, torchLatencyMs1Thread=round(torch_ms, 1), metrics=results["test-777"], metricsBySet=results)
+    manifest = {
+        "schemaVersion": 1,
+        "name": "crack-detector",
+        "version": "v3",
+        "description": description,
+        "createdAt": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "input": {"name": "image", "elementType": "float32", "layout": "NCHW", "width": W, "height": H, "channels": 1,
+                  "colorSpace": "gray", "scale": 1.0 / 255.0, "mean": [preprocess.MEAN], "std": [preprocess.STD]},
+        "output": {"name": "logits", "elementType": "float32", "kind": "logits", "labels": ["ok", "cracked"]},
+        "decision": {"thresholds": {"ok": thresholds[0], "cracked": thresholds[1]}},
+        "referenceStatistics": reference,
+        "sha256": sha,
+        "training": training,
+    }
+    with open(os.path.join(out, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=2)
+        f.write("\n")
+
+
+def prepare_sets(a):
+    """The five frame sets under RUN/sets and their preprocessed tensors, written once."""
+    sets_root = os.path.join(a.run, "sets")
+    sets = {
+        "cal-wide": ensure_set(sets_root, "cal-wide", a.cal_count, 601, False, wide=True),
+        "cal-indep": ensure_set(sets_root, "cal-indep", a.cal_count, 11, True),
+        "test-indep": ensure_set(sets_root, "test-indep", a.indep_count, 12, True),
+        "test-wide": ensure_set(sets_root, "test-wide", a.wide_count, 778, False, wide=True),
+        "test-777": ensure_set(sets_root, "test-777", a.test777_count, 777, False),
+    }
+    for name, d in sets.items():
+        set_tensors(d)
+        train_v3.log("sets: %s ready" % name)
+    return sets
+
+
+def set_arguments(ap):
+    ap.add_argument("--cal-count", type=int, default=100, help="frames in each of the two calibration sets")
+    ap.add_argument("--indep-count", type=int, default=200, help="frames in test-indep")
+    ap.add_argument("--wide-count", type=int, default=100, help="frames in test-wide")
+    ap.add_argument("--test777-count", type=int, default=200, help="the first N frames of the v1/v2 test set")
+    ap.add_argument("--max-auto-error", type=float, default=0.005)
 
 
 def recipe(torch, args):
@@ -117,26 +211,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--run", default="/work/model-runs/v3")
     ap.add_argument("--out", default=os.path.join(HERE, "..", "v3"))
-    ap.add_argument("--cal-count", type=int, default=100, help="frames in each of the two calibration sets")
-    ap.add_argument("--indep-count", type=int, default=200, help="frames in test-indep")
-    ap.add_argument("--wide-count", type=int, default=100, help="frames in test-wide")
-    ap.add_argument("--test777-count", type=int, default=200, help="the first N frames of the v1/v2 test set")
-    ap.add_argument("--max-auto-error", type=float, default=0.005)
+    set_arguments(ap)
     ap.add_argument("--checkpoint", help="a checkpoint file other than RUN/last.pt (e.g. a copy taken while training goes on)")
     ap.add_argument("--prepare", action="store_true", help="only write the frame sets and their preprocessed tensors (no checkpoint needed)")
     a = ap.parse_args()
 
-    sets_root = os.path.join(a.run, "sets")
-    sets = {
-        "cal-wide": ensure_set(sets_root, "cal-wide", a.cal_count, 601, False, wide=True),
-        "cal-indep": ensure_set(sets_root, "cal-indep", a.cal_count, 11, True),
-        "test-indep": ensure_set(sets_root, "test-indep", a.indep_count, 12, True),
-        "test-wide": ensure_set(sets_root, "test-wide", a.wide_count, 778, False, wide=True),
-        "test-777": ensure_set(sets_root, "test-777", a.test777_count, 777, False),
-    }
-    for name, d in sets.items():
-        set_tensors(d)
-        train_v3.log("sets: %s ready" % name)
+    sets = prepare_sets(a)
     if a.prepare:
         return
 
@@ -160,22 +240,8 @@ def main():
     zc = np.concatenate([z["cal-wide"], z["cal-indep"]])
     yc = np.array([r["y"] for r in rows["cal-wide"] + rows["cal-indep"]])
     ca, cb = fit_platt(torch, zc, yc)
-    pc = 1 / (1 + np.exp(-(ca * zc + cb)))
-    t_ok, t_cr = choose_thresholds(np.stack([1 - pc, pc], 1), yc, a.max_auto_error)
-    t_ok, t_cr = math.ceil(t_ok * 1e6) / 1e6, math.ceil(t_cr * 1e6) / 1e6
-    train_v3.log("calibration: a %.4f b %.4f (temperature %.3f); thresholds ok >= %.6f, cracked >= %.6f" % (ca, cb, 1 / ca, t_ok, t_cr))
-
-    results = {}
-    for name in sets:
-        p = 1 / (1 + np.exp(-(ca * z[name] + cb)))
-        results[name] = eval_v3.report(p, rows[name], t_ok, t_cr)
-        r = results[name]
-        train_v3.log("%-10s acc %.4f recall %.4f auto %.4f autoErr %s FRR %.4f thin1080 %s" % (
-            name, r["accuracy"], r["recall"], r["autoShare"], r["autoError"], r["falseRejectRate"], r["recall1pxAt1080p"]))
-        with open(os.path.join(a.run, "scores-%s.csv" % name), "w", newline="") as f:
-            w = csv.writer(f, lineterminator="\n")
-            w.writerow(["file", "p_cracked"])
-            w.writerows([rw["file"], "%.6f" % pv] for rw, pv in zip(rows[name], p))
+    train_v3.log("calibration: a %.4f b %.4f (temperature %.3f)" % (ca, cb, 1 / ca))
+    thresholds, results, pc = decide(a.run, z, rows, [ca, cb], a.max_auto_error)
 
     class Frame(nn.Module):
         """Network -> spatial max -> calibrated two-label logits [0, a z + b]."""
@@ -190,61 +256,24 @@ def main():
             return torch.cat([torch.zeros_like(zz), zz], dim=1)
 
     frame = Frame().eval()
-    os.makedirs(a.out, exist_ok=True)
-    onnx_path = os.path.join(a.out, "model.onnx")
     net.to(memory_format=torch.contiguous_format)
-    torch.onnx.export(frame, torch.zeros(1, 1, H, W), onnx_path, input_names=["image"], output_names=["logits"],
-                      dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}}, opset_version=13, do_constant_folding=True)
-    sha = hashlib.sha256(open(onnx_path, "rb").read()).hexdigest()
-
-    # single-frame latency of the exported computation in torch, one thread (onnxruntime is not installed for python here)
-    torch.set_num_threads(1)
-    x1 = torch.zeros(1, 1, H, W)
-    with torch.no_grad():
-        frame(x1)
-        times = []
-        for _ in range(10):
-            t = time.perf_counter()
-            frame(x1)
-            times.append(time.perf_counter() - t)
-    torch_ms = 1000 * float(np.median(times))
+    sha, torch_ms = export_onnx(torch, frame, a.out)
 
     ref = reference_statistics(np.concatenate([set_tensors(sets["cal-wide"]), set_tensors(sets["cal-indep"])]), np.maximum(pc, 1 - pc))
     args = st["args"]
     export_cmd = "python3 models/crack-detector/training/export_v3.py --run %s%s" % (
         a.run, " --checkpoint %s" % a.checkpoint if a.checkpoint else "")
-    manifest = {
-        "schemaVersion": 1,
-        "name": "crack-detector",
-        "version": "v3",
-        "description": "Finds cracks in a line-camera frame of a phone on the conveyor: a fully convolutional "
-                       "network scores every 8x8 cell of the 960x540 grey frame and the frame takes the most "
-                       "crack-like cell (v3).",
-        "createdAt": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "input": {"name": "image", "elementType": "float32", "layout": "NCHW", "width": W, "height": H, "channels": 1,
-                  "colorSpace": "gray", "scale": 1.0 / 255.0, "mean": [preprocess.MEAN], "std": [preprocess.STD]},
-        "output": {"name": "logits", "elementType": "float32", "kind": "logits", "labels": ["ok", "cracked"]},
-        "decision": {"thresholds": {"ok": t_ok, "cracked": t_cr}},
-        "referenceStatistics": ref,
-        "sha256": sha,
-        "training": {
+    write_manifest(
+        a.out,
+        "Finds cracks in a line-camera frame of a phone on the conveyor: a fully convolutional network scores every 8x8 "
+        "cell of the 960x540 grey frame and the frame takes the most crack-like cell (v3).",
+        thresholds, ref, sha, {
             "command": " && ".join(recipe(torch, args) + [export_cmd]),
             "seed": args["seed"], "trainPairs": train_v3.train_pairs(args), "steps": int(step), "batchCrops": args["batch"],
             "crop": args["crop"], "architecture": arch, "params": int(sum(p.numel() for p in net.parameters())),
             "mflops": round(train_v3.count_mflops(torch, net, W, H), 1), "trainSeconds": round(st["trainSeconds"]),
-            "calibration": {"sets": ["cal-wide (generate.py --wide --seed 601)", "cal-indep (evalgen.py --seed 11)"],
-                            "frames": int(len(yc)), "a": round(ca, 5), "b": round(cb, 5), "temperature": round(1 / ca, 4),
-                            "maxAutoError": a.max_auto_error},
-            "torchLatencyMs1Thread": round(torch_ms, 1),
-            "metrics": results["test-777"],
-            "metricsBySet": results,
-        },
-    }
-    with open(os.path.join(a.out, "manifest.json"), "w") as f:
-        json.dump(manifest, f, indent=2)
-        f.write("\n")
-    train_v3.log("wrote %s (%d bytes onnx, sha256 %s, torch %.1f ms/frame at 1 thread)" % (
-        a.out, os.path.getsize(onnx_path), sha, torch_ms))
+        }, {"a": round(ca, 5), "b": round(cb, 5), "temperature": round(1 / ca, 4)}, len(yc), torch_ms, results, a.max_auto_error)
+    train_v3.log("wrote %s (torch %.1f ms/frame at 1 thread)" % (a.out, torch_ms))
 
 
 if __name__ == "__main__":

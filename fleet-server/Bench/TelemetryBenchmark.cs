@@ -45,7 +45,7 @@ internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices
                 var (token, _) = await enrolment.IssueTokenAsync(TimeSpan.FromMinutes(10), "bench-telemetry", cancellationToken);
                 var device = await enrolment.EnrolAsync(token, new Dictionary<string, string>(), $"bench-{i}", "bench", cancellationToken)
                     ?? throw new InvalidOperationException("enrolment refused a fresh token");
-                clients.Add(await BenchMqttDevice.ConnectAsync(broker.Host, broker.Port, device.DeviceId, device.Secret, cancellationToken));
+                clients.Add(BenchMqttDevice.Connect(broker.Host, broker.Port, device.DeviceId, device.Secret));
             }
 
             var payloads = Payloads(devices, DateTimeOffset.UtcNow);
@@ -61,7 +61,7 @@ internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices
         {
             foreach (var client in clients)
             {
-                await client.DisposeAsync();
+                client.Dispose();
             }
 
             await app.StopAsync(CancellationToken.None);
@@ -164,7 +164,7 @@ internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices
         await progress.WriteLineAsync($"{name}: publishing");
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
-        var publishing = Task.WhenAll(clients.Select((c, d) => Task.Run(() => c.PublishAsync(packets[d], cancellationToken), cancellationToken)));
+        var publishing = BenchMqttDevice.PublishAllAsync(clients, packets, cancellationToken);
         var reported = TimeSpan.Zero;
         var published = false;
         var (last, lastMoved) = (0, TimeSpan.Zero);

@@ -22,7 +22,7 @@ public sealed class IngestionConnectionTests(MosquittoBroker broker) : IClassFix
     {
         await using var fleet = await TestFleet.StartAsync(broker.DataDirectory, mqttBroker: broker.Address);
         var enrolled = await fleet.EnrolAsync("host-resend");
-        await using var device = await BenchMqttDevice.ConnectAsync("127.0.0.1", broker.Port, enrolled.DeviceId, enrolled.Secret, CancellationToken.None);
+        using var device = BenchMqttDevice.Connect("127.0.0.1", broker.Port, enrolled.DeviceId, enrolled.Secret);
         var ingestionBroker = fleet.Services.GetRequiredService<IngestionBroker>();
         var credential = fleet.Services.GetRequiredService<MqttServerCredential>();
         // Not the replicas' share group: this connection has its own copy of everything the device sends.
@@ -71,7 +71,7 @@ public sealed class IngestionConnectionTests(MosquittoBroker broker) : IClassFix
     {
         await using var fleet = await TestFleet.StartAsync(broker.DataDirectory, mqttBroker: broker.Address);
         var enrolled = await fleet.EnrolAsync("host-held");
-        await using var device = await BenchMqttDevice.ConnectAsync("127.0.0.1", broker.Port, enrolled.DeviceId, enrolled.Secret, CancellationToken.None);
+        using var device = BenchMqttDevice.Connect("127.0.0.1", broker.Port, enrolled.DeviceId, enrolled.Secret);
         var clock = new FakeTimeProvider();
         var held = new TaskCompletionSource();
         var release = new TaskCompletionSource();

@@ -28,7 +28,7 @@ public sealed partial class MosquittoIngestionTests(MosquittoBroker broker) : IC
             for (var i = 0; i < Devices; i++)
             {
                 var device = await fleet.EnrolAsync($"host-{i}");
-                devices.Add(await BenchMqttDevice.ConnectAsync("127.0.0.1", broker.Port, device.DeviceId, device.Secret, CancellationToken.None));
+                devices.Add(BenchMqttDevice.Connect("127.0.0.1", broker.Port, device.DeviceId, device.Secret));
             }
 
             var connections = await Eventually.HoldsAsync(
@@ -46,7 +46,7 @@ public sealed partial class MosquittoIngestionTests(MosquittoBroker broker) : IC
             }
 
             using var timeout = new CancellationTokenSource(Patience);
-            await Task.WhenAll(devices.Select(d => d.PublishAsync(BenchMqttDevice.PublishPackets(DeviceTopics.Telemetry(d.DeviceId), Payloads(d.DeviceId)), timeout.Token)));
+            await BenchMqttDevice.PublishAllAsync(devices, [.. devices.Select(d => BenchMqttDevice.PublishPackets(DeviceTopics.Telemetry(d.DeviceId), Payloads(d.DeviceId)))], timeout.Token);
             await using (var rollback = holder.CreateCommand())
             {
                 rollback.CommandText = "ROLLBACK";
@@ -64,7 +64,7 @@ public sealed partial class MosquittoIngestionTests(MosquittoBroker broker) : IC
         {
             foreach (var device in devices)
             {
-                await device.DisposeAsync();
+                device.Dispose();
             }
         }
     }

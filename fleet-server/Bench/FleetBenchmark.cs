@@ -41,7 +41,7 @@ internal sealed class FleetBenchmark(int devices, string modelDirectory, TimeSpa
                 await Step($"connecting {devices} devices");
                 await using var fleet = new SimulatedFleet(server.GrpcAddress, devices, SigningPublicKey(data.FullName));
                 await fleet.ConnectAsync(ConnectDeadline, cancellationToken);
-                await server.WaitOnlineAsync(devices, ConnectDeadline, cancellationToken);
+                await server.WaitStreamingAsync(devices, ConnectDeadline, cancellationToken);
                 await Task.Delay(Settle, cancellationToken);
                 var rssAfter = server.ResidentBytes();
 

@@ -89,20 +89,20 @@ internal sealed partial class ServerUnderTest : IAsyncDisposable
         return _process.TotalProcessorTime;
     }
 
-    /// <summary>Polls /metrics until <c>edgeml_devices_online</c> reaches <paramref name="count"/>.</summary>
-    public async Task WaitOnlineAsync(int count, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>Polls /metrics until <c>edgeml_devices_streams</c> (desired-state streams) reaches <paramref name="count"/>.</summary>
+    public async Task WaitStreamingAsync(int count, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = Stopwatch.StartNew();
-        var online = await GaugeAsync("edgeml_devices_online", cancellationToken);
-        while (online != count)
+        var streaming = await GaugeAsync("edgeml_devices_streams", cancellationToken);
+        while (streaming != count)
         {
             if (deadline.Elapsed > timeout)
             {
-                throw new TimeoutException($"after {timeout.TotalSeconds:F0} s the server counts {online} of {count} devices online");
+                throw new TimeoutException($"after {timeout.TotalSeconds:F0} s the server counts {streaming} of {count} devices streaming");
             }
 
             await Task.Delay(PollInterval * 5, cancellationToken);
-            online = await GaugeAsync("edgeml_devices_online", cancellationToken);
+            streaming = await GaugeAsync("edgeml_devices_streams", cancellationToken);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using EdgeMl.Fleet.Rollouts;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
+using EdgeMl.Fleet.Telemetry;
 
 namespace EdgeMl.Fleet.Hosting;
 
@@ -19,13 +20,14 @@ internal sealed class FleetMetrics
     private long _enrolled;
     private long _activeRollouts;
 
-    public FleetMetrics(IMeterFactory meters, FleetStores stores, DesiredStateHub hub, DownloadStats downloads, RolloutLeadership leadership)
+    public FleetMetrics(IMeterFactory meters, FleetStores stores, DesiredStateHub hub, DevicePresence presence, DownloadStats downloads, RolloutLeadership leadership)
     {
         ArgumentNullException.ThrowIfNull(meters);
         _stores = stores;
         var meter = meters.Create(MeterName);
         meter.CreateObservableGauge("edgeml.devices.enrolled", () => Interlocked.Read(ref _enrolled), description: "Devices enrolled");
-        meter.CreateObservableGauge("edgeml.devices.online", () => hub.OnlineCount, description: "Devices holding a desired-state stream to this replica");
+        meter.CreateObservableGauge("edgeml.devices.online", presence.OnlineCount, description: "Devices whose retained MQTT status says online (the same on every replica)");
+        meter.CreateObservableGauge("edgeml.devices.streams", () => hub.StreamCount, description: "Devices holding a desired-state stream to this replica");
         meter.CreateObservableGauge("edgeml.rollouts.active", () => Interlocked.Read(ref _activeRollouts), description: "Rollouts not yet finished");
         meter.CreateObservableGauge("edgeml.rollout.leader", () => leadership.IsLeader ? 1 : 0, description: "1 on the replica that drives rollouts, 0 on the others");
         meter.CreateObservableCounter("edgeml.model.downloads", () => downloads.Downloads, description: "Model downloads started");

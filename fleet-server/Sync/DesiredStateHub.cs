@@ -14,7 +14,7 @@ internal sealed class DesiredStateHub(DesiredStateSigner signer)
 
     private readonly ConcurrentDictionary<string, Subscription> _subscriptions = new(StringComparer.Ordinal);
 
-    public int OnlineCount => _subscriptions.Count;
+    public int StreamCount => _subscriptions.Count;
 
     public bool IsOnline(string deviceId) => _subscriptions.ContainsKey(deviceId);
 

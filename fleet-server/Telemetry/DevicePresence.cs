@@ -21,6 +21,9 @@ internal sealed class DevicePresence
     /// <summary>The fleet's one answer to "is it online": its last status says so. A device that never published one is not.</summary>
     public bool IsOnline(string deviceId) => Of(deviceId)?.Online == true;
 
+    /// <summary>How many devices are online now (<see cref="IsOnline"/>), counted when asked: a metrics scrape, not a hot path.</summary>
+    public int OnlineCount() => _devices.Count(d => d.Value.Online);
+
     public void Update(string deviceId, Presence? presence)
     {
         if (presence is null)

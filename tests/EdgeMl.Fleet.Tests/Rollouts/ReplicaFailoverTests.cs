@@ -33,8 +33,8 @@ public sealed class ReplicaFailoverTests(PostgresServer postgres, MosquittoBroke
         var onSecond = new[] { await AgentAsync(second, root, "second-0"), await AgentAsync(second, root, "second-1") };
         try
         {
-            await first.WaitOnlineAsync(2, Deadline, cancellationToken);
-            await second.WaitOnlineAsync(2, Deadline, cancellationToken);
+            await first.WaitStreamingAsync(2, Deadline, cancellationToken);
+            await second.WaitStreamingAsync(2, Deadline, cancellationToken);
             Assert.Equal(0, await second.GaugeAsync(Leader, cancellationToken));
 
             // Started on the replica that does not lead: the devices on the other one hear of it through PostgreSQL only.

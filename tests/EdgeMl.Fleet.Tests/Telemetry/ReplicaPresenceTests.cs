@@ -49,6 +49,9 @@ public sealed class ReplicaPresenceTests(PostgresServer postgres, MosquittoBroke
             }
 
             Assert.False((await second.DeviceAsync(device)).StreamHere);
+            // Prometheus says the same on both. (Only presence: the two replicas share this process, so each one's /metrics also
+            // reads the other's instruments; the per-replica stream gauge is checked with replicas in processes of their own.)
+            Assert.Equal((1, 1), (await GaugeAsync(first, "edgeml_devices_online"), await GaugeAsync(second, "edgeml_devices_online")));
 
             proxy.TakeDown();
 
@@ -60,6 +63,7 @@ public sealed class ReplicaPresenceTests(PostgresServer postgres, MosquittoBroke
 
             // Its gRPC stream never closed: presence is the broker's word, not the stream's.
             Assert.True((await first.DeviceAsync(device)).StreamHere);
+            Assert.Equal((0, 0), (await GaugeAsync(first, "edgeml_devices_online"), await GaugeAsync(second, "edgeml_devices_online")));
         }
         finally
         {
@@ -90,6 +94,15 @@ public sealed class ReplicaPresenceTests(PostgresServer postgres, MosquittoBroke
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", fleet.AdminToken);
         using var json = JsonDocument.Parse(await client.GetStringAsync(new Uri("/api/devices", UriKind.Relative)));
         return json.RootElement.EnumerateArray().Single(d => d.GetProperty("id").GetString() == device).GetProperty("online").GetBoolean();
+    }
+
+    private static async Task<int> GaugeAsync(TestFleet fleet, string name)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri(fleet.HttpAddress) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", fleet.AdminToken);
+        var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        var line = metrics.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal) || l.StartsWith(name + "{", StringComparison.Ordinal));
+        return int.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static async Task<string> DeviceListAsync(TestFleet fleet)

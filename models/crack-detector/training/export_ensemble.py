@@ -3,8 +3,8 @@
 over the same frame box-filtered to 640x360 inside the graph, their crack logits weighted and biased by a logistic
 regression fitted on the calibration sets, the bands chosen there, every set scored, and the package written.
 
-    python3 export_ensemble.py --v3 models/crack-detector/v3-net --v2 models/crack-detector/v2 --run /work/model-runs/ens \
-        --out models/crack-detector/v3
+    python3 models/crack-detector/training/export_ensemble.py --v3 models/crack-detector/v3 --v2 models/crack-detector/v2 \
+        --run /work/model-runs/ens --out /work/model-runs/ens/pkg
 
 The networks are read from the packages' model.onnx (onnx_weights.py), so the combination needs no checkpoint. The frame
 sets are export_v3.py's (RUN/sets). The exported graph outputs [0, w3 z3 + w2 z2 + b]: the agent's softmax gives

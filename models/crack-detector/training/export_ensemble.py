@@ -16,6 +16,7 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_v, "2")
 
 import argparse
+import json
 import sys
 
 import numpy as np
@@ -38,7 +39,9 @@ def build(torch, v3_path, v2_path):
     """Module: frame [N, 1, 540, 960] -> logits of both networks [N, 2] (v3's spatial max before its calibration, v2's
     cracked minus ok)."""
     nodes, _, _, _ = onnx_weights.load(v3_path)
-    v3_max = next(outs[0] for op, _, outs, _ in nodes if op == "ReduceMax")
+    v3_max = next((outs[0] for op, _, outs, _ in nodes if op == "ReduceMax"), None)
+    if v3_max is None:
+        raise ValueError("%s has no spatial max (ReduceMax): not a fully convolutional v3 network" % v3_path)
     v3 = onnx_weights.module(torch, v3_path, v3_max)
     v2 = onnx_weights.module(torch, v2_path)
     # preprocess.py's exact area filter from 960 to 640 (and 540 to 360) takes every 3 pixels to 2 with weights
@@ -85,7 +88,19 @@ def main():
     import torch
     torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "2")))
     paths = [os.path.join(p, "model.onnx") for p in (a.v3, a.v2)]
-    both = build(torch, *paths)
+    for package, size in ((a.v3, (W, H)), (a.v2, (W2, H2))):
+        try:
+            with open(os.path.join(package, "manifest.json")) as f:
+                given = json.load(f)["input"]
+        except (OSError, ValueError, KeyError) as e:
+            raise SystemExit("export_ensemble: %s: no readable manifest input (%s)" % (package, e))
+        if (given.get("width"), given.get("height")) != size:
+            raise SystemExit("export_ensemble: %s takes %sx%s frames; this combination needs %dx%d there" % (
+                package, given.get("width"), given.get("height"), *size))
+    try:
+        both = build(torch, *paths)
+    except (OSError, ValueError, IndexError) as e:
+        raise SystemExit("export_ensemble: not a network this script reads: %s" % e)
     z, rows = {}, {}
     for name, d in sets.items():
         xs = export_v3.set_tensors(d)

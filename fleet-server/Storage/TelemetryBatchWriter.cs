@@ -1,14 +1,17 @@
 using System.Data.Common;
+using System.Globalization;
 using Google.Protobuf;
 
 namespace EdgeMl.Fleet.Storage;
 
 /// <summary>
-/// Stores batches of telemetry records, each in one transaction, over one connection and one prepared statement kept from
+/// Stores batches of telemetry records, each in one transaction, over one connection and prepared statements kept from
 /// batch to batch: opening, configuring and preparing again for every batch cost SQLite more than a small batch's rows.
-/// A batch that fails leaves the writer to open a new connection for the next.
+/// A batch that fails leaves the writer to open a new connection for the next. Each device's windows are listed in
+/// <c>telemetry_device_windows</c>: on PostgreSQL with the batch, on SQLite at most every <paramref name="listEvery"/> (<see cref="ListEvery"/> for ingestion), in bulk and
+/// in device order (migration 011).
 /// </summary>
-internal sealed class TelemetryBatchWriter(FleetDatabase db) : IAsyncDisposable
+internal sealed class TelemetryBatchWriter(FleetDatabase db, TimeSpan listEvery) : IAsyncDisposable
 {
     // Statements per round trip to PostgreSQL.
     private const int BatchSize = 500;
@@ -18,8 +21,29 @@ internal sealed class TelemetryBatchWriter(FleetDatabase db) : IAsyncDisposable
         "frames, errors, escalations, payload) VALUES (@message_id, @device_id, @role, @model_name, @model_version, @window_start, @window_end, " +
         "@received_at, @frames, @errors, @escalations, @payload) ON CONFLICT (message_id) DO NOTHING";
 
+    private const string InsertDeviceWindow =
+        "INSERT INTO telemetry_device_windows (device_id, window_end, message_id) VALUES (@device_id, @window_end, @message_id) ON CONFLICT DO NOTHING";
+
+    private const string SelectListedTo = "SELECT received_to FROM telemetry_indexed";
+
+    // Everything received since the last listing, sorted so that each device's page of the index is written once.
+    private const string ListNew =
+        "INSERT INTO telemetry_device_windows (device_id, window_end, message_id) SELECT device_id, window_end, message_id " +
+        "FROM telemetry_aggregates WHERE received_at > @listed_to ORDER BY device_id, window_end, message_id; " +
+        "UPDATE telemetry_indexed SET received_to = (SELECT COALESCE(MAX(received_at), @listed_to) FROM telemetry_aggregates)";
+
+    /// <summary>
+    /// How long SQLite's aggregates may wait to be listed by device: the longer, the more windows of each device share one
+    /// write of its index page, and the more of the newest rows a reader by device scans. A writer's first batch lists
+    /// what an earlier writer left unlisted.
+    /// </summary>
+    public static readonly TimeSpan ListEvery = TimeSpan.FromSeconds(1);
+
     private DbConnection? _connection;
     private DbCommand? _insert;
+    private DbCommand? _insertDeviceWindow;
+    private DbCommand? _selectListedTo;
+    private long? _listedAt;
 
     /// <summary>
     /// Stores the records in one transaction, all or none; returns how many were new (a message id already stored, or twice in
@@ -39,13 +63,26 @@ internal sealed class TelemetryBatchWriter(FleetDatabase db) : IAsyncDisposable
             {
                 _connection = await db.OpenAsync(cancellationToken);
                 _insert = _connection.CreateCommand(Insert);
+                _insertDeviceWindow = _connection.CreateCommand(InsertDeviceWindow);
+                _selectListedTo = _connection.CreateCommand(SelectListedTo);
             }
 
             await using var transaction = await _connection.BeginTransactionAsync(cancellationToken);
             _insert!.Transaction = transaction;
-            var added = _connection.CanCreateBatch
-                ? await InsertInBatchesAsync(_connection, transaction, _insert, records, cancellationToken)
-                : await InsertOneByOneAsync(_insert, records, cancellationToken);
+            _insertDeviceWindow!.Transaction = transaction;
+            int added;
+            if (db.IsPostgres)
+            {
+                added = await InsertInBatchesAsync(_connection, transaction, _insert, _insertDeviceWindow, records, cancellationToken);
+            }
+            else
+            {
+                _selectListedTo!.Transaction = transaction;
+                var listedTo = Convert.ToInt64(await _selectListedTo.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+                added = await InsertOneByOneAsync(_insert, records, listedTo, cancellationToken);
+                await ListDevicesWindowsAsync(transaction, listedTo, cancellationToken);
+            }
+
             await transaction.CommitAsync(cancellationToken);
             return added;
         }
@@ -60,11 +97,15 @@ internal sealed class TelemetryBatchWriter(FleetDatabase db) : IAsyncDisposable
 
     private async ValueTask CloseAsync()
     {
-        if (_insert is not null)
+        foreach (var command in (DbCommand?[])[_insert, _insertDeviceWindow, _selectListedTo])
         {
-            await _insert.DisposeAsync();
-            _insert = null;
+            if (command is not null)
+            {
+                await command.DisposeAsync();
+            }
         }
+
+        (_insert, _insertDeviceWindow, _selectListedTo) = (null, null, null);
 
         if (_connection is not null)
         {
@@ -74,22 +115,35 @@ internal sealed class TelemetryBatchWriter(FleetDatabase db) : IAsyncDisposable
     }
 
     // SQLite runs in-process: one prepared statement executed per row costs microseconds. (A statement of many rows costs
-    // more there, not less: SQLite finds each named parameter by a linear search.)
-    private static async Task<int> InsertOneByOneAsync(DbCommand insert, IReadOnlyList<TelemetryRecord> records, CancellationToken cancellationToken)
+    // more there, not less: SQLite finds each named parameter by a linear search.) A row is received after the last
+    // listing, even when the clock stepped back, or it would never be listed by device.
+    private static async Task<int> InsertOneByOneAsync(DbCommand insert, IReadOnlyList<TelemetryRecord> records, long listedTo, CancellationToken cancellationToken)
     {
         var added = 0;
         for (var i = 0; i < records.Count; i++)
         {
-            BindRecord(insert, records[i]);
+            BindRecord(insert, records[i], Math.Max(records[i].ReceivedAt.ToUnixTimeMilliseconds(), listedTo + 1));
             added += await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
         return added;
     }
 
-    // A server (PostgreSQL) costs a network round trip per command: send a few hundred per batch.
+    private async Task ListDevicesWindowsAsync(DbTransaction transaction, long listedTo, CancellationToken cancellationToken)
+    {
+        var now = Environment.TickCount64;
+        if (now - _listedAt < listEvery.TotalMilliseconds)
+        {
+            return;
+        }
+
+        await transaction.CreateCommand(ListNew).Bind("@listed_to", listedTo).ExecuteAsync(cancellationToken);
+        _listedAt = now;
+    }
+
+    // A server (PostgreSQL) costs a network round trip per command: send a few hundred rows per batch.
     private static async Task<int> InsertInBatchesAsync(
-        DbConnection connection, DbTransaction transaction, DbCommand insert, IReadOnlyList<TelemetryRecord> records, CancellationToken cancellationToken)
+        DbConnection connection, DbTransaction transaction, DbCommand insert, DbCommand insertDeviceWindow, IReadOnlyList<TelemetryRecord> records, CancellationToken cancellationToken)
     {
         var added = 0;
         foreach (var chunk in records.Chunk(BatchSize))
@@ -98,16 +152,24 @@ internal sealed class TelemetryBatchWriter(FleetDatabase db) : IAsyncDisposable
             batch.Transaction = transaction;
             foreach (var record in chunk)
             {
-                BindRecord(insert, record).AppendTo(batch);
+                BindRecord(insert, record, record.ReceivedAt.ToUnixTimeMilliseconds()).AppendTo(batch);
+                insertDeviceWindow
+                    .Bind("@device_id", record.DeviceId)
+                    .Bind("@window_end", WindowEnd(record))
+                    .Bind("@message_id", record.Aggregate.MessageId)
+                    .AppendTo(batch);
             }
 
-            added += await batch.ExecuteNonQueryAsync(cancellationToken);
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+            added += batch.BatchCommands.Where((_, i) => i % 2 == 0).Sum(c => c.RecordsAffected);
         }
 
         return added;
     }
 
-    private static DbCommand BindRecord(DbCommand insert, TelemetryRecord record)
+    private static DateTimeOffset WindowEnd(TelemetryRecord record) => record.Aggregate.WindowEnd?.ToDateTimeOffset() ?? record.ReceivedAt;
+
+    private static DbCommand BindRecord(DbCommand insert, TelemetryRecord record, long receivedAt)
     {
         var aggregate = record.Aggregate;
         return insert
@@ -117,8 +179,8 @@ internal sealed class TelemetryBatchWriter(FleetDatabase db) : IAsyncDisposable
             .Bind("@model_name", aggregate.ModelName)
             .Bind("@model_version", aggregate.ModelVersion)
             .Bind("@window_start", aggregate.WindowStart?.ToDateTimeOffset() ?? record.ReceivedAt)
-            .Bind("@window_end", aggregate.WindowEnd?.ToDateTimeOffset() ?? record.ReceivedAt)
-            .Bind("@received_at", record.ReceivedAt)
+            .Bind("@window_end", WindowEnd(record))
+            .Bind("@received_at", receivedAt)
             .Bind("@frames", checked((long)aggregate.Frames))
             .Bind("@errors", checked((long)(aggregate.Decisions?.Error ?? 0)))
             .Bind("@escalations", checked((long)(aggregate.Decisions?.Escalate ?? 0)))

@@ -42,14 +42,14 @@ internal sealed class TelemetryStore(FleetDatabase db)
     }
 
     /// <summary>A writer that keeps its connection and prepared statement from one batch to the next, for ingestion.</summary>
-    public TelemetryBatchWriter OpenWriter() => new(db);
+    public TelemetryBatchWriter OpenWriter() => new(db, TelemetryBatchWriter.ListEvery);
 
     public async Task<IReadOnlyList<TelemetryRecord>> ListAsync(TelemetryQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         await using var connection = await db.OpenAsync(cancellationToken);
         var devices = query.DeviceIds?.ToArray();
-        var command = connection.CreateCommand(SelectHead + DbCommandExtensions.InFilter("device_id", "device", devices?.Length) + SelectTail)
+        var command = connection.CreateCommand(SelectHead + DeviceFilter(devices?.Length) + SelectTail)
             .Bind("@model_name", query.ModelName)
             .Bind("@model_version", query.ModelVersion)
             .Bind("@role", query.Role is { } role ? RoleName(role) : null)
@@ -58,6 +58,22 @@ internal sealed class TelemetryStore(FleetDatabase db)
             .Bind("@limit", query.Limit)
             .BindEach("device", devices);
         return await command.QueryAsync(Read, cancellationToken);
+    }
+
+    // By device through the device windows' index (migration 011); on SQLite, what is not listed there yet among the newest.
+    private string DeviceFilter(int? count)
+    {
+        var devices = DbCommandExtensions.InFilter("device_id", "device", count);
+        if (count is null or 0)
+        {
+            return devices;
+        }
+
+        var listed = "message_id IN (SELECT message_id FROM telemetry_device_windows WHERE 1 = 1 " + devices +
+            " AND (@since IS NULL OR window_end > @since) AND (@until IS NULL OR window_end <= @until))";
+        return db.IsPostgres
+            ? $"{devices} AND {listed} "
+            : $"{devices} AND ({listed} OR received_at > (SELECT received_to FROM telemetry_indexed)) ";
     }
 
     /// <summary>

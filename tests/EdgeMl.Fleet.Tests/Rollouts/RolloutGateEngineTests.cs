@@ -19,6 +19,9 @@ public abstract class RolloutGateEngineTests : StoreTests
         MinSamples = 200,
     };
 
+    /// <summary>Whether the store keeps receipt times in the order aggregates were stored.</summary>
+    private protected abstract bool ReceiptTimesStayInOrder { get; }
+
     [Fact]
     public async Task A_slower_canary_is_stopped_by_the_latency_gate_and_every_device_returns_to_v1()
     {
@@ -178,7 +181,10 @@ public abstract class RolloutGateEngineTests : StoreTests
         var unseen = await line.AssessmentAsync(rollout.Id, 0);
         await line.RunAsync(1);
 
-        Assert.Equal((0, 1, 100L), (unseen.Counts!.Updated, unseen.Counts.Probation, unseen.Samples));
+        // SQLite's one writer never stores a receipt time before one it has listed by device (TelemetryBatchWriter): there
+        // the window counts as received now, once. PostgreSQL keeps the time, as replicas' clocks may differ, and never reads it.
+        var late = ReceiptTimesStayInOrder ? 100L : 0L;
+        Assert.Equal((late > 0 ? 1 : 0, late > 0 ? 0 : 1, 100L + late), (unseen.Counts!.Updated, unseen.Counts.Probation, unseen.Samples));
         Assert.Equal((1, 200L), ((await line.AssessmentAsync(rollout.Id, 0)).Counts!.Updated, (await line.AssessmentAsync(rollout.Id, 0)).Samples));
     }
 

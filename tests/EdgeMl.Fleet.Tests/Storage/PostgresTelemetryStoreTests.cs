@@ -5,5 +5,7 @@ namespace EdgeMl.Fleet.Tests.Storage;
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresTelemetryStoreTests(PostgresServer server) : TelemetryStoreTests
 {
+    private protected override bool ListsWithEveryBatch => true;
+
     private protected override Task<TestDatabase> CreateDatabaseAsync() => server.CreateDatabaseAsync();
 }

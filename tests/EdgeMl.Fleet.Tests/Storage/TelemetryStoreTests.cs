@@ -73,16 +73,60 @@ public abstract class TelemetryStoreTests : StoreTests
             ],
             Timeout);
 
-        async Task<IEnumerable<string>> Ids(TelemetryQuery query) =>
-            (await Stores.Telemetry.ListAsync(query, Timeout)).Select(r => r.Aggregate.MessageId);
-
-        Assert.Equal(["a", "c", "d", "e"], await Ids(new TelemetryQuery { DeviceIds = ["d1"] }));
-        Assert.Empty(await Ids(new TelemetryQuery { DeviceIds = [] }));
-        Assert.Equal(["c"], await Ids(new TelemetryQuery { ModelVersion = "v2" }));
-        Assert.Equal(["d"], await Ids(new TelemetryQuery { Role = ModelRole.Shadow }));
-        Assert.Equal(["b", "c"], await Ids(new TelemetryQuery { Since = T0, Until = T0.AddSeconds(20) }));
-        Assert.Equal(["d", "e"], await Ids(new TelemetryQuery { Limit = 2 }));
+        Assert.Equal(["a", "c", "d", "e"], await IdsAsync(new TelemetryQuery { DeviceIds = ["d1"] }));
+        Assert.Empty(await IdsAsync(new TelemetryQuery { DeviceIds = [] }));
+        Assert.Equal(["c"], await IdsAsync(new TelemetryQuery { ModelVersion = "v2" }));
+        Assert.Equal(["d"], await IdsAsync(new TelemetryQuery { Role = ModelRole.Shadow }));
+        Assert.Equal(["b", "c"], await IdsAsync(new TelemetryQuery { Since = T0, Until = T0.AddSeconds(20) }));
+        Assert.Equal(["d", "e"], await IdsAsync(new TelemetryQuery { Limit = 2 }));
     }
+
+    [Fact]
+    public async Task Finds_a_device_s_windows_whether_or_not_they_are_listed_by_device_yet()
+    {
+        // This writer lists by device only with its first batch (SQLite; PostgreSQL lists with every batch).
+        await using (var writer = new TelemetryBatchWriter(Stores.Database, TimeSpan.MaxValue))
+        {
+            await writer.AddAsync([Record("d1", "a", T0), Record("d2", "b", T0)], Timeout);
+            // The clock stepped back: what arrives now must still be listed later, not taken as listed already.
+            await writer.AddAsync([Record("d1", "c", T0.AddSeconds(10)) with { ReceivedAt = T0.AddHours(-1) }, Record("d2", "d", T0.AddSeconds(10))], Timeout);
+        }
+
+        Assert.Equal(ListsWithEveryBatch ? 4 : 2, await ListedByDeviceAsync());
+        Assert.Equal(["a", "c"], await IdsAsync(new TelemetryQuery { DeviceIds = ["d1"] }));
+        Assert.Equal(["b", "d"], await IdsAsync(new TelemetryQuery { DeviceIds = ["d2"] }));
+        Assert.Equal(["c"], await IdsAsync(new TelemetryQuery { DeviceIds = ["d1"], Since = T0 }));
+
+        // The next writer (a restarted server) lists what the last one left.
+        await Stores.Telemetry.AddAsync([Record("d1", "e", T0.AddSeconds(20))], Timeout);
+
+        Assert.Equal(5, await ListedByDeviceAsync());
+        Assert.Equal(["a", "c", "e"], await IdsAsync(new TelemetryQuery { DeviceIds = ["d1"] }));
+        Assert.Equal(["b", "d"], await IdsAsync(new TelemetryQuery { DeviceIds = ["d2"], Since = T0.AddSeconds(-10) }));
+    }
+
+    [Fact]
+    public async Task A_message_id_taken_by_another_device_does_not_show_that_device_s_window()
+    {
+        await Stores.Telemetry.AddAsync([Record("d1", "m-1", T0)], Timeout);
+        await Stores.Telemetry.AddAsync([Record("d2", "m-1", T0)], Timeout);
+
+        Assert.Equal(["m-1"], await IdsAsync(new TelemetryQuery { DeviceIds = ["d1"] }));
+        Assert.Empty(await IdsAsync(new TelemetryQuery { DeviceIds = ["d2"] }));
+    }
+
+    /// <summary>Whether a batch's windows are listed by device in its own transaction.</summary>
+    private protected abstract bool ListsWithEveryBatch { get; }
+
+    private async Task<long> ListedByDeviceAsync()
+    {
+        await using var connection = await Stores.Database.OpenAsync(Timeout);
+        await using var count = connection.CreateCommand("SELECT COUNT(*) FROM telemetry_device_windows");
+        return Convert.ToInt64(await count.ExecuteScalarAsync(Timeout), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private async Task<IEnumerable<string>> IdsAsync(TelemetryQuery query) =>
+        (await Stores.Telemetry.ListAsync(query, Timeout)).Select(r => r.Aggregate.MessageId);
 
     private protected static TelemetryRecord Record(string device, string id, DateTimeOffset end, string version = "v1", ModelRole role = ModelRole.Active)
     {

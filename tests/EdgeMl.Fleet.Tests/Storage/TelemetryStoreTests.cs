@@ -106,6 +106,25 @@ public abstract class TelemetryStoreTests : StoreTests
     }
 
     [Fact]
+    public async Task Migration_011_lists_by_device_the_windows_stored_before_it()
+    {
+        await Stores.Telemetry.AddAsync([Record("d1", "a", T0), Record("d2", "b", T0), Record("d1", "c", T0.AddSeconds(10))], Timeout);
+        // Back to the schema before migration 011, the windows still stored.
+        await using (var connection = await Stores.Database.OpenAsync(Timeout))
+        {
+            await connection.CreateCommand(
+                "DROP TABLE telemetry_device_windows; DROP TABLE telemetry_indexed; " +
+                "CREATE INDEX telemetry_by_device ON telemetry_aggregates (device_id, window_end); DELETE FROM schema_migrations WHERE version = 11").ExecuteAsync(Timeout);
+        }
+
+        await SchemaMigrator.ApplyAsync(Stores.Database, TimeProvider.System, Timeout);
+
+        Assert.Equal(3, await ListedByDeviceAsync());
+        Assert.Equal(["a", "c"], await IdsAsync(new TelemetryQuery { DeviceIds = ["d1"] }));
+        Assert.Equal(["b"], await IdsAsync(new TelemetryQuery { DeviceIds = ["d2"] }));
+    }
+
+    [Fact]
     public async Task A_message_id_taken_by_another_device_does_not_show_that_device_s_window()
     {
         await Stores.Telemetry.AddAsync([Record("d1", "m-1", T0)], Timeout);

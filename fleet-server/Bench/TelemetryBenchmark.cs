@@ -19,7 +19,7 @@ namespace EdgeMl.Fleet.Bench;
 /// two bounds: the broker alone (the same publishers, a subscriber that acknowledges on arrival and stores nothing) and the
 /// store alone (no broker). Packets are encoded before the clock starts, so the publishers cost only their socket work.
 /// </summary>
-internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices, int perDevice, TextWriter progress)
+internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices, int perDevice, TextWriter progress, Process? broker = null)
 {
     // Not a topic ingestion reads: the broker-alone phase reaches only the bench's own subscriber.
     private const string BrokerOnlyName = "bench";
@@ -131,10 +131,11 @@ internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices
         return phase with { Done = rows.Select(r => r.Aggregate.MessageId).Distinct().Count() };
     }
 
-    /// <summary>The same number of aggregates parsed and written in ingestion's batches, with no broker: what the database allows.</summary>
+    /// <summary>The same number of aggregates parsed and written in ingestion's batches by one writer, as ingestion's, with no broker: what the database allows.</summary>
     private async Task<TelemetryBenchPhase> StoreAloneAsync(FleetStores stores, CancellationToken cancellationToken)
     {
         var payloads = Payloads(devices, DateTimeOffset.UtcNow.AddYears(-1));
+        await using var writer = stores.Telemetry.OpenWriter();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         var batch = new List<TelemetryRecord>(TelemetryIngestion.BatchSize);
@@ -146,7 +147,7 @@ internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices
                 batch.Add(new TelemetryRecord($"bench-store-{d}", DateTimeOffset.UtcNow, ModelAggregate.Parser.ParseFrom(payloads[d][i]), payloads[d][i]));
                 if (batch.Count == TelemetryIngestion.BatchSize || (i == perDevice - 1 && d == devices - 1))
                 {
-                    added += await stores.Telemetry.AddAsync(batch, cancellationToken);
+                    added += await writer.AddAsync(batch, cancellationToken);
                     batch.Clear();
                 }
             }
@@ -163,6 +164,7 @@ internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices
         var packets = clients.Select((c, d) => BenchMqttDevice.PublishPackets($"{DeviceTopics.Root}/{c.DeviceId}/{topicName}", payloads[d])).ToList();
         await progress.WriteLineAsync($"{name}: publishing");
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var brokerCpu = BrokerCpu();
         var clock = Stopwatch.StartNew();
         var publishing = BenchMqttDevice.PublishAllAsync(clients, packets, cancellationToken);
         var reported = TimeSpan.Zero;
@@ -192,8 +194,15 @@ internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices
 
         var seconds = clock.Elapsed.TotalSeconds;
         var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        var brokerUsed = BrokerCpu() - brokerCpu;
         await publishing;
-        return new TelemetryBenchPhase(name, done(), expected, seconds, used);
+        return new TelemetryBenchPhase(name, done(), expected, seconds, used, brokerUsed);
+    }
+
+    private TimeSpan? BrokerCpu()
+    {
+        broker?.Refresh();
+        return broker?.TotalProcessorTime;
     }
 
     private string Describe() => options.MqttBroker ?? "embedded broker";

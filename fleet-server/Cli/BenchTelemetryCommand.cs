@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
 using EdgeMl.Fleet.Bench;
 using EdgeMl.Fleet.Hosting;
@@ -18,9 +19,10 @@ internal static class BenchTelemetryCommand
         {
             Description = "Connections the server reads the external broker over (as serve's flag)", DefaultValueFactory = _ => new FleetServerOptions().MqttIngestConnections,
         };
+        var brokerPid = new Option<int?>("--broker-pid") { Description = "Process id of the external broker, when it runs on this machine: its CPU per aggregate is printed too" };
         var command = new Command("bench-telemetry", "Measure telemetry ingestion: simulated devices publish aggregates, the server stores them; prints aggregates stored per second")
         {
-            devices, aggregates, data, broker, connections,
+            devices, aggregates, data, broker, connections, brokerPid,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -41,9 +43,21 @@ internal static class BenchTelemetryCommand
                 return 2;
             }
 
+            Process? brokerProcess = null;
             try
             {
-                var measured = await new TelemetryBenchmark(options, result.GetValue(devices), result.GetValue(aggregates), Console.Error).RunAsync(cancellationToken);
+                brokerProcess = result.GetValue(brokerPid) is { } pid ? Process.GetProcessById(pid) : null;
+            }
+            catch (ArgumentException)
+            {
+                await Console.Error.WriteLineAsync($"error: --broker-pid {result.GetValue(brokerPid)}: no such process");
+                return 2;
+            }
+
+            try
+            {
+                using var watched = brokerProcess;
+                var measured = await new TelemetryBenchmark(options, result.GetValue(devices), result.GetValue(aggregates), Console.Error, brokerProcess).RunAsync(cancellationToken);
                 await Console.Out.WriteLineAsync(measured.BrokerAlone.ToString());
                 await Console.Out.WriteLineAsync(measured.StoreAlone.ToString());
                 await Console.Out.WriteLineAsync(measured.Stored.ToString());

@@ -8,8 +8,8 @@ namespace EdgeMl.Fleet.Storage;
 /// Stores batches of telemetry records, each in one transaction, over one connection and prepared statements kept from
 /// batch to batch: opening, configuring and preparing again for every batch cost SQLite more than a small batch's rows.
 /// A batch that fails leaves the writer to open a new connection for the next. Each device's windows are listed in
-/// <c>telemetry_device_windows</c>: on PostgreSQL with the batch, on SQLite at most every <paramref name="listEvery"/> (<see cref="ListEvery"/> for ingestion), in bulk and
-/// in device order (migration 011).
+/// <c>telemetry_device_windows</c> (migration 011): on PostgreSQL with the batch; on SQLite in bulk and in device order,
+/// at most every <paramref name="listEvery"/> (<see cref="ListEvery"/> for ingestion).
 /// </summary>
 internal sealed class TelemetryBatchWriter(FleetDatabase db, TimeSpan listEvery) : IAsyncDisposable
 {
@@ -41,9 +41,9 @@ internal sealed class TelemetryBatchWriter(FleetDatabase db, TimeSpan listEvery)
 
     private DbConnection? _connection;
     private DbCommand? _insert;
-    private DbCommand? _insertDeviceWindow;
-    private DbCommand? _selectListedTo;
-    private long? _listedAt;
+    private DbCommand? _insertDeviceWindow; // PostgreSQL
+    private DbCommand? _selectListedTo; // SQLite
+    private long? _listedAt; // null: this writer has not listed yet
 
     /// <summary>
     /// Stores the records in one transaction, all or none; returns how many were new (a message id already stored, or twice in
@@ -63,16 +63,16 @@ internal sealed class TelemetryBatchWriter(FleetDatabase db, TimeSpan listEvery)
             {
                 _connection = await db.OpenAsync(cancellationToken);
                 _insert = _connection.CreateCommand(Insert);
-                _insertDeviceWindow = _connection.CreateCommand(InsertDeviceWindow);
-                _selectListedTo = _connection.CreateCommand(SelectListedTo);
+                _insertDeviceWindow = db.IsPostgres ? _connection.CreateCommand(InsertDeviceWindow) : null;
+                _selectListedTo = db.IsPostgres ? null : _connection.CreateCommand(SelectListedTo);
             }
 
             await using var transaction = await _connection.BeginTransactionAsync(cancellationToken);
             _insert!.Transaction = transaction;
-            _insertDeviceWindow!.Transaction = transaction;
             int added;
-            if (db.IsPostgres)
+            if (_insertDeviceWindow is not null)
             {
+                _insertDeviceWindow.Transaction = transaction;
                 added = await InsertInBatchesAsync(_connection, transaction, _insert, _insertDeviceWindow, records, cancellationToken);
             }
             else

@@ -1405,13 +1405,13 @@ def positive(text):
     return v
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser(description="Synthetic cracked/ok phone-screen frames (evaluation only).")
     ap.add_argument("--out", required=True, help="output directory")
     ap.add_argument("--count", required=True, type=positive, help="number of frames")
     ap.add_argument("--seed", required=True, type=int, help="base seed")
     ap.add_argument("--workers", type=positive, default=2, help="worker processes (default 2)")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     if args.seed < 0:
         ap.error("argument --seed: must be >= 0, got %d" % args.seed)
     os.makedirs(args.out, exist_ok=True)

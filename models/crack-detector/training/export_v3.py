@@ -10,6 +10,7 @@ Frame sets (JPEG files on disk, made once under RUN/sets, read back with preproc
   test-indep evalgen.py --seed 12                 independent generator (generalisation)
   test-wide  generate.py --wide --seed 778        training generator, wide settings
   test-777   generate.py --seed 777 (400 frames)  the v1/v2 test set
+  test-3     evalgen3.py --seed 31                a third generator, written without reading the other two
 The exported graph is the network, a max over space of its crack-logit map, the calibration
 a * z + b and the two-label logits [0, a * z + b], so that the agent's softmax gives
 p(cracked) = sigmoid(a * z + b) with no agent change.
@@ -34,6 +35,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import eval_v3  # noqa: E402
 import evalgen  # noqa: E402
+import evalgen3  # noqa: E402
 import generate  # noqa: E402
 import preprocess  # noqa: E402
 import train_v3  # noqa: E402
@@ -42,7 +44,8 @@ from train import choose_thresholds, reference_statistics, resize_area_fast  # n
 W, H = train_v3.W, train_v3.H
 
 
-def ensure_set(root, name, count, seed, indep, wide=False):
+def ensure_set(root, name, count, seed, gen, wide=False):
+    """RUN/sets/NAME: `count` frames of generator module `gen` (generate, evalgen or evalgen3) at `seed`, written once."""
     d = os.path.join(root, name)
     if os.path.exists(os.path.join(d, ".complete")):
         have = len(eval_v3.load_rows(d))
@@ -51,10 +54,7 @@ def ensure_set(root, name, count, seed, indep, wide=False):
         return d
     train_v3.log("sets: writing %s (%d frames)" % (name, count))
     args = ["--out", d, "--count", str(count), "--seed", str(seed), "--workers", "2"]
-    if indep:
-        evalgen.main(args)
-    else:
-        generate.main(args + (["--wide"] if wide else []))
+    gen.main(args + (["--wide"] if wide else []))
     open(os.path.join(d, ".complete"), "w").close()
     return d
 
@@ -178,14 +178,15 @@ def write_manifest(out, description, thresholds, reference, sha, training, calib
 
 
 def prepare_sets(a):
-    """The five frame sets under RUN/sets and their preprocessed tensors, written once."""
+    """The six frame sets under RUN/sets and their preprocessed tensors, written once."""
     sets_root = os.path.join(a.run, "sets")
     sets = {
-        "cal-wide": ensure_set(sets_root, "cal-wide", a.cal_count, 601, False, wide=True),
-        "cal-indep": ensure_set(sets_root, "cal-indep", a.cal_count, 11, True),
-        "test-indep": ensure_set(sets_root, "test-indep", a.indep_count, 12, True),
-        "test-wide": ensure_set(sets_root, "test-wide", a.wide_count, 778, False, wide=True),
-        "test-777": ensure_set(sets_root, "test-777", a.test777_count, 777, False),
+        "cal-wide": ensure_set(sets_root, "cal-wide", a.cal_count, 601, generate, wide=True),
+        "cal-indep": ensure_set(sets_root, "cal-indep", a.cal_count, 11, evalgen),
+        "test-indep": ensure_set(sets_root, "test-indep", a.indep_count, 12, evalgen),
+        "test-wide": ensure_set(sets_root, "test-wide", a.wide_count, 778, generate, wide=True),
+        "test-777": ensure_set(sets_root, "test-777", a.test777_count, 777, generate),
+        "test-3": ensure_set(sets_root, "test-3", a.test3_count, 31, evalgen3),
     }
     for name, d in sets.items():
         set_tensors(d)
@@ -198,6 +199,7 @@ def set_arguments(ap):
     ap.add_argument("--indep-count", type=int, default=200, help="frames in test-indep")
     ap.add_argument("--wide-count", type=int, default=100, help="frames in test-wide")
     ap.add_argument("--test777-count", type=int, default=200, help="the first N frames of the v1/v2 test set")
+    ap.add_argument("--test3-count", type=int, default=200, help="frames in test-3 (evalgen3.py, the third generator)")
     ap.add_argument("--max-auto-error", type=float, default=0.005)
 
 

@@ -3,8 +3,8 @@
 
     python3 train_v3.py [--run /work/model-runs/v3] [--pairs 1200] [--steps 6000] [--resume]
                         [--data-only] [--seed 3] [--frame-pairs N --init CKPT] [--keep]
-                        [--hard-share 0.25 --mine-every 550 --ignore-near] [--arch wide] [--subset 40] [--varied]
-                        [--also-data OTHER_RUN ...]
+                        [--hard-share 0.25 --mine-every 550 --ignore-near] [--arch wide|s2d] [--subset 40] [--varied]
+                        [--also-data OTHER_RUN ...] [--scale-jitter 0.4] [--invert 0.25]
 
 Data: `generate.make_frame(seed, j, wide=True)` rendered as counterfactual twins (scene j without
 and with a crack), JPEG-encoded at quality 30-95 with PIL, decoded and area-resized to 960x540
@@ -19,13 +19,15 @@ pairs, so that a longer run grows its data without regenerating what exists (che
 Network (--arch v3, the default): stride-2 3x3 stem, five depthwise-separable blocks (strides 2, 1, 2,
 1, 1; dilations 1, 1, 1, 2, 4), a 1x1 head: one crack logit per 8x8 input cell. --arch wide: plain 3x3
 convolutions from a full-resolution first layer and a context branch at 1/16 (WideNet), 10x the
-parameters at 3.3x the FLOPs. The frame's logit is the maximum over
-space (see export_v3.py). Training uses --crop sized crops of both twins at the same place (half of
+parameters at 3.3x the FLOPs. --arch s2d (the package since 2026-12-02, see S2dNet): a 4x4 stride-4 stem that
+reaches every pixel without a full-resolution activation, 4.8x v3's parameters at 1.9x its FLOPs. The frame's logit is
+the maximum over space (see export_v3.py). Training uses --crop sized crops of both twins at the same place (half of
 them centred on crack cells): per-cell binary cross-entropy against the mask, plus cross-entropy of
 the crop's maximum against "the crop holds crack cells" (the frame decision the agent will see).
 --hard-share places that share of the crops on the ok twin's highest-scoring cells, mined over whole
 frames with the current network every --mine-every steps (the frame's maximum is where false rejects
-come from); --ignore-near drops the dense loss of crack-free cells next to a crack.
+come from); --ignore-near drops the dense loss of crack-free cells next to a crack. --scale-jitter and --invert are crop
+augmentations (other scales; flipped grey levels).
 --frame-pairs N trains on whole frames instead (N twin pairs per step; see frame_losses), usually
 after crops with --init, so that the maximum over all cells is what the loss sees.
 
@@ -189,13 +191,15 @@ class StoreUnion:
 
 
 # ----------------------------------------------------------------------------- model
-ARCHS = ("v3", "wide")
+ARCHS = ("v3", "wide", "s2d")
 
 
 def build_net(nn, arch="v3"):
     """Input [N, 1, H, W] -> crack logits [N, 1, ceil(H/8), W/8]; `arch` "v3" (the committed package) or "wide"."""
     if arch == "wide":
         return WideNet.make(nn), WideNet.DESCRIPTION
+    if arch == "s2d":
+        return S2dNet.make(nn), S2dNet.DESCRIPTION
     if arch != "v3":
         raise SystemExit("unknown --arch %r (known: %s)" % (arch, ", ".join(ARCHS)))
 
@@ -246,6 +250,40 @@ class WideNet:
         return Net()
 
 
+class S2dNet:
+    """--arch s2d: every input pixel reaches a learned layer, with no full-resolution activation.
+
+    The stem is a 4x4 stride-4 convolution (a space-to-depth of each 4x4 block followed by a 1x1 layer, 16 -> 32
+    channels), so a 1 px crack is never skipped by a stride and the largest activation is 32 channels at 1/4
+    (WideNet's 8 channels at full resolution made it 12x slower than v3 in the agent). Depthwise-separable blocks
+    at 1/4 and 1/8 (dilations 2 and 4), and a context branch at 1/16 added back per 8x8 cell, as in WideNet.
+    """
+    DESCRIPTION = ("conv4x4/4 1->32 (space-to-depth stem), depthwise-separable 32->32, 32->64/2, 64->64, 64->96 (dil 2), "
+                   "96->96 (dil 4) at 1/8; context 96->128/2, 128->128 (dil 2) at 1/16, 1x1 128->96 upsampled and added; "
+                   "1x1 head: a crack logit per 8x8 cell; frame logit = spatial max")
+
+    @staticmethod
+    def make(nn):
+        def ds(cin, cout, stride=1, dil=1):
+            return [nn.Conv2d(cin, cin, 3, stride, dil, dilation=dil, groups=cin, bias=False), nn.BatchNorm2d(cin),
+                    nn.ReLU(inplace=True), nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.local = nn.Sequential(nn.Conv2d(1, 32, 4, 4, bias=False), nn.BatchNorm2d(32), nn.ReLU(inplace=True),
+                                           *(ds(32, 32) + ds(32, 64, 2) + ds(64, 64) + ds(64, 96, 1, 2) + ds(96, 96, 1, 4)))
+                self.context = nn.Sequential(*(ds(96, 128, 2) + ds(128, 128, 1, 2)),
+                                             nn.Conv2d(128, 96, 1, bias=False), nn.Upsample(scale_factor=2, mode="nearest"))
+                self.head = nn.Sequential(nn.ReLU(inplace=True), nn.Conv2d(96, 1, 1))
+
+            def forward(self, x):
+                f = self.local(x)
+                return self.head(f + self.context(f)[:, :, :f.shape[2], :f.shape[3]])
+
+        return Net()
+
+
 def count_mflops(torch, net, w, h):
     """2 x multiply-accumulates of the convolutions per image."""
     macs = [0]
@@ -266,17 +304,41 @@ def normalise(torch, xr):
 
 
 # ----------------------------------------------------------------------------- training
-def sample_batch(store, rs, pairs, crop, hard=None, hard_share=0.0):
+def rescale_tile(tile, t, crop):
+    """Twin tiles [2, S, S] and their cell targets [S/8, S/8] resized to crop x crop and crop/8 cells.
+
+    Pixels by area (shrinking) or bilinear (enlarging) interpolation; a target cell is positive when any source cell it
+    overlaps is, so a crack thinned by shrinking keeps its label.
+    """
+    from PIL import Image
+    side, c = tile.shape[1], crop // CELL
+    how = Image.BOX if side > crop else Image.BILINEAR
+    out = np.stack([np.asarray(Image.fromarray(x, "F").resize((crop, crop), how)) for x in tile])
+    edges = np.arange(c + 1) * (side // CELL) / c
+    lo, hi = np.floor(edges[:-1]).astype(int), np.maximum(np.ceil(edges[1:]).astype(int), np.floor(edges[:-1]).astype(int) + 1)
+    rows = np.stack([t[a:b].max(0) for a, b in zip(lo, hi)])
+    return out, np.stack([rows[:, a:b].max(1) for a, b in zip(lo, hi)], 1)
+
+
+def sample_batch(store, rs, pairs, crop, hard=None, hard_share=0.0, scale_jitter=0.0, invert=0.0):
     """Crops of both twins at the same place: (x [2B, 1, crop, crop] float 0..255, cell targets [2B, 1, c, c]).
 
     Half of the crops are placed on a crack cell; with `hard` (mined cells per pair, see mine_hard) a
     `hard_share` of all crops is placed on one of the ok twin's highest-scoring cells instead, so that
     the crop's maximum term meets the scratches, glyphs and edges that decide the whole frame's maximum.
+    `scale_jitter` j takes each crop from a square of crop * s pixels, log s uniform in +-log(1 + j), resized
+    to crop (phones, frames and cracks of other sizes than the generator draws); `invert` is the share of
+    crops whose grey levels are flipped (a crack that darkens a lit screen brightens a dark one).
+    Neither draws a random number when it is 0, so runs without them repeat exactly.
     """
     c = crop // CELL
+    size = crop
     xs = np.zeros((2 * len(pairs), 1, crop, crop), np.float32)
     ts = np.zeros((2 * len(pairs), 1, c, c), np.float32)
     for n, j in enumerate(pairs):
+        if scale_jitter:
+            size = int(np.clip(np.rint(crop * np.exp(rs.uniform(-1, 1) * np.log1p(scale_jitter)) / CELL), 4, GH)) * CELL
+            c = size // CELL
         m = np.asarray(store.mask[j])
         pos = np.argwhere(m)
         if len(pos) and rs.random() < 0.5:
@@ -290,10 +352,14 @@ def sample_batch(store, rs, pairs, crop, hard=None, hard_share=0.0):
         else:
             gy, gx = int(rs.integers(0, GH - c + 1)), int(rs.integers(0, GW - c + 1))
         y0, x0 = gy * CELL, gx * CELL
-        tile = np.zeros((2, crop, crop), np.float32)
-        src = np.asarray(store.x[j, :, y0:min(H, y0 + crop), x0:x0 + crop], np.float32)
+        tile = np.zeros((2, size, size), np.float32)
+        src = np.asarray(store.x[j, :, y0:min(H, y0 + size), x0:x0 + size], np.float32)
         tile[:, :src.shape[1]] = src
         t = m[gy:gy + c, gx:gx + c].astype(np.float32)
+        if size != crop:
+            tile, t = rescale_tile(tile, t, crop)
+        if invert and rs.random() < invert:
+            tile = 255.0 - tile
         if rs.random() < 0.5:
             tile, t = tile[:, :, ::-1], t[:, ::-1]
         if rs.random() < 0.5:
@@ -448,7 +514,8 @@ def train(a):
         if a.frame_pairs:
             xs, ts = sample_frames(store, rs, ready[rs.choice(len(ready), a.frame_pairs, replace=False)])
         else:
-            xs, ts = sample_batch(store, rs, ready[rs.integers(0, len(ready), a.batch // 2)], a.crop, mined, a.hard_share)
+            xs, ts = sample_batch(store, rs, ready[rs.integers(0, len(ready), a.batch // 2)], a.crop, mined, a.hard_share,
+                                  a.scale_jitter, a.invert)
         x = normalise(torch, torch.from_numpy(xs).to(dev)).contiguous(memory_format=torch.channels_last)
         t = torch.from_numpy(ts).to(dev)
         z = net(x)
@@ -501,10 +568,13 @@ def parser():
     ap.add_argument("--epoch-steps", type=int, default=500)
     ap.add_argument("--batch", type=int, default=24, help="crops per step (half ok twins, half cracked twins)")
     ap.add_argument("--crop", type=int, default=128, help="crop side in input pixels (a multiple of 8)")
+    ap.add_argument("--scale-jitter", type=float, default=0.0,
+                    help="crops: take each from a square up to (1 + j) times larger or smaller, resized to --crop (0 = off)")
+    ap.add_argument("--invert", type=float, default=0.0, help="crops: this share has its grey levels flipped (0 = off)")
     ap.add_argument("--varied", action="store_true", help="pairs from generate.py --varied (evalgen-like variety, v6)")
     ap.add_argument("--also-data", action="append", metavar="RUN",
                     help="also train on the finished pair store of this other run (repeatable), e.g. more pairs of another seed")
-    ap.add_argument("--arch", default="v3", choices=ARCHS, help="v3: the committed package's network; wide: see WideNet")
+    ap.add_argument("--arch", default="v3", choices=ARCHS, help="v3: the committed package's network; wide: see WideNet; s2d: see S2dNet")
     ap.add_argument("--subset", type=int, default=0, help="train on this many of the pairs, spread evenly (0 = all)")
     ap.add_argument("--frame-pairs", type=int, default=0,
                     help="train on whole 960x540 frames, this many twin pairs per step, instead of crops (0)")

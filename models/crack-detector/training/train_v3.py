@@ -194,6 +194,12 @@ class StoreUnion:
 ARCHS = ("v3", "wide", "s2d")
 
 
+def separable(nn, cin, cout, stride=1, dil=1):
+    """A depthwise-separable block: 3x3 depthwise + BN + ReLU, then 1x1 pointwise + BN + ReLU (v3 and s2d)."""
+    return [nn.Conv2d(cin, cin, 3, stride, dil, dilation=dil, groups=cin, bias=False), nn.BatchNorm2d(cin), nn.ReLU(inplace=True),
+            nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+
+
 def build_net(nn, arch="v3"):
     """Input [N, 1, H, W] -> crack logits [N, 1, ceil(H/8), W/8]; `arch` "v3" (the committed package) or "wide"."""
     if arch == "wide":
@@ -203,12 +209,11 @@ def build_net(nn, arch="v3"):
     if arch != "v3":
         raise SystemExit("unknown --arch %r (known: %s)" % (arch, ", ".join(ARCHS)))
 
-    def ds(cin, cout, stride, dil=1):
-        return [nn.Conv2d(cin, cin, 3, stride, dil, dilation=dil, groups=cin, bias=False), nn.BatchNorm2d(cin), nn.ReLU(inplace=True),
-                nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+    def ds(cin, cout, stride=1, dil=1):
+        return separable(nn, cin, cout, stride, dil)
 
     layers = [nn.Conv2d(1, 16, 3, 2, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU(inplace=True)]
-    layers += ds(16, 32, 2) + ds(32, 32, 1) + ds(32, 64, 2) + ds(64, 64, 1, 2) + ds(64, 64, 1, 4)
+    layers += ds(16, 32, 2) + ds(32, 32) + ds(32, 64, 2) + ds(64, 64, 1, 2) + ds(64, 64, 1, 4)
     layers += [nn.Conv2d(64, 1, 1)]
     arch = ("conv3x3/2 1->16, depthwise-separable blocks 16->32/2, 32->32, 32->64/2, 64->64 (dil 2), "
             "64->64 (dil 4), 1x1 head: a crack logit per 8x8 cell; frame logit = spatial max")
@@ -265,8 +270,7 @@ class S2dNet:
     @staticmethod
     def make(nn):
         def ds(cin, cout, stride=1, dil=1):
-            return [nn.Conv2d(cin, cin, 3, stride, dil, dilation=dil, groups=cin, bias=False), nn.BatchNorm2d(cin),
-                    nn.ReLU(inplace=True), nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+            return separable(nn, cin, cout, stride, dil)
 
         class Net(nn.Module):
             def __init__(self):

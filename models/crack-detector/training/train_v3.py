@@ -41,6 +41,7 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse
 import datetime
+import functools
 import io
 import json
 import math
@@ -201,7 +202,7 @@ def separable(nn, cin, cout, stride=1, dil=1):
 
 
 def build_net(nn, arch="v3"):
-    """Input [N, 1, H, W] -> crack logits [N, 1, ceil(H/8), W/8]; `arch` "v3" (the committed package) or "wide"."""
+    """Input [N, 1, H, W] -> crack logits [N, 1, ceil(H/8), W/8]; `arch` one of ARCHS (the committed package is "s2d")."""
     if arch == "wide":
         return WideNet.make(nn), WideNet.DESCRIPTION
     if arch == "s2d":
@@ -209,9 +210,7 @@ def build_net(nn, arch="v3"):
     if arch != "v3":
         raise SystemExit("unknown --arch %r (known: %s)" % (arch, ", ".join(ARCHS)))
 
-    def ds(cin, cout, stride=1, dil=1):
-        return separable(nn, cin, cout, stride, dil)
-
+    ds = functools.partial(separable, nn)
     layers = [nn.Conv2d(1, 16, 3, 2, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU(inplace=True)]
     layers += ds(16, 32, 2) + ds(32, 32) + ds(32, 64, 2) + ds(64, 64, 1, 2) + ds(64, 64, 1, 4)
     layers += [nn.Conv2d(64, 1, 1)]
@@ -269,8 +268,7 @@ class S2dNet:
 
     @staticmethod
     def make(nn):
-        def ds(cin, cout, stride=1, dil=1):
-            return separable(nn, cin, cout, stride, dil)
+        ds = functools.partial(separable, nn)
 
         class Net(nn.Module):
             def __init__(self):
@@ -578,7 +576,7 @@ def parser():
     ap.add_argument("--varied", action="store_true", help="pairs from generate.py --varied (evalgen-like variety, v6)")
     ap.add_argument("--also-data", action="append", metavar="RUN",
                     help="also train on the finished pair store of this other run (repeatable), e.g. more pairs of another seed")
-    ap.add_argument("--arch", default="v3", choices=ARCHS, help="v3: the committed package's network; wide: see WideNet; s2d: see S2dNet")
+    ap.add_argument("--arch", default="v3", choices=ARCHS, help="v3: the first v3 packages' network (the default); wide: see WideNet; s2d: the committed package's, see S2dNet")
     ap.add_argument("--subset", type=int, default=0, help="train on this many of the pairs, spread evenly (0 = all)")
     ap.add_argument("--frame-pairs", type=int, default=0,
                     help="train on whole 960x540 frames, this many twin pairs per step, instead of crops (0)")
@@ -618,7 +616,12 @@ def command(args):
 
 
 def main():
-    a = parser().parse_args()
+    ap = parser()
+    a = ap.parse_args()
+    if a.scale_jitter < 0:
+        ap.error("--scale-jitter %g: must be 0 (off) or more" % a.scale_jitter)
+    if not 0 <= a.invert <= 1:
+        ap.error("--invert %g: a share, from 0 to 1" % a.invert)
     assert a.seed not in (777, 1) and a.batch % 2 == 0 and a.crop % CELL == 0 and 0 <= a.hard_share <= 0.5 and 0 <= a.subset <= a.pairs
     os.makedirs(a.run, exist_ok=True)
     train(a)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Ranking figures of train_v3.py checkpoints, to compare networks and choose a checkpoint before export.
 
-    python3 auc_v3.py --run /work/model-runs/v5 CKPT [CKPT ...] [--train-pairs 40] [--sets cal-indep,cal-wide]
+    python3 auc_v3.py --run /work/model-runs/v5 CKPT [CKPT ...] [--train-pairs 40] [--sets cal-indep,cal-wide] [--average]
 
 For each checkpoint: the frame AUC (spatial max of the crack map, cracked twin over ok twin) on
 --train-pairs training pairs spread evenly over RUN/data (the pairs a `--subset` run trains on), the share
@@ -70,6 +70,7 @@ def main():
     ap.add_argument("--train-pairs", type=int, default=40, help="training pairs to measure, spread evenly (0 = none)")
     ap.add_argument("--sets", default="cal-indep,cal-wide")
     ap.add_argument("--json", help="append one line per checkpoint here")
+    ap.add_argument("--average", action="store_true", help="score the weight-by-weight mean of the checkpoints, as one network")
     a = ap.parse_args()
     import torch
     import torch.nn as nn
@@ -78,12 +79,12 @@ def main():
     store = train_v3.PairStore(a.run, spec["pairs"], spec["seed"], spec.get("varied", False))
     pairs = train_v3.subset_pairs(spec["pairs"], a.train_pairs) if a.train_pairs else np.arange(0)
     sets = {n: os.path.join(a.run, "sets", n) for n in a.sets.split(",") if n}
-    for path in a.checkpoints:
-        st = torch.load(path, map_location="cpu")
+    for paths in [a.checkpoints] if a.average else [[p] for p in a.checkpoints]:
+        st, tag = train_v3.load_checkpoints(torch, paths)
         net, _ = train_v3.build_net(nn, st["args"].get("arch", "v3"))
         net.load_state_dict(st["net"])
         net.eval().to(memory_format=torch.channels_last)
-        res = {"checkpoint": path, "arch": st["args"].get("arch", "v3"), "step": st["step"]}
+        res = {"checkpoint": " ".join(paths), "arch": st["args"].get("arch", "v3"), "step": tag}
         res.update(measure(torch, net, store, pairs, sets))
         line = json.dumps(res)
         print(line, flush=True)

@@ -82,7 +82,7 @@ def main():
     ap.add_argument("--run", required=True, help="folder of export_v3.py's frame sets (RUN/sets) and the scores written here")
     ap.add_argument("--out", required=True)
     export_v3.set_arguments(ap)
-    a = ap.parse_args()
+    a = export_v3.parse_arguments(ap)
     sets = export_v3.prepare_sets(a)
 
     import torch
@@ -117,7 +117,7 @@ def main():
     yc = np.array([r["y"] for r in rows["cal-wide"] + rows["cal-indep"]])
     weights = export_v3.fit_platt(torch, zc, yc)
     train_v3.log("weights: v3 %.4f, v2 %.4f, bias %.4f" % tuple(weights))
-    thresholds, results, pc = export_v3.decide(a.run, z, rows, weights, a.max_auto_error)
+    thresholds, results, pc = export_v3.decide(a.run, z, rows, weights, export_v3.band_rule(a))
 
     class Frame(torch.nn.Module):
         def __init__(self):
@@ -142,7 +142,7 @@ def main():
             "command": "python3 models/crack-detector/training/export_ensemble.py --v3 %s --v2 %s --run %s --out %s" % (a.v3, a.v2, a.run, a.out),
             "architecture": "ensemble of %s and %s" % tuple(paths),
         }, {"weights": {"v3": round(weights[0], 5), "v2": round(weights[1], 5)}, "bias": round(weights[2], 5)},
-        len(yc), torch_ms, results, a.max_auto_error)
+        len(yc), torch_ms, results, export_v3.band_rule(a))
     train_v3.log("wrote %s (torch %.1f ms/frame at 1 thread)" % (a.out, torch_ms))
 
 

@@ -108,14 +108,15 @@ def fit_platt(torch, z, y):
     return [float(v) for v in p]
 
 
-def decide(run, z, rows, weights, max_auto_error):
+def decide(run, z, rows, weights, bands):
     """Calibrated p(cracked) on every set, the two decision bands chosen on the calibration sets (cal-wide + cal-indep), each
-    set's report (eval_v3.report) and RUN/scores-SET.csv. z[set]: [N] or [N, k] logits; weights: what fit_platt returned."""
+    set's report (eval_v3.report) and RUN/scores-SET.csv. z[set]: [N] or [N, k] logits; weights: what fit_platt returned;
+    bands: band_rule(args)."""
     prob = {name: 1 / (1 + np.exp(-(np.asarray(v, np.float64).reshape(len(v), -1) @ weights[:-1] + weights[-1])))
             for name, v in z.items()}
     pc = np.concatenate([prob["cal-wide"], prob["cal-indep"]])
     yc = np.array([r["y"] for r in rows["cal-wide"] + rows["cal-indep"]])
-    t_ok, t_cr = choose_thresholds(np.stack([1 - pc, pc], 1), yc, max_auto_error)
+    t_ok, t_cr = choose_thresholds(np.stack([1 - pc, pc], 1), yc, bands["maxAutoError"], bands["bandConfidence"])
     t_ok, t_cr = math.ceil(t_ok * 1e6) / 1e6, math.ceil(t_cr * 1e6) / 1e6
     train_v3.log("thresholds ok >= %.6f, cracked >= %.6f" % (t_ok, t_cr))
     results = {}
@@ -153,11 +154,11 @@ def export_onnx(torch, frame, out):
     return sha, 1000 * float(np.median(times))
 
 
-def write_manifest(out, description, thresholds, reference, sha, training, calibration, frames, torch_ms, results, max_auto_error):
+def write_manifest(out, description, thresholds, reference, sha, training, calibration, frames, torch_ms, results, bands):
     """OUT/manifest.json; `training` (how the network was made) gains the calibration, the latency and every set's metrics."""
     training = dict(training, calibration={
         "sets": ["cal-wide (generate.py --wide --seed 601)", "cal-indep (evalgen.py --seed 11)"], "frames": int(frames), **calibration,
-        "maxAutoError": max_auto_error}, torchLatencyMs1Thread=round(torch_ms, 1), metrics=results["test-777"], metricsBySet=results)
+        **bands}, torchLatencyMs1Thread=round(torch_ms, 1), metrics=results["test-777"], metricsBySet=results)
     manifest = {
         "schemaVersion": 1,
         "name": "crack-detector",
@@ -194,13 +195,31 @@ def prepare_sets(a):
     return sets
 
 
+def parse_arguments(ap):
+    """ap.parse_args(), with set_arguments' values checked: a wrong one ends the run in one line."""
+    a = ap.parse_args()
+    if not 0 < a.max_auto_error < 1:
+        ap.error("--max-auto-error %g: a share, above 0 and below 1" % a.max_auto_error)
+    if not 0 <= a.band_confidence < 1:
+        ap.error("--band-confidence %g: 0 (count the errors) or a confidence below 1, e.g. 0.95" % a.band_confidence)
+    return a
+
+
+def band_rule(a):
+    """How the bands were chosen, as the manifest records it."""
+    return {"maxAutoError": a.max_auto_error, "bandConfidence": a.band_confidence}
+
+
 def set_arguments(ap):
-    ap.add_argument("--cal-count", type=int, default=100, help="frames in each of the two calibration sets")
+    ap.add_argument("--cal-count", type=int, default=400, help="frames in each of the two calibration sets")
     ap.add_argument("--indep-count", type=int, default=200, help="frames in test-indep")
     ap.add_argument("--wide-count", type=int, default=100, help="frames in test-wide")
     ap.add_argument("--test777-count", type=int, default=200, help="the first N frames of the v1/v2 test set")
     ap.add_argument("--test3-count", type=int, default=200, help="frames in test-3 (evalgen3.py, the third generator)")
-    ap.add_argument("--max-auto-error", type=float, default=0.005)
+    ap.add_argument("--max-auto-error", type=float, default=0.005, help="the most automatic decisions a band may get wrong")
+    ap.add_argument("--band-confidence", type=float, default=0.95,
+                    help="a band opens only if the Clopper-Pearson bound of its calibration error at this confidence is at "
+                         "most --max-auto-error (598 error-free decisions at the defaults); 0 counts the errors instead")
 
 
 def recipe(torch, args):
@@ -214,9 +233,10 @@ def main():
     ap.add_argument("--run", default="/work/model-runs/v3")
     ap.add_argument("--out", default=os.path.join(HERE, "..", "v3"))
     set_arguments(ap)
-    ap.add_argument("--checkpoint", help="a checkpoint file other than RUN/last.pt (e.g. a copy taken while training goes on)")
+    ap.add_argument("--checkpoint", nargs="+", help="a checkpoint file other than RUN/last.pt (e.g. a copy taken while training "
+                    "goes on); several are averaged weight by weight (train_v3.load_checkpoints)")
     ap.add_argument("--prepare", action="store_true", help="only write the frame sets and their preprocessed tensors (no checkpoint needed)")
-    a = ap.parse_args()
+    a = parse_arguments(ap)
 
     sets = prepare_sets(a)
     if a.prepare:
@@ -225,17 +245,17 @@ def main():
     import torch
     import torch.nn as nn
     torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "2")))
-    st = torch.load(a.checkpoint or os.path.join(a.run, "last.pt"), map_location="cpu")
+    st, tag = train_v3.load_checkpoints(torch, a.checkpoint or [os.path.join(a.run, "last.pt")])
     net, arch = train_v3.build_net(nn, st["args"].get("arch", "v3"))
     net.load_state_dict(st["net"])
     net.eval()
     net.to(memory_format=torch.channels_last)
     step = st["step"]
-    train_v3.log("checkpoint step %d (%.0f s of training)" % (step, st["trainSeconds"]))
+    train_v3.log("checkpoint %s (%.0f s of training)" % (tag, st["trainSeconds"]))
 
     z, rows = {}, {}
     for name, d in sets.items():
-        z[name] = score_set(torch, net, d, os.path.join(a.run, "scores-%s-step%d.npy" % (name, step)))
+        z[name] = score_set(torch, net, d, os.path.join(a.run, "scores-%s-%s.npy" % (name, tag)))
         rows[name] = eval_v3.load_rows(d)
         train_v3.log("scored %s (%d frames)" % (name, len(z[name])))
 
@@ -243,7 +263,7 @@ def main():
     yc = np.array([r["y"] for r in rows["cal-wide"] + rows["cal-indep"]])
     ca, cb = fit_platt(torch, zc, yc)
     train_v3.log("calibration: a %.4f b %.4f (temperature %.3f)" % (ca, cb, 1 / ca))
-    thresholds, results, pc = decide(a.run, z, rows, [ca, cb], a.max_auto_error)
+    thresholds, results, pc = decide(a.run, z, rows, [ca, cb], band_rule(a))
 
     class Frame(nn.Module):
         """Network -> spatial max -> calibrated two-label logits [0, a z + b]."""
@@ -264,7 +284,7 @@ def main():
     ref = reference_statistics(np.concatenate([set_tensors(sets["cal-wide"]), set_tensors(sets["cal-indep"])]), np.maximum(pc, 1 - pc))
     args = st["args"]
     export_cmd = "python3 models/crack-detector/training/export_v3.py --run %s%s" % (
-        a.run, " --checkpoint %s" % a.checkpoint if a.checkpoint else "")
+        a.run, " --checkpoint %s" % " ".join(a.checkpoint) if a.checkpoint else "")
     write_manifest(
         a.out,
         "Finds cracks in a line-camera frame of a phone on the conveyor: a fully convolutional network scores every 8x8 "
@@ -274,7 +294,8 @@ def main():
             "seed": args["seed"], "trainPairs": train_v3.train_pairs(args), "steps": int(step), "batchCrops": args["batch"],
             "crop": args["crop"], "architecture": arch, "params": int(sum(p.numel() for p in net.parameters())),
             "mflops": round(train_v3.count_mflops(torch, net, W, H), 1), "trainSeconds": round(st["trainSeconds"]),
-        }, {"a": round(ca, 5), "b": round(cb, 5), "temperature": round(1 / ca, 4)}, len(yc), torch_ms, results, a.max_auto_error)
+        }, {"a": round(ca, 5), "b": round(cb, 5), "temperature": round(1 / ca, 4)}, len(yc), torch_ms, results,
+        band_rule(a))
     train_v3.log("wrote %s (torch %.1f ms/frame at 1 thread)" % (a.out, torch_ms))
 
 

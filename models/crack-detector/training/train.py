@@ -191,7 +191,36 @@ def count_mflops(torch, model, w, h):
 
 
 # ----------------------------------------------------------------------------- thresholds / stats
-def choose_thresholds(p, y, max_err=0.005):
+def error_bound(errors, n, confidence):
+    """One-sided Clopper-Pearson upper bound, at `confidence`, of an error rate seen as `errors` wrong in `n`."""
+    if errors >= n:
+        return 1.0
+    log_c = [math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1) for k in range(errors + 1)]
+
+    def cdf(q):  # P(at most `errors` wrong in n | error rate q)
+        return sum(math.exp(c + k * math.log(q) + (n - k) * math.log1p(-q)) for k, c in enumerate(log_c))
+    lo, hi = 0.0, 1.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if cdf(mid) > 1 - confidence else (lo, mid)
+    return hi
+
+
+def min_decisions(errors, max_err, confidence):
+    """The fewest automatic decisions with `errors` wrong whose error bound at `confidence` is at most max_err."""
+    lo, hi = errors + 1, max(2 * errors + 2, 64)
+    while error_bound(errors, hi, confidence) > max_err:
+        lo, hi = hi, 2 * hi
+    while lo < hi:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if error_bound(errors, mid, confidence) <= max_err else (mid + 1, hi)
+    return lo
+
+
+def choose_thresholds(p, y, max_err=0.005, confidence=0.0):
+    """Per-label confidence thresholds that decide the most calibration frames automatically with at most max_err of
+    those decisions wrong: counted on these frames (confidence 0), or bounded at `confidence` (Clopper-Pearson), so
+    that a handful of lucky frames cannot open a band. (1.0, 1.0) when no band qualifies."""
     pred = p.argmax(1)
     conf = p.max(1)
     best = None
@@ -210,9 +239,15 @@ def choose_thresholds(p, y, max_err=0.005):
     a1, e1 = stats[1]
     A = a0[:, None] + a1[None, :]
     E = e0[:, None] + e1[None, :]
-    ok = E <= max_err * A
+    if confidence:
+        need = np.array([min_decisions(e, max_err, confidence) for e in range(int(E.max()) + 1)])
+        ok = A >= need[E]
+    else:
+        ok = E <= max_err * A
     score = np.where(ok, A, -1)
     i, j = np.unravel_index(np.argmax(score), score.shape)
+    if score[i, j] <= 0:
+        return 1.0, 1.0
     return float(cands[0][i]), float(cands[1][j])
 
 

@@ -201,6 +201,21 @@ def separable(nn, cin, cout, stride=1, dil=1):
             nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
 
 
+def load_checkpoints(torch, paths):
+    """The checkpoint at paths[0], or the weight-by-weight mean of several (BatchNorm statistics included): neighbouring
+    checkpoints of one run average to a network steadier than any one of them. Returns the last one's state with that
+    network, and a tag naming the steps ("step2000", or "avg1500-3000x7" for seven averaged)."""
+    sts = [torch.load(p, map_location="cpu") for p in paths]
+    archs = {s["args"].get("arch", "v3") for s in sts}
+    if len(archs) > 1:
+        raise SystemExit("checkpoints of different networks (%s) cannot be averaged" % ", ".join(sorted(archs)))
+    st, steps = dict(sts[-1]), [s["step"] for s in sts]
+    if len(sts) == 1:
+        return st, "step%d" % steps[0]
+    st["net"] = {k: sum(s["net"][k] for s in sts) / len(sts) if v.dtype.is_floating_point else v for k, v in st["net"].items()}
+    return st, "avg%d-%dx%d" % (min(steps), max(steps), len(steps))
+
+
 def build_net(nn, arch="v3"):
     """Input [N, 1, H, W] -> crack logits [N, 1, ceil(H/8), W/8]; `arch` one of ARCHS (the committed package is "s2d")."""
     if arch == "wide":

@@ -28,12 +28,6 @@ import preprocess  # noqa: E402
 import train_v3  # noqa: E402
 
 
-def auc(pos, neg):
-    """P(a positive outranks a negative), ties counted half (Mann-Whitney)."""
-    pos, neg = np.asarray(pos, np.float64)[:, None], np.asarray(neg, np.float64)[None, :]
-    return float((pos > neg).mean() + 0.5 * (pos == neg).mean())
-
-
 def crack_maps(torch, net, frames):
     """Crack-logit maps [N, GH, GW] of frames [N, H, W] (0..255), eval mode, 4 at a time."""
     out = []
@@ -53,13 +47,13 @@ def measure(torch, net, store, pairs, sets):
         has = m.reshape(len(pairs), -1).any(1)
         best_crack = np.where(m, z_cr, -np.inf).reshape(len(pairs), -1).max(1)
         best_other = np.where(m, -np.inf, z_cr).reshape(len(pairs), -1).max(1)
-        res["trainTwinAuc"] = round(auc(z_cr.reshape(len(pairs), -1).max(1), z_ok.reshape(len(pairs), -1).max(1)), 4)
+        res["trainTwinAuc"] = round(eval_v3.auc(z_cr.reshape(len(pairs), -1).max(1), z_ok.reshape(len(pairs), -1).max(1)), 4)
         res["trainCrackCellBeaten"] = "%d of %d" % (int((best_other[has] > best_crack[has]).sum()), int(has.sum()))
     for name, d in sets.items():
         rows = eval_v3.load_rows(d)
         y = np.array([r["y"] for r in rows])
         z = crack_maps(torch, net, export_v3.set_tensors(d)).reshape(len(rows), -1).max(1)
-        res[name] = round(auc(z[y == 1], z[y == 0]), 4)
+        res[name] = round(eval_v3.auc(z[y == 1], z[y == 0]), 4)
     return res
 
 

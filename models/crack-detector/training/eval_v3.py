@@ -34,6 +34,12 @@ def decisions(p_cracked, t_ok, t_cr):
     return pred, auto
 
 
+def auc(pos, neg):
+    """P(a positive outranks a negative), ties counted half (Mann-Whitney)."""
+    pos, neg = np.asarray(pos, np.float64)[:, None], np.asarray(neg, np.float64)[None, :]
+    return float((pos > neg).mean() + 0.5 * (pos == neg).mean())
+
+
 def _rate(mask, hit):
     n = int(mask.sum())
     return {"n": n, "rate": round(float(hit[mask].mean()), 4) if n else None}
@@ -50,6 +56,7 @@ def report(p_cracked, rows, t_ok, t_cr):
     hit = pred == 1
     out = {
         "frames": len(rows),
+        "auc": round(auc(np.asarray(p_cracked)[y == 1], np.asarray(p_cracked)[y == 0]), 4) if 0 < y.sum() < len(y) else None,
         "accuracy": round(float(correct.mean()), 4),
         "precision": round(tp / max(1, tp + fp), 4),
         "recall": round(tp / max(1, tp + fn), 4),

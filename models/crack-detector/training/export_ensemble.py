@@ -28,7 +28,6 @@ import export_v3  # noqa: E402
 import onnx_weights  # noqa: E402
 import preprocess  # noqa: E402
 import train_v3  # noqa: E402
-from auc_v3 import auc  # noqa: E402
 from train import reference_statistics  # noqa: E402
 
 W, H = export_v3.W, export_v3.H
@@ -111,7 +110,7 @@ def main():
         rows[name] = eval_v3.load_rows(d)
         y = np.array([r["y"] for r in rows[name]])
         train_v3.log("scored %s (%d frames); AUC v3 %.4f, v2 %.4f" % (
-            name, len(xs), *[auc(z[name][y == 1, k], z[name][y == 0, k]) for k in (0, 1)]))
+            name, len(xs), *[eval_v3.auc(z[name][y == 1, k], z[name][y == 0, k]) for k in (0, 1)]))
 
     zc = np.concatenate([z["cal-wide"], z["cal-indep"]])
     yc = np.array([r["y"] for r in rows["cal-wide"] + rows["cal-indep"]])

@@ -224,7 +224,9 @@ def set_arguments(ap):
 
 def recipe(torch, args):
     """The train_v3.py commands that reproduce a checkpoint with these args: the --init run's first."""
-    first = recipe(torch, torch.load(args["init"], map_location="cpu")["args"]) if args.get("init") else []
+    init = args.get("init") or []
+    init = [init] if isinstance(init, str) else init  # one file before --init took several
+    first = recipe(torch, torch.load(init[-1], map_location="cpu")["args"]) if init else []
     return first + [train_v3.command(args)]
 
 

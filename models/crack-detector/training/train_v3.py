@@ -485,8 +485,8 @@ def train(a):
     rs = np.random.default_rng([a.seed, 99])
     mined, mined_at = None, -1
     if a.init and not (a.resume and os.path.exists(ckpt)):
-        net.load_state_dict(torch.load(a.init, map_location=dev)["net"])
-        log("initialised the network from %s" % a.init)
+        net.load_state_dict(load_checkpoints(torch, a.init)[0]["net"])
+        log("initialised the network from %s" % " + ".join(a.init))
     if a.resume and os.path.exists(ckpt):
         st = torch.load(ckpt, map_location=dev)
         net.load_state_dict(st["net"])
@@ -603,7 +603,8 @@ def parser():
     ap.add_argument("--mine-cells", type=int, default=8, help="hard negatives kept per ok twin")
     ap.add_argument("--ignore-near", action="store_true",
                     help="crops: crack-free cells next to a crack cell get no dense loss on the cracked twin")
-    ap.add_argument("--init", help="start from the network of this checkpoint (a new optimiser and schedule)")
+    ap.add_argument("--init", nargs="+", help="start from the network of this checkpoint, or of several averaged (a new "
+                    "optimiser and schedule)")
     ap.add_argument("--keep", action="store_true", help="also keep RUN/stepN.pt at every --epoch-steps (to choose on calibration sets)")
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--pos-weight", type=float, default=3.0)
@@ -626,7 +627,10 @@ def command(args):
             continue
         flag = act.option_strings[-1]
         values = args[act.dest] if isinstance(args[act.dest], list) else [args[act.dest]]
-        out.extend(flag if act.nargs == 0 else "%s %s" % (flag, v) for v in values)
+        if act.nargs == "+":
+            out.append("%s %s" % (flag, " ".join(values)))
+        else:
+            out.extend(flag if act.nargs == 0 else "%s %s" % (flag, v) for v in values)
     return " ".join(out)
 
 

@@ -17,6 +17,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import train_v3  # noqa: E402
+from checklist import Checklist  # noqa: E402
 
 
 def filled_store(run, pairs, seed, base):
@@ -34,12 +35,7 @@ def filled_store(run, pairs, seed, base):
 
 
 def main():
-    fails = 0
-
-    def check(name, ok):
-        nonlocal fails
-        fails += not ok
-        print("%s %s" % ("ok  " if ok else "FAIL", name))
+    check = Checklist()
 
     with tempfile.TemporaryDirectory() as tmp:
         own = filled_store(os.path.join(tmp, "own"), 3, 8, base=10)
@@ -71,7 +67,7 @@ def main():
             check("a run without a store is refused", False)
         except SystemExit as e:
             check("a run without a store is refused", "no pair store" in str(e))
-    return 1 if fails else 0
+    return check.exit_status()
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from checklist import Checklist  # noqa: E402
 from train import choose_thresholds, error_bound, min_decisions  # noqa: E402
 
 
@@ -34,12 +35,7 @@ def decided(p, y, t):
 
 
 def main():
-    fails = 0
-
-    def check(name, ok):
-        nonlocal fails
-        fails += not ok
-        print("%s %s" % ("ok  " if ok else "FAIL", name))
+    check = Checklist()
 
     # Reference values: with no error the bound is 1 - (1 - confidence)^(1/n); 3 of 100 gives Beta(4, 97)'s 95th percentile.
     check("no error in 100: the bound is 1 - 0.05^(1/100)", abs(error_bound(0, 100, 0.95) - (1 - 0.05 ** 0.01)) < 1e-9)
@@ -65,7 +61,7 @@ def main():
     check("a bound is never below the error seen", all(error_bound(e, n, 0.9) >= e / n for e, n in ((0, 5), (2, 50), (40, 1000))))
     check("the bound grows with the confidence", error_bound(1, 300, 0.99) > error_bound(1, 300, 0.95) > error_bound(1, 300, 0.5))
     check("every error: the bound is 1", math.isclose(error_bound(7, 7, 0.95), 1.0))
-    return 1 if fails else 0
+    return check.exit_status()
 
 
 if __name__ == "__main__":

@@ -240,8 +240,12 @@ def choose_thresholds(p, y, max_err=0.005, confidence=0.0):
     A = a0[:, None] + a1[None, :]
     E = e0[:, None] + e1[None, :]
     if confidence:
-        need = np.array([min_decisions(e, max_err, confidence) for e in range(int(E.max()) + 1)])
-        ok = A >= need[E]
+        # need[e]: the decisions e errors call for; it grows with e, so stop once it passes the frames there are
+        need = [min_decisions(0, max_err, confidence)]
+        while need[-1] <= len(y) and len(need) <= E.max():
+            need.append(min_decisions(len(need), max_err, confidence))
+        need = np.array(need)
+        ok = (E < len(need)) & (A >= need[np.minimum(E, len(need) - 1)])
     else:
         ok = E <= max_err * A
     score = np.where(ok, A, -1)

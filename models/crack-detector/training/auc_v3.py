@@ -25,6 +25,7 @@ sys.path.insert(0, HERE)
 import eval_v3  # noqa: E402
 import export_v3  # noqa: E402
 import preprocess  # noqa: E402
+import train_screen  # noqa: E402
 import train_v3  # noqa: E402
 
 
@@ -64,10 +65,12 @@ def main():
     ap.add_argument("--train-pairs", type=int, default=40, help="training pairs to measure, spread evenly (0 = none)")
     ap.add_argument("--sets", default="cal-indep,cal-wide")
     ap.add_argument("--json", help="append one line per checkpoint here")
+    ap.add_argument("--screen", nargs="+", metavar="CKPT", help="score the crack map gated by this screen localiser (export_v3.py --screen)")
     ap.add_argument("--average", action="store_true", help="score the weight-by-weight mean of the checkpoints, as one network")
     a = ap.parse_args()
     import torch
     import torch.nn as nn
+    import torch.nn.functional as F
     torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "2")))
     spec = json.load(open(os.path.join(a.run, "data", "spec.json")))
     store = train_v3.PairStore(a.run, spec["pairs"], spec["seed"], spec.get("varied", False))
@@ -77,6 +80,9 @@ def main():
         st, tag = train_v3.load_checkpoints(torch, paths)
         net, _ = train_v3.build_net(nn, st["args"].get("arch", "v3"))
         net.load_state_dict(st["net"])
+        if a.screen:
+            net = train_screen.gated(nn, F, net, train_screen.load(torch, nn, F, a.screen)[0])
+            tag += "+screen"
         net.eval().to(memory_format=torch.channels_last)
         res = {"checkpoint": " ".join(paths), "arch": st["args"].get("arch", "v3"), "step": tag}
         res.update(measure(torch, net, store, pairs, sets))

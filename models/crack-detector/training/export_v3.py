@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Calibrate, choose the decision bands, measure and package a train_v3.py checkpoint.
 
-    python3 export_v3.py [--run /work/model-runs/v3] [--out models/crack-detector/v3]
-                         [--cal-count 300] [--test-count 400]
+    python3 export_v3.py [--run /work/model-runs/v3] [--out models/crack-detector/v3] [--checkpoint CKPT ...]
+                         [--screen SCREEN_CKPT ...] [--cal-count 400] [--band-confidence 0.95]
 
 Frame sets (JPEG files on disk, made once under RUN/sets, read back with preprocess.py's contract):
   cal-wide   generate.py --wide --seed 601        } calibration: temperature and bias of the
@@ -11,8 +11,9 @@ Frame sets (JPEG files on disk, made once under RUN/sets, read back with preproc
   test-wide  generate.py --wide --seed 778        training generator, wide settings
   test-777   generate.py --seed 777 (400 frames)  the v1/v2 test set
   test-3     evalgen3.py --seed 31                a third generator, written without reading the other two
-The exported graph is the network, a max over space of its crack-logit map, the calibration
-a * z + b and the two-label logits [0, a * z + b], so that the agent's softmax gives
+The exported graph is the network's crack-logit map (with --screen, plus log sigmoid of the screen localiser's map, see
+train_screen.py), its max over space z, the calibration a * z + b and the two-label logits [0, a * z + b], so that the
+agent's softmax gives
 p(cracked) = sigmoid(a * z + b) with no agent change.
 """
 import os
@@ -38,6 +39,7 @@ import evalgen  # noqa: E402
 import evalgen3  # noqa: E402
 import generate  # noqa: E402
 import preprocess  # noqa: E402
+import train_screen  # noqa: E402
 import train_v3  # noqa: E402
 from train import choose_thresholds, reference_statistics, resize_area_fast  # noqa: E402
 
@@ -237,6 +239,8 @@ def main():
     set_arguments(ap)
     ap.add_argument("--checkpoint", nargs="+", help="a checkpoint file other than RUN/last.pt (e.g. a copy taken while training "
                     "goes on); several are averaged weight by weight (train_v3.load_checkpoints)")
+    ap.add_argument("--screen", nargs="+", metavar="CKPT", help="gate the crack map with train_screen.py's screen localiser "
+                    "(one checkpoint, or several averaged): a cell's crack logit gains log sigmoid(its screen logit)")
     ap.add_argument("--prepare", action="store_true", help="only write the frame sets and their preprocessed tensors (no checkpoint needed)")
     a = parse_arguments(ap)
 
@@ -246,11 +250,20 @@ def main():
 
     import torch
     import torch.nn as nn
+    import torch.nn.functional as F
     torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "2")))
     st, tag = train_v3.load_checkpoints(torch, a.checkpoint or [os.path.join(a.run, "last.pt")])
     net, arch = train_v3.build_net(nn, st["args"].get("arch", "v3"))
     net.load_state_dict(st["net"])
     net.eval()
+    chain, train_s = recipe(torch, st["args"]), st["trainSeconds"]
+    if a.screen:
+        screen, sst, stag = train_screen.load(torch, nn, F, a.screen)
+        net = train_screen.gated(nn, F, net, screen).eval()
+        arch += "; screen gate (crack logit + log sigmoid(screen logit)): " + train_screen.ScreenNet.DESCRIPTION
+        chain.append(train_screen.command(sst["args"]))
+        tag += "+screen-" + stag
+        train_s += sst["trainSeconds"]
     net.to(memory_format=torch.channels_last)
     step = st["step"]
     train_v3.log("checkpoint %s (%.0f s of training)" % (tag, st["trainSeconds"]))
@@ -285,17 +298,17 @@ def main():
 
     ref = reference_statistics(np.concatenate([set_tensors(sets["cal-wide"]), set_tensors(sets["cal-indep"])]), np.maximum(pc, 1 - pc))
     args = st["args"]
-    export_cmd = "python3 models/crack-detector/training/export_v3.py --run %s%s" % (
-        a.run, " --checkpoint %s" % " ".join(a.checkpoint) if a.checkpoint else "")
+    export_cmd = "python3 models/crack-detector/training/export_v3.py --run %s%s%s" % (
+        a.run, " --checkpoint %s" % " ".join(a.checkpoint) if a.checkpoint else "", " --screen %s" % " ".join(a.screen) if a.screen else "")
     write_manifest(
         a.out,
         "Finds cracks in a line-camera frame of a phone on the conveyor: a fully convolutional network scores every 8x8 "
         "cell of the 960x540 grey frame and the frame takes the most crack-like cell (v3).",
         thresholds, ref, sha, {
-            "command": " && ".join(recipe(torch, args) + [export_cmd]),
+            "command": " && ".join(chain + [export_cmd]),
             "seed": args["seed"], "trainPairs": train_v3.train_pairs(args), "steps": int(step), "batchCrops": args["batch"],
             "crop": args["crop"], "architecture": arch, "params": int(sum(p.numel() for p in net.parameters())),
-            "mflops": round(train_v3.count_mflops(torch, net, W, H), 1), "trainSeconds": round(st["trainSeconds"]),
+            "mflops": round(train_v3.count_mflops(torch, net, W, H), 1), "trainSeconds": round(train_s),
         }, {"a": round(ca, 5), "b": round(cb, 5), "temperature": round(1 / ca, 4)}, len(yc), torch_ms, results,
         band_rule(a))
     train_v3.log("wrote %s (torch %.1f ms/frame at 1 thread)" % (a.out, torch_ms))

@@ -550,7 +550,11 @@ def render_phone(rng, W, H, cracked, crng, wrng=None, vr=None, vc=None):
     coeffs = _perspective_coeffs([(x - x0, y - y0) for x, y in quad], src)
     rgb_t = phone_img.transform((x1 - x0, y1 - y0), Image.PERSPECTIVE, coeffs, Image.BILINEAR)
     a_t = alpha.transform((x1 - x0, y1 - y0), Image.PERSPECTIVE, coeffs, Image.BILINEAR)
-    meta.update(phone_angle=round(math.degrees(theta) % 360, 1))
+    # the screen's corners in the frame, through the inverse of the mapping the phone is drawn with
+    a, b, c, d_, e, f, g, h = _perspective_coeffs(src, quad)
+    screen = [((a * x + b * y + c) / (g * x + h * y + 1), (d_ * x + e * y + f) / (g * x + h * y + 1))
+              for x, y in [(sx0, sy0), (sx1, sy0), (sx1, sy1), (sx0, sy1)]]
+    meta.update(phone_angle=round(math.degrees(theta) % 360, 1), phone_quad=quad, screen_quad=screen)
     return rgb_t, a_t, (x0, y0), quad, meta
 
 
@@ -891,19 +895,8 @@ def lamp(vr, img):
     return img
 
 
-# ----------------------------------------------------------------------------- frame
-def make_frame(seed, index, width=None, height=None, cracked_share=0.5, jpeg_roundtrip=True, force_label=None, wide=False,
-               varied=False):
-    """One synthetic frame. Returns (rgb uint8 HxWx3, label str, meta dict).
-
-    The crack is drawn from its own random stream, so force_label='ok' / 'cracked' gives the
-    same scene without / with a crack (counterfactual pairs for training).
-    wide=True adds the v3 variations (smaller phones, crack-like hard negatives, more 1080p frames,
-    stronger noise and blur, lower JPEG quality) from a third stream [seed, i, 7]; wide=False
-    frames are byte-identical to the frames v1 and v2 were measured on.
-    varied=True (implies wide) adds the evalgen-like variety (see varied_crack and below) from the
-    streams [seed, i, 11] (scene) and [seed, i, 13] (crack); wide frames without it are unchanged."""
-    wide = wide or varied
+def _streams(seed, index, width, height, cracked_share, force_label, wide, varied):
+    """make_frame's random streams, frame size and label, drawn in the order its frames depend on."""
     vr = np.random.default_rng([int(seed), int(index), 11]) if varied else None
     vc = np.random.default_rng([int(seed), int(index), 13]) if varied else None
     rng = np.random.default_rng([int(seed), int(index)])
@@ -918,6 +911,32 @@ def make_frame(seed, index, width=None, height=None, cracked_share=0.5, jpeg_rou
     cracked = bool(rng.random() < cracked_share)
     if force_label is not None:
         cracked = force_label == "cracked"
+    return rng, crng, wrng, vr, vc, W, H, cracked
+
+
+def scene_quads(seed, index, wide=False, varied=False):
+    """(frame size, phone quad, screen quad) of make_frame(seed, index, force_label="ok", ...) without drawing the
+    rest of the frame: the phone alone, about a third of the time (the labels of a screen localiser)."""
+    wide = wide or varied
+    rng, crng, wrng, vr, vc, W, H, cracked = _streams(seed, index, None, None, 0.5, "ok", wide, varied)
+    meta = render_phone(rng, W, H, cracked, crng, wrng, vr, vc)[4]
+    return (W, H), meta["phone_quad"], meta["screen_quad"]
+
+
+# ----------------------------------------------------------------------------- frame
+def make_frame(seed, index, width=None, height=None, cracked_share=0.5, jpeg_roundtrip=True, force_label=None, wide=False,
+               varied=False):
+    """One synthetic frame. Returns (rgb uint8 HxWx3, label str, meta dict).
+
+    The crack is drawn from its own random stream, so force_label='ok' / 'cracked' gives the
+    same scene without / with a crack (counterfactual pairs for training).
+    wide=True adds the v3 variations (smaller phones, crack-like hard negatives, more 1080p frames,
+    stronger noise and blur, lower JPEG quality) from a third stream [seed, i, 7]; wide=False
+    frames are byte-identical to the frames v1 and v2 were measured on.
+    varied=True (implies wide) adds the evalgen-like variety (see varied_crack and below) from the
+    streams [seed, i, 11] (scene) and [seed, i, 13] (crack); wide frames without it are unchanged."""
+    wide = wide or varied
+    rng, crng, wrng, vr, vc, W, H, cracked = _streams(seed, index, width, height, cracked_share, force_label, wide, varied)
     rgb_t, a_t, (x0, y0), quad, meta = render_phone(rng, W, H, cracked, crng, wrng, vr, vc)
     frame = render_belt(rng, W, H, quad, _u(rng, 0.0, 0.6))
     if vr is not None and vr.random() < 0.5:

@@ -27,7 +27,7 @@ the crop's maximum against "the crop holds crack cells" (the frame decision the 
 --hard-share places that share of the crops on the ok twin's highest-scoring cells, mined over whole
 frames with the current network every --mine-every steps (the frame's maximum is where false rejects
 come from); --ignore-near drops the dense loss of crack-free cells next to a crack. --scale-jitter and --invert are crop
-augmentations (other scales; flipped grey levels).
+augmentations (other scales; flipped grey levels); --bg-share pastes the phone onto random textures (see texture).
 --frame-pairs N trains on whole frames instead (N twin pairs per step; see frame_losses), usually
 after crops with --init, so that the maximum over all cells is what the loss sees.
 
@@ -50,7 +50,7 @@ import sys
 import time
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -189,6 +189,91 @@ class StoreUnion:
     def done(self):
         """Which pairs are generated now (the run's own store may still be filling, see --train-while-generating)."""
         return np.concatenate([np.load(s.done_path) if os.path.exists(s.done_path) else s.done for s in self.stores])
+
+
+# ----------------------------------------------------------------------------- phone outlines and other surfaces
+def quads_job(args):
+    seed, j, varied = args
+    (w0, h0), phone, screen = generate.scene_quads(seed, j, wide=True, varied=varied)
+    return j, np.array([phone, screen], np.float32) * np.array([W / w0, H / h0], np.float32)
+
+
+class Quads:
+    """RUN/data/quads.f32 [P, 2, 4, 2]: the phone's and the screen's corners in the 960x540 frame, and which are done."""
+
+    def __init__(self, store):
+        self.store = store
+        path = os.path.join(store.root, "quads.f32")
+        self.q = np.memmap(path, np.float32, "r+" if os.path.exists(path) else "w+", shape=(store.pairs, 2, 4, 2))
+        self.done_path = os.path.join(store.root, "quads-done.npy")
+        self.done = np.load(self.done_path) if os.path.exists(self.done_path) else np.zeros(store.pairs, bool)
+
+    def _flush(self):
+        self.q.flush()
+        np.save(self.done_path + ".tmp.npy", self.done)
+        os.replace(self.done_path + ".tmp.npy", self.done_path)
+
+    def fill(self, workers):
+        todo = [(self.store.seed, j, self.store.varied) for j in range(self.store.pairs) if not self.done[j]]
+        if not todo:
+            return self
+        log("quads: %d of %d pairs in %s" % (len(todo), self.store.pairs, self.store.root))
+        with mp.get_context("fork").Pool(workers) as pool:
+            for n, (j, q) in enumerate(pool.imap_unordered(quads_job, todo, chunksize=8)):
+                self.q[j], self.done[j] = q, True
+                if (n + 1) % 200 == 0 or n + 1 == len(todo):
+                    self._flush()
+                    log("  %d/%d" % (n + 1, len(todo)))
+        return self
+
+
+def polygon_mask(quad, ss=1):
+    """Which pixels of a (GH * CELL * ss) x (W * ss) raster a quad in 960x540 frame coordinates covers (0 or 1, float32),
+    as PIL fills polygons: the pixels on its outline too, so a cover is at most one raster pixel wider along each edge."""
+    img = Image.new("L", (W * ss, GH * CELL * ss), 0)
+    ImageDraw.Draw(img).polygon([(float(x) * ss, float(y) * ss) for x, y in quad], fill=1)
+    return np.asarray(img, np.float32)
+
+
+def texture(rs, h=H, w=W):
+    """A random h x w surface (float32 0..255) of a kind the generator never draws under a phone."""
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    kind = rs.integers(0, 5)
+    if kind == 0:  # one to three gratings
+        t = np.zeros((h, w), np.float32)
+        for _ in range(int(rs.integers(1, 4))):
+            a, p = rs.uniform(0, math.pi), rs.uniform(3, 60)
+            t += np.sin((xx * math.cos(a) + yy * math.sin(a)) * 2 * math.pi / p + rs.uniform(0, 6.3))
+        t /= np.abs(t).max() + 1e-6
+    elif kind == 1:  # a lattice of dots or holes, square or staggered, at any angle
+        a, p = rs.uniform(0, math.pi), rs.uniform(4, 40)
+        u, v = (xx * math.cos(a) + yy * math.sin(a)) / p, (-xx * math.sin(a) + yy * math.cos(a)) / p
+        if rs.random() < 0.5:
+            u = u + 0.5 * (np.floor(v) % 2)
+        d = np.hypot(u - np.round(u), v - np.round(v))
+        t = np.where(d < rs.uniform(0.15, 0.42), 1.0, -1.0).astype(np.float32) * (1 if rs.random() < 0.5 else -1)
+    elif kind == 2:  # a grid of thin lines (tiles, a cutting mat, a wire mesh)
+        a, p, lw = rs.uniform(0, math.pi), rs.uniform(8, 120), rs.uniform(0.5, 4)
+        u, v = xx * math.cos(a) + yy * math.sin(a), -xx * math.sin(a) + yy * math.cos(a)
+        line = (np.abs((u + p / 2) % p - p / 2) < lw) | (np.abs((v + p / 2) % p - p / 2) < lw)
+        t = np.where(line, 1.0, -1.0).astype(np.float32) * (1 if rs.random() < 0.5 else -1)
+    elif kind == 3:  # blotches and grain at a random scale
+        g = rs.standard_normal((max(2, int(h / rs.uniform(4, 120))), max(2, int(w / rs.uniform(4, 120))))).astype(np.float32)
+        t = np.asarray(Image.fromarray(g).resize((w, h), Image.BICUBIC), np.float32)
+        t = t / (np.abs(t).max() + 1e-6) + 0.3 * rs.standard_normal((h, w)).astype(np.float32)
+    else:  # printed marks: random strokes, boxes and glyph-like ticks on a plain sheet
+        img = Image.new("L", (w, h), 0)
+        d = ImageDraw.Draw(img)
+        for _ in range(max(3, int(rs.integers(20, 200) * h * w / (H * W)))):  # as dense on a crop as on a frame
+            x, y, s = rs.uniform(0, w), rs.uniform(0, h), rs.uniform(3, 40)
+            if rs.random() < 0.5:
+                d.line([(x, y), (x + rs.uniform(-s, s), y + rs.uniform(-s, s))], fill=255, width=int(rs.integers(1, 4)))
+            else:
+                d.rectangle([x, y, x + s, y + s * rs.uniform(0.3, 1.5)], outline=255, width=int(rs.integers(1, 3)))
+        t = np.asarray(img, np.float32) / 127.5 - 1.0
+    mean, amp = rs.uniform(20, 235), rs.uniform(5, 70)
+    noise = rs.uniform(0, 6) * rs.standard_normal((h, w), dtype=np.float32)  # the frame's sensor noise is under the phone only
+    return np.clip(mean + amp * t * (1 - 0.5 * rs.random() * yy / h) + noise, 0, 255)
 
 
 # ----------------------------------------------------------------------------- model
@@ -337,7 +422,7 @@ def rescale_tile(tile, t, crop):
     return out, np.stack([rows[:, a:b].max(1) for a, b in zip(lo, hi)], 1)
 
 
-def sample_batch(store, rs, pairs, crop, hard=None, hard_share=0.0, scale_jitter=0.0, invert=0.0):
+def sample_batch(store, rs, pairs, crop, hard=None, hard_share=0.0, scale_jitter=0.0, invert=0.0, quads=None, bg_share=0.0):
     """Crops of both twins at the same place: (x [2B, 1, crop, crop] float 0..255, cell targets [2B, 1, c, c]).
 
     Half of the crops are placed on a crack cell; with `hard` (mined cells per pair, see mine_hard) a
@@ -345,8 +430,9 @@ def sample_batch(store, rs, pairs, crop, hard=None, hard_share=0.0, scale_jitter
     the crop's maximum term meets the scratches, glyphs and edges that decide the whole frame's maximum.
     `scale_jitter` j takes each crop from a square of crop * s pixels, log s uniform in +-log(1 + j), resized
     to crop (phones, frames and cracks of other sizes than the generator draws); `invert` is the share of
-    crops whose grey levels are flipped (a crack that darkens a lit screen brightens a dark one).
-    Neither draws a random number when it is 0, so runs without them repeat exactly.
+    crops whose grey levels are flipped (a crack that darkens a lit screen brightens a dark one); `bg_share` is the share of
+    crops whose pixels off the phone (quads: Quads of every pair) become a random texture in both twins.
+    None draws a random number when it is 0, so runs without them repeat exactly.
     """
     c = crop // CELL
     size = crop
@@ -373,6 +459,11 @@ def sample_batch(store, rs, pairs, crop, hard=None, hard_share=0.0, scale_jitter
         src = np.asarray(store.x[j, :, y0:min(H, y0 + size), x0:x0 + size], np.float32)
         tile[:, :src.shape[1]] = src
         t = m[gy:gy + c, gx:gx + c].astype(np.float32)
+        if bg_share and rs.random() < bg_share:
+            on = np.zeros((size, size), np.float32)
+            part = polygon_mask(quads[j, 0])[y0:y0 + size, x0:x0 + size]
+            on[:part.shape[0], :part.shape[1]] = part
+            tile = on * tile + (1 - on) * texture(rs, size, size)
         if size != crop:
             tile, t = rescale_tile(tile, t, crop)
         if invert and rs.random() < invert:
@@ -470,6 +561,7 @@ def train(a):
     if a.data_only:
         return
     store = StoreUnion([store] + [PairStore.open_complete(r) for r in a.also_data or []])
+    quads = np.concatenate([np.asarray(Quads(s).fill(a.workers).q) for s in store.stores]) if a.bg_share else None
     torch.manual_seed(a.seed)
     net, arch = build_net(nn, a.arch)
     log("model: %s | %d params | %.0f MFLOPs at %dx%d | device %s" % (
@@ -532,7 +624,7 @@ def train(a):
             xs, ts = sample_frames(store, rs, ready[rs.choice(len(ready), a.frame_pairs, replace=False)])
         else:
             xs, ts = sample_batch(store, rs, ready[rs.integers(0, len(ready), a.batch // 2)], a.crop, mined, a.hard_share,
-                                  a.scale_jitter, a.invert)
+                                  a.scale_jitter, a.invert, quads, a.bg_share)
         x = normalise(torch, torch.from_numpy(xs).to(dev)).contiguous(memory_format=torch.channels_last)
         t = torch.from_numpy(ts).to(dev)
         z = net(x)
@@ -588,6 +680,8 @@ def parser():
     ap.add_argument("--scale-jitter", type=float, default=0.0,
                     help="crops: take each from a square up to (1 + j) times larger or smaller, resized to --crop (0 = off)")
     ap.add_argument("--invert", type=float, default=0.0, help="crops: this share has its grey levels flipped (0 = off)")
+    ap.add_argument("--bg-share", type=float, default=0.0, help="crops: this share has everything off the phone replaced by a "
+                    "random texture (see texture; the phone outlines are written beside the pair stores once); 0 = off")
     ap.add_argument("--varied", action="store_true", help="pairs from generate.py --varied (evalgen-like variety, v6)")
     ap.add_argument("--also-data", action="append", metavar="RUN",
                     help="also train on the finished pair store of this other run (repeatable), e.g. more pairs of another seed")
@@ -618,10 +712,11 @@ def parser():
     return ap
 
 
-def command(args):
-    """The train_v3.py command line that reproduces a checkpoint's `args` (its non-default options)."""
-    ap = parser()
-    out = ["python3 models/crack-detector/training/train_v3.py"]
+def command(args, ap=None, script="train_v3.py"):
+    """The command line that reproduces a checkpoint's `args` (its non-default options): train_v3.py's, or with its
+    argument parser another script's (train_screen.py)."""
+    ap = ap or parser()
+    out = ["python3 models/crack-detector/training/" + script]
     for act in ap._actions:
         if act.dest in ("help", "resume") or act.dest not in args or args[act.dest] == act.default:
             continue
@@ -641,6 +736,8 @@ def main():
         ap.error("--scale-jitter %g: must be 0 (off) or more" % a.scale_jitter)
     if not 0 <= a.invert <= 1:
         ap.error("--invert %g: a share, from 0 to 1" % a.invert)
+    if not 0 <= a.bg_share <= 1:
+        ap.error("--bg-share %g: a share, from 0 to 1" % a.bg_share)
     assert a.seed not in (777, 1) and a.batch % 2 == 0 and a.crop % CELL == 0 and 0 <= a.hard_share <= 0.5 and 0 <= a.subset <= a.pairs
     os.makedirs(a.run, exist_ok=True)
     train(a)

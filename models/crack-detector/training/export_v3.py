@@ -29,6 +29,7 @@ import json
 import math
 import sys
 import time
+import warnings
 
 import numpy as np
 
@@ -138,8 +139,10 @@ def export_onnx(torch, frame, out):
     frame at one thread in ms (onnxruntime is not installed for python here)."""
     os.makedirs(out, exist_ok=True)
     onnx_path = os.path.join(out, "model.onnx")
-    torch.onnx.export(frame, torch.zeros(1, 1, H, W), onnx_path, input_names=["image"], output_names=["logits"],
-                      dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}}, opset_version=13, do_constant_folding=True)
+    with warnings.catch_warnings():  # the screen localiser's upsampling sizes are traced as constants, which is what it needs
+        warnings.filterwarnings("ignore", message="The shape inference of prim::Constant type is missing")
+        torch.onnx.export(frame, torch.zeros(1, 1, H, W), onnx_path, input_names=["image"], output_names=["logits"],
+                          dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}}, opset_version=13, do_constant_folding=True)
     sha = hashlib.sha256(open(onnx_path, "rb").read()).hexdigest()
     threads = torch.get_num_threads()
     torch.set_num_threads(1)

@@ -12,7 +12,7 @@ log sigmoid(screen logit) to the crack logit before the spatial max, so a cell o
 Labels: the screen's and the phone's corners in every training pair's ok twin, from generate.scene_quads (the
 phone alone is drawn again, about a third of a frame's time), written once beside each train_v3.py pair store
 (RUN/data/quads.f32, resumable like the store). Target: the share of each cell the screen covers.
-Training: whole ok twins (960x540, as the crack network sees them), flipped, with exposure jitter, and in
+Training: whole frames, either twin (960x540, as the crack network sees them), flipped, with exposure jitter, and in
 --bg-share of them everything outside the phone replaced by a random texture (gratings, dot and hole lattices,
 line grids, blotches, printed marks), so that what is not a phone is learned as "not screen" whatever it looks
 like, not as the handful of surfaces the generator draws.
@@ -46,11 +46,12 @@ def screen_cells(quad, ss=2):
 
 
 def sample(store, quads, rs, pairs, bg_share):
-    """Whole ok twins (x [B, 1, H, W] float 0..255) and screen-cover targets [B, 1, GH, GW], augmented."""
+    """Whole frames (x [B, 1, H, W] float 0..255), either twin of each pair (a crack is part of the screen, and a gate that
+    had never seen one could shut on it), and screen-cover targets [B, 1, GH, GW], augmented."""
     xs = np.zeros((len(pairs), 1, H, W), np.float32)
     ts = np.zeros((len(pairs), 1, GH, GW), np.float32)
     for n, j in enumerate(pairs):
-        x = np.asarray(store.x[j, 0], np.float32)
+        x = np.asarray(store.x[j, rs.integers(0, 2)], np.float32)
         if rs.random() < bg_share:  # the phone pasted onto a texture
             m = polygon_mask(quads[j, 0])[:H]
             x = m * x + (1 - m) * texture(rs)

@@ -21,7 +21,8 @@ Network (--arch v3, the default): stride-2 3x3 stem, five depthwise-separable bl
 convolutions from a full-resolution first layer and a context branch at 1/16 (WideNet), 10x the
 parameters at 3.3x the FLOPs. --arch s2d (the package since 2026-12-02, see S2dNet): a 4x4 stride-4 stem that
 reaches every pixel without a full-resolution activation, 4.8x v3's parameters at 1.9x its FLOPs. The frame's logit is
-the maximum over space (see export_v3.py). Training uses --crop sized crops of both twins at the same place (half of
+the maximum over space (see export_v3.py; the package since the seventh session gates the map with train_screen.py's
+screen localiser first). Training uses --crop sized crops of both twins at the same place (half of
 them centred on crack cells): per-cell binary cross-entropy against the mask, plus cross-entropy of
 the crop's maximum against "the crop holds crack cells" (the frame decision the agent will see).
 --hard-share places that share of the crops on the ok twin's highest-scoring cells, mined over whole

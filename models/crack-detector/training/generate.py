@@ -341,7 +341,7 @@ def render_belt(rng, W, H, phone_quad, shadow):
 
 
 # ----------------------------------------------------------------------------- phone
-def render_phone(rng, W, H, cracked, crng, wrng=None, vr=None, vc=None):
+def render_phone(rng, W, H, cracked, crng, wrng=None, vr=None, vc=None, gr=None):
     scale = H / 1080.0
     meta = {}
     Lfrac = _u(rng, 0.4, 1.0)
@@ -382,6 +382,8 @@ def render_phone(rng, W, H, cracked, crng, wrng=None, vr=None, vc=None):
     scr = render_screen(rng, sw, sh, lit, scale)
     if vr is not None and vr.random() < 0.5:
         scr = varied_screen(vr, sw, sh, lit, scale)
+    if gr is not None and gr.random() < 0.6:
+        scr = glyph_screen(gr, scr, scale)
     smask = Image.new("L", (sw, sh), 0)
     srad = max(0.0, rad - bez * _u(rng, 0.5, 1.0))
     ImageDraw.Draw(smask).rounded_rectangle([0, 0, sw - 1, sh - 1], radius=srad, fill=255)
@@ -895,6 +897,80 @@ def lamp(vr, img):
     return img
 
 
+# ----------------------------------------------------------------------------- thin-stroked screen content
+# Crack-like lines that belong to the screen: big segment digits (clocks, calculators, counters), key grids, chart and
+# map grids with thin curves, outlined icons. Drawn over the screen from the stream [seed, i, 17] (make_frame glyphs=True).
+SEGMENTS = {"0": "abcdef", "1": "bc", "2": "abdeg", "3": "abcdg", "4": "bcfg", "5": "acdfg", "6": "acdefg", "7": "abc",
+            "8": "abcdefg", "9": "abcdfg"}
+
+
+def _digit(d, x, y, h, digit, width, col):
+    """One seven-segment digit of height h with its top-left corner at (x, y)."""
+    w = 0.55 * h
+    ends = {"a": ((0, 0), (w, 0)), "b": ((w, 0), (w, h / 2)), "c": ((w, h / 2), (w, h)), "d": ((0, h), (w, h)),
+            "e": ((0, h / 2), (0, h)), "f": ((0, 0), (0, h / 2)), "g": ((0, h / 2), (w, h / 2))}
+    for seg in SEGMENTS[digit]:
+        (x0, y0), (x1, y1) = ends[seg]
+        d.line([(x + x0, y + y0), (x + x1, y + y1)], fill=col, width=width)
+
+
+def glyph_screen(gr, scr, scale):
+    """The screen (RGB uint8, sh x sw) with thin-stroked content drawn over it, in a colour that stands out from it."""
+    sh, sw = scr.shape[:2]
+    im = Image.fromarray(scr, "RGB")
+    d = ImageDraw.Draw(im)
+    bright = scr.mean() < 110
+    col = _jitter_color(gr, (230, 230, 225) if bright else (25, 25, 30), 20)
+    thin = max(1, int(round(_u(gr, 0.6, 2.5) * max(scale, 0.5))))
+    for _ in range(int(gr.integers(1, 3))):
+        kind = str(gr.choice(["digits", "keys", "grid", "icons"]))
+        if kind == "digits":
+            h = _u(gr, 0.06, 0.3) * sh
+            n = int(gr.integers(2, 7))
+            x, y = _u(gr, 0, max(1, sw - n * 0.8 * h)), _u(gr, 0, max(1, sh - h))
+            for k in range(n):
+                _digit(d, x + k * 0.8 * h, y, h, str(gr.integers(0, 10)), max(thin, int(h * _u(gr, 0.03, 0.12))), col)
+        elif kind == "keys":
+            rows, cols = int(gr.integers(3, 6)), int(gr.integers(3, 5))
+            top = _u(gr, 0.3, 0.6) * sh
+            kw, kh = sw / cols, (sh - top) / rows
+            for r in range(rows):
+                for c in range(cols):
+                    box = [c * kw + 0.1 * kw, top + r * kh + 0.1 * kh, (c + 0.9) * kw, top + (r + 0.9) * kh]
+                    if gr.random() < 0.5:
+                        d.ellipse(box, outline=col, width=thin)
+                    else:
+                        d.rounded_rectangle(box, radius=0.2 * min(kw, kh), outline=col, width=thin)
+                    _digit(d, box[0] + 0.35 * kw, box[1] + 0.25 * kh, 0.35 * kh, str(gr.integers(0, 10)), thin, col)
+        elif kind == "grid":
+            p = _u(gr, 0.04, 0.2) * sw
+            a = _u(gr, 0, math.pi) if gr.random() < 0.3 else 0.0
+            ca, sa = math.cos(a), math.sin(a)
+            L = 2 * (sw + sh)
+            for t in np.arange(-L, L, p):
+                d.line([(sw / 2 + t * ca - L * sa, sh / 2 + t * sa + L * ca), (sw / 2 + t * ca + L * sa, sh / 2 + t * sa - L * ca)],
+                       fill=col, width=1)
+                d.line([(sw / 2 - t * sa - L * ca, sh / 2 + t * ca - L * sa), (sw / 2 - t * sa + L * ca, sh / 2 + t * ca + L * sa)],
+                       fill=col, width=1)
+            for _ in range(int(gr.integers(0, 3))):  # a plotted curve or an arc across the grid
+                if gr.random() < 0.5:
+                    xs = np.linspace(0, sw, 30)
+                    ys = sh * _u(gr, 0.2, 0.8) + np.cumsum(gr.normal(0, 0.03 * sh, 30))
+                    d.line(list(zip(xs.tolist(), ys.tolist())), fill=col, width=thin)
+                else:
+                    r = _u(gr, 0.2, 0.8) * sw
+                    cx, cy = _u(gr, 0, sw), _u(gr, 0, sh)
+                    d.arc([cx - r, cy - r, cx + r, cy + r], _u(gr, 0, 360), _u(gr, 0, 360), fill=col, width=thin)
+        else:
+            s_ = _u(gr, 0.08, 0.2) * sw
+            for _ in range(int(gr.integers(2, 9))):
+                x, y = _u(gr, 0, sw - s_), _u(gr, 0, sh - s_)
+                d.rounded_rectangle([x, y, x + s_, y + s_], radius=0.25 * s_, outline=col, width=thin)
+                for _ in range(int(gr.integers(1, 4))):
+                    d.line([(x + _u(gr, 0.2, 0.8) * s_, y + _u(gr, 0.2, 0.8) * s_) for _ in range(2)], fill=col, width=thin)
+    return np.asarray(im, np.uint8)
+
+
 def _streams(seed, index, width, height, cracked_share, force_label, wide, varied):
     """make_frame's random streams, frame size and label, drawn in the order its frames depend on."""
     vr = np.random.default_rng([int(seed), int(index), 11]) if varied else None
@@ -925,7 +1001,7 @@ def scene_quads(seed, index, wide=False, varied=False):
 
 # ----------------------------------------------------------------------------- frame
 def make_frame(seed, index, width=None, height=None, cracked_share=0.5, jpeg_roundtrip=True, force_label=None, wide=False,
-               varied=False):
+               varied=False, glyphs=False):
     """One synthetic frame. Returns (rgb uint8 HxWx3, label str, meta dict).
 
     The crack is drawn from its own random stream, so force_label='ok' / 'cracked' gives the
@@ -934,10 +1010,14 @@ def make_frame(seed, index, width=None, height=None, cracked_share=0.5, jpeg_rou
     stronger noise and blur, lower JPEG quality) from a third stream [seed, i, 7]; wide=False
     frames are byte-identical to the frames v1 and v2 were measured on.
     varied=True (implies wide) adds the evalgen-like variety (see varied_crack and below) from the
-    streams [seed, i, 11] (scene) and [seed, i, 13] (crack); wide frames without it are unchanged."""
+    streams [seed, i, 11] (scene) and [seed, i, 13] (crack); wide frames without it are unchanged.
+    glyphs=True (implies varied) draws thin-stroked screen content over the screen (see glyph_screen) from the stream
+    [seed, i, 17]; frames without it are unchanged."""
+    varied = varied or glyphs
     wide = wide or varied
     rng, crng, wrng, vr, vc, W, H, cracked = _streams(seed, index, width, height, cracked_share, force_label, wide, varied)
-    rgb_t, a_t, (x0, y0), quad, meta = render_phone(rng, W, H, cracked, crng, wrng, vr, vc)
+    gr = np.random.default_rng([int(seed), int(index), 17]) if glyphs else None
+    rgb_t, a_t, (x0, y0), quad, meta = render_phone(rng, W, H, cracked, crng, wrng, vr, vc, gr)
     frame = render_belt(rng, W, H, quad, _u(rng, 0.0, 0.6))
     if vr is not None and vr.random() < 0.5:
         frame = varied_surface(vr, W, H, quad)

@@ -3,7 +3,7 @@
 
     python3 train_v3.py [--run /work/model-runs/v3] [--pairs 1200] [--steps 6000] [--resume]
                         [--data-only] [--seed 3] [--frame-pairs N --init CKPT] [--keep]
-                        [--hard-share 0.25 --mine-every 550 --ignore-near] [--arch wide|s2d] [--subset 40] [--varied]
+                        [--hard-share 0.25 --mine-every 550 --ignore-near] [--arch wide|s2d] [--subset 40] [--varied] [--glyphs]
                         [--also-data OTHER_RUN ...] [--scale-jitter 0.4] [--invert 0.25]
 
 Data: `generate.make_frame(seed, j, wide=True)` rendered as counterfactual twins (scene j without
@@ -12,7 +12,8 @@ exactly as preprocess.py (and the agent) do, stored as uint8 in RUN/data (memory
 a pair is generated once and flagged done). The crack mask comes from the twins' difference before
 JPEG (grey, area-resized, > 4 grey levels), max-pooled to the network's 8x8 output cells.
 --varied renders the pairs with `make_frame(..., varied=True)` (generate.py --varied: evalgen-like
-surfaces, screens, walk-style anti-aliased cracks and glass nuisances); its store records that.
+surfaces, screens, walk-style anti-aliased cracks and glass nuisances); its store records that. --glyphs adds thin-stroked
+screen content over the screen (segment digits, key grids, chart grids, outlined icons: generate.glyph_screen).
 --also-data RUN adds another run's finished store (e.g. more pairs of another seed) after the run's own
 pairs, so that a longer run grows its data without regenerating what exists (check_also_data.py).
 
@@ -91,9 +92,9 @@ def cell_mask(diff):
 
 
 def pair_job(args):
-    seed, j, varied = args
-    ok, _, _ = generate.make_frame(seed, j, force_label="ok", wide=True, varied=varied)
-    cr, _, meta = generate.make_frame(seed, j, force_label="cracked", wide=True, varied=varied)
+    seed, j, varied, glyphs = args
+    ok, _, _ = generate.make_frame(seed, j, force_label="ok", wide=True, varied=varied, glyphs=glyphs)
+    cr, _, meta = generate.make_frame(seed, j, force_label="cracked", wide=True, varied=varied, glyphs=glyphs)
     q = int(np.random.default_rng([seed, j, 2]).integers(30, 96))
     x_ok = encode_and_preprocess(ok, q)
     x_cr = encode_and_preprocess(cr, q)
@@ -106,12 +107,14 @@ def pair_job(args):
 class PairStore:
     """RUN/data: x [P, 2, H, W] uint8 (ok, cracked twin), mask [P, GH, GW] uint8, info [P, 5] int32, done [P]."""
 
-    def __init__(self, root, pairs, seed, varied=False):
+    def __init__(self, root, pairs, seed, varied=False, glyphs=False):
         self.root = os.path.join(root, "data")
         os.makedirs(self.root, exist_ok=True)
         spec = {"pairs": pairs, "seed": seed, "size": [W, H], "cell": CELL}
-        if varied:  # only when set, so that the stores written before --varied existed still match
+        if varied or glyphs:  # only when set, so that the stores written before --varied existed still match
             spec["varied"] = True
+        if glyphs:
+            spec["glyphs"] = True
         spec_path = os.path.join(self.root, "spec.json")
         if os.path.exists(spec_path):
             old = json.load(open(spec_path))
@@ -125,7 +128,7 @@ class PairStore:
         self.info = np.memmap(os.path.join(self.root, "info.i32"), np.int32, mode, shape=(pairs, 5))
         self.done_path = os.path.join(self.root, "done.npy")
         self.done = np.load(self.done_path) if os.path.exists(self.done_path) else np.zeros(pairs, bool)
-        self.pairs, self.seed, self.varied = pairs, seed, varied
+        self.pairs, self.seed, self.varied, self.glyphs = pairs, seed, varied or glyphs, glyphs
 
     def _flush(self):
         self.x.flush()
@@ -135,7 +138,7 @@ class PairStore:
         os.replace(self.done_path + ".tmp.npy", self.done_path)
 
     def fill(self, workers):
-        todo = [(self.seed, j, self.varied) for j in range(self.pairs) if not self.done[j]]
+        todo = [(self.seed, j, self.varied, self.glyphs) for j in range(self.pairs) if not self.done[j]]
         if not todo:
             log("data: %d pairs cached in %s" % (self.pairs, self.root))
             return
@@ -157,7 +160,7 @@ class PairStore:
         if not os.path.exists(spec_path):
             raise SystemExit("--also-data %s: no pair store there (%s is missing)" % (run, spec_path))
         spec = json.load(open(spec_path))
-        store = PairStore(run, spec["pairs"], spec["seed"], spec.get("varied", False))
+        store = PairStore(run, spec["pairs"], spec["seed"], spec.get("varied", False), spec.get("glyphs", False))
         if not store.done.all():
             raise SystemExit("--also-data %s: only %d of %d pairs are generated; finish it with --data-only first" % (
                 run, store.done.sum(), store.pairs))
@@ -556,7 +559,7 @@ def train(a):
     import torch.nn.functional as F
     torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "2")))
     dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    store = PairStore(a.run, a.pairs, a.seed, a.varied)
+    store = PairStore(a.run, a.pairs, a.seed, a.varied, a.glyphs)
     if not a.train_while_generating:
         store.fill(a.workers)
     if a.data_only:
@@ -684,6 +687,8 @@ def parser():
     ap.add_argument("--bg-share", type=float, default=0.0, help="crops: this share has everything off the phone replaced by a "
                     "random texture (see texture; the phone outlines are written beside the pair stores once); 0 = off")
     ap.add_argument("--varied", action="store_true", help="pairs from generate.py --varied (evalgen-like variety, v6)")
+    ap.add_argument("--glyphs", action="store_true", help="--varied pairs with thin-stroked screen content drawn over the screen "
+                    "(segment digits, key grids, chart grids, outlined icons: generate.glyph_screen)")
     ap.add_argument("--also-data", action="append", metavar="RUN",
                     help="also train on the finished pair store of this other run (repeatable), e.g. more pairs of another seed")
     ap.add_argument("--arch", default="v3", choices=ARCHS, help="v3: the first v3 packages' network (the default); wide: see WideNet; s2d: the committed package's, see S2dNet")

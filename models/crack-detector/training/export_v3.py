@@ -231,7 +231,10 @@ def recipe(torch, args):
     """The train_v3.py commands that reproduce a checkpoint with these args: the --init run's first."""
     init = args.get("init") or []
     init = [init] if isinstance(init, str) else init  # one file before --init took several
-    first = recipe(torch, torch.load(init[-1], map_location="cpu")["args"]) if init else []
+    if init and train_v3.is_package(init[-1]):  # the package's own chain, which ends by exporting it there
+        first = [json.load(open(os.path.join(init[-1], "manifest.json")))["training"]["command"]]
+    else:
+        first = recipe(torch, torch.load(init[-1], map_location="cpu")["args"]) if init else []
     return first + [train_v3.command(args)]
 
 
@@ -264,9 +267,12 @@ def main():
         screen, sst, stag = train_screen.load(torch, nn, F, a.screen)
         net = train_screen.gated(nn, F, net, screen).eval()
         arch += "; screen gate (crack logit + log sigmoid(screen logit)): " + train_screen.ScreenNet.DESCRIPTION
-        chain.append(train_screen.command(sst["args"]))
+        if not sst.get("unfolded"):
+            chain.append(train_screen.command(sst["args"]))
+            train_s += sst["trainSeconds"]
+        elif sst["args"]["command"] not in chain:  # a package's localiser: its chain makes it
+            chain.insert(0, sst["args"]["command"])
         tag += "+screen-" + stag
-        train_s += sst["trainSeconds"]
     net.to(memory_format=torch.channels_last)
     step = st["step"]
     train_v3.log("checkpoint %s (%.0f s of training)" % (tag, st["trainSeconds"]))

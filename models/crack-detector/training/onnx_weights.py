@@ -91,6 +91,8 @@ def _attribute(b):
             value = struct.unpack("<f", v)[0]
         elif number == 3:
             value = _signed(v)
+        elif number == 4:
+            value = v.decode()
         elif number == 5:
             value = _tensor(v)[1]
         elif number == 7:
@@ -138,8 +140,9 @@ def load(path):
 
 
 def module(torch, path, output=None):
-    """The ONNX file's graph as a torch module (Conv, Relu, ReduceMax, ReduceMean, Concat, Gemm, Mul, Add), computed up to the
-    tensor named `output` (default: the graph's first output). Weights are frozen buffers."""
+    """The ONNX file's graph as a torch module (Conv, Relu, ReduceMax, ReduceMean, Concat, Gemm, Mul, Add, Sigmoid, Log,
+    AveragePool, Pad, nearest Resize as torch exports it, and the shape arithmetic around them), computed up to the tensor
+    named `output` (default: the graph's first output). Weights are frozen buffers."""
     nodes, initializers, inputs, outputs = load(path)
     output = output or outputs[0]
     names = {}
@@ -156,7 +159,7 @@ def module(torch, path, output=None):
             value = lambda k: getattr(self, names[k]) if k in names else values[k]  # noqa: E731
             F = torch.nn.functional
             for op, ins, outs, at in nodes:
-                args = [value(k) for k in ins if k]
+                args = [value(k) if k else None for k in ins]
                 if op == "Conv":
                     pads = at.get("pads", [0, 0, 0, 0])
                     if pads[:2] != pads[2:]:
@@ -178,6 +181,51 @@ def module(torch, path, output=None):
                     y = args[0] * args[1]
                 elif op == "Add":
                     y = args[0] + args[1]
+                elif op == "Sigmoid":
+                    y = torch.sigmoid(args[0])
+                elif op == "Log":
+                    y = torch.log(args[0])
+                elif op == "Constant":
+                    y = torch.from_numpy(np.array(at["value"]))
+                elif op == "ConstantOfShape":
+                    v = at.get("value", np.zeros(1, np.float32))
+                    y = torch.full(tuple(int(d) for d in args[0]), float(v.reshape(-1)[0]), dtype=torch.from_numpy(v).dtype)
+                elif op == "Shape":
+                    y = torch.tensor(args[0].shape, dtype=torch.int64)
+                elif op == "Gather":
+                    y = torch.index_select(args[0], at.get("axis", 0), args[1].reshape(-1)).reshape(
+                        args[0].shape[:at.get("axis", 0)] + args[1].shape + args[0].shape[at.get("axis", 0) + 1:])
+                elif op == "Unsqueeze":
+                    y = args[0]
+                    for ax in sorted(int(v) for v in args[1].reshape(-1)):
+                        y = y.unsqueeze(ax)
+                elif op == "Cast":
+                    y = args[0].to({1: torch.float32, 6: torch.int32, 7: torch.int64}[at["to"]])
+                elif op == "Slice":
+                    axes = args[3].tolist() if len(args) > 3 and args[3] is not None else list(range(len(args[1])))
+                    steps = args[4].tolist() if len(args) > 4 and args[4] is not None else [1] * len(axes)
+                    idx = [slice(None)] * args[0].dim()
+                    for ax, b, e, st in zip(axes, args[1].tolist(), args[2].tolist(), steps):
+                        n = args[0].shape[ax]
+                        idx[ax] = slice(max(-n, min(n, b)), max(-n, min(n, e)), st)
+                    y = args[0][tuple(idx)]
+                elif op == "Pad":
+                    if at.get("mode", "constant") not in (None, "constant") or args[1].abs().sum() or len(args) > 2 and args[2] is not None:
+                        raise ValueError("Pad other than zero padding by nothing")
+                    y = args[0]
+                elif op == "AveragePool":
+                    if any(at.get("pads", [0])) or at.get("ceil_mode", 0):
+                        raise ValueError("AveragePool with padding or ceil_mode")
+                    y = F.avg_pool2d(args[0], tuple(at["kernel_shape"]), tuple(at["strides"]))
+                elif op == "Resize":
+                    # torch exports F.interpolate(mode="nearest") as asymmetric coordinates rounded down
+                    if (at.get("mode") or "nearest") != "nearest" or at.get("coordinate_transformation_mode") not in (None, "asymmetric") \
+                            or at.get("nearest_mode") not in (None, "floor"):
+                        raise ValueError("Resize other than torch's nearest")
+                    if len(args) > 3 and args[3] is not None:
+                        y = F.interpolate(args[0], size=tuple(int(d) for d in args[3][2:]), mode="nearest")
+                    else:
+                        y = F.interpolate(args[0], scale_factor=tuple(float(v) for v in args[2][2:]), mode="nearest")
                 else:
                     raise ValueError("operator %s is not supported here" % op)
                 values[outs[0]] = y
@@ -186,3 +234,42 @@ def module(torch, path, output=None):
             raise ValueError("no node computes %s" % output)
 
     return Graph().eval()
+
+
+def unfold(torch, net, path):
+    """Loads the network that `path` was exported from back into `net`, a fresh instance of it with BatchNorm layers.
+
+    The export folded each convolution's BatchNorm into the convolution, whose weights lost their names; every other
+    weight keeps its name, the key in net.state_dict() (export_v3's Frame holds the network as `net`). The folded convolutions are matched in graph order
+    to net's convolutions that a BatchNorm follows, in module order (the order the export traced them), shape by shape.
+    Each such BatchNorm becomes the identity plus the folded bias (running mean 0, running variance 1 - eps), so that
+    net computes in eval mode what the file does; train_v3.refit_batchnorm gives it statistics to train with."""
+    nodes, initializers, _, _ = load(path)
+    mods = list(net.named_modules())
+    pairs = [(n, c, b) for (n, c), (_, b) in zip(mods, mods[1:])
+             if isinstance(c, torch.nn.Conv2d) and isinstance(b, torch.nn.BatchNorm2d)]
+    state = net.state_dict()
+    folded = [ins for op, ins, _, _ in nodes if op == "Conv" and ins[1] not in state]
+    if len(folded) != len(pairs):
+        raise ValueError("%s has %d folded convolutions, the network %d" % (path, len(folded), len(pairs)))
+    bn_names = {m: n for n, m in mods}
+    done = set()
+    with torch.no_grad():
+        for (name, conv, bn), ins in zip(pairs, folded):
+            w = initializers[ins[1]]
+            if tuple(w.shape) != tuple(conv.weight.shape):
+                raise ValueError("%s: a folded convolution of shape %s where the network's %s has %s" % (
+                    path, tuple(w.shape), name, tuple(conv.weight.shape)))
+            conv.weight.copy_(torch.from_numpy(w))
+            bn.weight.fill_(1.0)
+            bn.bias.copy_(torch.from_numpy(initializers[ins[2]]))
+            bn.running_mean.zero_()
+            bn.running_var.fill_(1.0 - bn.eps)
+            done |= {name + ".weight"} | {bn_names[bn] + "." + k for k in ("weight", "bias", "running_mean", "running_var",
+                                                                            "num_batches_tracked")}
+        for k, v in state.items():
+            if k in initializers:
+                v.copy_(torch.from_numpy(initializers[k]))
+            elif k not in done:
+                raise ValueError("%s holds no weight for %s" % (path, k))
+    return net

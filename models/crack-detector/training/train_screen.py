@@ -116,8 +116,9 @@ def gated(nn, F, crack, screen):
 
 
 def load(torch, nn, F, paths):
-    """A ScreenNet from one checkpoint or the weight mean of several (train_v3.load_checkpoints), in eval mode, and its tag."""
-    st, tag = train_v3.load_checkpoints(torch, paths)
+    """A ScreenNet from one checkpoint, the weight mean of several, or a package's (train_v3.load_checkpoints), in eval mode, and its
+    tag."""
+    st, tag = train_v3.load_checkpoints(torch, paths, part="screen")
     net = ScreenNet.make(nn, F)
     net.load_state_dict(st["net"])
     return net.eval(), st, tag

@@ -290,17 +290,76 @@ def separable(nn, cin, cout, stride=1, dil=1):
             nn.Conv2d(cin, cout, 1, bias=False), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
 
 
-def load_checkpoints(torch, paths):
+def is_package(path):
+    """Whether `path` is a package directory (manifest.json + model.onnx) rather than a checkpoint file."""
+    return os.path.isfile(os.path.join(path, "model.onnx")) and os.path.isfile(os.path.join(path, "manifest.json"))
+
+
+def package_checkpoint(torch, path, part="crack"):
+    """A package's network as a checkpoint: its crack network, or with part="screen" its screen localiser, read back from
+    model.onnx (onnx_weights.unfold), so that a run can start from a committed package when the run that made it is gone.
+    Its BatchNorm layers are folded ("unfolded": True): train() gives them statistics before training."""
+    import torch.nn as nn
+    import torch.nn.functional as F
+    import onnx_weights
+    import train_screen
+    training = json.load(open(os.path.join(path, "manifest.json")))["training"]
+    described = training.get("architecture", "")
+    arch = next((k for k in ARCHS if described.startswith(build_net(nn, k)[1])), None)
+    if arch is None:
+        raise SystemExit("%s: its manifest names no network train_v3.py builds" % path)
+    crack = build_net(nn, arch)[0]
+    screen = train_screen.ScreenNet.make(nn, F) if "screen gate" in described else None
+    if part == "screen" and screen is None:
+        raise SystemExit("%s has no screen localiser" % path)
+    holder = nn.Module()
+    holder.net = train_screen.gated(nn, F, crack, screen) if screen is not None else crack
+    onnx_weights.unfold(torch, holder, os.path.join(path, "model.onnx"))
+    return {"net": (screen if part == "screen" else crack).state_dict(), "step": training.get("steps", 0), "unfolded": True,
+            "args": {"arch": arch, "package": path, "command": training.get("command", "")},
+            "trainSeconds": training.get("trainSeconds", 0)}
+
+
+def refit_batchnorm(torch, net, x):
+    """Gives every BatchNorm the mean and variance of its input over the batch x without changing what net computes in
+    eval mode: a folded BatchNorm (package_checkpoint) has statistics 0 and 1, which training mode's batch statistics would
+    replace at the first step, changing the network. Weight and bias move with the statistics."""
+    bns = [m for m in net.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    seen = {}
+    hooks = [m.register_forward_pre_hook(lambda m, i: seen.__setitem__(m, (i[0].mean((0, 2, 3)), i[0].var((0, 2, 3), unbiased=False))))
+             for m in bns]
+    was = net.training
+    net.eval()
+    with torch.no_grad():
+        net(x)
+        for h in hooks:
+            h.remove()
+        for m in bns:
+            mu, var = seen[m]
+            # eval computes scale * y + shift; keep both with the new statistics
+            scale = m.weight / torch.sqrt(m.running_var + m.eps)
+            shift = m.bias - m.running_mean * scale
+            m.running_mean.copy_(mu)
+            m.running_var.copy_(var)
+            m.weight.copy_(scale * torch.sqrt(var + m.eps))
+            m.bias.copy_(shift + mu * scale)
+    net.train(was)
+
+
+def load_checkpoints(torch, paths, part="crack"):
     """The checkpoint at paths[0], or the weight-by-weight mean of several (BatchNorm statistics included): neighbouring
     checkpoints of one run average to a network steadier than any one of them. Returns the last one's state with that
-    network, and a tag naming the steps ("step2000", or "avg1500-3000x7" for seven averaged)."""
-    sts = [torch.load(p, map_location="cpu") for p in paths]
+    network, and a tag naming the steps ("step2000", or "avg1500-3000x7" for seven averaged). A package directory stands
+    for its network (package_checkpoint; `part` says which)."""
+    sts = [package_checkpoint(torch, p, part) if is_package(p) else torch.load(p, map_location="cpu") for p in paths]
+    if len(sts) > 1 and any(s.get("unfolded") for s in sts):
+        raise SystemExit("a package's network cannot be averaged with other checkpoints: its BatchNorm layers are folded")
     archs = {s["args"].get("arch", "v3") for s in sts}
     if len(archs) > 1:
         raise SystemExit("checkpoints of different networks (%s) cannot be averaged" % ", ".join(sorted(archs)))
     st, steps = dict(sts[-1]), [s["step"] for s in sts]
     if len(sts) == 1:
-        return st, "step%d" % steps[0]
+        return st, "package-" + os.path.basename(os.path.normpath(paths[0])) if st.get("unfolded") else "step%d" % steps[0]
     st["net"] = {k: sum(s["net"][k] for s in sts) / len(sts) if v.dtype.is_floating_point else v for k, v in st["net"].items()}
     return st, "avg%d-%dx%d" % (min(steps), max(steps), len(steps))
 
@@ -581,7 +640,15 @@ def train(a):
     rs = np.random.default_rng([a.seed, 99])
     mined, mined_at = None, -1
     if a.init and not (a.resume and os.path.exists(ckpt)):
-        net.load_state_dict(load_checkpoints(torch, a.init)[0]["net"])
+        init = load_checkpoints(torch, a.init)[0]
+        net.load_state_dict(init["net"])
+        if init.get("unfolded"):
+            rb = np.random.default_rng([a.seed, 98])
+            pool = subset_pairs(store.pairs, a.subset)
+            xs, _ = sample_batch(store, rb, pool[rb.integers(0, len(pool), 64)], a.crop, None, 0.0, a.scale_jitter, a.invert,
+                                 quads, a.bg_share)
+            refit_batchnorm(torch, net, normalise(torch, torch.from_numpy(xs).to(dev)).contiguous(memory_format=torch.channels_last))
+            log("gave the package's folded BatchNorm layers the statistics of 128 training crops")
         log("initialised the network from %s" % " + ".join(a.init))
     if a.resume and os.path.exists(ckpt):
         st = torch.load(ckpt, map_location=dev)
@@ -703,8 +770,8 @@ def parser():
     ap.add_argument("--mine-cells", type=int, default=8, help="hard negatives kept per ok twin")
     ap.add_argument("--ignore-near", action="store_true",
                     help="crops: crack-free cells next to a crack cell get no dense loss on the cracked twin")
-    ap.add_argument("--init", nargs="+", help="start from the network of this checkpoint, or of several averaged (a new "
-                    "optimiser and schedule)")
+    ap.add_argument("--init", nargs="+", help="start from the network of this checkpoint, or of several averaged, or of a "
+                    "package directory such as models/crack-detector/v3 (a new optimiser and schedule)")
     ap.add_argument("--keep", action="store_true", help="also keep RUN/stepN.pt at every --epoch-steps (to choose on calibration sets)")
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--pos-weight", type=float, default=3.0)

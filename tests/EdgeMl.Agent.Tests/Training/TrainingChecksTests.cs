@@ -2,13 +2,14 @@ using EdgeMl.Agent.Tests.Infrastructure;
 
 namespace EdgeMl.Agent.Tests.Training;
 
-/// <summary>The training scripts' checks that need no torch (numpy and PIL, at most two frames rendered), run here so that CI keeps them true.</summary>
+/// <summary>The training scripts' quick checks (numpy and PIL, at most two frames rendered; check_unpack.py also Debian's torch, on four sample frames), run here so that CI keeps them true.</summary>
 public sealed class TrainingChecksTests
 {
     [Theory]
     [InlineData("check_bands.py")]
     [InlineData("check_also_data.py")]
     [InlineData("check_screen.py")]
+    [InlineData("check_unpack.py")]
     public async Task Training_check_passes_every_line(string script)
     {
         var result = await ProcessRunner.RunAsync("/usr/bin/python3", [Path.Combine(Repo.Models, "training", script)], TimeSpan.FromMinutes(2));

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Checks that a committed package's networks can be read back for training (train_v3.package_checkpoint): the crack network
+and the screen localiser, rebuilt from model.onnx, compute what the file computes, and refit_batchnorm keeps that while
+giving the BatchNorm layers the statistics that training mode then uses.
+
+    python3 check_unpack.py [models/crack-detector/v3]      (torch; a few seconds)
+
+One line per check; exit status 1 if any fails.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import export_v3  # noqa: E402
+import onnx_weights  # noqa: E402
+import preprocess  # noqa: E402
+import train_screen  # noqa: E402
+import train_v3  # noqa: E402
+from checklist import Checklist  # noqa: E402
+
+
+def main():
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+    torch.set_num_threads(2)
+    check = Checklist()
+    pkg = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "v3")
+    samples = os.path.join(HERE, "..", "samples")
+    files = sorted(os.listdir(samples))[:4]
+    x = torch.from_numpy(preprocess.normalise(np.stack([export_v3.frame_tensor(os.path.join(samples, f)) for f in files])))[:, None]
+
+    st, tag = train_v3.load_checkpoints(torch, [pkg])
+    crack, _ = train_v3.build_net(nn, st["args"]["arch"])
+    crack.load_state_dict(st["net"])
+    screen = train_screen.load(torch, nn, F, [pkg])[0]
+    net = train_screen.gated(nn, F, crack, screen).eval()
+    cal = json.load(open(os.path.join(pkg, "manifest.json")))["training"]["calibration"]
+    with torch.no_grad():
+        mine = net(x).amax(dim=(1, 2, 3)) * cal["a"] + cal["b"]
+        theirs = onnx_weights.module(torch, os.path.join(pkg, "model.onnx"))(x)[:, 1]
+    gap = float((mine - theirs).abs().max())
+    check("%s: the networks read back from model.onnx give its logits on %d sample frames (largest gap %.2g)" % (
+        tag, len(files), gap), gap < 1e-3)
+    check("the checkpoint is marked as folded, so that training refits its BatchNorm layers", bool(st.get("unfolded")))
+    check("its recipe starts with the package's own command chain",
+          export_v3.recipe(torch, {"init": [pkg], "arch": "s2d"})[0] == st["args"]["command"] != "")
+
+    crops = x[:, :, 100:228, 300:428].contiguous()
+    with torch.no_grad():
+        before = crack.eval()(crops)
+        train_v3.refit_batchnorm(torch, crack, crops)
+        after = crack(crops)
+        bn = next(m for m in crack.modules() if isinstance(m, nn.BatchNorm2d))
+        trained = crack.train()(crops)
+    crack.eval()
+    check("refit_batchnorm leaves the eval-mode crack map as it was (largest gap %.2g)" % float((after - before).abs().max()),
+          float((after - before).abs().max()) < 1e-3 * float(before.abs().max()))
+    check("and training mode on the same crops computes the same map (largest gap %.2g)" % float((trained - before).abs().max()),
+          float((trained - before).abs().max()) < 1e-2 * float(before.abs().max()))
+    check("the BatchNorm statistics are no longer the folded 0 and 1", float(bn.running_mean.abs().max()) > 1e-3)
+    try:
+        train_v3.load_checkpoints(torch, [pkg, pkg])
+        check("a package cannot be averaged with another checkpoint", False)
+    except SystemExit as e:
+        check("a package cannot be averaged with another checkpoint (%s)" % e, True)
+    sys.exit(check.exit_status())
+
+
+if __name__ == "__main__":
+    main()

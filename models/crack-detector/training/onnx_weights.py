@@ -243,7 +243,7 @@ def unfold(torch, net, path):
     weight keeps its name, the key in net.state_dict() (export_v3's Frame holds the network as `net`). The folded convolutions are matched in graph order
     to net's convolutions that a BatchNorm follows, in module order (the order the export traced them), shape by shape.
     Each such BatchNorm becomes the identity plus the folded bias (running mean 0, running variance 1 - eps), so that
-    net computes in eval mode what the file does; train_v3.refit_batchnorm gives it statistics to train with."""
+    net computes in eval mode what the file does; train_v3.freeze_batchnorm keeps them so in training."""
     nodes, initializers, _, _ = load(path)
     mods = list(net.named_modules())
     pairs = [(n, c, b) for (n, c), (_, b) in zip(mods, mods[1:])

@@ -298,7 +298,7 @@ def is_package(path):
 def package_checkpoint(torch, path, part="crack"):
     """A package's network as a checkpoint: its crack network, or with part="screen" its screen localiser, read back from
     model.onnx (onnx_weights.unfold), so that a run can start from a committed package when the run that made it is gone.
-    Its BatchNorm layers are folded ("unfolded": True): train() gives them statistics before training."""
+    Its BatchNorm layers are folded ("unfolded": True): train() freezes them (freeze_batchnorm)."""
     import torch.nn as nn
     import torch.nn.functional as F
     import onnx_weights
@@ -320,30 +320,19 @@ def package_checkpoint(torch, path, part="crack"):
             "trainSeconds": training.get("trainSeconds", 0)}
 
 
-def refit_batchnorm(torch, net, x):
-    """Gives every BatchNorm the mean and variance of its input over the batch x without changing what net computes in
-    eval mode: a folded BatchNorm (package_checkpoint) has statistics 0 and 1, which training mode's batch statistics would
-    replace at the first step, changing the network. Weight and bias move with the statistics."""
-    bns = [m for m in net.modules() if isinstance(m, torch.nn.BatchNorm2d)]
-    seen = {}
-    hooks = [m.register_forward_pre_hook(lambda m, i: seen.__setitem__(m, (i[0].mean((0, 2, 3)), i[0].var((0, 2, 3), unbiased=False))))
-             for m in bns]
-    was = net.training
-    net.eval()
-    with torch.no_grad():
-        net(x)
-        for h in hooks:
-            h.remove()
-        for m in bns:
-            mu, var = seen[m]
-            # eval computes scale * y + shift; keep both with the new statistics
-            scale = m.weight / torch.sqrt(m.running_var + m.eps)
-            shift = m.bias - m.running_mean * scale
-            m.running_mean.copy_(mu)
-            m.running_var.copy_(var)
-            m.weight.copy_(scale * torch.sqrt(var + m.eps))
-            m.bias.copy_(shift + mu * scale)
-    net.train(was)
+def freeze_batchnorm(torch, net):
+    """Keeps every BatchNorm of net in eval mode, whatever net.train() says: a package's folded BatchNorm layers
+    (package_checkpoint) hold statistics 0 and 1, which training mode's batch statistics would replace. Statistics
+    re-estimated on training crops rank the calibration frames worse than the package's own (see the model card)."""
+
+    class Frozen(torch.nn.BatchNorm2d):
+        def train(self, mode=True):
+            return super().train(False)
+
+    for m in net.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            m.__class__ = Frozen
+            m.eval()
 
 
 def load_checkpoints(torch, paths, part="crack"):
@@ -643,12 +632,8 @@ def train(a):
         init = load_checkpoints(torch, a.init)[0]
         net.load_state_dict(init["net"])
         if init.get("unfolded"):
-            rb = np.random.default_rng([a.seed, 98])
-            pool = subset_pairs(store.pairs, a.subset)
-            xs, _ = sample_batch(store, rb, pool[rb.integers(0, len(pool), 64)], a.crop, None, 0.0, a.scale_jitter, a.invert,
-                                 quads, a.bg_share)
-            refit_batchnorm(torch, net, normalise(torch, torch.from_numpy(xs).to(dev)).contiguous(memory_format=torch.channels_last))
-            log("gave the package's folded BatchNorm layers the statistics of 128 training crops")
+            freeze_batchnorm(torch, net)
+            log("the package's folded BatchNorm layers train as fixed affine layers (statistics frozen)")
         log("initialised the network from %s" % " + ".join(a.init))
     if a.resume and os.path.exists(ckpt):
         st = torch.load(ckpt, map_location=dev)

@@ -32,6 +32,8 @@ come from); --ignore-near drops the dense loss of crack-free cells next to a cra
 augmentations (other scales; flipped grey levels); --bg-share pastes the phone onto random textures (see texture).
 --frame-pairs N trains on whole frames instead (N twin pairs per step; see frame_losses), usually
 after crops with --init, so that the maximum over all cells is what the loss sees.
+--init takes checkpoints (several are averaged) or a package directory: models/crack-detector/v3 continues the committed
+package, read back from its model.onnx with its folded BatchNorm layers frozen (package_checkpoint, freeze_batchnorm).
 
 Checkpoints: RUN/last.pt every --ckpt-minutes and at the end of each epoch (--epoch-steps steps);
 --resume continues from it (model, optimiser, schedule, step, random state). CUDA when available.

@@ -630,12 +630,11 @@ def train(a):
     step = 0
     rs = np.random.default_rng([a.seed, 99])
     mined, mined_at = None, -1
+    if a.init and is_package(a.init[-1]):  # a resumed run of such a network keeps them frozen too
+        freeze_batchnorm(torch, net)
+        log("the package's folded BatchNorm layers train as fixed affine layers (statistics frozen)")
     if a.init and not (a.resume and os.path.exists(ckpt)):
-        init = load_checkpoints(torch, a.init)[0]
-        net.load_state_dict(init["net"])
-        if init.get("unfolded"):
-            freeze_batchnorm(torch, net)
-            log("the package's folded BatchNorm layers train as fixed affine layers (statistics frozen)")
+        net.load_state_dict(load_checkpoints(torch, a.init)[0]["net"])
         log("initialised the network from %s" % " + ".join(a.init))
     if a.resume and os.path.exists(ckpt):
         st = torch.load(ckpt, map_location=dev)

@@ -1,0 +1,64 @@
+using System.Security.Cryptography;
+using EdgeMl.Agent.Tests.Infrastructure;
+using EdgeMl.Contracts.Packaging;
+
+namespace EdgeMl.Agent.Tests.Training;
+
+/// <summary>scripts/train-crack-detector end to end at tiny sizes (three pairs per store, 24 steps, six frames per set):
+/// the recipe's every stage, the package the agent scores, a rerun that resumes, and a second folder that repeats it.</summary>
+public sealed class TrainingRecipeTests
+{
+    private static readonly Dictionary<string, string> Tiny = new()
+    {
+        ["PAIRS"] = "3",
+        ["STEPS"] = "24",
+        ["SCREEN_STEPS"] = "16",
+        ["SET_FRAMES"] = "6",
+    };
+
+    [Fact]
+    public async Task The_recipe_script_makes_a_package_the_agent_scores_and_makes_it_again_bit_for_bit()
+    {
+        using var temp = new TempDirectory();
+
+        var first = await TrainAsync(temp.File("a"));
+        var package = ModelPackage.Load(temp.File("a/package"));
+        var scored = await ProcessRunner.AgentAsync("infer", "--model", temp.File("a/package"), "--input", Path.Combine(Repo.Models, "samples"), "--out", temp.File("scores.csv"), "--ep", "cpu");
+        var rerun = await TrainAsync(temp.File("a"));
+        var again = await TrainAsync(temp.File("b"));
+
+        Assert.Equal(("crack-detector", "v3"), (package.Manifest.Name, package.Manifest.Version));
+        Assert.True(scored.ExitCode == 0, scored.Error);
+        var rows = File.ReadAllLines(temp.File("scores.csv")).Skip(1).ToList();
+        Assert.Equal(Directory.GetFiles(Path.Combine(Repo.Models, "samples"), "*.jpg").Length, rows.Count);
+        Assert.DoesNotContain(rows, r => r.Contains(",error,", StringComparison.Ordinal));
+        Assert.DoesNotContain("resumed from", first.Output, StringComparison.Ordinal);
+        Assert.Contains("data: 3 pairs cached", rerun.Output, StringComparison.Ordinal);
+        Assert.Contains("crack/last.pt at step 24", rerun.Output, StringComparison.Ordinal);
+        Assert.Contains("screen/last.pt at step 16", rerun.Output, StringComparison.Ordinal);
+        Assert.Equal(first.ModelHash, rerun.ModelHash);
+        Assert.Equal(first.ModelHash, again.ModelHash);
+    }
+
+    [Fact]
+    public async Task A_size_that_is_not_a_whole_number_is_one_line_and_nothing_runs()
+    {
+        using var temp = new TempDirectory();
+
+        var run = await ProcessRunner.RunAsync(Script, [temp.File("runs"), temp.File("package")], TimeSpan.FromMinutes(1), new Dictionary<string, string>(Tiny) { ["STEPS"] = "lots" });
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Equal("train-crack-detector: sizes are whole numbers above 0, not 'lots'", run.Error.Trim());
+        Assert.False(Directory.Exists(temp.File("runs")));
+    }
+
+    private static string Script => Path.Combine(Repo.Root, "scripts", "train-crack-detector");
+
+    private static async Task<(string Output, string ModelHash)> TrainAsync(string folder)
+    {
+        var run = await ProcessRunner.RunAsync(Script, [Path.Combine(folder, "runs"), Path.Combine(folder, "package")], TimeSpan.FromMinutes(8), Tiny);
+        Assert.True(run.ExitCode == 0, $"train-crack-detector failed:\n{run.Output}{run.Error}");
+        var hash = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(folder, "package", ModelPackage.ModelFile))));
+        return (run.Output + run.Error, hash);
+    }
+}

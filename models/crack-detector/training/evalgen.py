@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A second, independently written frame generator, for evaluation only (never for training).
+"""A second, independently written frame generator, written for evaluation (see twins below).
 
     python3 evalgen.py --out DIR --count N --seed S [--workers 2]
 
@@ -14,6 +14,9 @@ and fibres, fingerprints (ridged ovals), glare (soft ellipses, bright bands).
 
 Writes DIR/NNNNN_<label>.jpg, DIR/labels.csv (file,label) and DIR/meta.csv (kind, crack_width at
 1080p scale, screen lit/dark, size, JPEG quality, nuisances). Frame i depends only on (seed, i).
+
+`make_eval_frame(seed, i, twins=True)` draws the frame cracked and returns it with its crack-free twin, for training
+pairs (train_v3.py --source evalgen); a network trained on those no longer meets an unseen generator here.
 """
 import argparse
 import csv
@@ -216,11 +219,14 @@ def crack_paths(rng, kind, sw, sh):
 
 
 # ----------------------------------------------------------------------------- frame
-def make_eval_frame(seed, index):
+def make_eval_frame(seed, index, twins=False):
+    """Frame `index` of `seed`: (RGB, label, meta). With `twins`, the frame is drawn cracked and returned as
+    ((RGB without its crack, RGB with it), meta, (phone corners, screen corners)): the same scene, nuisances and camera
+    on both, for training pairs."""
     rng = np.random.default_rng([int(seed), int(index), 101])
     W, H = SIZES[int(rng.integers(0, len(SIZES)))]
     s = H / 1080.0
-    cracked = bool(rng.random() < 0.5)
+    cracked = bool(rng.random() < 0.5) or twins
     img, light = background(rng, W, H)
     # phone geometry in frame coordinates
     long_side = rng.uniform(0.3, 0.95) * H
@@ -268,6 +274,7 @@ def make_eval_frame(seed, index):
         return out
 
     meta = {"screen": "lit" if lit else "dark", "width": W, "height": H}
+    imgs = [img]
     if cracked:
         kind = KINDS[int(rng.integers(0, 4))]
         cw = 1 if kind == "hairline" else int(rng.choice([1, 2, 3]))
@@ -277,6 +284,9 @@ def make_eval_frame(seed, index):
             stroke(cov, to_frame(p), px_w)
         cov *= a_scr
         strength = rng.uniform(0.35, 0.9)
+        if twins:
+            img = img.copy()
+            imgs.append(img)
         if lit and rng.random() < 0.75:
             img *= (1 - strength * cov)[..., None]
         else:
@@ -314,7 +324,8 @@ def make_eval_frame(seed, index):
             d = np.hypot((xx - q[0]) / 0.8, yy - q[1])
             glass += (0.08 * (0.5 + 0.5 * np.sin(d / (2.2 * max(s, 0.5)) * math.pi)) * np.exp(-(d / r) ** 4)).astype(np.float32)
     glass *= a_scr
-    img += glass[..., None] * (235 - img)
+    for im in imgs:
+        im += glass[..., None] * (235 - im)
     if rng.random() < 0.5:
         nuis.append("glare")
         q = to_frame([(rng.uniform(0, sw), rng.uniform(0, sh))])[0]
@@ -324,17 +335,27 @@ def make_eval_frame(seed, index):
             ba = rng.uniform(0, math.pi)
             dist = (xx - q[0]) * math.cos(ba) + (yy - q[1]) * math.sin(ba)
             g = np.maximum(g, np.exp(-(dist / (rng.uniform(2, 15) * s)) ** 2) * rng.uniform(0.2, 0.6))
-        img += (g * a_scr)[..., None] * (255 - img)
+        for im in imgs:
+            im += (g * a_scr)[..., None] * (255 - im)
     meta["nuisances"] = "+".join(nuis)
 
     # camera: blur, noise, gamma
-    frame = Image.fromarray(np.clip(img, 0, 255).astype(np.uint8), "RGB")
-    if rng.random() < 0.4:
-        frame = frame.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.2) * max(s, 0.5)))
-    arr = np.asarray(frame, np.float32)
-    arr += rng.normal(0, rng.uniform(1, 6), (H, W, 1)).astype(np.float32)
-    arr = 255 * (np.clip(arr, 0, 255) / 255) ** rng.uniform(0.8, 1.25)
-    return np.clip(arr + 0.5, 0, 255).astype(np.uint8), ("cracked" if cracked else "ok"), meta
+    blur = rng.uniform(0.3, 1.2) * max(s, 0.5) if rng.random() < 0.4 else 0
+    noise = rng.normal(0, rng.uniform(1, 6), (H, W, 1)).astype(np.float32)
+    gamma = rng.uniform(0.8, 1.25)
+    out = []
+    for im in imgs:
+        frame = Image.fromarray(np.clip(im, 0, 255).astype(np.uint8), "RGB")
+        if blur:
+            frame = frame.filter(ImageFilter.GaussianBlur(blur))
+        arr = np.asarray(frame, np.float32) + noise
+        arr = 255 * (np.clip(arr, 0, 255) / 255) ** gamma
+        out.append(np.clip(arr + 0.5, 0, 255).astype(np.uint8))
+    if twins:
+        def corners(hw, hh):
+            return [(cx + x * ca - y * sa, cy + x * sa + y * ca) for x, y in ((-hw, -hh), (hw, -hh), (hw, hh), (-hw, hh))]
+        return tuple(out), meta, (corners(pw / 2, ph / 2), corners(sw / 2, sh / 2))
+    return out[0], ("cracked" if cracked else "ok"), meta
 
 
 def _job(args):

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Synthetic factory-line photos of phone/tablet screens, some with cracked glass.
 
-EVALUATION ONLY. This generator exists to test how well the crack detector
-generalises to a rendering style it has never been trained on. It was written
-independently, without looking at the project's other generators or training
-code, so its scenes, devices, crack shapes and camera model are its own.
+Written for evaluation: to test how well the crack detector generalises to a
+rendering style it has never been trained on. It was written independently,
+without looking at the project's other generators or training code, so its
+scenes, devices, crack shapes and camera model are its own. `scene(seed, i,
+cracked)` also draws a frame's twin without or with its crack, for training
+pairs (train_v3.py --source evalgen3); a network trained on those no longer
+meets an unseen generator here.
 
 Usage:
     python3 evalgen3.py --out DIR --count N --seed S [--workers 2]
@@ -63,6 +66,7 @@ NUISANCE_P = [0.35, 0.45, 0.20, 0.30, 0.35, 0.12, 0.20, 0.15]
 # Independent random streams per frame, so e.g. the crack stream never shifts
 # the nuisance or scene draws (nuisances must not depend on the label).
 S_FRAME, S_SCENE, S_DEVICE, S_CRACK, S_NUIS, S_CAMERA = range(6)
+KINDS = ("branch", "spider", "edge", "hairline")
 
 FONT_DIR = "/usr/share/fonts/truetype/dejavu"
 FONT_FILES = {"sans": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf",
@@ -1288,8 +1292,8 @@ def nuisances(rng, flags, img, reg, hm, wc, hc, glass, screen, ppm, sc, light):
 
 # ---------------------------------------------------------------- camera
 
-def camera(rng, img, sc, quality):
-    """Optics + sensor + JPEG; returns JPEG bytes."""
+def camera(rng, img, sc):
+    """Optics + sensor; returns the frame as 8-bit RGB, before JPEG."""
     H, W = img.shape[:2]
     r = rng.random()
     if r < 0.18:                                        # slight defocus
@@ -1322,9 +1326,7 @@ def camera(rng, img, sc, quality):
     cn = rng.standard_normal((H // 2, W // 2, 3), dtype=np.float32) * (rng.uniform(0.002, 0.008) / 0.0005)
     cn = Image.fromarray(np.clip(cn + 128.5, 0, 255).astype(np.uint8)).resize((W, H), Image.BILINEAR)
     img += (np.asarray(cn, np.float32) - 128) * np.float32(0.0005)
-    buf = io.BytesIO()
-    Image.fromarray(rgb_u8(img)).save(buf, "JPEG", quality=int(quality))
-    return buf.getvalue()
+    return rgb_u8(img)
 
 
 # ----------------------------------------------------------------- frame
@@ -1334,9 +1336,20 @@ def stream(seed, i, k):
 
 
 def render_frame(seed, i):
+    rgb, quality, row, _ = scene(seed, i)
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, "JPEG", quality=int(quality))
+    return buf.getvalue(), row
+
+
+def scene(seed, i, cracked=None):
+    """Frame i before JPEG: (8-bit RGB, JPEG quality, meta row, (device corners, screen corners) in frame pixels).
+    `cracked` True or False draws the frame's twin with or without its crack (same scene, nuisances and camera: the
+    crack has its own stream), for training pairs; None keeps the frame's own label."""
     rf = stream(seed, i, S_FRAME)
     W, H = SIZES[rf.choice(len(SIZES), p=SIZE_P)]
-    cracked = rf.random() < 0.5
+    own = rf.random() < 0.5
+    cracked = own if cracked is None else cracked
     lit = rf.random() < 0.6
     quality = int(rf.integers(50, 96))
     sc = H / 1080.0
@@ -1379,14 +1392,16 @@ def render_frame(seed, i):
     glass = np.clip(-0.5 - sdf, 0, 1) * (1 - occ_px)
     kind, cw = "none", 0
     if cracked:
-        kind = str(rk.choice(["branch", "spider", "edge", "hairline"], p=[0.3, 0.2, 0.3, 0.2]))
+        kind = str(rk.choice(KINDS, p=[0.3, 0.2, 0.3, 0.2]))
         cw = int(rk.choice([1, 2], p=[0.75, 0.25]) if kind == "hairline"
                  else rk.choice([1, 2, 3], p=[0.4, 0.35, 0.25]))
         draw_crack(rk, kind, img, reg, hm, wc, hc, glass, lit, cw * sc)
     drawn = nuisances(rn, flags, img, reg, hm, wc, hc, glass, scr * alpha, ppm, sc, light)
-    jpg = camera(rc, img, sc, quality)
+    rgb = camera(rc, img, sc)
     label = "cracked" if cracked else "ok"
-    return jpg, [label, kind, cw, "lit" if lit else "dark", W, H, quality, ";".join(drawn)]
+    sx, sy0, sy1 = dev["side"] * wc, dev["top"] * wc, hc - dev["bottom"] * wc
+    screen = apply_h(hm, np.array([(sx, sy0), (wc - sx, sy0), (wc - sx, sy1), (sx, sy1)], float))
+    return rgb, quality, [label, kind, cw, "lit" if lit else "dark", W, H, quality, ";".join(drawn)], (quad, screen)
 
 
 def work(job):

@@ -3,7 +3,7 @@
 
     python3 train_v3.py [--run /work/model-runs/v3] [--pairs 1200] [--steps 6000] [--resume]
                         [--data-only] [--seed 3] [--frame-pairs N --init CKPT] [--keep]
-                        [--hard-share 0.25 --mine-every 550 --ignore-near] [--arch wide|s2d] [--subset 40] [--varied] [--glyphs]
+                        [--hard-share 0.25 --mine-every 550 --ignore-near] [--arch wide|s2d] [--subset 40] [--varied] [--glyphs] [--source evalgen3]
                         [--also-data OTHER_RUN ...] [--scale-jitter 0.4] [--invert 0.25]
 
 Data: `generate.make_frame(seed, j, wide=True)` rendered as counterfactual twins (scene j without
@@ -14,6 +14,9 @@ JPEG (grey, area-resized, > 4 grey levels), max-pooled to the network's 8x8 outp
 --varied renders the pairs with `make_frame(..., varied=True)` (generate.py --varied: evalgen-like
 surfaces, screens, walk-style anti-aliased cracks and glass nuisances); its store records that. --glyphs adds thin-stroked
 screen content over the screen (segment digits, key grids, chart grids, outlined icons: generate.glyph_screen).
+--source evalgen|evalgen3 draws the twins from a generator written apart from generate.py instead (evalgen.py and
+evalgen3.py, written for evaluation; check_twins.py): each frame at its own size, JPEG quality and crack kinds, with its
+phone's and screen's corners stored beside the pairs.
 --also-data RUN adds another run's finished store (e.g. more pairs of another seed) after the run's own
 pairs, so that a longer run grows its data without regenerating what exists (check_also_data.py).
 
@@ -58,11 +61,14 @@ from PIL import Image, ImageDraw
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import evalgen  # noqa: E402
+import evalgen3  # noqa: E402
 import generate  # noqa: E402
 import preprocess  # noqa: E402
 from train import resize_area_fast  # noqa: E402
 
 W, H = 960, 540
+SOURCES = ("generate", "evalgen", "evalgen3")
 CELL = 8
 GW, GH = W // CELL, -(-H // CELL)  # 120 x 68 output cells (the last row covers 4 input rows)
 T0 = time.time()
@@ -93,23 +99,42 @@ def cell_mask(diff):
     return m.reshape(GH, CELL, GW, CELL).any(axis=(1, 3)).astype(np.uint8)
 
 
+def source_twins(source, seed, j):
+    """Twin j of another generator than generate.py: (ok RGB, cracked RGB, JPEG quality, kind index, crack width, lit,
+    (phone corners, screen corners) in frame pixels). Each generator's own JPEG quality for its frame."""
+    if source == "evalgen":
+        (ok, cr), meta, quads = evalgen.make_eval_frame(seed, j, twins=True)
+        q = int(np.random.default_rng([seed, j, 102]).integers(40, 96))
+        return ok, cr, q, evalgen.KINDS.index(meta["kind"]), meta["crack_width"], meta["screen"] == "lit", quads
+    ok, q, _, quads = evalgen3.scene(seed, j, cracked=False)
+    cr, _, row, _ = evalgen3.scene(seed, j, cracked=True)
+    return ok, cr, q, evalgen3.KINDS.index(row[1]), row[2], row[3] == "lit", quads
+
+
 def pair_job(args):
-    seed, j, varied, glyphs = args
-    ok, _, _ = generate.make_frame(seed, j, force_label="ok", wide=True, varied=varied, glyphs=glyphs)
-    cr, _, meta = generate.make_frame(seed, j, force_label="cracked", wide=True, varied=varied, glyphs=glyphs)
-    q = int(np.random.default_rng([seed, j, 2]).integers(30, 96))
+    seed, j, varied, glyphs, source = args
+    quads = None
+    if source == "generate":
+        ok, _, _ = generate.make_frame(seed, j, force_label="ok", wide=True, varied=varied, glyphs=glyphs)
+        cr, _, meta = generate.make_frame(seed, j, force_label="cracked", wide=True, varied=varied, glyphs=glyphs)
+        q = int(np.random.default_rng([seed, j, 2]).integers(30, 96))
+        kind, width, lit = generate.KINDS.index(meta["kind"]), meta["crack_width"], meta["screen"] == "lit"
+    else:
+        ok, cr, q, kind, width, lit, quads = source_twins(source, seed, j)
     x_ok = encode_and_preprocess(ok, q)
     x_cr = encode_and_preprocess(cr, q)
     h0, w0 = ok.shape[:2]
+    if quads is not None:
+        quads = np.array(quads, np.float32) * np.array([W / w0, H / h0], np.float32)
     d = np.abs(resize_area_fast(luma(cr), W, H) - resize_area_fast(luma(ok), W, H)) > 4.0
-    info = (generate.KINDS.index(meta["kind"]), int(meta["crack_width"]), 1 if meta["screen"] == "lit" else 0, w0, h0)
-    return j, np.rint(x_ok).astype(np.uint8), np.rint(x_cr).astype(np.uint8), cell_mask(d), info
+    info = (kind, int(width), 1 if lit else 0, w0, h0)
+    return j, np.rint(x_ok).astype(np.uint8), np.rint(x_cr).astype(np.uint8), cell_mask(d), info, quads
 
 
 class PairStore:
     """RUN/data: x [P, 2, H, W] uint8 (ok, cracked twin), mask [P, GH, GW] uint8, info [P, 5] int32, done [P]."""
 
-    def __init__(self, root, pairs, seed, varied=False, glyphs=False):
+    def __init__(self, root, pairs, seed, varied=False, glyphs=False, source="generate"):
         self.root = os.path.join(root, "data")
         os.makedirs(self.root, exist_ok=True)
         spec = {"pairs": pairs, "seed": seed, "size": [W, H], "cell": CELL}
@@ -117,6 +142,8 @@ class PairStore:
             spec["varied"] = True
         if glyphs:
             spec["glyphs"] = True
+        if source != "generate":
+            spec["source"] = source
         spec_path = os.path.join(self.root, "spec.json")
         if os.path.exists(spec_path):
             old = json.load(open(spec_path))
@@ -130,7 +157,7 @@ class PairStore:
         self.info = np.memmap(os.path.join(self.root, "info.i32"), np.int32, mode, shape=(pairs, 5))
         self.done_path = os.path.join(self.root, "done.npy")
         self.done = np.load(self.done_path) if os.path.exists(self.done_path) else np.zeros(pairs, bool)
-        self.pairs, self.seed, self.varied, self.glyphs = pairs, seed, varied or glyphs, glyphs
+        self.pairs, self.seed, self.varied, self.glyphs, self.source = pairs, seed, varied or glyphs, glyphs, source
 
     def _flush(self):
         self.x.flush()
@@ -140,17 +167,23 @@ class PairStore:
         os.replace(self.done_path + ".tmp.npy", self.done_path)
 
     def fill(self, workers):
-        todo = [(self.seed, j, self.varied, self.glyphs) for j in range(self.pairs) if not self.done[j]]
+        todo = [(self.seed, j, self.varied, self.glyphs, self.source) for j in range(self.pairs) if not self.done[j]]
         if not todo:
             log("data: %d pairs cached in %s" % (self.pairs, self.root))
             return
-        log("data: generating %d of %d pairs (seed %d, %d processes)" % (len(todo), self.pairs, self.seed, workers))
+        log("data: generating %d of %d pairs (%s, seed %d, %d processes)" % (len(todo), self.pairs, self.source, self.seed, workers))
+        # the other generators' corners come with their twins; generate.py's are drawn apart (Quads.fill)
+        quads = Quads(self) if self.source != "generate" else None
         t = time.time()
         with mp.get_context("fork").Pool(workers) as pool:
-            for n, (j, a, b, m, info) in enumerate(pool.imap_unordered(pair_job, todo, chunksize=2)):
+            for n, (j, a, b, m, info, q) in enumerate(pool.imap_unordered(pair_job, todo, chunksize=2)):
                 self.x[j, 0], self.x[j, 1], self.mask[j], self.info[j] = a, b, m, info
                 self.done[j] = True
+                if quads is not None:
+                    quads.q[j], quads.done[j] = q, True
                 if (n + 1) % 50 == 0 or n + 1 == len(todo):
+                    if quads is not None:  # before the pairs' done flags, so a done pair always has its corners
+                        quads._flush()
                     self._flush()
                     log("  %d/%d pairs (%.2f s/pair wall)" % (n + 1, len(todo), (time.time() - t) / (n + 1)))
 
@@ -162,7 +195,8 @@ class PairStore:
         if not os.path.exists(spec_path):
             raise SystemExit("--also-data %s: no pair store there (%s is missing)" % (run, spec_path))
         spec = json.load(open(spec_path))
-        store = PairStore(run, spec["pairs"], spec["seed"], spec.get("varied", False), spec.get("glyphs", False))
+        store = PairStore(run, spec["pairs"], spec["seed"], spec.get("varied", False), spec.get("glyphs", False),
+                          spec.get("source", "generate"))
         if not store.done.all():
             raise SystemExit("--also-data %s: only %d of %d pairs are generated; finish it with --data-only first" % (
                 run, store.done.sum(), store.pairs))
@@ -223,6 +257,8 @@ class Quads:
         todo = [(self.store.seed, j, self.store.varied) for j in range(self.store.pairs) if not self.done[j]]
         if not todo:
             return self
+        if self.store.source != "generate":
+            raise SystemExit("%s: %d pairs lack their corners; generate the store again" % (self.store.root, len(todo)))
         log("quads: %d of %d pairs in %s" % (len(todo), self.store.pairs, self.store.root))
         with mp.get_context("fork").Pool(workers) as pool:
             for n, (j, q) in enumerate(pool.imap_unordered(quads_job, todo, chunksize=8)):
@@ -609,7 +645,7 @@ def train(a):
     import torch.nn.functional as F
     torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "2")))
     dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    store = PairStore(a.run, a.pairs, a.seed, a.varied, a.glyphs)
+    store = PairStore(a.run, a.pairs, a.seed, a.varied, a.glyphs, a.source)
     if not a.train_while_generating:
         store.fill(a.workers)
     if a.data_only:
@@ -739,6 +775,8 @@ def parser():
     ap.add_argument("--invert", type=float, default=0.0, help="crops: this share has its grey levels flipped (0 = off)")
     ap.add_argument("--bg-share", type=float, default=0.0, help="crops: this share has everything off the phone replaced by a "
                     "random texture (see texture; the phone outlines are written beside the pair stores once); 0 = off")
+    ap.add_argument("--source", default="generate", choices=SOURCES,
+                    help="twins from this generator: generate.py (the default) or one written apart (evalgen.py, evalgen3.py)")
     ap.add_argument("--varied", action="store_true", help="pairs from generate.py --varied (evalgen-like variety, v6)")
     ap.add_argument("--glyphs", action="store_true", help="--varied pairs with thin-stroked screen content drawn over the screen "
                     "(segment digits, key grids, chart grids, outlined icons: generate.glyph_screen)")

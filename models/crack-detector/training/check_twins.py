@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Checks the twins that train_v3.py --source draws from evalgen.py and evalgen3.py.
+
+    python3 check_twins.py        (numpy + PIL, no torch; about half a minute on one core)
+
+Twin mode must not move the frames the calibration and test sets were measured on, so the first frames of
+`evalgen.py --seed 12` (test-indep) and `evalgen3.py --seed 31` (test-3) keep the SHA-256 digests of the set files.
+A twin pair is one scene: the twin that carries the frame's own label is that frame (evalgen.py: a cracked frame only,
+as its crack draws from the frame's one random stream), the two differ on the phone only (by more than the 4 grey levels
+of the crack mask; evalgen3.py cracks the whole front glass, bezel included), and the crack's cells make a mask. One line per check; exit status 1 if any fails.
+"""
+import hashlib
+import os
+import sys
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import evalgen  # noqa: E402
+import evalgen3  # noqa: E402
+import train_v3  # noqa: E402
+from checklist import Checklist  # noqa: E402
+
+# (generator, seed, index) -> (label, SHA-256 of the JPEG the generator's command writes)
+FRAMES = {
+    ("evalgen", 12, 0): ("ok", "72fcf73b1762f519c6c584dab8167962a699393cd4df2cb480e00426941a9182"),
+    ("evalgen", 12, 1): ("cracked", "67ed7d8e3e91a572cd03570d775d151bcb0f90abe3dc480beb2fae7a01145d51"),
+    ("evalgen3", 31, 1): ("cracked", "4e6267e8e880c6e08bdbd80b09b3144df048409147936e5293064ccb54158f2d"),
+    ("evalgen3", 31, 2): ("ok", "7b9e48fef13409186ece763320019db685ee915d4613d115843788315c075995"),
+}
+
+
+def own_frame(source, seed, i):
+    """The frame as the generator's command draws it: (JPEG bytes, label, RGB)."""
+    if source == "evalgen":
+        _, jpg, label, _ = evalgen._job((seed, i))
+        return jpg, label, evalgen.make_eval_frame(seed, i)[0]
+    jpg, row = evalgen3.render_frame(seed, i)
+    return jpg, row[0], evalgen3.scene(seed, i)[0]
+
+
+def main():
+    check = Checklist()
+    for (source, seed, i), (label, digest) in FRAMES.items():
+        jpg, own_label, own = own_frame(source, seed, i)
+        check("%s --seed %d frame %d is the set's %s frame, byte for byte" % (source, seed, i, label),
+              own_label == label and hashlib.sha256(jpg).hexdigest() == digest)
+        ok, cr, q, kind, width, lit, (phone, _) = train_v3.source_twins(source, seed, i)
+        if label == "cracked" or source == "evalgen3":
+            check("%s %d/%d: the %s twin is the frame itself" % (source, seed, i, label),
+                  np.array_equal(cr if label == "cracked" else ok, own))
+        diff = np.abs(ok.astype(np.int16) - cr.astype(np.int16)).max(axis=2) > 4
+        body = Image.new("L", (ok.shape[1], ok.shape[0]), 0)
+        ImageDraw.Draw(body).polygon([tuple(p) for p in phone], fill=1, outline=1)
+        check("%s %d/%d: the twins differ, on the phone only (%d pixels)" % (source, seed, i, diff.sum()),
+              diff.any() and not (diff & ~np.asarray(body, bool)).any())
+        _, x_ok, x_cr, mask, info, quads = train_v3.pair_job((seed, i, False, False, source))
+        check("%s %d/%d: the stored pair has crack cells (%d), its kind and width, and corners in the 960x540 frame" % (
+            source, seed, i, mask.sum()),
+              mask.sum() > 0 and info[0] == kind and info[1] == width >= 1 and quads.shape == (2, 4, 2)
+              and (quads >= -1).all() and (quads[..., 0] <= train_v3.W + 1).all() and (quads[..., 1] <= train_v3.H + 1).all())
+    return check.exit_status()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -11,6 +11,7 @@ Frame sets (JPEG files on disk, made once under RUN/sets, read back with preproc
   test-wide  generate.py --wide --seed 778        training generator, wide settings
   test-777   generate.py --seed 777 (400 frames)  the v1/v2 test set
   test-3     evalgen3.py --seed 31                a third generator, written without reading the other two
+  test-4     evalgen4.py --seed 42                a fourth, written from a brief alone; no training twins come from it
 The exported graph is the network's crack-logit map (with --screen, plus log sigmoid of the screen localiser's map, see
 train_screen.py), its max over space z, the calibration a * z + b and the two-label logits [0, a * z + b], so that the
 agent's softmax gives
@@ -38,6 +39,7 @@ sys.path.insert(0, HERE)
 import eval_v3  # noqa: E402
 import evalgen  # noqa: E402
 import evalgen3  # noqa: E402
+import evalgen4  # noqa: E402
 import generate  # noqa: E402
 import preprocess  # noqa: E402
 import train_screen  # noqa: E402
@@ -48,7 +50,7 @@ W, H = train_v3.W, train_v3.H
 
 
 def ensure_set(root, name, count, seed, gen, wide=False):
-    """RUN/sets/NAME: `count` frames of generator module `gen` (generate, evalgen or evalgen3) at `seed`, written once."""
+    """RUN/sets/NAME: `count` frames of generator module `gen` (generate or evalgen, 3 or 4) at `seed`, written once."""
     d = os.path.join(root, name)
     if os.path.exists(os.path.join(d, ".complete")):
         have = len(eval_v3.load_rows(d))
@@ -184,7 +186,7 @@ def write_manifest(out, description, thresholds, reference, sha, training, calib
 
 
 def prepare_sets(a):
-    """The six frame sets under RUN/sets and their preprocessed tensors, written once."""
+    """The seven frame sets under RUN/sets and their preprocessed tensors, written once."""
     sets_root = os.path.join(a.run, "sets")
     sets = {
         "cal-wide": ensure_set(sets_root, "cal-wide", a.cal_count, 601, generate, wide=True),
@@ -193,6 +195,7 @@ def prepare_sets(a):
         "test-wide": ensure_set(sets_root, "test-wide", a.wide_count, 778, generate, wide=True),
         "test-777": ensure_set(sets_root, "test-777", a.test777_count, 777, generate),
         "test-3": ensure_set(sets_root, "test-3", a.test3_count, 31, evalgen3),
+        "test-4": ensure_set(sets_root, "test-4", a.test4_count, 42, evalgen4),
     }
     for name, d in sets.items():
         set_tensors(d)
@@ -221,6 +224,7 @@ def set_arguments(ap):
     ap.add_argument("--wide-count", type=int, default=100, help="frames in test-wide")
     ap.add_argument("--test777-count", type=int, default=200, help="the first N frames of the v1/v2 test set")
     ap.add_argument("--test3-count", type=int, default=200, help="frames in test-3 (evalgen3.py, the third generator)")
+    ap.add_argument("--test4-count", type=int, default=200, help="frames in test-4 (evalgen4.py, the fourth generator)")
     ap.add_argument("--max-auto-error", type=float, default=0.005, help="the most automatic decisions a band may get wrong")
     ap.add_argument("--band-confidence", type=float, default=0.95,
                     help="a band opens only if the Clopper-Pearson bound of its calibration error at this confidence is at "

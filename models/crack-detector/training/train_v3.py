@@ -809,6 +809,15 @@ def parser():
     return ap
 
 
+def store_command(run):
+    """The train_v3.py --data-only command that writes the pair store of `run` (an --also-data run), from its spec.json."""
+    spec = json.load(open(os.path.join(run, "data", "spec.json")))
+    kind = " --glyphs" if spec.get("glyphs") else " --varied" if spec.get("varied") else ""
+    source = " --source %s" % spec["source"] if "source" in spec else ""
+    return "python3 models/crack-detector/training/train_v3.py --run %s --pairs %d --seed %d%s%s --data-only" % (
+        run, spec["pairs"], spec["seed"], kind, source)
+
+
 def command(args, ap=None, script="train_v3.py"):
     """The command line that reproduces a checkpoint's `args` (its non-default options): train_v3.py's, or with its
     argument parser another script's (train_screen.py)."""

@@ -844,7 +844,15 @@ def main():
         ap.error("--invert %g: a share, from 0 to 1" % a.invert)
     if not 0 <= a.bg_share <= 1:
         ap.error("--bg-share %g: a share, from 0 to 1" % a.bg_share)
-    assert a.seed not in (777, 1) and a.batch % 2 == 0 and a.crop % CELL == 0 and 0 <= a.hard_share <= 0.5 and 0 <= a.subset <= a.pairs
+    if a.source != "generate" and (a.varied or a.glyphs):
+        ap.error("--varied and --glyphs are modes of generate.py; --source %s has none" % a.source)
+    for bad, msg in ((a.seed in (777, 1), "--seed %d: kept for the v1/v2 test set (777) and training frames (1)" % a.seed),
+                     (a.batch % 2, "--batch %d: an even number (half ok twins, half cracked)" % a.batch),
+                     (a.crop % CELL, "--crop %d: a multiple of %d" % (a.crop, CELL)),
+                     (not 0 <= a.hard_share <= 0.5, "--hard-share %g: a share, from 0 to 0.5" % a.hard_share),
+                     (not 0 <= a.subset <= a.pairs, "--subset %d: from 0 to --pairs" % a.subset)):
+        if bad:
+            ap.error(msg)
     os.makedirs(a.run, exist_ok=True)
     train(a)
 

@@ -19,4 +19,23 @@ public sealed class TrainingChecksTests
         Assert.DoesNotContain("FAIL", result.Output, StringComparison.Ordinal);
         Assert.StartsWith("ok ", result.Output, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("--source evalgen --varied", "--varied and --glyphs are modes of generate.py; --source evalgen has none")]
+    [InlineData("--batch 31", "--batch 31: an even number (half ok twins, half cracked)")]
+    [InlineData("--seed 777", "--seed 777: kept for the v1/v2 test set (777) and training frames (1)")]
+    public async Task Train_v3_refuses_options_that_cannot_hold_in_one_line_and_writes_nothing(string options, string message)
+    {
+        using var temp = new TempDirectory();
+        var run = temp.File("run");
+
+        var result = await ProcessRunner.RunAsync("/usr/bin/python3",
+            [Path.Combine(Repo.Models, "training", "train_v3.py"), "--run", run, "--pairs", "2", "--seed", "5", .. options.Split(' '), "--data-only"],
+            TimeSpan.FromMinutes(1));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.EndsWith($"train_v3.py: error: {message}", result.Error.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Traceback", result.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(run));
+    }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Checks that a committed package's networks can be read back for training (train_v3.package_checkpoint): the crack network
 and the screen localiser, rebuilt from model.onnx, compute what the file computes, and with freeze_batchnorm training mode
-computes the same (the folded BatchNorm layers keep their statistics).
+computes the same (the folded BatchNorm layers keep their statistics); and that an s2d network grown into --arch s2dg
+starts from what it computed.
 
     python3 check_unpack.py [models/crack-detector/v3]      (torch; a few seconds)
 
@@ -64,6 +65,22 @@ def main():
           gap(free) > 0.1 * float(before.abs().max()))
     check("frozen, training mode computes the eval-mode map (largest gap %.2g)" % gap(frozen), gap(frozen) < 1e-5 * float(before.abs().max()) + 1e-5)
     check("and the frozen network still takes gradients", all(p.requires_grad for p in kept.parameters()))
+    s2d, _ = train_v3.build_net(nn, "s2d")
+    grown, _ = train_v3.build_net(nn, "s2dg")
+    branches = train_v3.grown_branches("s2dg", "s2d")
+    train_v3.load_grown(grown, s2d.state_dict(), branches)
+    train_v3.freeze_batchnorm(torch, grown, branches)
+    with torch.no_grad():
+        gap = float((grown.train()(crops) - s2d.eval()(crops)).abs().max())
+    check("an s2d network grown by zero-start branches (--arch s2dg) computes what it did (largest gap %.2g)" % gap, gap < 1e-5)
+    trains = {n.split(".")[0]: m.training for n, m in grown.named_modules() if isinstance(m, nn.BatchNorm2d)}
+    check("the grown branches' BatchNorm layers train with batch statistics, the inherited ones stay frozen (%s)" % trains,
+          all(trains[b] for b in branches) and not any(v for k, v in trains.items() if k not in branches))
+    try:
+        train_v3.grown_branches("s2d", "s2dg")
+        check("a grown network cannot be shrunk back into the one it grew from", False)
+    except SystemExit as e:
+        check("a grown network cannot be shrunk back into the one it grew from (%s)" % e, True)
     try:
         train_v3.load_checkpoints(torch, [pkg, pkg])
         check("a package cannot be averaged with another checkpoint", False)

@@ -24,7 +24,8 @@ Network (--arch v3, the default): stride-2 3x3 stem, five depthwise-separable bl
 1, 1; dilations 1, 1, 1, 2, 4), a 1x1 head: one crack logit per 8x8 input cell. --arch wide: plain 3x3
 convolutions from a full-resolution first layer and a context branch at 1/16 (WideNet), 10x the
 parameters at 3.3x the FLOPs. --arch s2d (the package since 2026-12-02, see S2dNet): a 4x4 stride-4 stem that
-reaches every pixel without a full-resolution activation, 4.8x v3's parameters at 1.9x its FLOPs. The frame's logit is
+reaches every pixel without a full-resolution activation, 4.8x v3's parameters at 1.9x its FLOPs. --arch s2dg (S2dGrownNet)
+adds two residual branches to s2d that start at zero, so that --init can continue an s2d package with more capacity. The frame's logit is
 the maximum over space (see export_v3.py; the package since the seventh session gates the map with train_screen.py's
 screen localiser first). Training uses --crop sized crops of both twins at the same place (half of
 them centred on crack cells): per-cell binary cross-entropy against the mask, plus cross-entropy of
@@ -319,7 +320,7 @@ def texture(rs, h=H, w=W):
 
 
 # ----------------------------------------------------------------------------- model
-ARCHS = ("v3", "wide", "s2d")
+ARCHS = ("v3", "wide", "s2d", "s2dg")
 
 
 def separable(nn, cin, cout, stride=1, dil=1):
@@ -358,17 +359,18 @@ def package_checkpoint(torch, path, part="crack"):
             "trainSeconds": training.get("trainSeconds", 0)}
 
 
-def freeze_batchnorm(torch, net):
+def freeze_batchnorm(torch, net, skip=()):
     """Keeps every BatchNorm of net in eval mode, whatever net.train() says: a package's folded BatchNorm layers
     (package_checkpoint) hold statistics 0 and 1, which training mode's batch statistics would replace. Statistics
-    re-estimated on training crops rank the calibration frames worse than the package's own (see the model card)."""
+    re-estimated on training crops rank the calibration frames worse than the package's own (see the model card).
+    Those under the child modules named in `skip` (branches a grown network adds: grown_branches) keep training."""
 
     class Frozen(torch.nn.BatchNorm2d):
         def train(self, mode=True):
             return super().train(False)
 
-    for m in net.modules():
-        if isinstance(m, torch.nn.BatchNorm2d):
+    for name, m in net.named_modules():
+        if isinstance(m, torch.nn.BatchNorm2d) and name.split(".")[0] not in skip:
             m.__class__ = Frozen
             m.eval()
 
@@ -397,6 +399,8 @@ def build_net(nn, arch="v3"):
         return WideNet.make(nn), WideNet.DESCRIPTION
     if arch == "s2d":
         return S2dNet.make(nn), S2dNet.DESCRIPTION
+    if arch == "s2dg":
+        return S2dGrownNet.make(nn), S2dGrownNet.DESCRIPTION
     if arch != "v3":
         raise SystemExit("unknown --arch %r (known: %s)" % (arch, ", ".join(ARCHS)))
 
@@ -474,6 +478,67 @@ class S2dNet:
                 return self.head(f + self.context(f)[:, :, :f.shape[2], :f.shape[3]])
 
         return Net()
+
+
+class S2dGrownNet:
+    """--arch s2dg: S2dNet grown in place, so that a run can continue an s2d package with more capacity (the network
+    underfits its own training pairs, see the model card) without starting again on two cores.
+
+    It holds S2dNet's layers under their names, and two residual branches added at 1/8 before the context branch: a
+    second space-to-depth stem (32 more channels of 4x4 pixel blocks, down to 64 at 1/8) and two more separable blocks
+    over the local features. Each branch ends in a 1x1 convolution that starts at zero, so the grown network first
+    computes exactly what the s2d network it starts from does (GROWN_FROM, grow_from). Modules are declared in the
+    order forward() runs them: onnx_weights.unfold matches the export's folded convolutions in that order.
+    """
+    DESCRIPTION = ("s2d grown: conv4x4/4 1->32 (space-to-depth stem), depthwise-separable 32->32, 32->64/2, 64->64, "
+                   "64->96 (dil 2), 96->96 (dil 4) at 1/8; plus a residual second stem conv4x4/4 1->32, 32->32, 32->64/2, "
+                   "1x1 64->96, and residual blocks 96->96, 96->96 (dil 2), 1x1 96->96; context 96->128/2, 128->128 (dil 2) "
+                   "at 1/16, 1x1 128->96 upsampled and added; 1x1 head: a crack logit per 8x8 cell; frame logit = spatial max")
+    GROWN_FROM = "s2d"
+    BRANCHES = ("fine", "deep")
+
+    @staticmethod
+    def make(nn):
+        ds = functools.partial(separable, nn)
+        base = S2dNet.make(nn)
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.local = base.local
+                self.fine = nn.Sequential(nn.Conv2d(1, 32, 4, 4, bias=False), nn.BatchNorm2d(32), nn.ReLU(inplace=True),
+                                          *(ds(32, 32) + ds(32, 64, 2)), nn.Conv2d(64, 96, 1, bias=False))
+                self.deep = nn.Sequential(*(ds(96, 96) + ds(96, 96, 1, 2)), nn.Conv2d(96, 96, 1, bias=False))
+                self.context = base.context
+                self.head = base.head
+                for branch in (self.fine, self.deep):
+                    nn.init.zeros_(branch[-1].weight)
+
+            def forward(self, x):
+                f = self.local(x)
+                f = f + self.fine(x)[:, :, :f.shape[2], :f.shape[3]]
+                f = f + self.deep(f)
+                return self.head(f + self.context(f)[:, :, :f.shape[2], :f.shape[3]])
+
+        return Net()
+
+
+def grown_branches(arch, from_arch):
+    """The module names of the branches that a network of `arch` adds to a checkpoint's network of `from_arch`: none when
+    they are the same; S2dGrownNet's when it grows from S2dGrownNet.GROWN_FROM. Any other pair is refused."""
+    if from_arch == arch:
+        return ()
+    if arch != "s2dg" or from_arch != S2dGrownNet.GROWN_FROM:
+        raise SystemExit("--arch %s cannot start from a network of --arch %s" % (arch, from_arch))
+    return S2dGrownNet.BRANCHES
+
+
+def load_grown(net, state, branches):
+    """Loads a checkpoint's network into net; with `branches` (grown_branches) it fills the inherited layers only, and the
+    new branches keep their zero start."""
+    missing, unexpected = net.load_state_dict(state, strict=not branches)
+    if unexpected or any(k.split(".")[0] not in branches for k in missing):
+        raise SystemExit("the checkpoint does not fit the network it should grow into")
 
 
 def count_mflops(torch, net, w, h):
@@ -666,12 +731,15 @@ def train(a):
     step = 0
     rs = np.random.default_rng([a.seed, 99])
     mined, mined_at = None, -1
-    if a.init and is_package(a.init[-1]):  # a resumed run of such a network keeps them frozen too
-        freeze_batchnorm(torch, net)
-        log("the package's folded BatchNorm layers train as fixed affine layers (statistics frozen)")
-    if a.init and not (a.resume and os.path.exists(ckpt)):
-        net.load_state_dict(load_checkpoints(torch, a.init)[0]["net"])
-        log("initialised the network from %s" % " + ".join(a.init))
+    if a.init:
+        init = load_checkpoints(torch, a.init)[0]
+        branches = grown_branches(a.arch, init["args"].get("arch", "v3"))
+        if is_package(a.init[-1]):  # a resumed run of such a network keeps them frozen too
+            freeze_batchnorm(torch, net, branches)
+            log("the package's folded BatchNorm layers train as fixed affine layers (statistics frozen)")
+        if not (a.resume and os.path.exists(ckpt)):
+            load_grown(net, init["net"], branches)
+            log("initialised the network from %s%s" % (" + ".join(a.init), ", new branches %s from zero" % ", ".join(branches) if branches else ""))
     if a.resume and os.path.exists(ckpt):
         st = torch.load(ckpt, map_location=dev)
         net.load_state_dict(st["net"])
@@ -782,7 +850,7 @@ def parser():
                     "(segment digits, key grids, chart grids, outlined icons: generate.glyph_screen)")
     ap.add_argument("--also-data", action="append", metavar="RUN",
                     help="also train on the finished pair store of this other run (repeatable), e.g. more pairs of another seed")
-    ap.add_argument("--arch", default="v3", choices=ARCHS, help="v3: the first v3 packages' network (the default); wide: see WideNet; s2d: the committed package's, see S2dNet")
+    ap.add_argument("--arch", default="v3", choices=ARCHS, help="v3: the first v3 packages' network (the default); wide: see WideNet; s2d: the committed package's, see S2dNet; s2dg: s2d grown by two zero-start branches (S2dGrownNet)")
     ap.add_argument("--subset", type=int, default=0, help="train on this many of the pairs, spread evenly (0 = all)")
     ap.add_argument("--frame-pairs", type=int, default=0,
                     help="train on whole 960x540 frames, this many twin pairs per step, instead of crops (0)")

@@ -112,8 +112,7 @@ def main():
         train_v3.log("scored %s (%d frames); AUC v3 %.4f, v2 %.4f" % (
             name, len(xs), *[eval_v3.auc(z[name][y == 1, k], z[name][y == 0, k]) for k in (0, 1)]))
 
-    zc = np.concatenate([z["cal-wide"], z["cal-indep"]])
-    yc = np.array([r["y"] for r in rows["cal-wide"] + rows["cal-indep"]])
+    zc, yc = export_v3.calibration_pool(z, rows)
     weights = export_v3.fit_platt(torch, zc, yc)
     train_v3.log("weights: v3 %.4f, v2 %.4f, bias %.4f" % tuple(weights))
     thresholds, results, pc = export_v3.decide(a.run, z, rows, weights, export_v3.band_rule(a))
@@ -130,8 +129,7 @@ def main():
             return torch.cat([torch.zeros_like(zz), zz], dim=1)
 
     sha, torch_ms = export_v3.export_onnx(torch, Frame().eval(), a.out)
-    ref = reference_statistics(np.concatenate([export_v3.set_tensors(sets["cal-wide"]), export_v3.set_tensors(sets["cal-indep"])]),
-                               np.maximum(pc, 1 - pc))
+    ref = reference_statistics(export_v3.calibration_tensors(sets), np.maximum(pc, 1 - pc))
     export_v3.write_manifest(
         a.out,
         "Finds cracks in a line-camera frame of a phone on the conveyor: two networks read the 960x540 grey frame, a fully "

@@ -7,6 +7,7 @@
 Frame sets (JPEG files on disk, made once under RUN/sets, read back with preprocess.py's contract):
   cal-wide   generate.py --wide --seed 601        } calibration: temperature and bias of the
   cal-indep  evalgen.py --seed 11                 } frame logit, then the three decision bands
+  cal-4      evalgen4.py --seed 41                }
   test-indep evalgen.py --seed 12                 independent generator (generalisation)
   test-wide  generate.py --wide --seed 778        training generator, wide settings
   test-777   generate.py --seed 777 (400 frames)  the v1/v2 test set
@@ -47,6 +48,18 @@ import train_v3  # noqa: E402
 from train import choose_thresholds, reference_statistics, resize_area_fast  # noqa: E402
 
 W, H = train_v3.W, train_v3.H
+# the calibration sets, pooled: three generators, so that the temperature does not fit one generator's style
+CAL_SETS = {"cal-wide": "generate.py --wide --seed 601", "cal-indep": "evalgen.py --seed 11", "cal-4": "evalgen4.py --seed 41"}
+
+
+def calibration_pool(values, rows):
+    """Per-set values (logits, probabilities) of the calibration sets, concatenated, and their labels."""
+    return np.concatenate([values[n] for n in CAL_SETS]), np.array([r["y"] for n in CAL_SETS for r in rows[n]])
+
+
+def calibration_tensors(sets):
+    """The calibration sets' preprocessed frames, concatenated (the drift reference is measured on them)."""
+    return np.concatenate([set_tensors(sets[n]) for n in CAL_SETS])
 
 
 def ensure_set(root, name, count, seed, gen, wide=False):
@@ -114,13 +127,12 @@ def fit_platt(torch, z, y):
 
 
 def decide(run, z, rows, weights, bands):
-    """Calibrated p(cracked) on every set, the two decision bands chosen on the calibration sets (cal-wide + cal-indep), each
+    """Calibrated p(cracked) on every set, the two decision bands chosen on the calibration sets (CAL_SETS), each
     set's report (eval_v3.report) and RUN/scores-SET.csv. z[set]: [N] or [N, k] logits; weights: what fit_platt returned;
     bands: band_rule(args)."""
     prob = {name: 1 / (1 + np.exp(-(np.asarray(v, np.float64).reshape(len(v), -1) @ weights[:-1] + weights[-1])))
             for name, v in z.items()}
-    pc = np.concatenate([prob["cal-wide"], prob["cal-indep"]])
-    yc = np.array([r["y"] for r in rows["cal-wide"] + rows["cal-indep"]])
+    pc, yc = calibration_pool(prob, rows)
     t_ok, t_cr = choose_thresholds(np.stack([1 - pc, pc], 1), yc, bands["maxAutoError"], bands["bandConfidence"])
     t_ok, t_cr = math.ceil(t_ok * 1e6) / 1e6, math.ceil(t_cr * 1e6) / 1e6
     train_v3.log("thresholds ok >= %.6f, cracked >= %.6f" % (t_ok, t_cr))
@@ -164,7 +176,7 @@ def export_onnx(torch, frame, out):
 def write_manifest(out, description, thresholds, reference, sha, training, calibration, frames, torch_ms, results, bands):
     """OUT/manifest.json; `training` (how the network was made) gains the calibration, the latency and every set's metrics."""
     training = dict(training, calibration={
-        "sets": ["cal-wide (generate.py --wide --seed 601)", "cal-indep (evalgen.py --seed 11)"], "frames": int(frames), **calibration,
+        "sets": ["%s (%s)" % kv for kv in CAL_SETS.items()], "frames": int(frames), **calibration,
         **bands}, torchLatencyMs1Thread=round(torch_ms, 1), metrics=results["test-777"], metricsBySet=results)
     manifest = {
         "schemaVersion": 1,
@@ -186,11 +198,12 @@ def write_manifest(out, description, thresholds, reference, sha, training, calib
 
 
 def prepare_sets(a):
-    """The seven frame sets under RUN/sets and their preprocessed tensors, written once."""
+    """The eight frame sets under RUN/sets and their preprocessed tensors, written once."""
     sets_root = os.path.join(a.run, "sets")
     sets = {
         "cal-wide": ensure_set(sets_root, "cal-wide", a.cal_count, 601, generate, wide=True),
         "cal-indep": ensure_set(sets_root, "cal-indep", a.cal_count, 11, evalgen),
+        "cal-4": ensure_set(sets_root, "cal-4", a.cal_count, 41, evalgen4),
         "test-indep": ensure_set(sets_root, "test-indep", a.indep_count, 12, evalgen),
         "test-wide": ensure_set(sets_root, "test-wide", a.wide_count, 778, generate, wide=True),
         "test-777": ensure_set(sets_root, "test-777", a.test777_count, 777, generate),
@@ -219,7 +232,7 @@ def band_rule(a):
 
 
 def set_arguments(ap):
-    ap.add_argument("--cal-count", type=int, default=400, help="frames in each of the two calibration sets")
+    ap.add_argument("--cal-count", type=int, default=400, help="frames in each of the three calibration sets")
     ap.add_argument("--indep-count", type=int, default=200, help="frames in test-indep")
     ap.add_argument("--wide-count", type=int, default=100, help="frames in test-wide")
     ap.add_argument("--test777-count", type=int, default=200, help="the first N frames of the v1/v2 test set")
@@ -289,8 +302,7 @@ def main():
         rows[name] = eval_v3.load_rows(d)
         train_v3.log("scored %s (%d frames)" % (name, len(z[name])))
 
-    zc = np.concatenate([z["cal-wide"], z["cal-indep"]])
-    yc = np.array([r["y"] for r in rows["cal-wide"] + rows["cal-indep"]])
+    zc, yc = calibration_pool(z, rows)
     ca, cb = fit_platt(torch, zc, yc)
     train_v3.log("calibration: a %.4f b %.4f (temperature %.3f)" % (ca, cb, 1 / ca))
     thresholds, results, pc = decide(a.run, z, rows, [ca, cb], band_rule(a))
@@ -311,7 +323,7 @@ def main():
     net.to(memory_format=torch.contiguous_format)
     sha, torch_ms = export_onnx(torch, frame, a.out)
 
-    ref = reference_statistics(np.concatenate([set_tensors(sets["cal-wide"]), set_tensors(sets["cal-indep"])]), np.maximum(pc, 1 - pc))
+    ref = reference_statistics(calibration_tensors(sets), np.maximum(pc, 1 - pc))
     args = st["args"]
     export_cmd = "python3 models/crack-detector/training/export_v3.py --run %s%s%s" % (
         a.run, " --checkpoint %s" % " ".join(a.checkpoint) if a.checkpoint else "", " --screen %s" % " ".join(a.screen) if a.screen else "")

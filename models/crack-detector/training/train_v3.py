@@ -3,7 +3,7 @@
 
     python3 train_v3.py [--run /work/model-runs/v3] [--pairs 1200] [--steps 6000] [--resume]
                         [--data-only] [--seed 3] [--frame-pairs N --init CKPT] [--keep]
-                        [--hard-share 0.25 --mine-every 550 --ignore-near] [--arch wide|s2d] [--subset 40] [--varied] [--glyphs] [--source evalgen3]
+                        [--hard-share 0.25 --mine-every 550 --ignore-near] [--arch wide|s2d|s2dg] [--subset 40] [--varied] [--glyphs] [--source evalgen3]
                         [--also-data OTHER_RUN ...] [--scale-jitter 0.4] [--invert 0.25]
 
 Data: `generate.make_frame(seed, j, wide=True)` rendered as counterfactual twins (scene j without
@@ -24,10 +24,10 @@ Network (--arch v3, the default): stride-2 3x3 stem, five depthwise-separable bl
 1, 1; dilations 1, 1, 1, 2, 4), a 1x1 head: one crack logit per 8x8 input cell. --arch wide: plain 3x3
 convolutions from a full-resolution first layer and a context branch at 1/16 (WideNet), 10x the
 parameters at 3.3x the FLOPs. --arch s2d (the package since 2026-12-02, see S2dNet): a 4x4 stride-4 stem that
-reaches every pixel without a full-resolution activation, 4.8x v3's parameters at 1.9x its FLOPs. --arch s2dg (S2dGrownNet)
-adds two residual branches to s2d that start at zero, so that --init can continue an s2d package with more capacity. The frame's logit is
-the maximum over space (see export_v3.py; the package since the seventh session gates the map with train_screen.py's
-screen localiser first). Training uses --crop sized crops of both twins at the same place (half of
+reaches every pixel without a full-resolution activation, 4.8x v3's parameters at 1.9x its FLOPs. --arch s2dg
+(S2dGrownNet) adds two residual branches to s2d that start at zero, so that --init can continue an s2d package with more
+capacity. The frame's logit is the maximum over space (see export_v3.py; the package since the seventh session gates the
+map with train_screen.py's screen localiser first). Training uses --crop sized crops of both twins at the same place (half of
 them centred on crack cells): per-cell binary cross-entropy against the mask, plus cross-entropy of
 the crop's maximum against "the crop holds crack cells" (the frame decision the agent will see).
 --hard-share places that share of the crops on the ok twin's highest-scoring cells, mined over whole
@@ -487,7 +487,7 @@ class S2dGrownNet:
     It holds S2dNet's layers under their names, and two residual branches added at 1/8 before the context branch: a
     second space-to-depth stem (32 more channels of 4x4 pixel blocks, down to 64 at 1/8) and two more separable blocks
     over the local features. Each branch ends in a 1x1 convolution that starts at zero, so the grown network first
-    computes exactly what the s2d network it starts from does (GROWN_FROM, grow_from). Modules are declared in the
+    computes exactly what the s2d network it starts from does (GROWN_FROM; grown_branches, load_grown). Modules are declared in the
     order forward() runs them: onnx_weights.unfold matches the export's folded convolutions in that order.
     """
     DESCRIPTION = ("s2d grown: conv4x4/4 1->32 (space-to-depth stem), depthwise-separable 32->32, 32->64/2, 64->64, "
@@ -739,7 +739,8 @@ def train(a):
             log("the package's folded BatchNorm layers train as fixed affine layers (statistics frozen)")
         if not (a.resume and os.path.exists(ckpt)):
             load_grown(net, init["net"], branches)
-            log("initialised the network from %s%s" % (" + ".join(a.init), ", new branches %s from zero" % ", ".join(branches) if branches else ""))
+            grown = ", new branches %s from zero" % ", ".join(branches) if branches else ""
+            log("initialised the network from %s%s" % (" + ".join(a.init), grown))
     if a.resume and os.path.exists(ckpt):
         st = torch.load(ckpt, map_location=dev)
         net.load_state_dict(st["net"])
@@ -850,7 +851,8 @@ def parser():
                     "(segment digits, key grids, chart grids, outlined icons: generate.glyph_screen)")
     ap.add_argument("--also-data", action="append", metavar="RUN",
                     help="also train on the finished pair store of this other run (repeatable), e.g. more pairs of another seed")
-    ap.add_argument("--arch", default="v3", choices=ARCHS, help="v3: the first v3 packages' network (the default); wide: see WideNet; s2d: the committed package's, see S2dNet; s2dg: s2d grown by two zero-start branches (S2dGrownNet)")
+    ap.add_argument("--arch", default="v3", choices=ARCHS, help="v3: the first v3 packages' network (the default); wide: see "
+                    "WideNet; s2d: the committed package's, see S2dNet; s2dg: s2d grown by two zero-start branches (S2dGrownNet)")
     ap.add_argument("--subset", type=int, default=0, help="train on this many of the pairs, spread evenly (0 = all)")
     ap.add_argument("--frame-pairs", type=int, default=0,
                     help="train on whole 960x540 frames, this many twin pairs per step, instead of crops (0)")

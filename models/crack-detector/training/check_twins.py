@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks the twins that train_v3.py --source draws from evalgen.py and evalgen3.py.
+"""Checks the twins that train_v3.py --source draws from evalgen.py, evalgen3.py, evalgen5.py and evalgen6.py.
 
     python3 check_twins.py        (numpy + PIL, no torch; about half a minute on one core)
 
@@ -7,9 +7,12 @@ Twin mode must not move the frames the calibration and test sets were measured o
 `evalgen.py --seed 12` (test-indep) and `evalgen3.py --seed 31` (test-3) keep the SHA-256 digests of the set files.
 A twin pair is one scene: the twin that carries the frame's own label is that frame (evalgen.py: a cracked frame only,
 as its crack draws from the frame's one random stream), the two differ on the phone only (by more than the 4 grey levels
-of the crack mask; evalgen3.py cracks the whole front glass, bezel included), and the crack's cells make a mask. One line per check; exit status 1 if any fails.
+of the crack mask; evalgen3.py cracks the whole front glass, bezel included), and the crack's cells make a mask.
+evalgen5.py and evalgen6.py were written for training twins (`twins(seed, i)`): there a frame of `render` is its label's
+twin, encoded at the twin's quality. One line per check; exit status 1 if any fails.
 """
 import hashlib
+import io
 import os
 import sys
 
@@ -20,6 +23,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import evalgen  # noqa: E402
 import evalgen3  # noqa: E402
+import evalgen5  # noqa: E402
+import evalgen6  # noqa: E402
 import train_v3  # noqa: E402
 from checklist import Checklist  # noqa: E402
 
@@ -30,6 +35,10 @@ FRAMES = {
     ("evalgen3", 31, 1): ("cracked", "4e6267e8e880c6e08bdbd80b09b3144df048409147936e5293064ccb54158f2d"),
     ("evalgen3", 31, 2): ("ok", "7b9e48fef13409186ece763320019db685ee915d4613d115843788315c075995"),
 }
+
+
+# (generator, seed, index): frames of the training twins' own seeds
+TWIN_FRAMES = [("evalgen5", 501, 0), ("evalgen5", 501, 1), ("evalgen6", 601, 0), ("evalgen6", 601, 1)]
 
 
 def own_frame(source, seed, i):
@@ -51,17 +60,35 @@ def main():
         if label == "cracked" or source == "evalgen3":
             check("%s %d/%d: the %s twin is the frame itself" % (source, seed, i, label),
                   np.array_equal(cr if label == "cracked" else ok, own))
-        diff = np.abs(ok.astype(np.int16) - cr.astype(np.int16)).max(axis=2) > 4
-        body = Image.new("L", (ok.shape[1], ok.shape[0]), 0)
-        ImageDraw.Draw(body).polygon([tuple(p) for p in phone], fill=1, outline=1)
-        check("%s %d/%d: the twins differ, on the phone only (%d pixels)" % (source, seed, i, diff.sum()),
-              diff.any() and not (diff & ~np.asarray(body, bool)).any())
-        _, x_ok, x_cr, mask, info, quads = train_v3.pair_job((seed, i, False, False, source))
-        check("%s %d/%d: the stored pair has crack cells (%d), its kind and width, and corners in the 960x540 frame" % (
-            source, seed, i, mask.sum()),
-              mask.sum() > 0 and info[0] == kind and info[1] == width >= 1 and quads.shape == (2, 4, 2)
-              and (quads >= -1).all() and (quads[..., 0] <= train_v3.W + 1).all() and (quads[..., 1] <= train_v3.H + 1).all())
+        check_pair(check, source, seed, i, ok, cr, phone, kind, width)
+    for source, seed, i in TWIN_FRAMES:
+        gen = sys.modules[source]
+        jpg, label, _ = gen.render(seed, i)
+        ok, cr, q, kind, width, lit, (phone, _) = train_v3.source_twins(source, seed, i)
+        check("%s %d/%d: the %s frame is its twin at the twin's quality" % (source, seed, i, label),
+              jpg == jpeg(cr if label == "cracked" else ok, q))
+        check_pair(check, source, seed, i, ok, cr, phone, kind, width)
     return check.exit_status()
+
+
+def jpeg(rgb, quality):
+    buf = io.BytesIO()
+    Image.fromarray(rgb, "RGB").save(buf, format="JPEG", quality=quality)
+    return buf.getvalue()
+
+
+def check_pair(check, source, seed, i, ok, cr, phone, kind, width):
+    """The twins differ on the phone only, and their stored pair has crack cells, kind, width and corners."""
+    diff = np.abs(ok.astype(np.int16) - cr.astype(np.int16)).max(axis=2) > 4
+    body = Image.new("L", (ok.shape[1], ok.shape[0]), 0)
+    ImageDraw.Draw(body).polygon([tuple(p) for p in phone], fill=1, outline=1)
+    check("%s %d/%d: the twins differ, on the phone only (%d pixels)" % (source, seed, i, diff.sum()),
+          diff.any() and not (diff & ~np.asarray(body, bool)).any())
+    _, x_ok, x_cr, mask, info, quads = train_v3.pair_job((seed, i, False, False, source))
+    check("%s %d/%d: the stored pair has crack cells (%d), its kind and width, and corners in the 960x540 frame" % (
+        source, seed, i, mask.sum()),
+          mask.sum() > 0 and info[0] == kind and info[1] == width >= 1 and quads.shape == (2, 4, 2)
+          and (quads >= -1).all() and (quads[..., 0] <= train_v3.W + 1).all() and (quads[..., 1] <= train_v3.H + 1).all())
 
 
 if __name__ == "__main__":

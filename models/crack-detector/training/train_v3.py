@@ -14,8 +14,9 @@ JPEG (grey, area-resized, > 4 grey levels), max-pooled to the network's 8x8 outp
 --varied renders the pairs with `make_frame(..., varied=True)` (generate.py --varied: evalgen-like
 surfaces, screens, walk-style anti-aliased cracks and glass nuisances); its store records that. --glyphs adds thin-stroked
 screen content over the screen (segment digits, key grids, chart grids, outlined icons: generate.glyph_screen).
---source evalgen|evalgen3 draws the twins from a generator written apart from generate.py instead (evalgen.py and
-evalgen3.py, written for evaluation; check_twins.py): each frame at its own size, JPEG quality and crack kinds, with its
+--source evalgen|evalgen3|evalgen5|evalgen6 draws the twins from a generator written apart from generate.py instead
+(evalgen.py and evalgen3.py, written for evaluation; evalgen5.py and evalgen6.py, written from one brief for training
+twins; check_twins.py): each frame at its own size, JPEG quality and crack kinds, with its
 phone's and screen's corners stored beside the pairs.
 --also-data RUN adds another run's finished store (e.g. more pairs of another seed) after the run's own
 pairs, so that a longer run grows its data without regenerating what exists (check_also_data.py).
@@ -50,6 +51,7 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse
 import datetime
 import functools
+import importlib
 import io
 import json
 import math
@@ -69,7 +71,9 @@ import preprocess  # noqa: E402
 from train import resize_area_fast  # noqa: E402
 
 W, H = 960, 540
-SOURCES = ("generate", "evalgen", "evalgen3")
+# evalgen5.py and evalgen6.py were written apart for training twins: twins(seed, i) -> ok, cracked, quality, meta
+TWIN_SOURCES = ("evalgen5", "evalgen6")
+SOURCES = ("generate", "evalgen", "evalgen3") + TWIN_SOURCES
 CELL = 8
 GW, GH = W // CELL, -(-H // CELL)  # 120 x 68 output cells (the last row covers 4 input rows)
 T0 = time.time()
@@ -103,6 +107,11 @@ def cell_mask(diff):
 def source_twins(source, seed, j):
     """Twin j of another generator than generate.py: (ok RGB, cracked RGB, JPEG quality, kind index, crack width, lit,
     (phone corners, screen corners) in frame pixels). Each generator's own JPEG quality for its frame."""
+    if source in TWIN_SOURCES:
+        gen = importlib.import_module(source)
+        ok, cr, q, meta = gen.twins(seed, j)
+        quads = meta["phone"], meta["screen_quad"]
+        return ok, cr, q, gen.KINDS.index(meta["kind"]), meta["crack_width"], meta["screen"] == "lit", quads
     if source == "evalgen":
         (ok, cr), meta, quads = evalgen.make_eval_frame(seed, j, twins=True)
         q = int(np.random.default_rng([seed, j, 102]).integers(40, 96))
@@ -845,7 +854,8 @@ def parser():
     ap.add_argument("--bg-share", type=float, default=0.0, help="crops: this share has everything off the phone replaced by a "
                     "random texture (see texture; the phone outlines are written beside the pair stores once); 0 = off")
     ap.add_argument("--source", default="generate", choices=SOURCES,
-                    help="twins from this generator: generate.py (the default) or one written apart (evalgen.py, evalgen3.py)")
+                    help="twins from this generator: generate.py (the default) or one written apart "
+                         "(evalgen.py, evalgen3.py, evalgen5.py, evalgen6.py)")
     ap.add_argument("--varied", action="store_true", help="pairs from generate.py --varied (evalgen-like variety, v6)")
     ap.add_argument("--glyphs", action="store_true", help="--varied pairs with thin-stroked screen content drawn over the screen "
                     "(segment digits, key grids, chart grids, outlined icons: generate.glyph_screen)")

@@ -2,19 +2,23 @@ using EdgeMl.Agent.Tests.Infrastructure;
 
 namespace EdgeMl.Agent.Tests.Training;
 
-/// <summary>evalgen4.py, the generator written for test-4 only: its frames depend on (seed, index) alone, its files
-/// agree with its lists, and a wrong argument is one line.</summary>
+/// <summary>The generators written from a brief alone: evalgen4.py (test-4 only), evalgen5.py and evalgen6.py (training
+/// twins). Their frames depend on (seed, index) alone, their files agree with their lists, and a wrong argument is one
+/// line.</summary>
 public sealed class TestGeneratorTests
 {
-    private static string Generator => Path.Combine(Repo.Models, "training", "evalgen4.py");
+    private static string Generator(string name) => Path.Combine(Repo.Models, "training", name);
 
-    [Fact]
-    public async Task The_frames_are_the_same_bytes_whatever_the_workers_and_the_lists_name_them()
+    [Theory]
+    [InlineData("evalgen4.py")]
+    [InlineData("evalgen5.py")]
+    [InlineData("evalgen6.py")]
+    public async Task The_frames_are_the_same_bytes_whatever_the_workers_and_the_lists_name_them(string generator)
     {
         using var temp = new TempDirectory();
 
-        var one = await GenerateAsync(temp.File("one"), "1");
-        var two = await GenerateAsync(temp.File("two"), "2");
+        var one = await GenerateAsync(generator, temp.File("one"), "1");
+        var two = await GenerateAsync(generator, temp.File("two"), "2");
 
         Assert.True(one.ExitCode == 0, one.Error);
         Assert.True(two.ExitCode == 0, two.Error);
@@ -33,19 +37,22 @@ public sealed class TestGeneratorTests
     }
 
     [Theory]
-    [InlineData("0", "3", "--count must be >= 1")]
-    [InlineData("2", "-1", "--seed must be >= 0")]
-    public async Task A_wrong_argument_is_one_line(string count, string seed, string message)
+    [InlineData("evalgen4.py", "0", "3", "--count must be >= 1")]
+    [InlineData("evalgen4.py", "2", "-1", "--seed must be >= 0")]
+    [InlineData("evalgen5.py", "0", "3", "--count must be >= 1")]
+    [InlineData("evalgen6.py", "0", "3", "--count must be >= 1")]
+    [InlineData("evalgen6.py", "2", "-1", "--seed must be >= 0")]
+    public async Task A_wrong_argument_is_one_line(string generator, string count, string seed, string message)
     {
         using var temp = new TempDirectory();
 
-        var run = await ProcessRunner.RunAsync("/usr/bin/python3", [Generator, "--out", temp.File("out"), "--count", count, "--seed", seed], TimeSpan.FromMinutes(1));
+        var run = await ProcessRunner.RunAsync("/usr/bin/python3", [Generator(generator), "--out", temp.File("out"), "--count", count, "--seed", seed], TimeSpan.FromMinutes(1));
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal($"evalgen4.py: error: {message}", run.Error.Trim());
+        Assert.Equal($"{generator}: error: {message}", run.Error.Trim());
         Assert.False(Directory.Exists(temp.File("out")));
     }
 
-    private static Task<ProcessRunner.Result> GenerateAsync(string folder, string workers) =>
-        ProcessRunner.RunAsync("/usr/bin/python3", [Generator, "--out", folder, "--count", "3", "--seed", "7", "--workers", workers], TimeSpan.FromMinutes(3));
+    private static Task<ProcessRunner.Result> GenerateAsync(string generator, string folder, string workers) =>
+        ProcessRunner.RunAsync("/usr/bin/python3", [Generator(generator), "--out", folder, "--count", "3", "--seed", "7", "--workers", workers], TimeSpan.FromMinutes(3));
 }

@@ -55,6 +55,8 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from planar import homography
+
 SIZES = [(640, 480), (800, 600), (1024, 768), (1280, 720), (1280, 960),
          (1600, 900), (1920, 1080)]
 SIZE_P = [0.10, 0.10, 0.12, 0.14, 0.10, 0.14, 0.30]
@@ -155,17 +157,6 @@ def blur_float(a, radius):
     mode = "L" if u8.ndim == 2 else "RGB"
     out = Image.fromarray(u8, mode).filter(ImageFilter.GaussianBlur(radius))
     return np.asarray(out, np.float32) / 255.0
-
-
-def homography(src, dst):
-    a, b = [], []
-    for (x, y), (u, v) in zip(src, dst):
-        a.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
-        b.append(u)
-        a.append([0, 0, 0, x, y, 1, -v * x, -v * y])
-        b.append(v)
-    h = np.linalg.solve(np.array(a, float), np.array(b, float))
-    return np.append(h, 1.0).reshape(3, 3)
 
 
 def apply_h(hm, pts):

@@ -202,6 +202,13 @@ def _words(rng, n):
     return s[:1].upper() + s[1:]
 
 
+def _page(rng, w, h, bg, lo, hi, face):
+    """A blank app screen: (image, its drawing context, a font size of lo..hi of the width, that font)."""
+    im = Image.new('RGB', (w, h), bg)
+    fs = max(5, int(w * rng.uniform(lo, hi)))
+    return im, ImageDraw.Draw(im), fs, _font(face, fs)
+
+
 def _status_bar(d, rng, w, fg, fs):
     sb = max(4, int(fs * 1.6))
     f = _font('DejaVuSans-Bold.ttf', fs * 0.8)
@@ -223,10 +230,7 @@ def _app_settings(rng, w, h, dark):
     fg = (235, 235, 240) if dark else (20, 20, 22)
     sub = (142, 142, 147)
     div = (58, 58, 62) if dark else (200, 200, 206)
-    im = Image.new('RGB', (w, h), bg)
-    d = ImageDraw.Draw(im)
-    fs = max(5, int(w * rng.uniform(0.042, 0.06)))
-    f = _font('DejaVuSans.ttf', fs)
+    im, d, fs, f = _page(rng, w, h, bg, 0.042, 0.06, 'DejaVuSans.ttf')
     sb = _status_bar(d, rng, w, fg, fs)
     y = sb + fs * 0.6
     d.text((int(w * 0.05), int(y)), str(rng.choice(['Settings', 'General', 'Display', 'Network', 'Privacy'])),
@@ -274,10 +278,7 @@ def _app_settings(rng, w, h, dark):
 
 
 def _app_spreadsheet(rng, w, h, dark):
-    im = Image.new('RGB', (w, h), (255, 255, 255))
-    d = ImageDraw.Draw(im)
-    fs = max(5, int(w * rng.uniform(0.028, 0.042)))
-    f = _font('DejaVuSansCondensed.ttf', fs)
+    im, d, fs, f = _page(rng, w, h, (255, 255, 255), 0.028, 0.042, 'DejaVuSansCondensed.ttf')
     tb = int(h * 0.075)
     d.rectangle([0, 0, w, tb], fill=[(33, 115, 70), (26, 115, 232), (15, 157, 88)][int(rng.integers(3))])
     _status_bar(d, rng, w, (255, 255, 255), fs)
@@ -325,10 +326,7 @@ def _app_code(rng, w, h, dark):
         bg = (255, 255, 255) if rng.random() < 0.6 else (250, 250, 244)
         idc, kwc, stc, cmc, gut, guide = (36, 41, 46), (0, 0, 255), (163, 21, 21), (0, 128, 0), (150, 150, 150), \
             (222, 222, 222)
-    im = Image.new('RGB', (w, h), bg)
-    d = ImageDraw.Draw(im)
-    fs = max(5, int(w * rng.uniform(0.03, 0.046)))
-    f = _font('DejaVuSansMono.ttf', fs)
+    im, d, fs, f = _page(rng, w, h, bg, 0.03, 0.046, 'DejaVuSansMono.ttf')
     cw = fs * 0.6
     lh = fs * rng.uniform(1.25, 1.5)
     top = int(h * 0.06)
@@ -427,10 +425,7 @@ def _app_chat(rng, w, h, dark):
     fg = (240, 240, 240) if dark else (15, 15, 15)
     them = (38, 38, 40) if dark else (229, 229, 234)
     me = [(0, 122, 255), (52, 199, 89), (0, 132, 118)][int(rng.integers(3))]
-    im = Image.new('RGB', (w, h), bg)
-    d = ImageDraw.Draw(im)
-    fs = max(5, int(w * rng.uniform(0.04, 0.055)))
-    f = _font('DejaVuSans.ttf', fs)
+    im, d, fs, f = _page(rng, w, h, bg, 0.04, 0.055, 'DejaVuSans.ttf')
     sb = _status_bar(d, rng, w, fg, fs)
     hb = sb + fs * 2.6
     d.rectangle([0, 0, w, int(hb)], fill=(22, 22, 24) if dark else (247, 247, 247))

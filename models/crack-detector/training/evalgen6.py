@@ -41,6 +41,8 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from planar import homography
+
 try:
     _RS = Image.Resampling
     _TR = Image.Transform
@@ -91,17 +93,6 @@ def _font(name, size):
 
 
 # ----------------------------------------------------------------------------------------------- geometry
-def _homography(src, dst):
-    a, b = [], []
-    for (x, y), (u, v) in zip(src, dst):
-        a.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
-        b.append(u)
-        a.append([0, 0, 0, x, y, 1, -v * x, -v * y])
-        b.append(v)
-    h = np.linalg.solve(np.array(a, float), np.array(b, float))
-    return np.append(h, 1.0).reshape(3, 3)
-
-
 def _ap(m, pts):
     pts = np.asarray(pts, float).reshape(-1, 2)
     q = pts @ m[:, :2].T + m[:, 2]
@@ -270,7 +261,7 @@ def _pose(r, W, H, dev):
     x = vr[:, 0] * c - vr[:, 1] * s
     y = vr[:, 0] * s + vr[:, 1] * c
     proj = np.stack([x * zc / (zc - vr[:, 2]), y * zc / (zc - vr[:, 2])], 1)
-    h0 = _homography(corners, proj)
+    h0 = homography(corners, proj)
     frac = r.uniform(0.25, 0.8)
     rs = 0.0
     if r.random() < 0.2:
@@ -1682,14 +1673,17 @@ def _build(seed, i):
         return _ap(m, pts) - off
 
     # reflections of window frames and ceiling lights (straight, long)
-    if rn.random() < 0.35:
-        names.append('window_reflection')
+    def reflection(name, stretch):
+        """A blank reflection layer, its drawing context, its axes (d2 stretched for a window) and a centre on the glass."""
+        names.append(name)
         refl = Image.new('L', (bw, bh), 0)
-        rdr = ImageDraw.Draw(refl)
         a = rn.uniform(0, np.pi)
         d1 = np.array([np.cos(a), np.sin(a)])
-        d2 = np.array([-d1[1], d1[0]]) * (1 + rn.uniform(-0.15, 0.15))
-        c0 = on_glass(1)[0]
+        d2 = np.array([-d1[1], d1[0]]) * ((1 + rn.uniform(-0.15, 0.15)) if stretch else 1)
+        return refl, ImageDraw.Draw(refl), d1, d2, on_glass(1)[0]
+
+    if rn.random() < 0.35:
+        refl, rdr, d1, d2, c0 = reflection('window_reflection', True)
         wx, wy = rn.uniform(0.3, 1.2) * gsize, rn.uniform(0.3, 1.2) * gsize
         inten = rn.uniform(0.1, 0.5)
         p = [c0 - d1 * wx / 2 - d2 * wy / 2, c0 + d1 * wx / 2 - d2 * wy / 2, c0 + d1 * wx / 2 + d2 * wy / 2,
@@ -1710,13 +1704,7 @@ def _build(seed, i):
         refl = _optics(refl, rn.uniform(0.4, 3.0) * H / 1080)
         spec += np.asarray(refl, np.float32) / 255
     if rn.random() < 0.35:
-        names.append('ceiling_light')
-        refl = Image.new('L', (bw, bh), 0)
-        rdr = ImageDraw.Draw(refl)
-        a = rn.uniform(0, np.pi)
-        d1 = np.array([np.cos(a), np.sin(a)])
-        d2 = np.array([-d1[1], d1[0]])
-        c0 = on_glass(1)[0]
+        refl, rdr, d1, d2, c0 = reflection('ceiling_light', False)
         nb = int(rn.integers(1, 4))
         gap = rn.uniform(0.05, 0.3) * gsize
         wdt = rn.uniform(0.006, 0.04) * gsize

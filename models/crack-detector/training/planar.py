@@ -1,4 +1,4 @@
-"""Plane geometry that generators written apart share (evalgen3.py, evalgen6.py)."""
+"""Plane geometry that generators written apart share (evalgen3.py, evalgen6.py, evalgen7.py)."""
 import numpy as np
 
 

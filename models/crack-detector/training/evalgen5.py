@@ -32,6 +32,8 @@ import sys
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from planar import homography, project
+
 KINDS = ['hairline', 'running', 'impact_web', 'edge_break', 'corner_break', 'shatter', 'under_protector']
 NUISANCES = ['tube_reflection', 'droplets', 'lint', 'pet_hair', 'arc_scratch', 'swirl_marks', 'protector_edge',
              'air_bubbles', 'fingerprints', 'dust', 'sticker', 'pen_marks', 'belt_seam', 'rail_shadow',
@@ -82,21 +84,6 @@ def _font(name, size):
         return ImageFont.truetype(FONT_DIR + name, size)
     except OSError:
         return ImageFont.load_default()
-
-
-def _homography(src, dst):
-    A, b = [], []
-    for (x, y), (u, v) in zip(src, dst):
-        A.append([x, y, 1, 0, 0, 0, -u * x, -u * y]); b.append(u)
-        A.append([0, 0, 0, x, y, 1, -v * x, -v * y]); b.append(v)
-    h = np.linalg.solve(np.array(A, float), np.array(b, float))
-    return np.append(h, 1.0).reshape(3, 3)
-
-
-def _apply_h(Hm, pts):
-    pts = np.asarray(pts, float).reshape(-1, 2)
-    p = np.c_[pts, np.ones(len(pts))] @ Hm.T
-    return p[:, :2] / p[:, 2:3]
 
 
 class _Lens:
@@ -1217,10 +1204,10 @@ def _scene(seed, i):
     lens = _Lens(W, H, cam['k1'])
     Lw, Lh = lay['Lw'], lay['Lh']
     rect = np.array([[0, 0], [Lw, 0], [Lw, Lh], [0, Lh]], float)
-    Hm = _homography(rect, lay['quad'])
+    Hm = homography(rect, lay['quad'])
     Hi = np.linalg.inv(Hm)
-    fwd = lambda p: lens.fwd(_apply_h(Hm, p))
-    inv = lambda p: _apply_h(Hi, lens.inv(p))
+    fwd = lambda p: lens.fwd(project(Hm, p))
+    inv = lambda p: project(Hi, lens.inv(p))
     # phone bbox in frame (with shadow margin)
     tt = np.linspace(0, 1, 24)[:, None]
     outline = np.vstack([rect[k] + tt * (rect[(k + 1) % 4] - rect[k]) for k in range(4)])

@@ -31,7 +31,6 @@ Interface: KINDS, twins(seed, i), render(seed, i); CLI:
 Only numpy and Pillow are used.
 """
 import argparse
-import csv
 import io
 import math
 import os
@@ -41,6 +40,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from frameset import write_set
 from planar import homography
 
 try:
@@ -2213,46 +2213,6 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(2)
 
 
-def _job(args):
-    seed, i = args
-    data, label, meta = render(seed, i)
-    return i, data, label, meta
-
-
-def _write_set(out, count, seed, workers):
-    os.makedirs(out, exist_ok=True)
-    jobs = [(seed, i) for i in range(count)]
-    if workers > 1 and count > 1:
-        import multiprocessing as mp
-        pool = mp.get_context('fork' if hasattr(os, 'fork') else 'spawn').Pool(workers)
-        it = pool.imap(_job, jobs, chunksize=1)
-    else:
-        pool = None
-        it = map(_job, jobs)
-    rows = []
-    try:
-        for i, data, label, meta in it:
-            fn = '%05d_%s.jpg' % (i, label)
-            with open(os.path.join(out, fn), 'wb') as f:
-                f.write(data)
-            rows.append((fn, label, meta))
-    finally:
-        if pool is not None:
-            pool.close()
-            pool.join()
-    with open(os.path.join(out, 'labels.csv'), 'w', newline='') as f:
-        w = csv.writer(f)
-        w.writerow(['file', 'label'])
-        for fn, label, _ in rows:
-            w.writerow([fn, label])
-    with open(os.path.join(out, 'meta.csv'), 'w', newline='') as f:
-        w = csv.writer(f)
-        w.writerow(['file', 'label', 'kind', 'crack_width', 'screen', 'width', 'height', 'quality', 'nuisances'])
-        for fn, label, m in rows:
-            w.writerow([fn, label, m['kind'], m['crack_width'], m['screen'], m['width'], m['height'], m['quality'],
-                        '+'.join(m['nuisances'])])
-
-
 def _inside_quad(quad, xs, ys):
     """points strictly inside a convex quad (either orientation)."""
     sgn = None
@@ -2343,7 +2303,7 @@ def main(argv=None):
     if os.path.exists(a.out) and not os.path.isdir(a.out):
         p.error('--out exists and is not a directory: %s' % a.out)
     try:
-        _write_set(a.out, a.count, a.seed, a.workers)
+        write_set(render, a.out, a.count, a.seed, a.workers)
     except OSError as e:
         sys.stderr.write('evalgen6.py: error: %s\n' % e)
         return 2

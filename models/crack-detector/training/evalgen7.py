@@ -26,7 +26,7 @@ import sys
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from planar import homography
+from planar import homography, project
 
 KINDS = ['hairline_edge', 'long_fork', 'impact_web', 'crazing', 'reflection_kink', 'edge_chip', 'corner_shatter']
 MODES = ['brightfield', 'darkfield', 'ring', 'coaxial', 'room']
@@ -72,12 +72,6 @@ def _smooth2(r, h, w, cy, cx):
     gh = max(2, int(h / cy) + 2)
     gw = max(2, int(w / cx) + 2)
     return _resize_f(r.standard_normal((gh, gw)).astype(F32), w, h, Image.BICUBIC)
-
-
-def _apply(Hm, pts):
-    pts = np.asarray(pts, dtype=np.float64).reshape(-1, 2)
-    p = np.c_[pts, np.ones(len(pts))] @ Hm.T
-    return p[:, :2] / p[:, 2:3]
 
 
 def _rrect_pts(x0, y0, x1, y1, rad, n=10):
@@ -862,7 +856,7 @@ class _Device:
         self.cut_r = r.uniform(0.018, 0.03) * Wd
         self.cut_x = Wd / 2 if r.random() < 0.75 else self.disp[0] + r.uniform(0.06, 0.12) * Wd
         dq = self.disp
-        self.screen_quad = _apply(self.Hm, [[dq[0], dq[1]], [dq[2], dq[1]], [dq[2], dq[3]], [dq[0], dq[3]]])
+        self.screen_quad = project(self.Hm, [[dq[0], dq[1]], [dq[2], dq[1]], [dq[2], dq[3]], [dq[0], dq[3]]])
         x0, y0 = np.floor(quad.min(0)).astype(int) - 2
         x1, y1 = np.ceil(quad.max(0)).astype(int) + 2
         self.bbox = (max(0, int(x0)), max(0, int(y0)), min(W, int(x1)), min(H, int(y1)))
@@ -1121,7 +1115,7 @@ def _plan_nuisances(r, W, H, s, light, dev, lit, content_kind):
                 p = dev.sample_glass(r, 1, 8)
                 if not len(p):
                     continue
-                p = _apply(dev.Hm, p)[0]
+                p = project(dev.Hm, p)[0]
             else:
                 bx0, by0, bx1, by1 = dev.bbox
                 p = np.array([r.uniform(bx0, bx1), r.uniform(by0, by1)])
@@ -1136,14 +1130,14 @@ def _plan_nuisances(r, W, H, s, light, dev, lit, content_kind):
     if light.mode != 'darkfield' and r.random() < 0.22:
         p = dev.sample_glass(r, 1, 5)
         if len(p):
-            p = _apply(dev.Hm, p)[0]
+            p = project(dev.Hm, p)[0]
             light.shapes.append(dict(k='blob', x=p[0], y=p[1], sig=r.uniform(0.008, 0.035) * H, I=r.uniform(0.5, 2.0), soft=1.0))
             names.append('glare')
     # a faint ring rim (another ring light / lens bezel mirrored by the glass) in the other modes
     if light.mode == 'ring':
         names.append('ring_rim')
     elif r.random() < 0.15:
-        c = _apply(dev.Hm, dev.sample_glass(r, 1, 5))
+        c = project(dev.Hm, dev.sample_glass(r, 1, 5))
         if len(c):
             light.shapes.append(dict(k='ring', x=c[0, 0] + r.normal(0, 0.1 * H), y=c[0, 1] + r.normal(0, 0.1 * H),
                                      r0=r.uniform(0.08, 0.3) * H, hw=r.uniform(1, 4) * s, I=r.uniform(0.08, 0.4), soft=1.2 * s))
@@ -1167,12 +1161,12 @@ def _draw_marks(marks, dev, region, ss, want_glass):
         if on_glass != want_glass:
             continue
         if kind == 'dust':
-            p = _apply(dev.Hm, pts)[0]
+            p = project(dev.Hm, pts)[0]
             rr = w * ss / 2
             cx, cy = (p[0] - x0) * ss, (p[1] - y0) * ss
             d.ellipse([cx - rr, cy - rr * 0.8, cx + rr, cy + rr * 0.8], fill=int(255 * inten))
         else:
-            P = _apply(dev.Hm, pts) if kind == 'scratch' else np.asarray(pts)
+            P = project(dev.Hm, pts) if kind == 'scratch' else np.asarray(pts)
             P = (P - [x0, y0]) * ss
             wpx = max(1, int(round(w * ss)))
             fill = int(255 * inten)
@@ -1243,7 +1237,7 @@ def _build_scene(seed, i):
         cs = plan['case']
         wd = cs['wd']
         outer = _rrect_pts(-wd, -wd, dev.Wd + wd, dev.Hd + wd, dev.rc + wd, 12)
-        P = _apply(dev.Hm, outer)
+        P = project(dev.Hm, outer)
         e = int(wd * 2 + 4)
         rx0, ry0 = max(0, bx0 - e), max(0, by0 - e)
         rx1, ry1 = min(W, bx1 + e), min(H, by1 + e)
@@ -1255,7 +1249,7 @@ def _build_scene(seed, i):
         dr_.line([tuple(p) for p in (np.vstack([P, P[:1]]) - [rx0, ry0]) * 2],
                  fill=int(255 * cs['edge']), width=max(2, int(2.4 * s + 0.5)))
         mid = _rrect_pts(-wd * 0.45, -wd * 0.45, dev.Wd + wd * 0.45, dev.Hd + wd * 0.45, dev.rc + wd * 0.45, 12)
-        Pm = (_apply(dev.Hm, mid) - [rx0, ry0]) * 2
+        Pm = (project(dev.Hm, mid) - [rx0, ry0]) * 2
         dr_.line([tuple(p) for p in np.vstack([Pm, Pm[:1]])], fill=int(120 * cs['edge']), width=2)
         a = np.asarray(cv.reduce(2), dtype=F32) * F32(1 / 255.0)
         rimf = np.asarray(rim.reduce(2), dtype=F32) * F32(1 / 255.0)
@@ -1949,7 +1943,7 @@ def _find_kink_site(r, S):
     pts = dev.sample_glass(r, 400, 12)
     if len(pts) < 10:
         return None
-    F = _apply(dev.Hm, pts).astype(F32)
+    F = project(dev.Hm, pts).astype(F32)
     X, Y = F[:, 0], F[:, 1]
     v0 = light.field_xy(X, Y)
     gx = (light.field_xy(X + F32(2), Y) - v0) / 2
@@ -1963,7 +1957,7 @@ def _find_kink_site(r, S):
         j = int(order[0])
     # the gradient direction in device space
     p = pts[j]
-    q = _apply(dev.Hinv, F[j:j + 1] + np.array([[gx[j], gy[j]]]) / gm[j] * 5.0)[0]
+    q = project(dev.Hinv, F[j:j + 1] + np.array([[gx[j], gy[j]]]) / gm[j] * 5.0)[0]
     d = q - p
     return p, d / (np.hypot(*d) + 1e-9)
 
@@ -1975,18 +1969,18 @@ def _rasterize(geo, S, ss_max=4):
     allp = []
     strokes = []
     for st in geo['strokes']:
-        F = _apply(Hm, st.P)
+        F = project(Hm, st.P)
         strokes.append((F, st))
         allp.append(F)
-    fr = [(k, _apply(Hm, np.atleast_2d(p)), rr, v) for k, p, rr, v in geo['frost']]
-    dk = [(k, _apply(Hm, np.atleast_2d(p)), rr, v) for k, p, rr, v in geo['dark']]
+    fr = [(k, project(Hm, np.atleast_2d(p)), rr, v) for k, p, rr, v in geo['frost']]
+    dk = [(k, project(Hm, np.atleast_2d(p)), rr, v) for k, p, rr, v in geo['dark']]
     for k, F, rr, v in fr + dk:
         allp.append(F if rr is None else np.vstack([F - rr, F + rr]))
-    gp = [_apply(Hm, p) for p in geo['glint_polys']]
+    gp = [project(Hm, p) for p in geo['glint_polys']]
     allp += gp
     kink = geo['kink']
     if kink is not None:
-        KP = _apply(Hm, kink['P'])
+        KP = project(Hm, kink['P'])
         allp.append(KP)
     A = np.vstack(allp)
     pad = 6 + (kink['band'] + kink['amp'] + 4 if kink is not None else 0)

@@ -1,4 +1,4 @@
-"""Plane geometry that generators written apart share (evalgen3.py, evalgen6.py, evalgen7.py)."""
+"""Plane geometry that generators written apart share (evalgen3.py, evalgen5.py to evalgen8.py)."""
 import numpy as np
 
 
@@ -12,3 +12,10 @@ def homography(src, dst):
         b.append(v)
     h = np.linalg.solve(np.array(a, float), np.array(b, float))
     return np.append(h, 1.0).reshape(3, 3)
+
+
+def project(hm, pts):
+    """Points (N x 2) through the homography hm."""
+    pts = np.asarray(pts, float).reshape(-1, 2)
+    p = np.c_[pts, np.ones(len(pts))] @ hm.T
+    return p[:, :2] / p[:, 2:3]

@@ -2,8 +2,8 @@ using EdgeMl.Agent.Tests.Infrastructure;
 
 namespace EdgeMl.Agent.Tests.Training;
 
-/// <summary>The generators written from a brief alone: evalgen4.py (test-4 only), evalgen5.py, evalgen6.py and evalgen7.py
-/// (training twins). Their frames depend on (seed, index) alone, their files agree with their lists, and a wrong argument is one
+/// <summary>The generators written from a brief alone: evalgen4.py (test-4 only) and evalgen5.py to evalgen8.py (training
+/// twins). Their frames depend on (seed, index) alone, their files agree with their lists, and a wrong argument is one
 /// line.</summary>
 public sealed class TestGeneratorTests
 {
@@ -14,6 +14,7 @@ public sealed class TestGeneratorTests
     [InlineData("evalgen5.py")]
     [InlineData("evalgen6.py")]
     [InlineData("evalgen7.py")]
+    [InlineData("evalgen8.py")]
     public async Task The_frames_are_the_same_bytes_whatever_the_workers_and_the_lists_name_them(string generator)
     {
         using var temp = new TempDirectory();
@@ -44,6 +45,7 @@ public sealed class TestGeneratorTests
     [InlineData("evalgen6.py", "0", "3", "--count must be >= 1")]
     [InlineData("evalgen6.py", "2", "-1", "--seed must be >= 0")]
     [InlineData("evalgen7.py", "0", "3", "--count must be >= 1")]
+    [InlineData("evalgen8.py", "2", "-1", "--seed must be >= 0")]
     public async Task A_wrong_argument_is_one_line(string generator, string count, string seed, string message)
     {
         using var temp = new TempDirectory();

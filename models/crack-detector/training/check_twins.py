@@ -12,6 +12,7 @@ evalgen5.py to evalgen8.py were written for training twins (`twins(seed, i)`): t
 twin, encoded at the twin's quality. One line per check; exit status 1 if any fails.
 """
 import hashlib
+import importlib
 import io
 import os
 import sys
@@ -23,10 +24,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import evalgen  # noqa: E402
 import evalgen3  # noqa: E402
-import evalgen5  # noqa: E402
-import evalgen6  # noqa: E402
-import evalgen7  # noqa: E402
-import evalgen8  # noqa: E402
 import train_v3  # noqa: E402
 from checklist import Checklist  # noqa: E402
 
@@ -65,7 +62,7 @@ def main():
                   np.array_equal(cr if label == "cracked" else ok, own))
         check_pair(check, source, seed, i, ok, cr, phone, kind, width)
     for source, seed, i in TWIN_FRAMES:
-        gen = sys.modules[source]
+        gen = importlib.import_module(source)
         jpg, label, _ = gen.render(seed, i)
         ok, cr, q, kind, width, lit, (phone, _) = train_v3.source_twins(source, seed, i)
         check("%s %d/%d: the %s frame is its twin at the twin's quality" % (source, seed, i, label),

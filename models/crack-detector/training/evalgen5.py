@@ -32,6 +32,7 @@ import sys
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from frameset import write_set
 from planar import homography, project
 
 KINDS = ['hairline', 'running', 'impact_web', 'edge_break', 'corner_break', 'shatter', 'under_protector']
@@ -2101,12 +2102,6 @@ class _Parser(argparse.ArgumentParser):
         raise _ArgError(message)
 
 
-def _job(args):
-    seed, i = args
-    data, label, meta = render(seed, i)
-    return i, data, label, meta
-
-
 def _main(argv):
     ap = _Parser(prog='evalgen5.py', add_help=True)
     ap.add_argument('--out', required=True)
@@ -2134,31 +2129,7 @@ def _main(argv):
     except _ArgError as e:
         sys.stderr.write('evalgen5.py: error: %s\n' % e)
         return 2
-    jobs = [(a.seed, i) for i in range(a.count)]
-    rows = []
-
-    def consume(it):
-        for i, data, label, meta in it:
-            name = '%05d_%s.jpg' % (i, label)
-            with open(os.path.join(a.out, name), 'wb') as f:
-                f.write(data)
-            rows.append((name, label, meta))
-
-    if a.workers == 1:
-        consume(map(_job, jobs))
-    else:
-        import multiprocessing as mp
-        with mp.get_context('fork').Pool(a.workers) as pool:
-            consume(pool.imap(_job, jobs, chunksize=1))
-    with open(os.path.join(a.out, 'labels.csv'), 'w') as f:
-        f.write('file,label\n')
-        for name, label, _ in rows:
-            f.write('%s,%s\n' % (name, label))
-    with open(os.path.join(a.out, 'meta.csv'), 'w') as f:
-        f.write('file,label,kind,crack_width,screen,width,height,quality,nuisances\n')
-        for name, label, m in rows:
-            f.write('%s,%s,%s,%d,%s,%d,%d,%d,%s\n' % (name, label, m['kind'], m['crack_width'], m['screen'],
-                                                      m['width'], m['height'], m['quality'], '+'.join(m['nuisances'])))
+    write_set(render, a.out, a.count, a.seed, a.workers)
     return 0
 
 

@@ -26,6 +26,7 @@ import sys
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from frameset import write_set
 from planar import homography, project
 
 KINDS = ['hairline_edge', 'long_fork', 'impact_web', 'crazing', 'reflection_kink', 'edge_chip', 'corner_shatter']
@@ -2215,12 +2216,6 @@ def render(seed, i):
 
 
 # ----------------------------------------------------------------------------------------------- CLI
-def _work(args):
-    seed, i = args
-    data, label, meta = render(seed, i)
-    return i, data, label, meta
-
-
 def _fail(msg):
     sys.stderr.write('evalgen7.py: error: %s\n' % msg)
     sys.exit(2)
@@ -2271,34 +2266,7 @@ def main(argv=None):
         _fail('cannot create output folder %r: %s' % (out, e.strerror))
     if not os.access(out, os.W_OK):
         _fail('output folder %r is not writable' % out)
-    jobs = [(seed, i) for i in range(count)]
-    rows = []
-
-    def emit(res):
-        i, data, label, meta = res
-        name = '%05d_%s.jpg' % (i, label)
-        with open(os.path.join(out, name), 'wb') as f:
-            f.write(data)
-        rows.append((name, label, meta))
-
-    if workers > 1 and count > 1:
-        import multiprocessing as mp
-        with mp.get_context('fork').Pool(workers) as pool:
-            for res in pool.imap(_work, jobs, chunksize=1):
-                emit(res)
-    else:
-        for j in jobs:
-            emit(_work(j))
-    with open(os.path.join(out, 'labels.csv'), 'w') as f:
-        f.write('file,label\n')
-        for name, label, meta in rows:
-            f.write('%s,%s\n' % (name, label))
-    with open(os.path.join(out, 'meta.csv'), 'w') as f:
-        f.write('file,label,kind,crack_width,screen,width,height,quality,nuisances\n')
-        for name, label, meta in rows:
-            f.write('%s,%s,%s,%d,%s,%d,%d,%d,%s\n' % (name, label, meta['kind'], meta['crack_width'], meta['screen'],
-                                                       meta['width'], meta['height'], meta['quality'],
-                                                       '+'.join(meta['nuisances'])))
+    write_set(render, out, count, seed, workers)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The frame set that evalgen6.py and evalgen8.py write: NNNNN_<label>.jpg, labels.csv and meta.csv."""
+"""The frame set that evalgen5.py to evalgen8.py write: NNNNN_<label>.jpg, labels.csv and meta.csv."""
 import csv
 import functools
 import multiprocessing as mp
@@ -31,10 +31,10 @@ def write_set(render, out, count, seed, workers):
             pool.close()
             pool.join()
     with open(os.path.join(out, 'labels.csv'), 'w', newline='') as f:
-        w = csv.writer(f)
+        w = csv.writer(f, lineterminator='\n')
         w.writerow(META[:2])
         w.writerows(r[:2] for r in rows)
     with open(os.path.join(out, 'meta.csv'), 'w', newline='') as f:
-        w = csv.writer(f)
+        w = csv.writer(f, lineterminator='\n')
         w.writerow(META)
         w.writerows(rows)

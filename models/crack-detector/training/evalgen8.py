@@ -2290,7 +2290,7 @@ def main(argv=None):
     p = _Parser(description='evalgen8: vector-graphics synthetic crack twins')
     p.add_argument('--out')
     p.add_argument('--count', type=int)
-    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--seed', type=int)
     p.add_argument('--workers', type=int, default=1)
     p.add_argument('--selftest', action='store_true')
     p.add_argument('--sheet')
@@ -2298,12 +2298,14 @@ def main(argv=None):
     if a.selftest:
         sys.exit(0 if _selftest() else 1)
     if a.sheet:
-        _sheet(a.sheet, seed=a.seed if a.seed else 11)
+        _sheet(a.sheet, seed=11 if a.seed is None else a.seed)
         return
     if not a.out:
         p.error('--out DIR is required')
     if a.count is None:
         p.error('--count N is required')
+    if a.seed is None:
+        p.error('--seed S is required')
     if a.count < 1:
         p.error('--count must be >= 1')
     if a.seed < 0:

@@ -6,7 +6,8 @@
 Writes two small pair stores in a temporary folder (rows filled with their own index, no frames
 rendered), joins them as train_v3.py does, and compares every access the trainer makes (one crop of
 one pair, whole frames of several pairs, masks, info, which pairs are done) with the stores
-themselves; then checks that an unfinished store is refused. One line per check; exit status 1 if any fails.
+themselves; that export_v3.py's held-out figure leaves out the generators of a run's stores; then checks that an
+unfinished store is refused. One line per check; exit status 1 if any fails.
 """
 import os
 import sys
@@ -16,6 +17,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import export_v3  # noqa: E402
 import train_v3  # noqa: E402
 from checklist import Checklist  # noqa: E402
 
@@ -53,6 +55,21 @@ def main():
               np.array_equal(union.x[pick], np.stack([own.x[1], other.x[0], other.x[1]]))
               and np.array_equal(union.x[pick, 0], np.stack([own.x[1, 0], other.x[0, 0], other.x[1, 0]])))
         check("all pairs are done", union.done().tolist() == [True] * 5)
+
+        brief = train_v3.PairStore(os.path.join(tmp, "brief"), 2, 501, source="evalgen5")
+        brief.done[:] = True
+        brief._flush()
+        args = {"run": os.path.join(tmp, "own"), "pairs": 3, "seed": 8, "varied": True,
+                "also_data": [os.path.join(tmp, "other"), os.path.join(tmp, "brief")]}
+        trained = export_v3.trained_generators(export_v3.recipe(None, args))
+        check("a run's generators are its own store's and its --also-data stores'", trained == {"generate", "evalgen5"})
+        results = {n: {"auc": 0.5 + 0.01 * k} for k, n in enumerate(export_v3.TEST_GENERATORS)}
+        results["test-8"]["auc"] = None
+        held = export_v3.held_out(results, trained)
+        check("the held-out figure leaves out the sets of those generators and sets without both labels",
+              held["sets"] == ["test-indep", "test-3", "test-4", "test-6", "test-7"])
+        check("the held-out figure is the mean AUC of the rest",
+              held["meanAuc"] == round(float(np.mean([results[n]["auc"] for n in held["sets"]])), 4))
 
         half = train_v3.PairStore(os.path.join(tmp, "half"), 4, 9, varied=True)
         half.done[:2] = True

@@ -13,6 +13,9 @@ Frame sets (JPEG files on disk, made once under RUN/sets, read back with preproc
   test-777   generate.py --seed 777 (400 frames)  the v1/v2 test set
   test-3     evalgen3.py --seed 31                a third generator, written without reading the other two
   test-4     evalgen4.py --seed 42                a fourth, written from a brief alone; no training twins come from it
+  test-5 .. test-8  evalgen5.py .. evalgen8.py --seed 52, 62, 72, 82   four more, each written apart from one brief
+Each run is also judged on the generators it never drew a training twin from: the mean AUC of their test sets
+(heldOut in the manifest), so that a run is not chosen on the style of one generator.
 The exported graph is the network's crack-logit map (with --screen, plus log sigmoid of the screen localiser's map, see
 train_screen.py), its max over space z, the calibration a * z + b and the two-label logits [0, a * z + b], so that the
 agent's softmax gives
@@ -28,7 +31,9 @@ import csv
 import datetime
 import hashlib
 import json
+import importlib
 import math
+import re
 import sys
 import time
 import warnings
@@ -41,6 +46,7 @@ import eval_v3  # noqa: E402
 import evalgen  # noqa: E402
 import evalgen3  # noqa: E402
 import evalgen4  # noqa: E402
+import frameset  # noqa: E402
 import generate  # noqa: E402
 import preprocess  # noqa: E402
 import train_screen  # noqa: E402
@@ -50,6 +56,11 @@ from train import choose_thresholds, reference_statistics, resize_area_fast  # n
 W, H = train_v3.W, train_v3.H
 # the calibration sets, pooled: three generators, so that the temperature does not fit one generator's style
 CAL_SETS = {"cal-wide": "generate.py --wide --seed 601", "cal-indep": "evalgen.py --seed 11", "cal-4": "evalgen4.py --seed 41"}
+# the test sets of the generators written from one brief (frameset.py): name -> (generator, seed)
+BRIEF_SETS = {"test-%d" % g: ("evalgen%d" % g, 10 * g + 2) for g in (5, 6, 7, 8)}
+# the generator behind each test set, for the held-out figure (calibration sets left out: they fit the calibration)
+TEST_GENERATORS = dict({"test-indep": "evalgen", "test-wide": "generate", "test-777": "generate", "test-3": "evalgen3",
+                        "test-4": "evalgen4"}, **{name: gen for name, (gen, _) in BRIEF_SETS.items()})
 
 
 def calibration_pool(values, rows):
@@ -63,7 +74,8 @@ def calibration_tensors(sets):
 
 
 def ensure_set(root, name, count, seed, gen, wide=False):
-    """RUN/sets/NAME: `count` frames of generator module `gen` (generate or evalgen, 3 or 4) at `seed`, written once."""
+    """RUN/sets/NAME: `count` frames of generator module `gen` (generate, evalgen, evalgen3 to evalgen8) at `seed`,
+    written once."""
     d = os.path.join(root, name)
     if os.path.exists(os.path.join(d, ".complete")):
         have = len(eval_v3.load_rows(d))
@@ -72,7 +84,10 @@ def ensure_set(root, name, count, seed, gen, wide=False):
         return d
     train_v3.log("sets: writing %s (%d frames)" % (name, count))
     args = ["--out", d, "--count", str(count), "--seed", str(seed), "--workers", "2"]
-    gen.main(args + (["--wide"] if wide else []))
+    if hasattr(gen, "render"):  # the generators written from one brief share frameset.py's writer
+        frameset.write_set(gen.render, d, count, seed, 2)
+    else:
+        gen.main(args + (["--wide"] if wide else []))
     open(os.path.join(d, ".complete"), "w").close()
     return d
 
@@ -198,7 +213,7 @@ def write_manifest(out, description, thresholds, reference, sha, training, calib
 
 
 def prepare_sets(a):
-    """The eight frame sets under RUN/sets and their preprocessed tensors, written once."""
+    """The twelve frame sets under RUN/sets and their preprocessed tensors, written once."""
     sets_root = os.path.join(a.run, "sets")
     sets = {
         "cal-wide": ensure_set(sets_root, "cal-wide", a.cal_count, 601, generate, wide=True),
@@ -210,6 +225,8 @@ def prepare_sets(a):
         "test-3": ensure_set(sets_root, "test-3", a.test3_count, 31, evalgen3),
         "test-4": ensure_set(sets_root, "test-4", a.test4_count, 42, evalgen4),
     }
+    for name, (gen, seed) in BRIEF_SETS.items():
+        sets[name] = ensure_set(sets_root, name, a.brief_count, seed, importlib.import_module(gen))
     for name, d in sets.items():
         set_tensors(d)
         train_v3.log("sets: %s ready" % name)
@@ -238,6 +255,7 @@ def set_arguments(ap):
     ap.add_argument("--test777-count", type=int, default=200, help="the first N frames of the v1/v2 test set")
     ap.add_argument("--test3-count", type=int, default=200, help="frames in test-3 (evalgen3.py, the third generator)")
     ap.add_argument("--test4-count", type=int, default=200, help="frames in test-4 (evalgen4.py, the fourth generator)")
+    ap.add_argument("--brief-count", type=int, default=200, help="frames in each of test-5 to test-8 (evalgen5.py to evalgen8.py)")
     ap.add_argument("--max-auto-error", type=float, default=0.005, help="the most automatic decisions a band may get wrong")
     ap.add_argument("--band-confidence", type=float, default=0.95,
                     help="a band opens only if the Clopper-Pearson bound of its calibration error at this confidence is at "
@@ -255,6 +273,19 @@ def recipe(torch, args):
         first = recipe(torch, torch.load(init[-1], map_location="cpu")["args"]) if init else []
     stores = [train_v3.store_command(r) for r in args.get("also_data") or []]
     return first + [c for c in stores if not any(c in f for f in first)] + [train_v3.command(args)]
+
+
+def trained_generators(chain):
+    """The generators a chain of commands drew training twins from: each train_v3.py command's --source (generate.py's
+    when it names none). A chain holds the commands of every --also-data store (recipe), so their sources count too."""
+    sources = [re.search(r"--source (\S+)", c) for c in chain if "/train_v3.py " in c]
+    return {m.group(1) if m else "generate" for m in sources}
+
+
+def held_out(results, trained):
+    """The test sets of the generators not in `trained`, and the mean of their AUCs (None when it trained on them all)."""
+    sets = [n for n, g in TEST_GENERATORS.items() if g not in trained and results.get(n, {}).get("auc") is not None]
+    return {"sets": sets, "meanAuc": round(float(np.mean([results[n]["auc"] for n in sets])), 4) if sets else None}
 
 
 def main():
@@ -306,6 +337,8 @@ def main():
     ca, cb = fit_platt(torch, zc, yc)
     train_v3.log("calibration: a %.4f b %.4f (temperature %.3f)" % (ca, cb, 1 / ca))
     thresholds, results, pc = decide(a.run, z, rows, [ca, cb], band_rule(a))
+    unseen = held_out(results, trained_generators(chain))
+    train_v3.log("held out of training: %s, mean AUC %s" % (", ".join(unseen["sets"]) or "none", unseen["meanAuc"]))
 
     class Frame(nn.Module):
         """Network -> spatial max -> calibrated two-label logits [0, a z + b]."""
@@ -335,7 +368,7 @@ def main():
             "command": " && ".join(chain + [export_cmd]),
             "seed": args["seed"], "trainPairs": train_v3.train_pairs(args), "steps": int(step), "batchCrops": args["batch"],
             "crop": args["crop"], "architecture": arch, "params": int(sum(p.numel() for p in net.parameters())),
-            "mflops": round(train_v3.count_mflops(torch, net, W, H), 1), "trainSeconds": round(train_s),
+            "mflops": round(train_v3.count_mflops(torch, net, W, H), 1), "trainSeconds": round(train_s), "heldOut": unseen,
         }, {"a": round(ca, 5), "b": round(cb, 5), "temperature": round(1 / ca, 4)}, len(yc), torch_ms, results,
         band_rule(a))
     train_v3.log("wrote %s (torch %.1f ms/frame at 1 thread)" % (a.out, torch_ms))

@@ -329,7 +329,7 @@ def texture(rs, h=H, w=W):
 
 
 # ----------------------------------------------------------------------------- model
-ARCHS = ("v3", "wide", "s2d", "s2dg")
+ARCHS = ("v3", "wide", "s2d", "s2dg", "s2dn")
 
 
 def separable(nn, cin, cout, stride=1, dil=1):
@@ -410,6 +410,8 @@ def build_net(nn, arch="v3"):
         return S2dNet.make(nn), S2dNet.DESCRIPTION
     if arch == "s2dg":
         return S2dGrownNet.make(nn), S2dGrownNet.DESCRIPTION
+    if arch == "s2dn":
+        return S2dNormNet.make(nn), S2dNormNet.DESCRIPTION
     if arch != "v3":
         raise SystemExit("unknown --arch %r (known: %s)" % (arch, ", ".join(ARCHS)))
 
@@ -528,6 +530,39 @@ class S2dGrownNet:
                 f = f + self.fine(x)[:, :, :f.shape[2], :f.shape[3]]
                 f = f + self.deep(f)
                 return self.head(f + self.context(f)[:, :, :f.shape[2], :f.shape[3]])
+
+        return Net()
+
+
+class S2dNormNet:
+    """--arch s2dn: S2dNet over the frame's local contrast instead of its grey levels.
+
+    Each generator, camera and light draws cracks at its own contrast against the screen under them (the model card's
+    amplitudes: 10 to 30 grey levels at 1 px), and a network over raw grey levels ranks a clear crack on one style below
+    a faint scratch on another. Dividing each pixel's offset from its local mean by the local standard deviation (a
+    WINDOW x WINDOW box, floored at EPS grey levels so that a flat screen's sensor noise is not blown up) puts the
+    styles on one scale before any learned layer. Separable AveragePool and element-wise ops in the ONNX graph.
+    """
+    WINDOW = 17
+    EPS = 5.0 / (255 * 0.25)  # 5 grey levels in the input's units ((pixel/255 - 0.5) / 0.25)
+    DESCRIPTION = ("local contrast (x - mean) / sqrt(var + 5 grey levels^2) over 17x17 boxes, then " + S2dNet.DESCRIPTION)
+
+    @staticmethod
+    def make(nn):
+        k, eps = S2dNormNet.WINDOW, S2dNormNet.EPS
+
+        class Net(type(S2dNet.make(nn))):  # S2dNet's layers under their names, so its checkpoints' keys fit
+            def __init__(self):
+                super().__init__()
+                self.rows = nn.AvgPool2d((1, k), 1, (0, k // 2), count_include_pad=False)
+                self.cols = nn.AvgPool2d((k, 1), 1, (k // 2, 0), count_include_pad=False)
+
+            def box(self, x):
+                return self.cols(self.rows(x))
+
+            def forward(self, x):
+                d = x - self.box(x)
+                return super().forward(d / (self.box(d * d) + eps * eps).sqrt())
 
         return Net()
 
@@ -862,7 +897,7 @@ def parser():
     ap.add_argument("--also-data", action="append", metavar="RUN",
                     help="also train on the finished pair store of this other run (repeatable), e.g. more pairs of another seed")
     ap.add_argument("--arch", default="v3", choices=ARCHS, help="v3: the first v3 packages' network (the default); wide: see "
-                    "WideNet; s2d: the committed package's, see S2dNet; s2dg: s2d grown by two zero-start branches (S2dGrownNet)")
+                    "WideNet; s2d: the committed package's, see S2dNet; s2dg: s2d grown by two zero-start branches (S2dGrownNet); s2dn: s2d over the local contrast (S2dNormNet)")
     ap.add_argument("--subset", type=int, default=0, help="train on this many of the pairs, spread evenly (0 = all)")
     ap.add_argument("--frame-pairs", type=int, default=0,
                     help="train on whole 960x540 frames, this many twin pairs per step, instead of crops (0)")

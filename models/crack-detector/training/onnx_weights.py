@@ -181,6 +181,12 @@ def module(torch, path, output=None):
                     y = args[0] * args[1]
                 elif op == "Add":
                     y = args[0] + args[1]
+                elif op == "Sub":
+                    y = args[0] - args[1]
+                elif op == "Div":
+                    y = args[0] / args[1]
+                elif op == "Sqrt":
+                    y = torch.sqrt(args[0])
                 elif op == "Sigmoid":
                     y = torch.sigmoid(args[0])
                 elif op == "Log":
@@ -214,9 +220,11 @@ def module(torch, path, output=None):
                         raise ValueError("Pad other than zero padding by nothing")
                     y = args[0]
                 elif op == "AveragePool":
-                    if any(at.get("pads", [0])) or at.get("ceil_mode", 0):
-                        raise ValueError("AveragePool with padding or ceil_mode")
-                    y = F.avg_pool2d(args[0], tuple(at["kernel_shape"]), tuple(at["strides"]))
+                    pads = list(at.get("pads", [0, 0, 0, 0]))
+                    if pads[:2] != pads[2:] or at.get("ceil_mode", 0):
+                        raise ValueError("AveragePool with uneven padding or ceil_mode")
+                    y = F.avg_pool2d(args[0], tuple(at["kernel_shape"]), tuple(at["strides"]), tuple(pads[:2]),
+                                     count_include_pad=bool(at.get("count_include_pad", 0)))
                 elif op == "Resize":
                     # torch exports F.interpolate(mode="nearest") as asymmetric coordinates rounded down
                     if (at.get("mode") or "nearest") != "nearest" or at.get("coordinate_transformation_mode") not in (None, "asymmetric") \

@@ -83,11 +83,10 @@ def ensure_set(root, name, count, seed, gen, wide=False):
             raise SystemExit("%s holds %d frames, not %d: remove it or pass the matching count" % (d, have, count))
         return d
     train_v3.log("sets: writing %s (%d frames)" % (name, count))
-    args = ["--out", d, "--count", str(count), "--seed", str(seed), "--workers", "2"]
     if hasattr(gen, "render"):  # the generators written from one brief share frameset.py's writer
         frameset.write_set(gen.render, d, count, seed, 2)
     else:
-        gen.main(args + (["--wide"] if wide else []))
+        gen.main(["--out", d, "--count", str(count), "--seed", str(seed), "--workers", "2"] + (["--wide"] if wide else []))
     open(os.path.join(d, ".complete"), "w").close()
     return d
 

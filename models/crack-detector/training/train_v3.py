@@ -473,6 +473,11 @@ class S2dNet:
 
     @staticmethod
     def make(nn):
+        return S2dNet.module_class(nn)()
+
+    @staticmethod
+    def module_class(nn):
+        """The network's class (S2dNormNet extends it)."""
         ds = functools.partial(separable, nn)
 
         class Net(nn.Module):
@@ -488,7 +493,7 @@ class S2dNet:
                 f = self.local(x)
                 return self.head(f + self.context(f)[:, :, :f.shape[2], :f.shape[3]])
 
-        return Net()
+        return Net
 
 
 class S2dGrownNet:
@@ -551,7 +556,7 @@ class S2dNormNet:
     def make(nn):
         k, eps = S2dNormNet.WINDOW, S2dNormNet.EPS
 
-        class Net(type(S2dNet.make(nn))):  # S2dNet's layers under their names, so its checkpoints' keys fit
+        class Net(S2dNet.module_class(nn)):  # S2dNet's layers under their names, so its checkpoints' keys fit
             def __init__(self):
                 super().__init__()
                 self.rows = nn.AvgPool2d((1, k), 1, (0, k // 2), count_include_pad=False)

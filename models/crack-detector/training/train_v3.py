@@ -626,7 +626,8 @@ def rescale_tile(tile, t, crop):
     return out, np.stack([rows[:, a:b].max(1) for a, b in zip(lo, hi)], 1)
 
 
-def sample_batch(store, rs, pairs, crop, hard=None, hard_share=0.0, scale_jitter=0.0, invert=0.0, quads=None, bg_share=0.0):
+def sample_batch(store, rs, pairs, crop, hard=None, hard_share=0.0, scale_jitter=0.0, invert=0.0, quads=None, bg_share=0.0,
+                 crack_gain=0.0):
     """Crops of both twins at the same place: (x [2B, 1, crop, crop] float 0..255, cell targets [2B, 1, c, c]).
 
     Half of the crops are placed on a crack cell; with `hard` (mined cells per pair, see mine_hard) a
@@ -635,7 +636,9 @@ def sample_batch(store, rs, pairs, crop, hard=None, hard_share=0.0, scale_jitter
     `scale_jitter` j takes each crop from a square of crop * s pixels, log s uniform in +-log(1 + j), resized
     to crop (phones, frames and cracks of other sizes than the generator draws); `invert` is the share of
     crops whose grey levels are flipped (a crack that darkens a lit screen brightens a dark one); `bg_share` is the share of
-    crops whose pixels off the phone (quads: Quads of every pair) become a random texture in both twins.
+    crops whose pixels off the phone (quads: Quads of every pair) become a random texture in both twins. `crack_gain` g
+    scales the cracked twin's difference from its ok twin by s, log s uniform in +-log(1 + g): the same crack drawn
+    fainter or plainer, as other generators and cameras draw it.
     None draws a random number when it is 0, so runs without them repeat exactly.
     """
     c = crop // CELL
@@ -663,6 +666,9 @@ def sample_batch(store, rs, pairs, crop, hard=None, hard_share=0.0, scale_jitter
         src = np.asarray(store.x[j, :, y0:min(H, y0 + size), x0:x0 + size], np.float32)
         tile[:, :src.shape[1]] = src
         t = m[gy:gy + c, gx:gx + c].astype(np.float32)
+        if crack_gain:
+            s = float(np.exp(rs.uniform(-1, 1) * np.log1p(crack_gain)))
+            tile[1] = np.clip(tile[0] + s * (tile[1] - tile[0]), 0, 255)
         if bg_share and rs.random() < bg_share:
             on = np.zeros((size, size), np.float32)
             part = polygon_mask(quads[j, 0])[y0:y0 + size, x0:x0 + size]
@@ -835,7 +841,7 @@ def train(a):
             xs, ts = sample_frames(store, rs, ready[rs.choice(len(ready), a.frame_pairs, replace=False)])
         else:
             xs, ts = sample_batch(store, rs, ready[rs.integers(0, len(ready), a.batch // 2)], a.crop, mined, a.hard_share,
-                                  a.scale_jitter, a.invert, quads, a.bg_share)
+                                  a.scale_jitter, a.invert, quads, a.bg_share, a.crack_gain)
         x = normalise(torch, torch.from_numpy(xs).to(dev)).contiguous(memory_format=torch.channels_last)
         t = torch.from_numpy(ts).to(dev)
         z = net(x)
@@ -891,6 +897,8 @@ def parser():
     ap.add_argument("--scale-jitter", type=float, default=0.0,
                     help="crops: take each from a square up to (1 + j) times larger or smaller, resized to --crop (0 = off)")
     ap.add_argument("--invert", type=float, default=0.0, help="crops: this share has its grey levels flipped (0 = off)")
+    ap.add_argument("--crack-gain", type=float, default=0.0, help="crops: the crack (cracked twin minus ok twin) scaled by s, "
+                    "log s uniform in +-log(1 + G) (0 = off)")
     ap.add_argument("--bg-share", type=float, default=0.0, help="crops: this share has everything off the phone replaced by a "
                     "random texture (see texture; the phone outlines are written beside the pair stores once); 0 = off")
     ap.add_argument("--source", default="generate", choices=SOURCES,
@@ -960,6 +968,8 @@ def main():
     a = ap.parse_args()
     if a.scale_jitter < 0:
         ap.error("--scale-jitter %g: must be 0 (off) or more" % a.scale_jitter)
+    if a.crack_gain < 0:
+        ap.error("--crack-gain %g: must be 0 (off) or more" % a.crack_gain)
     if not 0 <= a.invert <= 1:
         ap.error("--invert %g: a share, from 0 to 1" % a.invert)
     if not 0 <= a.bg_share <= 1:

@@ -25,11 +25,15 @@ public sealed class BenchCommandTests
         Assert.Contains("(libjpeg-turbo (TurboJPEG), scale 1/2)", run.Output, StringComparison.Ordinal);
         Assert.Contains("(f) decoder limit with inference", run.Output, StringComparison.Ordinal);
         var figures = JsonNode.Parse(await File.ReadAllTextAsync(temp.File("bench.json")))!.AsObject();
-        foreach (var key in new[] { "raw_ort_ips", "naive_ips", "agent_ips", "p50_ms", "p95_ms", "p99_ms", "decode_ms", "inference_ms", "outside_share", "peak_rss_mb", "heatmap_frames_ips", "heatmaps_per_s", "heatmap_ms", "decode_limit_ips", "decode_inference_limit_ips" })
+        foreach (var key in new[] { "raw_ort_ips", "naive_ips", "agent_ips", "p50_ms", "p95_ms", "p99_ms", "decode_ms", "inference_ms", "outside_share", "peak_rss_mb", "heatmap_frames_ips", "decode_limit_ips", "decode_inference_limit_ips" })
         {
             Assert.True(figures[key]!.GetValue<double>() > 0 || key == "outside_share", $"{key} is {figures[key]}");
         }
 
+        // The heatmap thread runs under SCHED_IDLE: with other work on every core it may make none in the one-second
+        // window, and then its cost per heatmap is unmeasured (null), not zero.
+        Assert.True(figures["heatmaps_per_s"]!.GetValue<double>() >= 0);
+        Assert.True(figures["heatmap_ms"] is null ? figures["heatmaps_per_s"]!.GetValue<double>() == 0 : figures["heatmap_ms"]!.GetValue<double>() > 0);
         Assert.Equal("cpu", figures["execution_provider"]!.GetValue<string>());
         Assert.Equal("1920x1080", figures["frame_size"]!.GetValue<string>());
         Assert.Equal("1/2", figures["decode_scale"]!.GetValue<string>());

@@ -6,8 +6,8 @@
 Writes two small pair stores in a temporary folder (rows filled with their own index, no frames
 rendered), joins them as train_v3.py does, and compares every access the trainer makes (one crop of
 one pair, whole frames of several pairs, masks, info, which pairs are done) with the stores
-themselves; that export_v3.py's held-out figure leaves out the generators of a run's stores; then checks that an
-unfinished store is refused. One line per check; exit status 1 if any fails.
+themselves; that export_v3.py's held-out figure leaves out the generators of a run's stores; that --crack-gain scales a
+crop's crack, and nothing else, and draws nothing when off; then checks that an unfinished store is refused. One line per check; exit status 1 if any fails.
 """
 import os
 import sys
@@ -34,6 +34,24 @@ def filled_store(run, pairs, seed, base):
         s.done[j] = True
     s._flush()
     return s
+
+
+class FixedDraws:
+    """A stand-in for sample_batch's random generator: every crop at the frame's corner, unflipped, at its exposure, and
+    each --crack-gain draw `u`; counts those draws."""
+
+    def __init__(self, u):
+        self.u, self.uniform_draws = u, 0
+
+    def random(self):
+        return 0.9
+
+    def integers(self, low, high=None):
+        return 0 if high is None else low
+
+    def uniform(self, low, high):
+        self.uniform_draws += 1
+        return self.u
 
 
 def main():
@@ -70,6 +88,18 @@ def main():
               held["sets"] == ["test-indep", "test-3", "test-4", "test-6", "test-7"])
         check("the held-out figure is the mean AUC of the rest",
               held["meanAuc"] == round(float(np.mean([results[n]["auc"] for n in held["sets"]])), 4))
+
+        # pair 0 of `own`: ok twin 10, cracked twin 11 but 244 at (7, 9), so the crack is +1 and +234 there
+        crops = {}
+        for gain, u in ((0.0, 0.0), (1.0, -1.0), (1.0, 1.0)):
+            draws = FixedDraws(u)
+            crops[gain, u] = train_v3.sample_batch(own, draws, [0], 16, crack_gain=gain)[0][:, 0], draws.uniform_draws
+        (plain, plain_draws), (faint, _), (plainer, _) = crops.values()
+        check("--crack-gain 0 leaves the crop as stored and draws nothing",
+              plain_draws == 0 and np.array_equal(plain[0], own.x[0, 0, :16, :16]) and np.array_equal(plain[1], own.x[0, 1, :16, :16]))
+        check("--crack-gain 1 at its ends scales the crack by 1/2 and 2 (clipped at 255), the ok twin untouched",
+              all(np.array_equal(c[0], plain[0]) for c in (faint, plainer))
+              and faint[1, 0, 0] == 10.5 and faint[1, 7, 9] == 127 and plainer[1, 0, 0] == 12 and plainer[1, 7, 9] == 255)
 
         half = train_v3.PairStore(os.path.join(tmp, "half"), 4, 9, varied=True)
         half.done[:2] = True

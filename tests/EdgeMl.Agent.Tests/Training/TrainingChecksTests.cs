@@ -24,6 +24,7 @@ public sealed class TrainingChecksTests
     [InlineData("--source evalgen --varied", "--varied and --glyphs are modes of generate.py; --source evalgen has none")]
     [InlineData("--batch 31", "--batch 31: an even number (half ok twins, half cracked)")]
     [InlineData("--seed 777", "--seed 777: kept for the v1/v2 test set (777) and training frames (1)")]
+    [InlineData("--crack-gain -1", "--crack-gain -1: must be 0 (off) or more")]
     public async Task Train_v3_refuses_options_that_cannot_hold_in_one_line_and_writes_nothing(string options, string message)
     {
         using var temp = new TempDirectory();

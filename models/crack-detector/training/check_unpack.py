@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
 """Checks that a committed package's networks can be read back for training (train_v3.package_checkpoint): the crack network
 and the screen localiser, rebuilt from model.onnx, compute what the file computes, and with freeze_batchnorm training mode
-computes the same (the folded BatchNorm layers keep their statistics); and that an s2d network grown into --arch s2dg
-starts from what it computed.
+computes the same (the folded BatchNorm layers keep their statistics); that an s2d network grown into --arch s2dg
+starts from what it computed; and that an --arch s2db network (a BatchNorm the export cannot fold) exported and read back
+computes what it did.
 
     python3 check_unpack.py [models/crack-detector/v3]      (torch; a few seconds)
 
 One line per check; exit status 1 if any fails.
 """
+import collections
 import copy
 import json
 import os
 import sys
+import tempfile
+import warnings
 
 import numpy as np
 
@@ -81,12 +85,43 @@ def main():
         check("a grown network cannot be shrunk back into the one it grew from", False)
     except SystemExit as e:
         check("a grown network cannot be shrunk back into the one it grew from (%s)" % e, True)
+    check_block_contrast(torch, nn, F, check, st, screen, x)
     try:
         train_v3.load_checkpoints(torch, [pkg, pkg])
         check("a package cannot be averaged with another checkpoint", False)
     except SystemExit as e:
         check("a package cannot be averaged with another checkpoint (%s)" % e, True)
     sys.exit(check.exit_status())
+
+
+def check_block_contrast(torch, nn, F, check, st, screen, x):
+    """--arch s2db starts from the package's s2dn network, and its export (the stem's BatchNorm stays a BatchNormalization
+    node, with its own weights between it and the stem) reads back into a fresh network that computes the same map."""
+    block, _ = train_v3.build_net(nn, "s2db")
+    train_v3.load_grown(block, st["net"], train_v3.grown_branches("s2db", st["args"]["arch"]))
+    with torch.no_grad():
+        block.local[1].running_mean.uniform_(-0.5, 0.5)  # a BatchNorm that does something, as after training
+        block.local[1].running_var.uniform_(0.5, 2.0)
+    holder = nn.Sequential(collections.OrderedDict(net=train_screen.gated(nn, F, block, screen))).eval()  # names as export_v3's
+    with tempfile.TemporaryDirectory() as d, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The shape inference of prim::Constant type is missing")
+        path = os.path.join(d, "model.onnx")
+        torch.onnx.export(holder, x[:1], path, input_names=["image"], opset_version=13, do_constant_folding=True)
+        ops = {op for op, *_ in onnx_weights.load(path)[0]}
+        back = nn.Module()
+        back.net = train_screen.gated(nn, F, train_v3.build_net(nn, "s2db")[0], train_screen.ScreenNet.make(nn, F))
+        onnx_weights.unfold(torch, back, path)
+        with torch.no_grad():
+            want = holder.net(x)
+            gaps = [float((m(x) - want).abs().max()) for m in (back.net.eval(), onnx_weights.module(torch, path))]
+    check("an s2db network exported (%s) reads back into a fresh one and runs as the file (largest gaps %.2g, %.2g)" % (
+        "BatchNormalization kept" if "BatchNormalization" in ops else "no BatchNormalization", *gaps),
+        "BatchNormalization" in ops and max(gaps) < 1e-4)
+    try:
+        train_v3.grown_branches("s2dn", "s2db")
+        check("an s2dn network cannot start from an s2db one", False)
+    except SystemExit as e:
+        check("an s2dn network cannot start from an s2db one (%s)" % e, True)
 
 
 if __name__ == "__main__":

@@ -140,8 +140,9 @@ def load(path):
 
 
 def module(torch, path, output=None):
-    """The ONNX file's graph as a torch module (Conv, Relu, ReduceMax, ReduceMean, Concat, Gemm, Mul, Add, Sigmoid, Log,
-    AveragePool, Pad, nearest Resize as torch exports it, and the shape arithmetic around them), computed up to the tensor
+    """The ONNX file's graph as a torch module (Conv, BatchNormalization, Relu, ReduceMax, ReduceMean, ReduceSum, Concat, Gemm,
+    the element-wise ops, Clip, AveragePool, Pad, nearest Resize as torch exports it, and the shape arithmetic around them),
+    computed up to the tensor
     named `output` (default: the graph's first output). Weights are frozen buffers."""
     nodes, initializers, inputs, outputs = load(path)
     output = output or outputs[0]
@@ -187,6 +188,16 @@ def module(torch, path, output=None):
                     y = args[0] / args[1]
                 elif op == "Sqrt":
                     y = torch.sqrt(args[0])
+                elif op == "Clip":
+                    lo, hi = (args + [None, None])[1:3]
+                    y = torch.clamp(args[0], None if lo is None else float(lo), None if hi is None else float(hi))
+                elif op == "ReduceSum":
+                    axes = args[1].tolist() if len(args) > 1 and args[1] is not None else at.get("axes")
+                    y = args[0].sum(dim=tuple(axes), keepdim=bool(at.get("keepdims", 1))) if axes else args[0].sum()
+                elif op == "Reshape":
+                    y = args[0].reshape(tuple(args[0].shape[j] if v == 0 else v for j, v in enumerate(args[1].tolist())))
+                elif op == "BatchNormalization":
+                    y = F.batch_norm(args[0], args[3], args[4], args[1], args[2], False, 0.0, at.get("epsilon", 1e-5))
                 elif op == "Sigmoid":
                     y = torch.sigmoid(args[0])
                 elif op == "Log":
@@ -249,13 +260,14 @@ def unfold(torch, net, path):
 
     The export folded each convolution's BatchNorm into the convolution, whose weights lost their names; every other
     weight keeps its name, the key in net.state_dict() (export_v3's Frame holds the network as `net`). The folded convolutions are matched in graph order
-    to net's convolutions that a BatchNorm follows, in module order (the order the export traced them), shape by shape.
+    to net's convolutions that a BatchNorm follows, in module order (the order the export traced them), shape by shape;
+    a convolution and BatchNorm with ops between them (S2dBlockNormNet's stem) stay apart in the file, under their names.
     Each such BatchNorm becomes the identity plus the folded bias (running mean 0, running variance 1 - eps), so that
     net computes in eval mode what the file does; train_v3.freeze_batchnorm keeps them so in training."""
     nodes, initializers, _, _ = load(path)
     mods = list(net.named_modules())
     pairs = [(n, c, b) for (n, c), (_, b) in zip(mods, mods[1:])
-             if isinstance(c, torch.nn.Conv2d) and isinstance(b, torch.nn.BatchNorm2d)]
+             if isinstance(c, torch.nn.Conv2d) and isinstance(b, torch.nn.BatchNorm2d) and n + ".weight" not in initializers]
     state = net.state_dict()
     folded = [ins for op, ins, _, _ in nodes if op == "Conv" and ins[1] not in state]
     if len(folded) != len(pairs):
@@ -278,6 +290,6 @@ def unfold(torch, net, path):
         for k, v in state.items():
             if k in initializers:
                 v.copy_(torch.from_numpy(initializers[k]))
-            elif k not in done:
+            elif k not in done and not k.endswith(".num_batches_tracked"):  # BatchNormalization in the file drops the count
                 raise ValueError("%s holds no weight for %s" % (path, k))
     return net

@@ -1,10 +1,16 @@
-"""The frame set that evalgen5.py to evalgen8.py write: NNNNN_<label>.jpg, labels.csv and meta.csv."""
+"""The frame set that evalgen5.py to evalgen8.py write (and export_v3.py with evalgen4.py's render): NNNNN_<label>.jpg,
+labels.csv and meta.csv."""
 import csv
 import functools
 import multiprocessing as mp
 import os
 
 META = ['file', 'label', 'kind', 'crack_width', 'screen', 'width', 'height', 'quality', 'nuisances']
+
+
+def nuisances(names):
+    """meta.csv's nuisances column: evalgen5.py to evalgen8.py give a list of names, evalgen4.py's render the joined text."""
+    return names if isinstance(names, str) else '+'.join(names)
 
 
 def _job(render, args):
@@ -25,7 +31,7 @@ def write_set(render, out, count, seed, workers):
             name = '%05d_%s.jpg' % (i, label)
             with open(os.path.join(out, name), 'wb') as f:
                 f.write(data)
-            rows.append([name, label] + [meta[k] for k in META[2:-1]] + ['+'.join(meta['nuisances'])])
+            rows.append([name, label] + [meta[k] for k in META[2:-1]] + [nuisances(meta['nuisances'])])
     finally:
         if pool is not None:
             pool.close()

@@ -11,6 +11,7 @@ public sealed class TrainingChecksTests
     [InlineData("check_screen.py")]
     [InlineData("check_unpack.py")]
     [InlineData("check_twins.py")]
+    [InlineData("check_frameset.py")]
     public async Task Training_check_passes_every_line(string script)
     {
         var result = await ProcessRunner.RunAsync("/usr/bin/python3", [Path.Combine(Repo.Models, "training", script)], TimeSpan.FromMinutes(2));

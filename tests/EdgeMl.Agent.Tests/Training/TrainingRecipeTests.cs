@@ -4,7 +4,7 @@ using EdgeMl.Contracts.Packaging;
 
 namespace EdgeMl.Agent.Tests.Training;
 
-/// <summary>scripts/train-crack-detector end to end at tiny sizes (three pairs per store, 24 steps, six frames per set):
+/// <summary>scripts/train-crack-detector end to end at tiny sizes (three pairs per store, 24 steps and 12 more as s2db, six frames per set):
 /// the recipe's every stage, the package the agent scores, a rerun that resumes, and a second folder that repeats it.
 /// The first run is shared, so that no test holds more than two runs (a few minutes each on a busy 2-core machine).</summary>
 public sealed class TrainingRecipeTests(TrainingRecipeTests.FirstRun first) : IClassFixture<TrainingRecipeTests.FirstRun>
@@ -13,6 +13,7 @@ public sealed class TrainingRecipeTests(TrainingRecipeTests.FirstRun first) : IC
     {
         ["PAIRS"] = "3",
         ["STEPS"] = "24",
+        ["BLOCK_STEPS"] = "12",
         ["SCREEN_STEPS"] = "16",
         ["SET_FRAMES"] = "6",
     };
@@ -27,6 +28,7 @@ public sealed class TrainingRecipeTests(TrainingRecipeTests.FirstRun first) : IC
         var rerun = await TrainAsync(first.Folder);
 
         Assert.Equal(("crack-detector", "v3"), (package.Manifest.Name, package.Manifest.Version));
+        Assert.Contains("\"architecture\": \"block local contrast", await File.ReadAllTextAsync(Path.Combine(first.Package, ModelPackage.ManifestFile)), StringComparison.Ordinal);
         Assert.True(scored.ExitCode == 0, scored.Error);
         var rows = File.ReadAllLines(temp.File("scores.csv")).Skip(1).ToList();
         Assert.Equal(Directory.GetFiles(Path.Combine(Repo.Models, "samples"), "*.jpg").Length, rows.Count);
@@ -34,6 +36,7 @@ public sealed class TrainingRecipeTests(TrainingRecipeTests.FirstRun first) : IC
         Assert.DoesNotContain("resumed from", made.Output, StringComparison.Ordinal);
         Assert.Contains("data: 3 pairs cached", rerun.Output, StringComparison.Ordinal);
         Assert.Contains("crack/last.pt at step 24", rerun.Output, StringComparison.Ordinal);
+        Assert.Contains("block/last.pt at step 12", rerun.Output, StringComparison.Ordinal);
         Assert.Contains("screen/last.pt at step 16", rerun.Output, StringComparison.Ordinal);
         Assert.Equal(made.ModelHash, rerun.ModelHash);
     }

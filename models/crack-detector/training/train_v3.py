@@ -492,7 +492,10 @@ class S2dNet:
                 self.head = nn.Sequential(nn.ReLU(inplace=True), nn.Conv2d(96, 1, 1))
 
             def forward(self, x):
-                f = self.local(x)
+                return self.decide(self.local(x))
+
+            def decide(self, f):
+                """Crack logits from the local features at 1/8 (S2dBlockNormNet computes those its own way)."""
                 return self.head(f + self.context(f)[:, :, :f.shape[2], :f.shape[3]])
 
         return Net
@@ -575,9 +578,9 @@ class S2dNormNet:
 
 
 class S2dBlockNormNet:
-    """--arch s2db: S2dNormNet's local contrast taken per 4x4 block, so that it costs next to nothing in the agent.
+    """--arch s2db: S2dNormNet's local contrast taken per 4x4 block, so that it costs next to nothing in ONNX Runtime.
 
-    S2dNormNet's four 17-tap poolings over the 960x540 frame take about a third of the agent's time. Here the mean and the
+    S2dNormNet's four 17-tap poolings over the 960x540 frame take about a quarter of ONNX Runtime's time (model card). Here the mean and the
     deviation are those of the BLOCKS x BLOCKS blocks of 4x4 pixels around each block (20x20 pixels), constant over the block.
     The stem is a 4x4 stride-4 convolution, so stem((x - m) / s) = (stem(x) - m * sum(stem weights)) / s: the contrast is
     applied at 1/4 resolution, and nothing but the stem touches every pixel. Its layers are S2dNet's under their names, so it
@@ -585,8 +588,8 @@ class S2dBlockNormNet:
     """
     BLOCKS = 5
     STARTS_FROM = ("s2dn", "s2d")
-    DESCRIPTION = ("block local contrast (x - mean) / sqrt(var + 5 grey levels^2), mean and variance over the 5x5 blocks of 4x4 "
-                   "pixels around each block, applied after the stem's convolution; then " + S2dNet.DESCRIPTION)
+    DESCRIPTION = ("block local contrast (x - mean) / sqrt(var + 5 grey levels^2), mean and variance over the %dx%d blocks of 4x4 "
+                   "pixels around each block, applied after the stem's convolution; then " % (BLOCKS, BLOCKS) + S2dNet.DESCRIPTION)
 
     @staticmethod
     def make(nn):
@@ -603,8 +606,7 @@ class S2dBlockNormNet:
                 mean = self.box(self.block(x))
                 var = (self.box(self.block(x * x)) - mean * mean).clamp(min=0)
                 c = (stem(x) - mean * stem.weight.sum(dim=(1, 2, 3)).view(1, -1, 1, 1)) / (var + eps * eps).sqrt()
-                f = self.local[1:](c)
-                return self.head(f + self.context(f)[:, :, :f.shape[2], :f.shape[3]])
+                return self.decide(self.local[1:](c))
 
         return Net()
 

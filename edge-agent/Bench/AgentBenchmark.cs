@@ -130,8 +130,8 @@ internal sealed class AgentBenchmark(ModelHolder models, int workers, InferenceO
         using var stop = new CancellationTokenSource();
         var token = stop.Token;
         long made = 0, heatmapTicks = 0;
-        // The consumer owns the explainer: on a busy machine its idle-priority thread may hold a heatmap for minutes
-        // after the window (SCHED_IDLE gets almost no core), so the bench does not wait for it; it disposes the explainer.
+        // The consumer owns the explainer and disposes it: on a busy machine its idle-priority thread may get no core for
+        // minutes after the window (SCHED_IDLE), so the bench does not wait for it to see the stop.
         _ = Task.Factory.StartNew(
             () =>
             {
@@ -144,7 +144,7 @@ internal sealed class AgentBenchmark(ModelHolder models, int workers, InferenceO
                         while (!token.IsCancellationRequested && queue.Reader.TryRead(out var request))
                         {
                             var begin = _time.GetTimestamp();
-                            if (explainer.Explain(request.Encoded, request.Label, out _) is { } map)
+                            if (explainer.Explain(request.Encoded, request.Label, token, out _) is { } map)
                             {
                                 HeatmapImage.EncodePng(map, explainer.InputWidth, explainer.InputHeight);
                                 Interlocked.Add(ref heatmapTicks, _time.GetTimestamp() - begin);

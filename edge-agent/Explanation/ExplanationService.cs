@@ -40,9 +40,10 @@ internal sealed partial class ExplanationService(
             // This thread is the explainer's alone: blocking it while the queue is empty holds up nothing else.
             while (queue.Reader.WaitToReadAsync(stoppingToken).AsTask().GetAwaiter().GetResult())
             {
-                while (queue.Reader.TryRead(out var request))
+                // A stopping host leaves the frames still queued: their cases go without a heatmap after Cases:HeatmapWait, as when the queue drops one.
+                while (!stoppingToken.IsCancellationRequested && queue.Reader.TryRead(out var request))
                 {
-                    Explain(request);
+                    Explain(request, stoppingToken);
                 }
             }
         }
@@ -55,7 +56,7 @@ internal sealed partial class ExplanationService(
         }
     }
 
-    private void Explain(ExplanationRequest request)
+    private void Explain(ExplanationRequest request, CancellationToken stoppingToken)
     {
         try
         {
@@ -68,7 +69,7 @@ internal sealed partial class ExplanationService(
             }
 
             var start = Stopwatch.GetTimestamp();
-            var map = explainer.Explain(request.Encoded, request.Label, out var error);
+            var map = explainer.Explain(request.Encoded, request.Label, stoppingToken, out var error);
             if (map is null)
             {
                 Interlocked.Increment(ref _skipped);

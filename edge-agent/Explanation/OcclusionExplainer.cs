@@ -75,15 +75,17 @@ internal sealed class OcclusionExplainer : IDisposable
     public int BatchSize => _batch;
 
     /// <summary>Decodes and preprocesses <paramref name="encoded"/> as the scoring path does, then explains it; null with <paramref name="error"/> when the frame cannot be decoded.</summary>
-    public OcclusionMap? Explain(ReadOnlySpan<byte> encoded, int label, out string? error)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the run in progress is stopped too.</exception>
+    public OcclusionMap? Explain(ReadOnlySpan<byte> encoded, int label, CancellationToken cancellationToken, out string? error)
     {
         var input = new float[_tileLength];
         error = _preprocessor.Preprocess(encoded, input);
-        return error is null ? Explain(input, label) : null;
+        return error is null ? Explain(input, label, cancellationToken) : null;
     }
 
     /// <summary>Explains the preprocessed input tensor <paramref name="input"/> (one frame, the model's layout) for the label at index <paramref name="label"/>.</summary>
-    public OcclusionMap Explain(ReadOnlySpan<float> input, int label)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the run in progress is stopped too.</exception>
+    public OcclusionMap Explain(ReadOnlySpan<float> input, int label, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNotEqual(input.Length, _tileLength);
         ArgumentOutOfRangeException.ThrowIfNegative(label);
@@ -92,6 +94,11 @@ internal sealed class OcclusionExplainer : IDisposable
         var probabilities = new float[cells + 1];
         var batch = new float[_batch * _tileLength];
 
+        // A heatmap of a large model takes seconds of one idle-priority core: a stopping host must not wait for it, so
+        // cancelling raises ONNX Runtime's terminate flag, which also stops the run in progress. The flag stays up until
+        // lowered, so each explanation starts with it down.
+        _runOptions.Terminate = false;
+        using var terminate = cancellationToken.Register(() => _runOptions.Terminate = true);
         // Copy 0 of the first run is the frame untouched: the baseline every drop is measured from.
         for (var first = -1; first < cells; first += _batch)
         {
@@ -106,7 +113,14 @@ internal sealed class OcclusionExplainer : IDisposable
                 }
             }
 
-            Score(batch, count, label, probabilities.AsSpan(first + 1, count));
+            try
+            {
+                Score(batch, count, label, probabilities.AsSpan(first + 1, count));
+            }
+            catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(cancellationToken);
+            }
         }
 
         var heat = new float[cells];

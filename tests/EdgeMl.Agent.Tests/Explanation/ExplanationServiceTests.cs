@@ -37,6 +37,44 @@ public sealed class ExplanationServiceTests
     }
 
     [Fact]
+    public async Task Stopping_host_leaves_the_queued_frames_unexplained_rather_than_waiting_for_their_heatmaps()
+    {
+        using var directory = new TempDirectory();
+        var inference = new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cpu, WarmupRuns = 1 };
+        using var models = new ModelHolder(LoadedModel.Load(BrightSpotModel.Package("dynamic"), inference), TimeProvider.System);
+        var queue = new ExplanationQueue(4);
+        for (var i = 0; i < 4; i++)
+        {
+            var slot = new FrameSlot { Name = $"part/{i}", ModelId = "bright-spot:dynamic", Verdict = new Verdict(BrightSpotModel.SpotLabel, 0.6f, Decision.Escalate) };
+            slot.Load(BrightSpotModel.Png());
+            queue.Offer(slot);
+        }
+
+        // The host stops as the first heatmap is written; the stop cancels at once, then waits for the service.
+        ExplanationService? service = null;
+        Task? stopping = null;
+        var logger = new ListLogger<ExplanationService>((_, message) =>
+        {
+            if (message.StartsWith("Heatmap for", StringComparison.Ordinal))
+            {
+                stopping ??= service!.StopAsync(CancellationToken.None);
+            }
+        });
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        service = new ExplanationService(queue, new ExplanationStore(directory.Path), models, inference, new ExplanationOptions { Enabled = true, Cells = 4 }, logger);
+        using (service)
+        {
+            await service.StartAsync(deadline.Token);
+            await Poll.UntilAsync(() => Volatile.Read(ref stopping) is not null, "the first heatmap", deadline.Token);
+            await stopping!.WaitAsync(deadline.Token);
+        }
+
+        Assert.Equal(1, service.Made);
+        Assert.Equal(0, service.Skipped);
+        Assert.Single(Directory.GetFiles(directory.Path, "*.png"));
+    }
+
+    [Fact]
     public async Task Frame_of_a_model_no_longer_active_is_skipped_and_counted()
     {
         using var directory = new TempDirectory();

@@ -3,8 +3,8 @@ using Microsoft.Extensions.Logging;
 
 namespace EdgeMl.Agent.Tests.Infrastructure;
 
-/// <summary>A logger that keeps each entry's level and message, for tests that count what was said.</summary>
-internal sealed class ListLogger<T> : ILogger<T>
+/// <summary>A logger that keeps each entry's level and message, for tests that count what was said or act when it is said.</summary>
+internal sealed class ListLogger<T>(Action<LogLevel, string>? onEntry = null) : ILogger<T>
 {
     private readonly ConcurrentQueue<(LogLevel Level, string Message)> _entries = new();
 
@@ -18,6 +18,8 @@ internal sealed class ListLogger<T> : ILogger<T>
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         ArgumentNullException.ThrowIfNull(formatter);
-        _entries.Enqueue((logLevel, formatter(state, exception)));
+        var message = formatter(state, exception);
+        _entries.Enqueue((logLevel, message));
+        onEntry?.Invoke(logLevel, message);
     }
 }

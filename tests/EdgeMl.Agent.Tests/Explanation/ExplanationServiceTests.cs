@@ -10,22 +10,21 @@ namespace EdgeMl.Agent.Tests.Explanation;
 
 public sealed class ExplanationServiceTests
 {
+    private static readonly InferenceOptions Inference = new() { ExecutionProvider = ExecutionProviderKind.Cpu, WarmupRuns = 1 };
+
     [Fact]
     public async Task Escalated_frame_gets_a_heatmap_and_its_raw_grid_in_the_store()
     {
         using var directory = new TempDirectory();
-        var inference = new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cpu, WarmupRuns = 1 };
         var options = new ExplanationOptions { Enabled = true, Cells = 4 };
-        using var models = new ModelHolder(LoadedModel.Load(BrightSpotModel.Package("dynamic"), inference), TimeProvider.System);
+        using var models = BrightSpot();
         var queue = new ExplanationQueue(4);
         var store = new ExplanationStore(directory.Path);
-        using var service = new ExplanationService(queue, store, models, inference, options, NullLogger<ExplanationService>.Instance);
+        using var service = new ExplanationService(queue, store, models, Inference, options, NullLogger<ExplanationService>.Instance);
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         await service.StartAsync(deadline.Token);
 
-        var slot = new FrameSlot { Name = "part/17", ModelId = "bright-spot:dynamic", Verdict = new Verdict(BrightSpotModel.SpotLabel, 0.6f, Decision.Escalate) };
-        slot.Load(BrightSpotModel.Png());
-        queue.Offer(slot);
+        Offer(queue, "part/17", "bright-spot:dynamic", new Verdict(BrightSpotModel.SpotLabel, 0.6f, Decision.Escalate));
         await Poll.UntilAsync(() => service.Made == 1, "a heatmap", deadline.Token);
         await service.StopAsync(deadline.Token);
 
@@ -40,14 +39,11 @@ public sealed class ExplanationServiceTests
     public async Task Stopping_host_leaves_the_queued_frames_unexplained_rather_than_waiting_for_their_heatmaps()
     {
         using var directory = new TempDirectory();
-        var inference = new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cpu, WarmupRuns = 1 };
-        using var models = new ModelHolder(LoadedModel.Load(BrightSpotModel.Package("dynamic"), inference), TimeProvider.System);
+        using var models = BrightSpot();
         var queue = new ExplanationQueue(4);
         for (var i = 0; i < 4; i++)
         {
-            var slot = new FrameSlot { Name = $"part/{i}", ModelId = "bright-spot:dynamic", Verdict = new Verdict(BrightSpotModel.SpotLabel, 0.6f, Decision.Escalate) };
-            slot.Load(BrightSpotModel.Png());
-            queue.Offer(slot);
+            Offer(queue, $"part/{i}", "bright-spot:dynamic", new Verdict(BrightSpotModel.SpotLabel, 0.6f, Decision.Escalate));
         }
 
         // The host stops as the first heatmap is written; the stop cancels at once, then waits for the service.
@@ -61,7 +57,7 @@ public sealed class ExplanationServiceTests
             }
         });
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        service = new ExplanationService(queue, new ExplanationStore(directory.Path), models, inference, new ExplanationOptions { Enabled = true, Cells = 4 }, logger);
+        service = new ExplanationService(queue, new ExplanationStore(directory.Path), models, Inference, new ExplanationOptions { Enabled = true, Cells = 4 }, logger);
         using (service)
         {
             await service.StartAsync(deadline.Token);
@@ -78,20 +74,26 @@ public sealed class ExplanationServiceTests
     public async Task Frame_of_a_model_no_longer_active_is_skipped_and_counted()
     {
         using var directory = new TempDirectory();
-        var inference = new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cpu, WarmupRuns = 1 };
-        using var models = new ModelHolder(LoadedModel.Load(BrightSpotModel.Package("dynamic"), inference), TimeProvider.System);
+        using var models = BrightSpot();
         var queue = new ExplanationQueue(4);
-        using var service = new ExplanationService(queue, new ExplanationStore(directory.Path), models, inference, new ExplanationOptions { Enabled = true }, NullLogger<ExplanationService>.Instance);
+        using var service = new ExplanationService(queue, new ExplanationStore(directory.Path), models, Inference, new ExplanationOptions { Enabled = true }, NullLogger<ExplanationService>.Instance);
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         await service.StartAsync(deadline.Token);
 
-        var slot = new FrameSlot { Name = "old", ModelId = "bright-spot:retired", Verdict = new Verdict(1, 0.6f, Decision.Audit) };
-        slot.Load(BrightSpotModel.Png());
-        queue.Offer(slot);
+        Offer(queue, "old", "bright-spot:retired", new Verdict(1, 0.6f, Decision.Audit));
         await Poll.UntilAsync(() => service.Skipped == 1, "the frame skipped", deadline.Token);
         await service.StopAsync(deadline.Token);
 
         Assert.Equal(0, service.Made);
         Assert.Empty(Directory.GetFiles(directory.Path));
+    }
+
+    private static ModelHolder BrightSpot() => new(LoadedModel.Load(BrightSpotModel.Package("dynamic"), Inference), TimeProvider.System);
+
+    private static void Offer(ExplanationQueue queue, string name, string modelId, Verdict verdict)
+    {
+        var slot = new FrameSlot { Name = name, ModelId = modelId, Verdict = verdict };
+        slot.Load(BrightSpotModel.Png());
+        queue.Offer(slot);
     }
 }

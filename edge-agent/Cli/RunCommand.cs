@@ -37,9 +37,10 @@ internal static class RunCommand
         var config = new Option<string?>("--config") { Description = "JSON file with Agent, Inference, Decisions, LineIo, Outbox, Cases, Telemetry and Mqtt sections (flags and EDGEML_* win over it)" };
         var ep = new Option<ExecutionProviderKind?>("--ep") { Description = "Execution provider: auto, cpu or cuda" };
         var workers = new Option<int?>("--workers") { Description = "Frames scored in parallel" };
+        var intraOpThreads = new Option<int?>("--intra-op-threads") { Description = "Threads inside one model run (default 1)" };
         var automation = new Option<AutomationLevel?>("--automation") { Description = "Who decides: human, shadow, assist, partial (default) or full" };
         var auditShare = new Option<double?>("--audit-share") { Description = "Share of automatic decisions also sent to a person, 0-1 (default 0.02)" };
-        var command = new Command("run", "Run the agent: enrol, follow the fleet's desired state, score frames") { server, token, data, input, replay, camera, fps, tags, trusted, config, ep, workers, automation, auditShare };
+        var command = new Command("run", "Run the agent: enrol, follow the fleet's desired state, score frames") { server, token, data, input, replay, camera, fps, tags, trusted, config, ep, workers, intraOpThreads, automation, auditShare };
         command.SetAction(async (result, cancellationToken) =>
         {
             var flags = new Dictionary<string, string?>
@@ -55,6 +56,7 @@ internal static class RunCommand
                 ["Agent:TrustedCertificate"] = result.GetValue(trusted),
                 ["Inference:ExecutionProvider"] = result.GetValue(ep)?.ToString(),
                 ["Inference:Workers"] = result.GetValue(workers)?.ToString(CultureInfo.InvariantCulture),
+                ["Inference:IntraOpThreads"] = result.GetValue(intraOpThreads)?.ToString(CultureInfo.InvariantCulture),
                 ["Decisions:Automation"] = result.GetValue(automation)?.ToString(),
                 ["Decisions:AuditShare"] = result.GetValue(auditShare)?.ToString(CultureInfo.InvariantCulture),
             };

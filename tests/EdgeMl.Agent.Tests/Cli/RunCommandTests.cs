@@ -48,6 +48,19 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public async Task Inference_flags_reach_the_inference_settings_and_are_checked_before_it_starts()
+    {
+        using var temp = new TempDirectory();
+
+        var run = await ProcessRunner.AgentAsync("run", "--server", "http://127.0.0.1:9", "--data", temp.File("data"), "--workers", "0", "--intra-op-threads", "999");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("Inference:Workers is 0", run.Error, StringComparison.Ordinal);
+        Assert.Contains("Inference:IntraOpThreads is 999; use 0 (runtime default) to 256", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("has not enrolled yet", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Refuses_to_start_unenrolled_without_a_token()
     {
         using var temp = new TempDirectory();

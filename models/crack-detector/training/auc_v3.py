@@ -73,7 +73,7 @@ def main():
     import torch.nn.functional as F
     torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "2")))
     spec = json.load(open(os.path.join(a.run, "data", "spec.json")))
-    store = train_v3.PairStore(a.run, spec["pairs"], spec["seed"], spec.get("varied", False), spec.get("glyphs", False))
+    store = train_v3.PairStore.of_spec(a.run, spec)
     pairs = train_v3.subset_pairs(spec["pairs"], a.train_pairs) if a.train_pairs else np.arange(0)
     sets = {n: os.path.join(a.run, "sets", n) for n in a.sets.split(",") if n}
     for paths in [a.checkpoints] if a.average else [[p] for p in a.checkpoints]:

@@ -39,7 +39,7 @@ PAIRS = {
 
 
 def pair_digest(j, varied=False):
-    r = train_v3.pair_job((3, j, varied, False))
+    r = train_v3.pair_job((3, j, varied, False, False, "generate"))
     return hashlib.sha256(b"".join(x.tobytes() for x in r[1:4]) + repr(r[4]).encode()).hexdigest()
 
 
@@ -65,16 +65,21 @@ def main():
         changed = (ok_v != cr_v).any(axis=2)
         check(0 < changed.mean() < 0.1, "--varied twins %d differ only at the crack (%.2f %% of pixels, %s crack)" % (
             j, 100 * changed.mean(), meta.get("crack_style", meta["kind"])))
-    # glyphs: the same phone and surroundings as --varied, content drawn over the screen only (its own stream), crack alike
-    for j in (0, 1, 2, 3):
-        ok_g, _, meta_g = generate.make_frame(5, j, force_label="ok", glyphs=True)
-        ok_v, _, meta_v = generate.make_frame(5, j, force_label="ok", varied=True)
-        cr_g, _, _ = generate.make_frame(5, j, force_label="cracked", glyphs=True)
-        changed = (ok_g != ok_v).any(axis=2)
-        check(meta_g["screen_quad"] == meta_v["screen_quad"] and changed.mean() < 0.5,
-              "glyphs keep scene %d's phone where it was (%.2f %% of pixels changed)" % (j, 100 * changed.mean()))
-        crack = (ok_g != cr_g).any(axis=2)
-        check(0 < crack.mean() < 0.1, "glyphs twins %d differ only at the crack (%.2f %% of pixels)" % (j, 100 * crack.mean()))
+    # glyphs and curls: the same phone and surroundings as --varied, drawn over the screen or glass only (their own
+    # streams), crack alike
+    for mode in ("glyphs", "curls"):
+        drawn = 0
+        for j in (0, 1, 2, 3):
+            ok_g, _, meta_g = generate.make_frame(5, j, force_label="ok", **{mode: True})
+            ok_v, _, meta_v = generate.make_frame(5, j, force_label="ok", varied=True)
+            cr_g, _, _ = generate.make_frame(5, j, force_label="cracked", **{mode: True})
+            changed = (ok_g != ok_v).any(axis=2)
+            drawn += bool(changed.any())
+            check(meta_g["screen_quad"] == meta_v["screen_quad"] and changed.mean() < 0.5,
+                  "%s keep scene %d's phone where it was (%.2f %% of pixels changed)" % (mode, j, 100 * changed.mean()))
+            crack = (ok_g != cr_g).any(axis=2)
+            check(0 < crack.mean() < 0.1, "%s twins %d differ only at the crack (%.2f %% of pixels)" % (mode, j, 100 * crack.mean()))
+        check(drawn >= 2, "%s draw on %d of scenes 0-3" % (mode, drawn))
     if failed:
         print("%d check(s) failed" % len(failed))
         sys.exit(1)

@@ -341,7 +341,7 @@ def render_belt(rng, W, H, phone_quad, shadow):
 
 
 # ----------------------------------------------------------------------------- phone
-def render_phone(rng, W, H, cracked, crng, wrng=None, vr=None, vc=None, gr=None):
+def render_phone(rng, W, H, cracked, crng, wrng=None, vr=None, vc=None, gr=None, cr=None):
     scale = H / 1080.0
     meta = {}
     Lfrac = _u(rng, 0.4, 1.0)
@@ -525,6 +525,9 @@ def render_phone(rng, W, H, cracked, crng, wrng=None, vr=None, vc=None, gr=None)
         img = img + (lay * vmask)[..., None] * (235 - img)
         if vglare is not None:
             img = img + (vglare * vmask)[..., None] * (255 - img)
+    if cr is not None:
+        cdark, clight = curled_lines(cr, iw, ih, (sx0, sy0, sx1, sy1), scale)
+        img = img * (1 - 0.85 * cdark[..., None]) + clight[..., None] * (235 - img)
     # apply light layers (glass): scratches/fingerprints lighten, glare adds
     o = np.asarray(ov, np.float32) / 255.0
     img = img + o[..., None] * (_u(rng, 0.4, 1.2) * (230 - img))
@@ -897,6 +900,47 @@ def lamp(vr, img):
     return img
 
 
+# ----------------------------------------------------------------------------- curled lines on the glass (--curls)
+# Smooth thin lines that bend far more than generate.py's other nuisances: hairs that curl and loop, and the long arcs a
+# wiping cloth or a polishing pad scratches into the glass, alone or as a family of nearly concentric arcs. A crack kinks
+# and branches; these never do. Drawn alike into both twins from the stream [seed, i, 19] (make_frame curls=True).
+def _curled_hair(cr, x, y, length, n=64):
+    """A hair: its heading turns by a curvature that itself wanders, so it bends gently, curls, and at times loops."""
+    a, k = _u(cr, 0, 2 * math.pi), cr.normal(0, 0.08)
+    pts = [(x, y)]
+    for _ in range(n):
+        k = 0.9 * k + cr.normal(0, 0.06)
+        a += k
+        x, y = x + math.cos(a) * length / n, y + math.sin(a) * length / n
+        pts.append((x, y))
+    return pts
+
+
+def curled_lines(cr, iw, ih, screen, scale):
+    """(darken layer, lighten layer), 0..1, phone-local: curled hairs (dark, sometimes pale) and arc scratches (light)."""
+    sx0, sy0, sx1, sy1 = screen
+    sw, sh = sx1 - sx0, sy1 - sy0
+    dark, light = [], []
+    if cr.random() < 0.4:  # hairs and fibres
+        for _ in range(int(cr.integers(1, 4))):
+            pts = _curled_hair(cr, _u(cr, sx0, sx1), _u(cr, sy0, sy1), _u(cr, 0.1, 0.7) * sh)
+            stroke = (pts, _u(cr, 0.5, 1.6) * max(scale, 0.5), _u(cr, 0.3, 0.9))
+            (dark if cr.random() < 0.7 else light).append(stroke)
+    if cr.random() < 0.4:  # arc scratches: one, or a family around one centre
+        cx, cy = _u(cr, sx0 - sw, sx1 + sw), _u(cr, sy0 - sh, sy1 + sh)
+        r0 = _u(cr, 0.2, 1.5) * sh
+        a0 = math.atan2((sy0 + sy1) / 2 - cy, (sx0 + sx1) / 2 - cx) + cr.normal(0, 0.5)
+        for _ in range(1 if cr.random() < 0.5 else int(cr.integers(2, 7))):
+            r = r0 * _u(cr, 0.85, 1.15)
+            a1 = a0 + cr.normal(0, 0.2)
+            span = _u(cr, 0.15, 1.0) * min(1.0, sh / r)
+            ts = np.linspace(a1 - span / 2, a1 + span / 2, 48)
+            light.append(([(cx + math.cos(t) * r, cy + math.sin(t) * r) for t in ts], _u(cr, 0.5, 1.2) * max(scale, 0.5),
+                          _u(cr, 0.1, 0.45)))
+    layer = lambda strokes: _aa_layer((iw, ih), strokes) if strokes else np.zeros((ih, iw), np.float32)
+    return layer(dark), layer(light)
+
+
 # ----------------------------------------------------------------------------- thin-stroked screen content
 # Crack-like lines that belong to the screen: big segment digits (clocks, calculators, counters), key grids, chart and
 # map grids with thin curves, outlined icons. Drawn over the screen from the stream [seed, i, 17] (make_frame glyphs=True).
@@ -1001,7 +1045,7 @@ def scene_quads(seed, index, wide=False, varied=False):
 
 # ----------------------------------------------------------------------------- frame
 def make_frame(seed, index, width=None, height=None, cracked_share=0.5, jpeg_roundtrip=True, force_label=None, wide=False,
-               varied=False, glyphs=False):
+               varied=False, glyphs=False, curls=False):
     """One synthetic frame. Returns (rgb uint8 HxWx3, label str, meta dict).
 
     The crack is drawn from its own random stream, so force_label='ok' / 'cracked' gives the
@@ -1012,12 +1056,14 @@ def make_frame(seed, index, width=None, height=None, cracked_share=0.5, jpeg_rou
     varied=True (implies wide) adds the evalgen-like variety (see varied_crack and below) from the
     streams [seed, i, 11] (scene) and [seed, i, 13] (crack); wide frames without it are unchanged.
     glyphs=True (implies varied) draws thin-stroked screen content over the screen (see glyph_screen) from the stream
-    [seed, i, 17]; frames without it are unchanged."""
-    varied = varied or glyphs
+    [seed, i, 17]; frames without it are unchanged. curls=True (implies varied) draws curled hairs and arc scratches on the
+    glass (see curled_lines) from the stream [seed, i, 19]; frames without it are unchanged."""
+    varied = varied or glyphs or curls
     wide = wide or varied
     rng, crng, wrng, vr, vc, W, H, cracked = _streams(seed, index, width, height, cracked_share, force_label, wide, varied)
     gr = np.random.default_rng([int(seed), int(index), 17]) if glyphs else None
-    rgb_t, a_t, (x0, y0), quad, meta = render_phone(rng, W, H, cracked, crng, wrng, vr, vc, gr)
+    cr = np.random.default_rng([int(seed), int(index), 19]) if curls else None
+    rgb_t, a_t, (x0, y0), quad, meta = render_phone(rng, W, H, cracked, crng, wrng, vr, vc, gr, cr)
     frame = render_belt(rng, W, H, quad, _u(rng, 0.0, 0.6))
     if vr is not None and vr.random() < 0.5:
         frame = varied_surface(vr, W, H, quad)

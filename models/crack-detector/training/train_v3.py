@@ -3,7 +3,7 @@
 
     python3 train_v3.py [--run /work/model-runs/v3] [--pairs 1200] [--steps 6000] [--resume]
                         [--data-only] [--seed 3] [--frame-pairs N --init CKPT] [--keep]
-                        [--hard-share 0.25 --mine-every 550 --ignore-near] [--arch wide|s2d|s2dg] [--subset 40] [--varied] [--glyphs] [--source evalgen3]
+                        [--hard-share 0.25 --mine-every 550 --ignore-near] [--arch wide|s2d|s2dg] [--subset 40] [--varied] [--glyphs] [--curls] [--source evalgen3]
                         [--also-data OTHER_RUN ...] [--scale-jitter 0.4] [--invert 0.25]
 
 Data: `generate.make_frame(seed, j, wide=True)` rendered as counterfactual twins (scene j without
@@ -13,7 +13,8 @@ a pair is generated once and flagged done). The crack mask comes from the twins'
 JPEG (grey, area-resized, > 4 grey levels), max-pooled to the network's 8x8 output cells.
 --varied renders the pairs with `make_frame(..., varied=True)` (generate.py --varied: evalgen-like
 surfaces, screens, walk-style anti-aliased cracks and glass nuisances); its store records that. --glyphs adds thin-stroked
-screen content over the screen (segment digits, key grids, chart grids, outlined icons: generate.glyph_screen).
+screen content over the screen (segment digits, key grids, chart grids, outlined icons: generate.glyph_screen); --curls
+adds curled hairs and arc scratches on the glass of both twins (generate.curled_lines).
 --source evalgen|evalgen3|evalgen5|...|evalgen8 draws the twins from a generator written apart from generate.py
 instead (evalgen.py and evalgen3.py, written for evaluation; evalgen5.py to evalgen8.py, written from one brief for
 training twins; check_twins.py): each frame at its own size, JPEG quality and crack kinds, with its
@@ -122,11 +123,11 @@ def source_twins(source, seed, j):
 
 
 def pair_job(args):
-    seed, j, varied, glyphs, source = args
+    seed, j, varied, glyphs, curls, source = args
     quads = None
     if source == "generate":
-        ok, _, _ = generate.make_frame(seed, j, force_label="ok", wide=True, varied=varied, glyphs=glyphs)
-        cr, _, meta = generate.make_frame(seed, j, force_label="cracked", wide=True, varied=varied, glyphs=glyphs)
+        ok, _, _ = generate.make_frame(seed, j, force_label="ok", wide=True, varied=varied, glyphs=glyphs, curls=curls)
+        cr, _, meta = generate.make_frame(seed, j, force_label="cracked", wide=True, varied=varied, glyphs=glyphs, curls=curls)
         q = int(np.random.default_rng([seed, j, 2]).integers(30, 96))
         kind, width, lit = generate.KINDS.index(meta["kind"]), meta["crack_width"], meta["screen"] == "lit"
     else:
@@ -144,14 +145,16 @@ def pair_job(args):
 class PairStore:
     """RUN/data: x [P, 2, H, W] uint8 (ok, cracked twin), mask [P, GH, GW] uint8, info [P, 5] int32, done [P]."""
 
-    def __init__(self, root, pairs, seed, varied=False, glyphs=False, source="generate"):
+    def __init__(self, root, pairs, seed, varied=False, glyphs=False, source="generate", curls=False):
         self.root = os.path.join(root, "data")
         os.makedirs(self.root, exist_ok=True)
         spec = {"pairs": pairs, "seed": seed, "size": [W, H], "cell": CELL}
-        if varied or glyphs:  # only when set, so that the stores written before --varied existed still match
+        if varied or glyphs or curls:  # only when set, so that the stores written before --varied existed still match
             spec["varied"] = True
         if glyphs:
             spec["glyphs"] = True
+        if curls:
+            spec["curls"] = True
         if source != "generate":
             spec["source"] = source
         spec_path = os.path.join(self.root, "spec.json")
@@ -167,7 +170,7 @@ class PairStore:
         self.info = np.memmap(os.path.join(self.root, "info.i32"), np.int32, mode, shape=(pairs, 5))
         self.done_path = os.path.join(self.root, "done.npy")
         self.done = np.load(self.done_path) if os.path.exists(self.done_path) else np.zeros(pairs, bool)
-        self.pairs, self.seed, self.varied, self.glyphs, self.source = pairs, seed, varied or glyphs, glyphs, source
+        self.pairs, self.seed, self.varied, self.glyphs, self.curls, self.source = pairs, seed, varied or glyphs or curls, glyphs, curls, source
 
     def _flush(self):
         self.x.flush()
@@ -177,7 +180,7 @@ class PairStore:
         os.replace(self.done_path + ".tmp.npy", self.done_path)
 
     def fill(self, workers):
-        todo = [(self.seed, j, self.varied, self.glyphs, self.source) for j in range(self.pairs) if not self.done[j]]
+        todo = [(self.seed, j, self.varied, self.glyphs, self.curls, self.source) for j in range(self.pairs) if not self.done[j]]
         if not todo:
             log("data: %d pairs cached in %s" % (self.pairs, self.root))
             return
@@ -199,14 +202,19 @@ class PairStore:
 
 
     @staticmethod
+    def of_spec(run, spec):
+        """The store of `run` that its spec.json describes."""
+        return PairStore(run, spec["pairs"], spec["seed"], spec.get("varied", False), spec.get("glyphs", False),
+                         spec.get("source", "generate"), spec.get("curls", False))
+
+    @staticmethod
     def open_complete(run):
         """Another run's finished store (--also-data), as its spec.json describes it."""
         spec_path = os.path.join(run, "data", "spec.json")
         if not os.path.exists(spec_path):
             raise SystemExit("--also-data %s: no pair store there (%s is missing)" % (run, spec_path))
         spec = json.load(open(spec_path))
-        store = PairStore(run, spec["pairs"], spec["seed"], spec.get("varied", False), spec.get("glyphs", False),
-                          spec.get("source", "generate"))
+        store = PairStore.of_spec(run, spec)
         if not store.done.all():
             raise SystemExit("--also-data %s: only %d of %d pairs are generated; finish it with --data-only first" % (
                 run, store.done.sum(), store.pairs))
@@ -329,7 +337,7 @@ def texture(rs, h=H, w=W):
 
 
 # ----------------------------------------------------------------------------- model
-ARCHS = ("v3", "wide", "s2d", "s2dg", "s2dn", "s2db")
+ARCHS = ("v3", "wide", "s2d", "s2dg", "s2dn", "s2db", "s2db3")
 
 
 def separable(nn, cin, cout, stride=1, dil=1):
@@ -412,8 +420,9 @@ def build_net(nn, arch="v3"):
         return S2dGrownNet.make(nn), S2dGrownNet.DESCRIPTION
     if arch == "s2dn":
         return S2dNormNet.make(nn), S2dNormNet.DESCRIPTION
-    if arch == "s2db":
-        return S2dBlockNormNet.make(nn), S2dBlockNormNet.DESCRIPTION
+    if arch in S2dBlockNormNet.BLOCKS:
+        k = S2dBlockNormNet.BLOCKS[arch]
+        return S2dBlockNormNet.make(nn, k), S2dBlockNormNet.description(k)
     if arch != "v3":
         raise SystemExit("unknown --arch %r (known: %s)" % (arch, ", ".join(ARCHS)))
 
@@ -581,19 +590,22 @@ class S2dBlockNormNet:
     """--arch s2db: S2dNormNet's local contrast taken per 4x4 block, so that it costs next to nothing in ONNX Runtime.
 
     S2dNormNet's four 17-tap poolings over the 960x540 frame take about a quarter of ONNX Runtime's time (model card). Here the mean and the
-    deviation are those of the BLOCKS x BLOCKS blocks of 4x4 pixels around each block (20x20 pixels), constant over the block.
-    The stem is a 4x4 stride-4 convolution, so stem((x - m) / s) = (stem(x) - m * sum(stem weights)) / s: the contrast is
+    deviation are those of the k x k blocks of 4x4 pixels around each block (k = 5 for s2db: 20x20 pixels; 3 for s2db3: 12x12), constant
+    over the block. The stem is a 4x4 stride-4 convolution, so stem((x - m) / s) = (stem(x) - m * sum(stem weights)) / s: the contrast is
     applied at 1/4 resolution, and nothing but the stem touches every pixel. Its layers are S2dNet's under their names, so it
-    can start from an s2dn checkpoint (the local contrast it approximates) or an s2d one.
+    can start from an s2dn checkpoint (the local contrast it approximates), an s2d one, or one of the other block size.
     """
-    BLOCKS = 5
-    STARTS_FROM = ("s2dn", "s2d")
-    DESCRIPTION = ("block local contrast (x - mean) / sqrt(var + 5 grey levels^2), mean and variance over the %dx%d blocks of 4x4 "
-                   "pixels around each block, applied after the stem's convolution; then " % (BLOCKS, BLOCKS) + S2dNet.DESCRIPTION)
+    BLOCKS = {"s2db": 5, "s2db3": 3}
+    STARTS_FROM = ("s2dn", "s2d", "s2db", "s2db3")
 
     @staticmethod
-    def make(nn):
-        k, eps = S2dBlockNormNet.BLOCKS, S2dNormNet.EPS
+    def description(k):
+        return ("block local contrast (x - mean) / sqrt(var + 5 grey levels^2), mean and variance over the %dx%d blocks of 4x4 "
+                "pixels around each block, applied after the stem's convolution; then " % (k, k) + S2dNet.DESCRIPTION)
+
+    @staticmethod
+    def make(nn, k):
+        eps = S2dNormNet.EPS
 
         class Net(S2dNet.module_class(nn)):  # S2dNet's layers under their names, so s2dn and s2d checkpoints fit
             def __init__(self):
@@ -615,7 +627,7 @@ def grown_branches(arch, from_arch):
     """The module names of the branches that a network of `arch` adds to a checkpoint's network of `from_arch`: none when
     they are the same or hold the same layers (S2dBlockNormNet.STARTS_FROM); S2dGrownNet's when it grows from
     S2dGrownNet.GROWN_FROM. Any other pair is refused."""
-    if from_arch == arch or arch == "s2db" and from_arch in S2dBlockNormNet.STARTS_FROM:
+    if from_arch == arch or arch in S2dBlockNormNet.BLOCKS and from_arch in S2dBlockNormNet.STARTS_FROM:
         return ()
     if arch != "s2dg" or from_arch != S2dGrownNet.GROWN_FROM:
         raise SystemExit("--arch %s cannot start from a network of --arch %s" % (arch, from_arch))
@@ -805,7 +817,7 @@ def train(a):
     import torch.nn.functional as F
     torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "2")))
     dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    store = PairStore(a.run, a.pairs, a.seed, a.varied, a.glyphs, a.source)
+    store = PairStore(a.run, a.pairs, a.seed, a.varied, a.glyphs, a.source, a.curls)
     if not a.train_while_generating:
         store.fill(a.workers)
     if a.data_only:
@@ -949,9 +961,11 @@ def parser():
                     "(segment digits, key grids, chart grids, outlined icons: generate.glyph_screen)")
     ap.add_argument("--also-data", action="append", metavar="RUN",
                     help="also train on the finished pair store of this other run (repeatable), e.g. more pairs of another seed")
+    ap.add_argument("--curls", action="store_true", help="--varied pairs with curled hairs and arc scratches on the glass of both "
+                    "twins (generate.curled_lines)")
     ap.add_argument("--arch", default="v3", choices=ARCHS, help="v3: the first v3 packages' network (the default); wide: see "
                     "WideNet; s2d: the committed package's, see S2dNet; s2dg: s2d grown by two zero-start branches (S2dGrownNet); s2dn: s2d over the local contrast (S2dNormNet); "
-                    "s2db: s2dn's contrast per 4x4 block, applied after the stem (S2dBlockNormNet)")
+                    "s2db: s2dn's contrast per 4x4 block over 5x5 blocks, applied after the stem (S2dBlockNormNet); s2db3: the same over 3x3 blocks")
     ap.add_argument("--subset", type=int, default=0, help="train on this many of the pairs, spread evenly (0 = all)")
     ap.add_argument("--frame-pairs", type=int, default=0,
                     help="train on whole 960x540 frames, this many twin pairs per step, instead of crops (0)")
@@ -981,7 +995,7 @@ def parser():
 def store_command(run):
     """The train_v3.py --data-only command that writes the pair store of `run` (an --also-data run), from its spec.json."""
     spec = json.load(open(os.path.join(run, "data", "spec.json")))
-    kind = " --glyphs" if spec.get("glyphs") else " --varied" if spec.get("varied") else ""
+    kind = "".join(" --" + m for m in ("glyphs", "curls") if spec.get(m)) or (" --varied" if spec.get("varied") else "")
     source = " --source %s" % spec["source"] if "source" in spec else ""
     return "python3 models/crack-detector/training/train_v3.py --run %s --pairs %d --seed %d%s%s --data-only" % (
         run, spec["pairs"], spec["seed"], kind, source)
@@ -1015,8 +1029,8 @@ def main():
         ap.error("--invert %g: a share, from 0 to 1" % a.invert)
     if not 0 <= a.bg_share <= 1:
         ap.error("--bg-share %g: a share, from 0 to 1" % a.bg_share)
-    if a.source != "generate" and (a.varied or a.glyphs):
-        ap.error("--varied and --glyphs are modes of generate.py; --source %s has none" % a.source)
+    if a.source != "generate" and (a.varied or a.glyphs or a.curls):
+        ap.error("--varied, --glyphs and --curls are modes of generate.py; --source %s has none" % a.source)
     for bad, msg in ((a.seed in (777, 1), "--seed %d: kept for the v1/v2 test set (777) and training frames (1)" % a.seed),
                      (a.batch % 2, "--batch %d: an even number (half ok twins, half cracked)" % a.batch),
                      (a.crop % CELL, "--crop %d: a multiple of %d" % (a.crop, CELL)),

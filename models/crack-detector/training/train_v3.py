@@ -679,7 +679,7 @@ def rescale_tile(tile, t, crop):
 
 
 def sample_batch(store, rs, pairs, crop, hard=None, hard_share=0.0, scale_jitter=0.0, invert=0.0, quads=None, bg_share=0.0,
-                 crack_gain=0.0):
+                 crack_gain=0.0, screen_share=0.0):
     """Crops of both twins at the same place: (x [2B, 1, crop, crop] float 0..255, cell targets [2B, 1, c, c]).
 
     Half of the crops are placed on a crack cell; with `hard` (mined cells per pair, see mine_hard) a
@@ -690,7 +690,9 @@ def sample_batch(store, rs, pairs, crop, hard=None, hard_share=0.0, scale_jitter
     crops whose grey levels are flipped (a crack that darkens a lit screen brightens a dark one); `bg_share` is the share of
     crops whose pixels off the phone (quads: Quads of every pair) become a random texture in both twins. `crack_gain` g
     scales the cracked twin's difference from its ok twin by s, log s uniform in +-log(1 + g): the same crack drawn
-    fainter or plainer, as other generators and cameras draw it.
+    fainter or plainer, as other generators and cameras draw it. `screen_share` is the share of the crops not placed on a
+    crack or a mined cell that are placed on a random point of the screen (quads) rather than anywhere in the frame, so that
+    the screen's own nuisances meet the loss more often than the belt around the phone.
     None draws a random number when it is 0, so runs without them repeat exactly.
     """
     c = crop // CELL
@@ -703,16 +705,21 @@ def sample_batch(store, rs, pairs, crop, hard=None, hard_share=0.0, scale_jitter
             c = size // CELL
         m = np.asarray(store.mask[j])
         pos = np.argwhere(m)
+        cell = None
         if len(pos) and rs.random() < 0.5:
-            cy, cx = pos[rs.integers(len(pos))]
-            gy = int(np.clip(cy - rs.integers(0, c), 0, GH - c))
-            gx = int(np.clip(cx - rs.integers(0, c), 0, GW - c))
+            cell = pos[rs.integers(len(pos))]
         elif hard is not None and rs.random() < hard_share / (0.5 if len(pos) else 1.0):
-            cy, cx = hard[j, rs.integers(hard.shape[1])]
-            gy = int(np.clip(cy - rs.integers(0, c), 0, GH - c))
-            gx = int(np.clip(cx - rs.integers(0, c), 0, GW - c))
-        else:
+            cell = hard[j, rs.integers(hard.shape[1])]
+        elif screen_share and rs.random() < screen_share:
+            u, v = rs.random(2)  # bilinear in the screen's corners: a point inside it
+            q = quads[j, 1]
+            x, y = (1 - v) * ((1 - u) * q[0] + u * q[1]) + v * ((1 - u) * q[3] + u * q[2])
+            cell = int(np.clip(y, 0, H - 1)) // CELL, int(np.clip(x, 0, W - 1)) // CELL
+        if cell is None:
             gy, gx = int(rs.integers(0, GH - c + 1)), int(rs.integers(0, GW - c + 1))
+        else:  # a crop that holds the cell somewhere
+            gy = int(np.clip(cell[0] - rs.integers(0, c), 0, GH - c))
+            gx = int(np.clip(cell[1] - rs.integers(0, c), 0, GW - c))
         y0, x0 = gy * CELL, gx * CELL
         tile = np.zeros((2, size, size), np.float32)
         src = np.asarray(store.x[j, :, y0:min(H, y0 + size), x0:x0 + size], np.float32)
@@ -823,7 +830,7 @@ def train(a):
     if a.data_only:
         return
     store = StoreUnion([store] + [PairStore.open_complete(r) for r in a.also_data or []])
-    quads = np.concatenate([np.asarray(Quads(s).fill(a.workers).q) for s in store.stores]) if a.bg_share else None
+    quads = np.concatenate([np.asarray(Quads(s).fill(a.workers).q) for s in store.stores]) if a.bg_share or a.screen_share else None
     torch.manual_seed(a.seed)
     net, arch = build_net(nn, a.arch)
     log("model: %s | %d params | %.0f MFLOPs at %dx%d | device %s" % (
@@ -893,7 +900,7 @@ def train(a):
             xs, ts = sample_frames(store, rs, ready[rs.choice(len(ready), a.frame_pairs, replace=False)])
         else:
             xs, ts = sample_batch(store, rs, ready[rs.integers(0, len(ready), a.batch // 2)], a.crop, mined, a.hard_share,
-                                  a.scale_jitter, a.invert, quads, a.bg_share, a.crack_gain)
+                                  a.scale_jitter, a.invert, quads, a.bg_share, a.crack_gain, a.screen_share)
         x = normalise(torch, torch.from_numpy(xs).to(dev)).contiguous(memory_format=torch.channels_last)
         t = torch.from_numpy(ts).to(dev)
         z = net(x)
@@ -953,6 +960,8 @@ def parser():
                     "log s uniform in +-log(1 + G) (0 = off)")
     ap.add_argument("--bg-share", type=float, default=0.0, help="crops: this share has everything off the phone replaced by a "
                     "random texture (see texture; the phone outlines are written beside the pair stores once); 0 = off")
+    ap.add_argument("--screen-share", type=float, default=0.0, help="crops: this share of those not placed on a crack (or a mined "
+                    "cell) is placed on the screen rather than anywhere in the frame (0 = off)")
     ap.add_argument("--source", default="generate", choices=SOURCES,
                     help="twins from this generator: generate.py (the default) or one written apart "
                          "(evalgen.py, evalgen3.py, evalgen5.py to evalgen8.py)")
@@ -1027,8 +1036,9 @@ def main():
         ap.error("--crack-gain %g: must be 0 (off) or more" % a.crack_gain)
     if not 0 <= a.invert <= 1:
         ap.error("--invert %g: a share, from 0 to 1" % a.invert)
-    if not 0 <= a.bg_share <= 1:
-        ap.error("--bg-share %g: a share, from 0 to 1" % a.bg_share)
+    for name, share in (("--bg-share", a.bg_share), ("--screen-share", a.screen_share)):
+        if not 0 <= share <= 1:
+            ap.error("%s %g: a share, from 0 to 1" % (name, share))
     if a.source != "generate" and (a.varied or a.glyphs or a.curls):
         ap.error("--varied, --glyphs and --curls are modes of generate.py; --source %s has none" % a.source)
     for bad, msg in ((a.seed in (777, 1), "--seed %d: kept for the v1/v2 test set (777) and training frames (1)" % a.seed),

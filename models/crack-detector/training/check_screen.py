@@ -60,6 +60,14 @@ def main():
         again = train_v3.Quads(store)
         check("the stored quads and their done flags read back", again.done.all() and np.array_equal(again.q, quads.q))
 
+    # --screen-share: with no crack cell and share 1, every crop holds a cell of the screen; with share 0 none is chosen
+    rs = np.random.default_rng(3)
+    cells = [train_v3.crop_cell(rs, np.zeros((0, 2), int), None, 0.0, quad, 1.0) for _ in range(200)]
+    check("crop_cell: --screen-share 1 places every crop without a crack on a cell of the screen (%d of 200)" % sum(
+        2 <= y <= 3 and 5 <= x <= 7 for y, x in cells), all(2 <= y <= 3 and 5 <= x <= 7 for y, x in cells))
+    check("crop_cell: --screen-share 0 leaves such crops anywhere",
+          train_v3.crop_cell(rs, np.zeros((0, 2), int), None, 0.0, quad, 0.0) is None)
+
     rs = np.random.default_rng(4)
     tex = [train_v3.texture(rs) for _ in range(10)]
     check("backgrounds: ten textures, each within 0..255 and not flat",

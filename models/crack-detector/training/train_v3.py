@@ -678,6 +678,22 @@ def rescale_tile(tile, t, crop):
     return out, np.stack([rows[:, a:b].max(1) for a, b in zip(lo, hi)], 1)
 
 
+def crop_cell(rs, pos, hard, hard_share, screen, screen_share):
+    """The cell (y, x) a crop must hold, or None for a crop anywhere: a crack cell (`pos`) half of the time, else with
+    `hard_share` (of all crops) one of the pair's mined cells, else with `screen_share` a random point of the screen
+    (corners `screen`, bilinear in them: a point inside)."""
+    if len(pos) and rs.random() < 0.5:
+        return pos[rs.integers(len(pos))]
+    if hard is not None and rs.random() < hard_share / (0.5 if len(pos) else 1.0):
+        return hard[rs.integers(len(hard))]
+    if screen_share and rs.random() < screen_share:
+        u, v = rs.random(2)
+        q = np.asarray(screen, np.float64)
+        x, y = (1 - v) * ((1 - u) * q[0] + u * q[1]) + v * ((1 - u) * q[3] + u * q[2])
+        return int(np.clip(y, 0, H - 1)) // CELL, int(np.clip(x, 0, W - 1)) // CELL
+    return None
+
+
 def sample_batch(store, rs, pairs, crop, hard=None, hard_share=0.0, scale_jitter=0.0, invert=0.0, quads=None, bg_share=0.0,
                  crack_gain=0.0, screen_share=0.0):
     """Crops of both twins at the same place: (x [2B, 1, crop, crop] float 0..255, cell targets [2B, 1, c, c]).
@@ -705,16 +721,8 @@ def sample_batch(store, rs, pairs, crop, hard=None, hard_share=0.0, scale_jitter
             c = size // CELL
         m = np.asarray(store.mask[j])
         pos = np.argwhere(m)
-        cell = None
-        if len(pos) and rs.random() < 0.5:
-            cell = pos[rs.integers(len(pos))]
-        elif hard is not None and rs.random() < hard_share / (0.5 if len(pos) else 1.0):
-            cell = hard[j, rs.integers(hard.shape[1])]
-        elif screen_share and rs.random() < screen_share:
-            u, v = rs.random(2)  # bilinear in the screen's corners: a point inside it
-            q = quads[j, 1]
-            x, y = (1 - v) * ((1 - u) * q[0] + u * q[1]) + v * ((1 - u) * q[3] + u * q[2])
-            cell = int(np.clip(y, 0, H - 1)) // CELL, int(np.clip(x, 0, W - 1)) // CELL
+        cell = crop_cell(rs, pos, hard[j] if hard is not None else None, hard_share, quads[j, 1] if screen_share else None,
+                         screen_share)
         if cell is None:
             gy, gx = int(rs.integers(0, GH - c + 1)), int(rs.integers(0, GW - c + 1))
         else:  # a crop that holds the cell somewhere

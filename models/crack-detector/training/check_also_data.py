@@ -81,6 +81,11 @@ def main():
                 "also_data": [os.path.join(tmp, "other"), os.path.join(tmp, "brief")]}
         trained = export_v3.trained_generators(export_v3.recipe(None, args))
         check("a run's generators are its own store's and its --also-data stores'", trained == {"generate", "evalgen5"})
+        again = dict(args, also_data=[args["run"], args["run"]] + args["also_data"] * 2)
+        chain = export_v3.recipe(None, again)
+        check("a store given several times is written once in the recipe, the run's own store by its own command",
+              [c.split("--run ")[1].split()[0] for c in chain] == [os.path.join(tmp, "other"), os.path.join(tmp, "brief"), args["run"]]
+              and "--data-only" not in chain[-1])
         results = {n: {"auc": 0.5 + 0.01 * k} for k, n in enumerate(export_v3.TEST_GENERATORS)}
         results["test-8"]["auc"] = None
         held = export_v3.held_out(results, trained)

@@ -263,14 +263,15 @@ def set_arguments(ap):
 
 def recipe(torch, args):
     """The train_v3.py commands that reproduce a checkpoint with these args: the --init run's first, then the commands
-    that write its --also-data stores (those the chain has not written yet), then its own."""
+    that write its --also-data stores (those the chain has not written yet, each once), then its own."""
     init = args.get("init") or []
     init = [init] if isinstance(init, str) else init  # one file before --init took several
     if init and train_v3.is_package(init[-1]):  # the package's own chain, which ends by exporting it there
         first = [json.load(open(os.path.join(init[-1], "manifest.json")))["training"]["command"]]
     else:
         first = recipe(torch, torch.load(init[-1], map_location="cpu")["args"]) if init else []
-    stores = [train_v3.store_command(r) for r in args.get("also_data") or []]
+    # a store given several times is written once; the run's own store (given again for weight) by its own command
+    stores = [train_v3.store_command(r) for r in dict.fromkeys(args.get("also_data") or []) if r != args.get("run")]
     return first + [c for c in stores if not any(c in f for f in first)] + [train_v3.command(args)]
 
 

@@ -4,7 +4,8 @@ using EdgeMl.Contracts.Packaging;
 
 namespace EdgeMl.Agent.Tests.Training;
 
-/// <summary>scripts/train-crack-detector end to end at tiny sizes (three pairs per store, 24 steps and 12 more as s2db, six frames per set):
+/// <summary>scripts/train-crack-detector end to end at tiny sizes (three pairs per store, 24 steps, 12 more as s2db and 12 with curls,
+/// six frames per set):
 /// the recipe's every stage, the package the agent scores, a rerun that resumes, and a second folder that repeats it.
 /// The first run is shared, so that no test holds more than two runs (a few minutes each on a busy 2-core machine).</summary>
 public sealed class TrainingRecipeTests(TrainingRecipeTests.FirstRun first) : IClassFixture<TrainingRecipeTests.FirstRun>
@@ -14,6 +15,7 @@ public sealed class TrainingRecipeTests(TrainingRecipeTests.FirstRun first) : IC
         ["PAIRS"] = "3",
         ["STEPS"] = "24",
         ["BLOCK_STEPS"] = "12",
+        ["CURL_STEPS"] = "12",
         ["SCREEN_STEPS"] = "16",
         ["SET_FRAMES"] = "6",
     };
@@ -37,6 +39,7 @@ public sealed class TrainingRecipeTests(TrainingRecipeTests.FirstRun first) : IC
         Assert.Contains("data: 3 pairs cached", rerun.Output, StringComparison.Ordinal);
         Assert.Contains("crack/last.pt at step 24", rerun.Output, StringComparison.Ordinal);
         Assert.Contains("block/last.pt at step 12", rerun.Output, StringComparison.Ordinal);
+        Assert.Contains("curls/last.pt at step 12", rerun.Output, StringComparison.Ordinal);
         Assert.Contains("screen/last.pt at step 16", rerun.Output, StringComparison.Ordinal);
         Assert.Equal(made.ModelHash, rerun.ModelHash);
     }

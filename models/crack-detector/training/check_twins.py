@@ -14,11 +14,13 @@ twin, encoded at the twin's quality. One line per check; exit status 1 if any fa
 import hashlib
 import importlib
 import io
+import json
 import os
 import sys
+import tempfile
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -68,7 +70,31 @@ def main():
         check("%s %d/%d: the %s frame is its twin at the twin's quality" % (source, seed, i, label),
               jpg == jpeg(cr if label == "cracked" else ok, q))
         check_pair(check, source, seed, i, ok, cr, phone, kind, width)
+    check_curls(check)
     return check.exit_status()
+
+
+def check_curls(check):
+    """--curls with --source: curled hairs and arc scratches drawn alike into both twins, on the screen's glass only."""
+    drawn = 0
+    for source, seed, i in TWIN_FRAMES:
+        ok, cr, _, _, _, _, (_, screen) = train_v3.source_twins(source, seed, i)
+        c_ok, c_cr = train_v3.glass_curls((ok, cr), screen, seed, i)
+        moved = np.abs(c_ok.astype(np.int16) - ok).max(axis=2) > 0
+        crack = np.abs(ok.astype(np.int16) - cr).max(axis=2) > 0
+        glass = Image.new("L", (ok.shape[1], ok.shape[0]), 0)
+        ImageDraw.Draw(glass).polygon([tuple(p) for p in screen], fill=1, outline=1)
+        near = np.asarray(glass.filter(ImageFilter.MaxFilter(3)), bool)  # a pixel of slack at the polygon's edge
+        check("%s %d/%d --curls: lines on the glass only (%d pixels), alike in both twins where they were alike" % (
+            source, seed, i, moved.sum()), not (moved & ~near).any() and np.array_equal(c_ok[~crack], c_cr[~crack]))
+        drawn += moved.sum() > 40
+    check("--curls draws on %d of the %d twin scenes" % (drawn, len(TWIN_FRAMES)), drawn >= 2)
+    with tempfile.TemporaryDirectory() as tmp:
+        store = train_v3.PairStore(os.path.join(tmp, "c"), 2, 501, source="evalgen5", curls=True)
+        spec = json.load(open(os.path.join(tmp, "c", "data", "spec.json")))
+        check("a --source store with --curls records both, and its command writes it again",
+              spec.get("curls") is True and spec.get("source") == "evalgen5" and "varied" not in spec and not store.varied
+              and train_v3.store_command(os.path.join(tmp, "c")).endswith("--seed 501 --curls --source evalgen5 --data-only"))
 
 
 def jpeg(rgb, quality):

@@ -14,7 +14,8 @@ JPEG (grey, area-resized, > 4 grey levels), max-pooled to the network's 8x8 outp
 --varied renders the pairs with `make_frame(..., varied=True)` (generate.py --varied: evalgen-like
 surfaces, screens, walk-style anti-aliased cracks and glass nuisances); its store records that. --glyphs adds thin-stroked
 screen content over the screen (segment digits, key grids, chart grids, outlined icons: generate.glyph_screen); --curls
-adds curled hairs and arc scratches on the glass of both twins (generate.curled_lines).
+adds curled hairs and arc scratches on the glass of both twins (generate.curled_lines; with --source, over the
+generator's screen quad: glass_curls).
 --source evalgen|evalgen3|evalgen5|...|evalgen8 draws the twins from a generator written apart from generate.py
 instead (evalgen.py and evalgen3.py, written for evaluation; evalgen5.py to evalgen8.py, written from one brief for
 training twins; check_twins.py): each frame at its own size, JPEG quality and crack kinds, with its
@@ -122,6 +123,28 @@ def source_twins(source, seed, j):
     return ok, cr, q, evalgen3.KINDS.index(row[1]), row[2], row[3] == "lit", quads
 
 
+def glass_curls(twins, screen, seed, j):
+    """--curls for another generator's twins: generate.curled_lines drawn alike over the screen quad (frame pixels) of
+    both, from the stream [seed, j, 19] as make_frame draws them, clipped to the glass."""
+    h, w = twins[0].shape[:2]
+    quad = np.asarray(screen, np.float64)
+    x0, y0 = np.floor(np.clip(quad.min(0), 0, [w - 1, h - 1])).astype(int)
+    x1, y1 = np.ceil(np.clip(quad.max(0), [x0 + 1, y0 + 1], [w, h])).astype(int)
+    dark, light = generate.curled_lines(np.random.default_rng([int(seed), int(j), 19]), x1 - x0, y1 - y0,
+                                        (0, 0, x1 - x0, y1 - y0), h / 1080.0)
+    glass = Image.new("L", (x1 - x0, y1 - y0), 0)
+    ImageDraw.Draw(glass).polygon([(x - x0, y - y0) for x, y in quad], fill=255)
+    glass = np.asarray(glass, np.float32)[..., None] / 255.0
+    dark, light = dark[..., None] * glass, light[..., None] * glass
+    out = []
+    for t in twins:
+        t = t.copy()
+        img = t[y0:y1, x0:x1].astype(np.float32)
+        t[y0:y1, x0:x1] = np.clip(np.rint(img * (1 - 0.85 * dark) + light * (235 - img)), 0, 255).astype(np.uint8)
+        out.append(t)
+    return out
+
+
 def pair_job(args):
     seed, j, varied, glyphs, curls, source = args
     quads = None
@@ -132,6 +155,8 @@ def pair_job(args):
         kind, width, lit = generate.KINDS.index(meta["kind"]), meta["crack_width"], meta["screen"] == "lit"
     else:
         ok, cr, q, kind, width, lit, quads = source_twins(source, seed, j)
+        if curls:
+            ok, cr = glass_curls((ok, cr), quads[1], seed, j)
     x_ok = encode_and_preprocess(ok, q)
     x_cr = encode_and_preprocess(cr, q)
     h0, w0 = ok.shape[:2]
@@ -149,7 +174,7 @@ class PairStore:
         self.root = os.path.join(root, "data")
         os.makedirs(self.root, exist_ok=True)
         spec = {"pairs": pairs, "seed": seed, "size": [W, H], "cell": CELL}
-        if varied or glyphs or curls:  # only when set, so that the stores written before --varied existed still match
+        if (varied or glyphs or curls) and source == "generate":  # only when set, so that older stores still match
             spec["varied"] = True
         if glyphs:
             spec["glyphs"] = True
@@ -170,7 +195,8 @@ class PairStore:
         self.info = np.memmap(os.path.join(self.root, "info.i32"), np.int32, mode, shape=(pairs, 5))
         self.done_path = os.path.join(self.root, "done.npy")
         self.done = np.load(self.done_path) if os.path.exists(self.done_path) else np.zeros(pairs, bool)
-        self.pairs, self.seed, self.varied, self.glyphs, self.curls, self.source = pairs, seed, varied or glyphs or curls, glyphs, curls, source
+        self.pairs, self.seed, self.glyphs, self.curls, self.source = pairs, seed, glyphs, curls, source
+        self.varied = (varied or glyphs or curls) and source == "generate"
 
     def _flush(self):
         self.x.flush()
@@ -978,8 +1004,8 @@ def parser():
                     "(segment digits, key grids, chart grids, outlined icons: generate.glyph_screen)")
     ap.add_argument("--also-data", action="append", metavar="RUN",
                     help="also train on the finished pair store of this other run (repeatable), e.g. more pairs of another seed")
-    ap.add_argument("--curls", action="store_true", help="--varied pairs with curled hairs and arc scratches on the glass of both "
-                    "twins (generate.curled_lines)")
+    ap.add_argument("--curls", action="store_true", help="curled hairs and arc scratches on the glass of both twins "
+                    "(generate.curled_lines; implies --varied for generate.py, any --source takes it too)")
     ap.add_argument("--arch", default="v3", choices=ARCHS, help="v3: the first v3 packages' network (the default); wide: see "
                     "WideNet; s2d: the committed package's, see S2dNet; s2dg: s2d grown by two zero-start branches (S2dGrownNet); s2dn: s2d over the local contrast (S2dNormNet); "
                     "s2db: s2dn's contrast per 4x4 block over 5x5 blocks, applied after the stem (S2dBlockNormNet); s2db3: the same over 3x3 blocks")
@@ -1047,8 +1073,8 @@ def main():
     for name, share in (("--bg-share", a.bg_share), ("--screen-share", a.screen_share)):
         if not 0 <= share <= 1:
             ap.error("%s %g: a share, from 0 to 1" % (name, share))
-    if a.source != "generate" and (a.varied or a.glyphs or a.curls):
-        ap.error("--varied, --glyphs and --curls are modes of generate.py; --source %s has none" % a.source)
+    if a.source != "generate" and (a.varied or a.glyphs):
+        ap.error("--varied and --glyphs are modes of generate.py; --source %s has neither" % a.source)
     for bad, msg in ((a.seed in (777, 1), "--seed %d: kept for the v1/v2 test set (777) and training frames (1)" % a.seed),
                      (a.batch % 2, "--batch %d: an even number (half ok twins, half cracked)" % a.batch),
                      (a.crop % CELL, "--crop %d: a multiple of %d" % (a.crop, CELL)),

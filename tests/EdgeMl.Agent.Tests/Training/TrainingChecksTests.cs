@@ -23,7 +23,7 @@ public sealed class TrainingChecksTests
     }
 
     [Theory]
-    [InlineData("--source evalgen --varied", "--varied, --glyphs and --curls are modes of generate.py; --source evalgen has none")]
+    [InlineData("--source evalgen --varied", "--varied and --glyphs are modes of generate.py; --source evalgen has neither")]
     [InlineData("--batch 31", "--batch 31: an even number (half ok twins, half cracked)")]
     [InlineData("--seed 777", "--seed 777: kept for the v1/v2 test set (777) and training frames (1)")]
     [InlineData("--crack-gain -1", "--crack-gain -1: must be 0 (off) or more")]

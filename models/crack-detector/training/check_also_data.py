@@ -81,6 +81,10 @@ def main():
                 "also_data": [os.path.join(tmp, "other"), os.path.join(tmp, "brief")]}
         trained = export_v3.trained_generators(export_v3.recipe(None, args))
         check("a run's generators are its own store's and its --also-data stores'", trained == {"generate", "evalgen5"})
+        check("a package's chain (one string of commands joined by &&) counts every command's generator",
+              export_v3.trained_generators([" && ".join("python3 t/train_v3.py --run %s --seed 9%s --data-only" % (r, g)
+                                                         for r, g in (("a", " --source evalgen3"), ("b", " --source evalgen5"))),
+                                             "python3 t/train_v3.py --run c --seed 9"]) == {"evalgen3", "evalgen5", "generate"})
         again = dict(args, also_data=[args["run"], args["run"]] + args["also_data"] * 2)
         chain = export_v3.recipe(None, again)
         check("a store given several times is written once in the recipe, the run's own store by its own command",

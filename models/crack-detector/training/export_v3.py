@@ -278,7 +278,8 @@ def recipe(torch, args):
 def trained_generators(chain):
     """The generators a chain of commands drew training twins from: each train_v3.py command's --source (generate.py's
     when it names none). A chain holds the commands of every --also-data store (recipe), so their sources count too."""
-    sources = [re.search(r"--source (\S+)", c) for c in chain if "/train_v3.py " in c]
+    commands = [c for link in chain for c in link.split(" && ")]  # a package's chain is one string of its commands
+    sources = [re.search(r"--source (\S+)", c) for c in commands if "/train_v3.py " in c]
     return {m.group(1) if m else "generate" for m in sources}
 
 

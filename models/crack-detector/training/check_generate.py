@@ -31,7 +31,7 @@ FRAMES = {
     (778, 5, True): "a4d8495a98d8e01cdaa315df3f4f02ce6b611580c419a31b92b9f01492bb9371",
     (601, 2, True): "25c5d576acb1bc57621e91f98150d85294eab7fb266c5b8c05e0399586aa994e",
 }
-# train_v3.pair_job((3, j, False, False, False, "generate")): SHA-256 of ok twin, cracked twin and cell mask bytes + repr(info)
+# train_v3.pair_job(train_v3.PairJob(3, j)): SHA-256 of ok twin, cracked twin and cell mask bytes + repr(info)
 PAIRS = {
     0: "9500d131afd5de0907d24b474bcba178a3dc30103bcf949a1bd516a6b380f2bb",
     1: "c402fae0360bcdfe4ec25d9abe023b1940c583d4605a4bf0281399419f1c505d",
@@ -39,7 +39,7 @@ PAIRS = {
 
 
 def pair_digest(j, varied=False):
-    r = train_v3.pair_job((3, j, varied, False, False, "generate"))
+    r = train_v3.pair_job(train_v3.PairJob(3, j, varied=varied))
     return hashlib.sha256(b"".join(x.tobytes() for x in r[1:4]) + repr(r[4]).encode()).hexdigest()
 
 

@@ -110,7 +110,7 @@ def check_pair(check, source, seed, i, ok, cr, phone, kind, width):
     ImageDraw.Draw(body).polygon([tuple(p) for p in phone], fill=1, outline=1)
     check("%s %d/%d: the twins differ, on the phone only (%d pixels)" % (source, seed, i, diff.sum()),
           diff.any() and not (diff & ~np.asarray(body, bool)).any())
-    _, x_ok, x_cr, mask, info, quads = train_v3.pair_job((seed, i, False, False, False, source))
+    _, x_ok, x_cr, mask, info, quads = train_v3.pair_job(train_v3.PairJob(seed, i, source=source))
     check("%s %d/%d: the stored pair has crack cells (%d), its kind and width, and corners in the 960x540 frame" % (
         source, seed, i, mask.sum()),
           mask.sum() > 0 and info[0] == kind and info[1] == width >= 1 and quads.shape == (2, 4, 2)

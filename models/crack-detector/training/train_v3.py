@@ -51,6 +51,7 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_v, "2")
 
 import argparse
+import collections
 import datetime
 import functools
 import importlib
@@ -145,8 +146,12 @@ def glass_curls(twins, screen, seed, j):
     return out
 
 
-def pair_job(args):
-    seed, j, varied, glyphs, curls, source = args
+# A pair of a store to draw (pair_job's argument), by name: a new mode cannot move the others' places.
+PairJob = collections.namedtuple("PairJob", "seed j varied glyphs curls source", defaults=(False, False, False, "generate"))
+
+
+def pair_job(job):
+    seed, j, varied, glyphs, curls, source = job
     quads = None
     if source == "generate":
         ok, _, _ = generate.make_frame(seed, j, force_label="ok", wide=True, varied=varied, glyphs=glyphs, curls=curls)
@@ -206,7 +211,8 @@ class PairStore:
         os.replace(self.done_path + ".tmp.npy", self.done_path)
 
     def fill(self, workers):
-        todo = [(self.seed, j, self.varied, self.glyphs, self.curls, self.source) for j in range(self.pairs) if not self.done[j]]
+        todo = [PairJob(self.seed, j, varied=self.varied, glyphs=self.glyphs, curls=self.curls, source=self.source)
+                for j in range(self.pairs) if not self.done[j]]
         if not todo:
             log("data: %d pairs cached in %s" % (self.pairs, self.root))
             return

@@ -526,8 +526,7 @@ def render_phone(rng, W, H, cracked, crng, wrng=None, vr=None, vc=None, gr=None,
         if vglare is not None:
             img = img + (vglare * vmask)[..., None] * (255 - img)
     if cr is not None:
-        cdark, clight = curled_lines(cr, iw, ih, (sx0, sy0, sx1, sy1), scale)
-        img = img * (1 - 0.85 * cdark[..., None]) + clight[..., None] * (235 - img)
+        img = lay_curls(img, *curled_lines(cr, iw, ih, (sx0, sy0, sx1, sy1), scale))
     # apply light layers (glass): scratches/fingerprints lighten, glare adds
     o = np.asarray(ov, np.float32) / 255.0
     img = img + o[..., None] * (_u(rng, 0.4, 1.2) * (230 - img))
@@ -939,6 +938,11 @@ def curled_lines(cr, iw, ih, screen, scale):
                           _u(cr, 0.1, 0.45)))
     layer = lambda strokes: _aa_layer((iw, ih), strokes) if strokes else np.zeros((ih, iw), np.float32)
     return layer(dark), layer(light)
+
+
+def lay_curls(img, dark, light):
+    """img (float RGB) under curled_lines' layers: the dark lines darken it, the light ones lighten it toward 235."""
+    return img * (1 - 0.85 * dark[..., None]) + light[..., None] * (235 - img)
 
 
 # ----------------------------------------------------------------------------- thin-stroked screen content

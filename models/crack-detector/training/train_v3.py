@@ -135,13 +135,12 @@ def glass_curls(twins, screen, seed, j):
                                         (0, 0, x1 - x0, y1 - y0), h / 1080.0)
     glass = Image.new("L", (x1 - x0, y1 - y0), 0)
     ImageDraw.Draw(glass).polygon([(x - x0, y - y0) for x, y in quad], fill=255)
-    glass = np.asarray(glass, np.float32)[..., None] / 255.0
-    dark, light = dark[..., None] * glass, light[..., None] * glass
+    glass = np.asarray(glass, np.float32) / 255.0
     out = []
     for t in twins:
         t = t.copy()
-        img = t[y0:y1, x0:x1].astype(np.float32)
-        t[y0:y1, x0:x1] = np.clip(np.rint(img * (1 - 0.85 * dark) + light * (235 - img)), 0, 255).astype(np.uint8)
+        img = generate.lay_curls(t[y0:y1, x0:x1].astype(np.float32), dark * glass, light * glass)
+        t[y0:y1, x0:x1] = np.clip(np.rint(img), 0, 255).astype(np.uint8)
         out.append(t)
     return out
 

@@ -178,7 +178,8 @@ class PairStore:
         self.root = os.path.join(root, "data")
         os.makedirs(self.root, exist_ok=True)
         spec = {"pairs": pairs, "seed": seed, "size": [W, H], "cell": CELL}
-        if (varied or glyphs or curls) and source == "generate":  # only when set, so that older stores still match
+        varied = (varied or glyphs or curls) and source == "generate"  # generate.py's modes all draw its --varied scenes
+        if varied:  # only when set, so that older stores still match
             spec["varied"] = True
         if glyphs:
             spec["glyphs"] = True
@@ -199,8 +200,7 @@ class PairStore:
         self.info = np.memmap(os.path.join(self.root, "info.i32"), np.int32, mode, shape=(pairs, 5))
         self.done_path = os.path.join(self.root, "done.npy")
         self.done = np.load(self.done_path) if os.path.exists(self.done_path) else np.zeros(pairs, bool)
-        self.pairs, self.seed, self.glyphs, self.curls, self.source = pairs, seed, glyphs, curls, source
-        self.varied = (varied or glyphs or curls) and source == "generate"
+        self.pairs, self.seed, self.varied, self.glyphs, self.curls, self.source = pairs, seed, varied, glyphs, curls, source
 
     def _flush(self):
         self.x.flush()

@@ -10,10 +10,13 @@ below were taken before --varied existed (the frame digests equal those of the f
 models/crack-detector/samples and in the v3 runs' sets). Prints one line per check; exit status 1 if any fails.
 """
 import hashlib
+import json
 import os
 import sys
+import tempfile
 
 import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -80,9 +83,34 @@ def main():
             crack = (ok_g != cr_g).any(axis=2)
             check(0 < crack.mean() < 0.1, "%s twins %d differ only at the crack (%.2f %% of pixels)" % (mode, j, 100 * crack.mean()))
         check(drawn >= 2, "%s draw on %d of scenes 0-3" % (mode, drawn))
+    check_refract(check)
     if failed:
         print("%d check(s) failed" % len(failed))
         sys.exit(1)
+
+
+def check_refract(check):
+    """--refract: the ok twin is --varied's, and most cracks shift the content within the glass instead of a line."""
+    refracted = 0
+    for j in range(6):
+        ok_r, _, _ = generate.make_frame(5, j, force_label="ok", refract=True)
+        ok_v, _, _ = generate.make_frame(5, j, force_label="ok", varied=True)
+        cr_r, _, meta = generate.make_frame(5, j, force_label="cracked", refract=True)
+        glass = Image.new("L", (ok_r.shape[1], ok_r.shape[0]), 0)
+        ImageDraw.Draw(glass).polygon([tuple(p) for p in meta["screen_quad"]], fill=1, outline=1)
+        near = np.asarray(glass.filter(ImageFilter.MaxFilter(15)), bool)  # slack for the blur and the JPEG blocks
+        crack = (np.abs(ok_r.astype(np.int16) - cr_r).max(axis=2) > 8)
+        refracted += meta["crack_style"].startswith("refract-")
+        check(np.array_equal(ok_r, ok_v) and 0 < crack.mean() < 0.1 and not (crack & ~near).any(),
+              "--refract scene %d: --varied's ok twin, a %s crack on the glass only (%.2f %% of pixels)" % (
+                  j, meta["crack_style"], 100 * crack.mean()))
+    check(refracted >= 3, "--refract draws %d of the 6 cracks as refraction" % refracted)
+    with tempfile.TemporaryDirectory() as tmp:
+        train_v3.PairStore(os.path.join(tmp, "r"), 2, 57, refract=True)
+        spec = json.load(open(os.path.join(tmp, "r", "data", "spec.json")))
+        check(spec.get("refract") is True and spec.get("varied") is True
+              and train_v3.store_command(os.path.join(tmp, "r")).endswith("--seed 57 --refract --data-only"),
+              "a --refract store records it, and its command writes it again")
 
 
 if __name__ == "__main__":

@@ -341,7 +341,7 @@ def render_belt(rng, W, H, phone_quad, shadow):
 
 
 # ----------------------------------------------------------------------------- phone
-def render_phone(rng, W, H, cracked, crng, wrng=None, vr=None, vc=None, gr=None, cr=None):
+def render_phone(rng, W, H, cracked, crng, wrng=None, vr=None, vc=None, gr=None, cr=None, fr=None):
     scale = H / 1080.0
     meta = {}
     Lfrac = _u(rng, 0.4, 1.0)
@@ -456,7 +456,10 @@ def render_phone(rng, W, H, cracked, crng, wrng=None, vr=None, vc=None, gr=None,
         vm = Image.new("L", (iw, ih), 0)
         ImageDraw.Draw(vm).rounded_rectangle([sx0, sy0, sx1, sy1], radius=srad, fill=255)
         vmask = np.asarray(vm, np.float32) / 255.0
-    if cracked and vc is not None and vc.random() < 0.5:
+    if cracked and fr is not None and fr.random() < REFRACT_SHARE:
+        img, kind, style = refracted_crack(fr, img, vmask, (sx0, sy0, sx1, sy1), scale, lit)
+        meta.update(kind=kind, kinds=kind, crack_width=1, crack_width_px=0, crack_style=style)
+    elif cracked and vc is not None and vc.random() < 0.5:
         kind, style, paths = varied_crack(vc, sx0, sy0, sx1, sy1, scale)
         cw_nom = 1 if kind == "hairline" else int(vc.choice([1, 2, 3]))
         width = max(0.7, cw_nom * scale * _u(vc, 0.8, 1.2))
@@ -945,6 +948,40 @@ def lay_curls(img, dark, light):
     return img * (1 - 0.85 * dark[..., None]) + light[..., None] * (235 - img)
 
 
+# ----------------------------------------------------------------------------- cracks seen as refraction (--refract)
+# On a lit page the glass along a crack bends the light: the content in a band beside the fracture is shifted by a pixel
+# or two and the fracture itself is barely darker (model card, twentieth session: the package misses such cracks).
+# Drawn into the cracked twin only, from the stream [seed, i, 23] (make_frame refract=True).
+REFRACT_SHARE = 0.7  # of the cracked twins; the others keep the --varied cracks
+
+
+def _shifted(img, dx, dy):
+    """img (float HxWx3) sampled at (x - dx, y - dy), bilinear, edges repeated."""
+    h, w = img.shape[:2]
+    ix, iy = int(math.floor(dx)), int(math.floor(dy))
+    fx, fy = dx - ix, dy - iy
+    xs = lambda k: np.clip(np.arange(w) - ix - k, 0, w - 1)
+    ys = lambda k: np.clip(np.arange(h) - iy - k, 0, h - 1)
+    at = lambda kx, ky: img[ys(ky)][:, xs(kx)]
+    return (at(0, 0) * (1 - fx) + at(1, 0) * fx) * (1 - fy) + (at(0, 1) * (1 - fx) + at(1, 1) * fx) * fy
+
+
+def refracted_crack(fr, img, glass, screen, scale, lit):
+    """(img with a walk-style crack drawn mostly as refraction, kind, style): the content within a band along the
+    crack's paths moved by 1-2.5 px (at 1080p) one way, and a faint dark or pale line on the fracture itself."""
+    kind, style, paths = varied_crack(fr, *screen, scale)
+    band = _aa_layer((img.shape[1], img.shape[0]), [(p, max(2.0, _u(fr, 3, 12) * scale), 1.0) for p in paths]) * glass
+    a, r = _u(fr, 0, 2 * math.pi), _u(fr, 1.0, 2.5) * max(scale, 0.5)
+    img = img + band[..., None] * (_shifted(img, r * math.cos(a), r * math.sin(a)) - img)
+    line = _aa_layer((img.shape[1], img.shape[0]), [(p, max(0.7, _u(fr, 0.7, 1.5) * scale), 1.0) for p in paths]) * glass
+    s = _u(fr, 0.08, 0.35)
+    if lit and fr.random() < 0.7:
+        img = img * (1 - s * line)[..., None]
+    else:
+        img = img + (s * line)[..., None] * (_u(fr, 150, 240) - img)
+    return img, kind, "refract-" + style
+
+
 # ----------------------------------------------------------------------------- thin-stroked screen content
 # Crack-like lines that belong to the screen: big segment digits (clocks, calculators, counters), key grids, chart and
 # map grids with thin curves, outlined icons. Drawn over the screen from the stream [seed, i, 17] (make_frame glyphs=True).
@@ -1049,7 +1086,7 @@ def scene_quads(seed, index, wide=False, varied=False):
 
 # ----------------------------------------------------------------------------- frame
 def make_frame(seed, index, width=None, height=None, cracked_share=0.5, jpeg_roundtrip=True, force_label=None, wide=False,
-               varied=False, glyphs=False, curls=False):
+               varied=False, glyphs=False, curls=False, refract=False):
     """One synthetic frame. Returns (rgb uint8 HxWx3, label str, meta dict).
 
     The crack is drawn from its own random stream, so force_label='ok' / 'cracked' gives the
@@ -1061,13 +1098,15 @@ def make_frame(seed, index, width=None, height=None, cracked_share=0.5, jpeg_rou
     streams [seed, i, 11] (scene) and [seed, i, 13] (crack); wide frames without it are unchanged.
     glyphs=True (implies varied) draws thin-stroked screen content over the screen (see glyph_screen) from the stream
     [seed, i, 17]; frames without it are unchanged. curls=True (implies varied) draws curled hairs and arc scratches on the
-    glass (see curled_lines) from the stream [seed, i, 19]; frames without it are unchanged."""
-    varied = varied or glyphs or curls
+    glass (see curled_lines) from the stream [seed, i, 19]; frames without it are unchanged. refract=True (implies varied)
+    draws most cracks as refraction (see refracted_crack) from the stream [seed, i, 23]; ok frames are unchanged."""
+    varied = varied or glyphs or curls or refract
     wide = wide or varied
     rng, crng, wrng, vr, vc, W, H, cracked = _streams(seed, index, width, height, cracked_share, force_label, wide, varied)
     gr = np.random.default_rng([int(seed), int(index), 17]) if glyphs else None
     cr = np.random.default_rng([int(seed), int(index), 19]) if curls else None
-    rgb_t, a_t, (x0, y0), quad, meta = render_phone(rng, W, H, cracked, crng, wrng, vr, vc, gr, cr)
+    fr = np.random.default_rng([int(seed), int(index), 23]) if refract else None
+    rgb_t, a_t, (x0, y0), quad, meta = render_phone(rng, W, H, cracked, crng, wrng, vr, vc, gr, cr, fr)
     frame = render_belt(rng, W, H, quad, _u(rng, 0.0, 0.6))
     if vr is not None and vr.random() < 0.5:
         frame = varied_surface(vr, W, H, quad)

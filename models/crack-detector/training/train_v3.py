@@ -3,7 +3,8 @@
 
     python3 train_v3.py [--run /work/model-runs/v3] [--pairs 1200] [--steps 6000] [--resume]
                         [--data-only] [--seed 3] [--frame-pairs N --init CKPT] [--keep]
-                        [--hard-share 0.25 --mine-every 550 --ignore-near] [--arch wide|s2d|s2dg] [--subset 40] [--varied] [--glyphs] [--curls] [--source evalgen3]
+                        [--hard-share 0.25 --mine-every 550 --ignore-near] [--arch wide|s2d|s2dg] [--subset 40] [--varied] [--glyphs] [--curls] [--refract]
+                        [--source evalgen3]
                         [--also-data OTHER_RUN ...] [--scale-jitter 0.4] [--invert 0.25]
 
 Data: `generate.make_frame(seed, j, wide=True)` rendered as counterfactual twins (scene j without
@@ -15,7 +16,8 @@ JPEG (grey, area-resized, > 4 grey levels), max-pooled to the network's 8x8 outp
 surfaces, screens, walk-style anti-aliased cracks and glass nuisances); its store records that. --glyphs adds thin-stroked
 screen content over the screen (segment digits, key grids, chart grids, outlined icons: generate.glyph_screen); --curls
 adds curled hairs and arc scratches on the glass of both twins (generate.curled_lines; with --source, over the
-generator's screen quad: glass_curls).
+generator's screen quad: glass_curls); --refract draws most cracks as refraction, the content along them shifted
+(generate.refracted_crack).
 --source evalgen|evalgen3|evalgen5|...|evalgen8 draws the twins from a generator written apart from generate.py
 instead (evalgen.py and evalgen3.py, written for evaluation; evalgen5.py to evalgen8.py, written from one brief for
 training twins; check_twins.py): each frame at its own size, JPEG quality and crack kinds, with its
@@ -146,15 +148,17 @@ def glass_curls(twins, screen, seed, j):
 
 
 # A pair of a store to draw (pair_job's argument), by name: a new mode cannot move the others' places.
-PairJob = collections.namedtuple("PairJob", "seed j varied glyphs curls source", defaults=(False, False, False, "generate"))
+PairJob = collections.namedtuple("PairJob", "seed j varied glyphs curls source refract",
+                                 defaults=(False, False, False, "generate", False))
 
 
 def pair_job(job):
-    seed, j, varied, glyphs, curls, source = job
+    seed, j, varied, glyphs, curls, source, refract = job
     quads = None
     if source == "generate":
-        ok, _, _ = generate.make_frame(seed, j, force_label="ok", wide=True, varied=varied, glyphs=glyphs, curls=curls)
-        cr, _, meta = generate.make_frame(seed, j, force_label="cracked", wide=True, varied=varied, glyphs=glyphs, curls=curls)
+        modes = dict(wide=True, varied=varied, glyphs=glyphs, curls=curls, refract=refract)
+        ok, _, _ = generate.make_frame(seed, j, force_label="ok", **modes)
+        cr, _, meta = generate.make_frame(seed, j, force_label="cracked", **modes)
         q = int(np.random.default_rng([seed, j, 2]).integers(30, 96))
         kind, width, lit = generate.KINDS.index(meta["kind"]), meta["crack_width"], meta["screen"] == "lit"
     else:
@@ -174,17 +178,19 @@ def pair_job(job):
 class PairStore:
     """RUN/data: x [P, 2, H, W] uint8 (ok, cracked twin), mask [P, GH, GW] uint8, info [P, 5] int32, done [P]."""
 
-    def __init__(self, root, pairs, seed, varied=False, glyphs=False, source="generate", curls=False):
+    def __init__(self, root, pairs, seed, varied=False, glyphs=False, source="generate", curls=False, refract=False):
         self.root = os.path.join(root, "data")
         os.makedirs(self.root, exist_ok=True)
         spec = {"pairs": pairs, "seed": seed, "size": [W, H], "cell": CELL}
-        varied = (varied or glyphs or curls) and source == "generate"  # generate.py's modes all draw its --varied scenes
+        varied = (varied or glyphs or curls or refract) and source == "generate"  # generate.py's modes all draw its --varied scenes
         if varied:  # only when set, so that older stores still match
             spec["varied"] = True
         if glyphs:
             spec["glyphs"] = True
         if curls:
             spec["curls"] = True
+        if refract:
+            spec["refract"] = True
         if source != "generate":
             spec["source"] = source
         spec_path = os.path.join(self.root, "spec.json")
@@ -201,6 +207,7 @@ class PairStore:
         self.done_path = os.path.join(self.root, "done.npy")
         self.done = np.load(self.done_path) if os.path.exists(self.done_path) else np.zeros(pairs, bool)
         self.pairs, self.seed, self.varied, self.glyphs, self.curls, self.source = pairs, seed, varied, glyphs, curls, source
+        self.refract = refract
 
     def _flush(self):
         self.x.flush()
@@ -210,7 +217,7 @@ class PairStore:
         os.replace(self.done_path + ".tmp.npy", self.done_path)
 
     def fill(self, workers):
-        todo = [PairJob(self.seed, j, varied=self.varied, glyphs=self.glyphs, curls=self.curls, source=self.source)
+        todo = [PairJob(self.seed, j, varied=self.varied, glyphs=self.glyphs, curls=self.curls, source=self.source, refract=self.refract)
                 for j in range(self.pairs) if not self.done[j]]
         if not todo:
             log("data: %d pairs cached in %s" % (self.pairs, self.root))
@@ -236,7 +243,7 @@ class PairStore:
     def of_spec(run, spec):
         """The store of `run` that its spec.json describes."""
         return PairStore(run, spec["pairs"], spec["seed"], spec.get("varied", False), spec.get("glyphs", False),
-                         spec.get("source", "generate"), spec.get("curls", False))
+                         spec.get("source", "generate"), spec.get("curls", False), spec.get("refract", False))
 
     @staticmethod
     def open_complete(run):
@@ -863,7 +870,7 @@ def train(a):
     import torch.nn.functional as F
     torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "2")))
     dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    store = PairStore(a.run, a.pairs, a.seed, a.varied, a.glyphs, a.source, a.curls)
+    store = PairStore(a.run, a.pairs, a.seed, a.varied, a.glyphs, a.source, a.curls, a.refract)
     if not a.train_while_generating:
         store.fill(a.workers)
     if a.data_only:
@@ -1011,6 +1018,8 @@ def parser():
                     help="also train on the finished pair store of this other run (repeatable), e.g. more pairs of another seed")
     ap.add_argument("--curls", action="store_true", help="curled hairs and arc scratches on the glass of both twins "
                     "(generate.curled_lines; implies --varied for generate.py, any --source takes it too)")
+    ap.add_argument("--refract", action="store_true", help="most cracked twins with the crack drawn as refraction, the content "
+                    "along it shifted by a pixel or two (generate.refracted_crack; implies --varied, generate.py only)")
     ap.add_argument("--arch", default="v3", choices=ARCHS, help="v3: the first v3 packages' network (the default); wide: see "
                     "WideNet; s2d: the committed package's, see S2dNet; s2dg: s2d grown by two zero-start branches (S2dGrownNet); s2dn: s2d over the local contrast (S2dNormNet); "
                     "s2db: s2dn's contrast per 4x4 block over 5x5 blocks, applied after the stem (S2dBlockNormNet); s2db3: the same over 3x3 blocks")
@@ -1043,7 +1052,7 @@ def parser():
 def store_command(run):
     """The train_v3.py --data-only command that writes the pair store of `run` (an --also-data run), from its spec.json."""
     spec = json.load(open(os.path.join(run, "data", "spec.json")))
-    kind = "".join(" --" + m for m in ("glyphs", "curls") if spec.get(m)) or (" --varied" if spec.get("varied") else "")
+    kind = "".join(" --" + m for m in ("glyphs", "curls", "refract") if spec.get(m)) or (" --varied" if spec.get("varied") else "")
     source = " --source %s" % spec["source"] if "source" in spec else ""
     return "python3 models/crack-detector/training/train_v3.py --run %s --pairs %d --seed %d%s%s --data-only" % (
         run, spec["pairs"], spec["seed"], kind, source)
@@ -1078,8 +1087,8 @@ def main():
     for name, share in (("--bg-share", a.bg_share), ("--screen-share", a.screen_share)):
         if not 0 <= share <= 1:
             ap.error("%s %g: a share, from 0 to 1" % (name, share))
-    if a.source != "generate" and (a.varied or a.glyphs):
-        ap.error("--varied and --glyphs are modes of generate.py; --source %s has neither" % a.source)
+    if a.source != "generate" and (a.varied or a.glyphs or a.refract):
+        ap.error("--varied, --glyphs and --refract are modes of generate.py; --source %s has none" % a.source)
     for bad, msg in ((a.seed in (777, 1), "--seed %d: kept for the v1/v2 test set (777) and training frames (1)" % a.seed),
                      (a.batch % 2, "--batch %d: an even number (half ok twins, half cracked)" % a.batch),
                      (a.crop % CELL, "--crop %d: a multiple of %d" % (a.crop, CELL)),

@@ -23,7 +23,8 @@ public sealed class TrainingChecksTests
     }
 
     [Theory]
-    [InlineData("--source evalgen --varied", "--varied and --glyphs are modes of generate.py; --source evalgen has neither")]
+    [InlineData("--source evalgen --varied", "--varied, --glyphs and --refract are modes of generate.py; --source evalgen has none")]
+    [InlineData("--source evalgen8 --refract", "--varied, --glyphs and --refract are modes of generate.py; --source evalgen8 has none")]
     [InlineData("--batch 31", "--batch 31: an even number (half ok twins, half cracked)")]
     [InlineData("--seed 777", "--seed 777: kept for the v1/v2 test set (777) and training frames (1)")]
     [InlineData("--crack-gain -1", "--crack-gain -1: must be 0 (off) or more")]

@@ -464,11 +464,7 @@ def render_phone(rng, W, H, cracked, crng, wrng=None, vr=None, vc=None, gr=None,
         cw_nom = 1 if kind == "hairline" else int(vc.choice([1, 2, 3]))
         width = max(0.7, cw_nom * scale * _u(vc, 0.8, 1.2))
         M = _aa_layer((iw, ih), [(p, width, 1.0) for p in paths]) * vmask
-        strength = _u(vc, 0.3, 0.9)
-        if lit and vc.random() < 0.75:
-            img = img * (1 - strength * M)[..., None]
-        else:
-            img = img + (strength * M)[..., None] * (_u(vc, 110, 240) - img)
+        img = lay_fracture(vc, img, M, _u(vc, 0.3, 0.9), lit, 0.75, 110)
         meta.update(kind=kind, kinds=kind, crack_width=cw_nom, crack_width_px=round(width, 2), crack_style=style)
     elif cracked:
         kind = str(crng.choice(KINDS, p=KIND_P))
@@ -679,6 +675,14 @@ def _momentum_walk(rng, p, heading, length, step, drift):
         x, y = x + math.cos(heading) * step, y + math.sin(heading) * step
         pts.append((x, y))
     return pts
+
+
+def lay_fracture(r, img, line, strength, lit, p_dark, pale_lo):
+    """img under a fracture's coverage `line`: on a lit screen darkened (with chance p_dark), else lightened toward a
+    grey of pale_lo-240."""
+    if lit and r.random() < p_dark:
+        return img * (1 - strength * line)[..., None]
+    return img + (strength * line)[..., None] * (_u(r, pale_lo, 240) - img)
 
 
 def varied_crack(vc, sx0, sy0, sx1, sy1, scale):
@@ -974,12 +978,7 @@ def refracted_crack(fr, img, glass, screen, scale, lit):
     a, r = _u(fr, 0, 2 * math.pi), _u(fr, 1.0, 2.5) * max(scale, 0.5)
     img = img + band[..., None] * (_shifted(img, r * math.cos(a), r * math.sin(a)) - img)
     line = _aa_layer((img.shape[1], img.shape[0]), [(p, max(0.7, _u(fr, 0.7, 1.5) * scale), 1.0) for p in paths]) * glass
-    s = _u(fr, 0.08, 0.35)
-    if lit and fr.random() < 0.7:
-        img = img * (1 - s * line)[..., None]
-    else:
-        img = img + (s * line)[..., None] * (_u(fr, 150, 240) - img)
-    return img, kind, "refract-" + style
+    return lay_fracture(fr, img, line, _u(fr, 0.08, 0.35), lit, 0.7, 150), kind, "refract-" + style
 
 
 # ----------------------------------------------------------------------------- thin-stroked screen content

@@ -25,6 +25,7 @@ import export_v3  # noqa: E402
 import onnx_weights  # noqa: E402
 import preprocess  # noqa: E402
 import train_screen  # noqa: E402
+import train_stage2  # noqa: E402
 import train_v3  # noqa: E402
 from checklist import Checklist  # noqa: E402
 
@@ -44,7 +45,7 @@ def main():
     crack, _ = train_v3.build_net(nn, st["args"]["arch"])
     crack.load_state_dict(st["net"])
     screen = train_screen.load(torch, nn, F, [pkg])[0]
-    net = train_screen.gated(nn, F, crack, screen).eval()
+    net = train_stage2.of_package(torch, nn, F, pkg, train_screen.gated(nn, F, crack, screen).eval())
     cal = json.load(open(os.path.join(pkg, "manifest.json")))["training"]["calibration"]
     with torch.no_grad():
         mine = net(x).amax(dim=(1, 2, 3)) * cal["a"] + cal["b"]

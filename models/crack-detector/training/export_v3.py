@@ -169,6 +169,7 @@ def export_onnx(torch, frame, out):
     onnx_path = os.path.join(out, "model.onnx")
     with warnings.catch_warnings():  # the screen localiser's upsampling sizes are traced as constants, which is what it needs
         warnings.filterwarnings("ignore", message="The shape inference of prim::Constant type is missing")
+        warnings.filterwarnings("ignore", message="Constant folding - Only steps=1")  # a second stage's replicate padding
         torch.onnx.export(frame, torch.zeros(1, 1, H, W), onnx_path, input_names=["image"], output_names=["logits"],
                           dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}}, opset_version=13, do_constant_folding=True)
     sha = hashlib.sha256(open(onnx_path, "rb").read()).hexdigest()
@@ -298,6 +299,8 @@ def main():
                     "goes on); several are averaged weight by weight (train_v3.load_checkpoints)")
     ap.add_argument("--screen", nargs="+", metavar="CKPT", help="gate the crack map with train_screen.py's screen localiser "
                     "(one checkpoint, or several averaged): a cell's crack logit gains log sigmoid(its screen logit)")
+    ap.add_argument("--stage2", nargs="+", metavar="CKPT", help="a second look at the gated map's candidates: train_stage2.py's "
+                    "patch classifier (one checkpoint, or several averaged) over its top-k local maxima, as one graph")
     ap.add_argument("--prepare", action="store_true", help="only write the frame sets and their preprocessed tensors (no checkpoint needed)")
     a = parse_arguments(ap)
 
@@ -313,7 +316,8 @@ def main():
     net, arch = train_v3.build_net(nn, st["args"].get("arch", "v3"))
     net.load_state_dict(st["net"])
     net.eval()
-    chain, train_s = recipe(torch, st["args"]), st["trainSeconds"]
+    # a package's network (package_checkpoint) comes with the chain of commands that made it
+    chain, train_s = ([st["args"]["command"]] if st.get("unfolded") else recipe(torch, st["args"])), st["trainSeconds"]
     if a.screen:
         screen, sst, stag = train_screen.load(torch, nn, F, a.screen)
         net = train_screen.gated(nn, F, net, screen).eval()
@@ -324,6 +328,14 @@ def main():
         elif sst["args"]["command"] not in chain:  # a package's localiser: its chain makes it
             chain.insert(0, sst["args"]["command"])
         tag += "+screen-" + stag
+    if a.stage2:
+        import train_stage2
+        second, s2st, s2tag = train_stage2.load(torch, nn, a.stage2)
+        net = train_stage2.cascade(torch, nn, F, net, second, s2st["args"]["k"], s2st["args"]["weight"]).eval()
+        arch += "; " + train_stage2.description(s2st["args"])
+        chain.append(train_stage2.command(s2st["args"]))
+        train_s += s2st["trainSeconds"]
+        tag += "+stage2-" + s2tag
     net.to(memory_format=torch.channels_last)
     step = st["step"]
     train_v3.log("checkpoint %s (%.0f s of training)" % (tag, st["trainSeconds"]))

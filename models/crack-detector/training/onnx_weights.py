@@ -184,8 +184,8 @@ def module(torch, path, output=None):
                     y = args[0] + args[1]
                 elif op == "Sub":
                     y = args[0] - args[1]
-                elif op == "Div":
-                    y = args[0] / args[1]
+                elif op == "Div":  # ONNX divides integers with truncation
+                    y = args[0] / args[1] if args[0].is_floating_point() else torch.div(args[0], args[1], rounding_mode="trunc")
                 elif op == "Sqrt":
                     y = torch.sqrt(args[0])
                 elif op == "Clip":
@@ -217,19 +217,50 @@ def module(torch, path, output=None):
                     for ax in sorted(int(v) for v in args[1].reshape(-1)):
                         y = y.unsqueeze(ax)
                 elif op == "Cast":
-                    y = args[0].to({1: torch.float32, 6: torch.int32, 7: torch.int64}[at["to"]])
+                    y = args[0].to({1: torch.float32, 6: torch.int32, 7: torch.int64, 9: torch.bool}[at["to"]])
                 elif op == "Slice":
                     axes = args[3].tolist() if len(args) > 3 and args[3] is not None else list(range(len(args[1])))
                     steps = args[4].tolist() if len(args) > 4 and args[4] is not None else [1] * len(axes)
-                    idx = [slice(None)] * args[0].dim()
+                    y = args[0]
                     for ax, b, e, st in zip(axes, args[1].tolist(), args[2].tolist(), steps):
-                        n = args[0].shape[ax]
-                        idx[ax] = slice(max(-n, min(n, b)), max(-n, min(n, e)), st)
-                    y = args[0][tuple(idx)]
+                        n = y.shape[ax]
+                        b, e = b + n if b < 0 else b, e + n if e < 0 else e
+                        # ONNX clamps to [0, n] going forward and to [-1, n - 1] going back (a reversal: torch's pad exports)
+                        b, e = (min(max(b, 0), n), min(max(e, 0), n)) if st > 0 else (min(max(b, -1), n - 1), min(max(e, -1), n - 1))
+                        y = y.index_select(ax, torch.arange(b, e, st, dtype=torch.int64))
+                elif op == "Pad" and at.get("mode") == "edge":
+                    pads = args[1].tolist()
+                    d = len(pads) // 2
+                    if any(pads[:d - 2]) or any(pads[d:2 * d - 2]):
+                        raise ValueError("edge Pad other than of the last two axes")
+                    y = F.pad(args[0], (pads[d - 1], pads[2 * d - 1], pads[d - 2], pads[2 * d - 2]), mode="replicate")
                 elif op == "Pad":
                     if at.get("mode", "constant") not in (None, "constant") or args[1].abs().sum() or len(args) > 2 and args[2] is not None:
                         raise ValueError("Pad other than zero padding by nothing")
                     y = args[0]
+                elif op == "MaxPool":
+                    pads = list(at.get("pads", [0, 0, 0, 0]))
+                    if pads[:2] != pads[2:] or at.get("ceil_mode", 0):
+                        raise ValueError("MaxPool with uneven padding or ceil_mode")
+                    y = F.max_pool2d(args[0], tuple(at["kernel_shape"]), tuple(at.get("strides", [1, 1])), tuple(pads[:2]))
+                elif op == "Less":
+                    y = args[0] < args[1]
+                elif op == "Where":
+                    y = torch.where(args[0], args[1], args[2])
+                elif op == "Flatten":
+                    y = args[0].reshape(int(np.prod(args[0].shape[:at.get("axis", 1)], dtype=np.int64)), -1)
+                elif op == "Transpose":
+                    y = args[0].permute(*at["perm"])
+                elif op == "Identity":
+                    y = args[0]
+                elif op == "Mod":
+                    y = torch.fmod(args[0], args[1]) if at.get("fmod", 0) else torch.remainder(args[0], args[1])
+                elif op == "TopK":
+                    if not at.get("largest", 1) or not at.get("sorted", 1):
+                        raise ValueError("TopK other than the largest, sorted")
+                    y = torch.topk(args[0], int(args[1].reshape(-1)[0]), dim=at.get("axis", -1))
+                elif op == "GatherElements":
+                    y = torch.gather(args[0], at.get("axis", 0), args[1])
                 elif op == "AveragePool":
                     pads = list(at.get("pads", [0, 0, 0, 0]))
                     if pads[:2] != pads[2:] or at.get("ceil_mode", 0):
@@ -247,7 +278,8 @@ def module(torch, path, output=None):
                         y = F.interpolate(args[0], scale_factor=tuple(float(v) for v in args[2][2:]), mode="nearest")
                 else:
                     raise ValueError("operator %s is not supported here" % op)
-                values[outs[0]] = y
+                for k, v in zip(outs, y if op == "TopK" else (y,)):
+                    values[k] = v
                 if outs[0] == output:
                     return y
             raise ValueError("no node computes %s" % output)

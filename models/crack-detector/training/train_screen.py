@@ -27,7 +27,6 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import argparse
 import functools
-import math
 import sys
 import time
 
@@ -145,9 +144,7 @@ def train(a):
     log("model: screen | %d params | %.0f MFLOPs at %dx%d | device %s" % (
         sum(p.numel() for p in net.parameters()), train_v3.count_mflops(torch, net, W, H), W, H, dev))
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
-    warm = min(200, a.steps // 10)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * min(1.0, (s - warm) / max(1, a.steps - warm)))))
+    sched = train_v3.warm_cosine(torch, opt, a.steps, min(200, a.steps // 10))
     ckpt = os.path.join(a.run, "last.pt")
     step, train_s = 0, 0.0
     rs = np.random.default_rng([a.seed, 98])

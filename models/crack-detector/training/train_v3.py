@@ -390,13 +390,15 @@ def is_package(path):
 
 
 def package_checkpoint(torch, path, part="crack"):
-    """A package's network as a checkpoint: its crack network, or with part="screen" its screen localiser, read back from
-    model.onnx (onnx_weights.unfold), so that a run can start from a committed package when the run that made it is gone.
+    """A package's network as a checkpoint: its crack network, or with part="screen" its screen localiser, with
+    part="stage2" its second stage (train_stage2.py), read back from model.onnx (onnx_weights.unfold), so that a run can
+    start from a committed package when the run that made it is gone.
     Its BatchNorm layers are folded ("unfolded": True): train() freezes them (freeze_batchnorm)."""
     import torch.nn as nn
     import torch.nn.functional as F
     import onnx_weights
     import train_screen
+    import train_stage2
     training = json.load(open(os.path.join(path, "manifest.json")))["training"]
     described = training.get("architecture", "")
     arch = next((k for k in ARCHS if described.startswith(build_net(nn, k)[1])), None)
@@ -404,14 +406,18 @@ def package_checkpoint(torch, path, part="crack"):
         raise SystemExit("%s: its manifest names no network train_v3.py builds" % path)
     crack = build_net(nn, arch)[0]
     screen = train_screen.ScreenNet.make(nn, F) if "screen gate" in described else None
-    if part == "screen" and screen is None:
-        raise SystemExit("%s has no screen localiser" % path)
+    stage2 = train_stage2.package_args(described)
+    parts = {"crack": crack, "screen": screen, "stage2": stage2 and train_stage2.make(nn, stage2["width"])}
+    if parts[part] is None:
+        raise SystemExit("%s has no %s" % (path, {"screen": "screen localiser", "stage2": "second stage"}[part]))
     holder = nn.Module()
     holder.net = train_screen.gated(nn, F, crack, screen) if screen is not None else crack
+    if stage2:
+        holder.net = train_stage2.cascade(torch, nn, F, holder.net, parts["stage2"], stage2["k"], stage2["weight"])
     onnx_weights.unfold(torch, holder, os.path.join(path, "model.onnx"))
-    return {"net": (screen if part == "screen" else crack).state_dict(), "step": training.get("steps", 0), "unfolded": True,
-            "args": {"arch": arch, "package": path, "command": training.get("command", "")},
-            "trainSeconds": training.get("trainSeconds", 0)}
+    return {"net": parts[part].state_dict(), "step": training.get("steps", 0), "unfolded": True,
+            "args": dict({"arch": "stage2" if part == "stage2" else arch, "package": path, "command": training.get("command", "")},
+                         **(stage2 or {})), "trainSeconds": training.get("trainSeconds", 0)}
 
 
 def freeze_batchnorm(torch, net, skip=()):
@@ -681,11 +687,11 @@ def load_grown(net, state, branches):
 
 
 def count_mflops(torch, net, w, h):
-    """2 x multiply-accumulates of the convolutions per image."""
+    """2 x multiply-accumulates of the convolutions per image (a cascade's second stage runs on a batch of patches)."""
     macs = [0]
 
     def hook(m, i, o):
-        macs[0] += o.shape[2] * o.shape[3] * m.out_channels * m.in_channels * m.kernel_size[0] * m.kernel_size[1] // m.groups
+        macs[0] += o.shape[0] * o.shape[2] * o.shape[3] * m.out_channels * m.in_channels * m.kernel_size[0] * m.kernel_size[1] // m.groups
     hs = [m.register_forward_hook(hook) for m in net.modules() if isinstance(m, torch.nn.Conv2d)]
     net.eval()
     with torch.no_grad():
@@ -693,6 +699,12 @@ def count_mflops(torch, net, w, h):
     for x in hs:
         x.remove()
     return 2 * macs[0] / 1e6
+
+
+def warm_cosine(torch, opt, steps, warm):
+    """The learning rate's schedule: a linear warm-up over `warm` steps, then a cosine down to 0 at `steps`."""
+    return torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * min(1.0, (s - warm) / max(1, steps - warm)))))
 
 
 def normalise(torch, xr):
@@ -884,9 +896,7 @@ def train(a):
     # channels-last runs the depthwise convolutions about 3x faster on CPU (oneDNN)
     net.to(dev).to(memory_format=torch.channels_last)
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
-    warm = min(300, a.steps // 10)
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * min(1.0, (s - warm) / max(1, a.steps - warm)))))
+    sched = warm_cosine(torch, opt, a.steps, min(300, a.steps // 10))
     ckpt = os.path.join(a.run, "last.pt")
     step = 0
     rs = np.random.default_rng([a.seed, 99])

@@ -2,7 +2,7 @@ using EdgeMl.Agent.Tests.Infrastructure;
 
 namespace EdgeMl.Agent.Tests.Training;
 
-/// <summary>The training scripts' quick checks (numpy and PIL, at most a few frames rendered; check_unpack.py also Debian's torch, on four sample frames), run here so that CI keeps them true.</summary>
+/// <summary>The training scripts' quick checks (numpy and PIL, at most a few frames rendered; check_unpack.py and check_stage2.py also Debian's torch, on a few sample frames), run here so that CI keeps them true.</summary>
 public sealed class TrainingChecksTests
 {
     [Theory]
@@ -11,6 +11,7 @@ public sealed class TrainingChecksTests
     [InlineData("check_also_data.py")]
     [InlineData("check_screen.py")]
     [InlineData("check_unpack.py")]
+    [InlineData("check_stage2.py")]
     [InlineData("check_twins.py")]
     [InlineData("check_frameset.py")]
     public async Task Training_check_passes_every_line(string script)

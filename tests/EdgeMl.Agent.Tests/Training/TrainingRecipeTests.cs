@@ -5,7 +5,7 @@ using EdgeMl.Contracts.Packaging;
 namespace EdgeMl.Agent.Tests.Training;
 
 /// <summary>scripts/train-crack-detector end to end at tiny sizes (three pairs per store, 24 steps, 12 more as s2db and 12 with curls,
-/// six frames per set):
+/// a second stage mined on two pairs per store and trained for 8 steps, six frames per set):
 /// the recipe's every stage, the package the agent scores, a rerun that resumes, and a second folder that repeats it.
 /// The first run is shared, so that no test holds more than two runs (a few minutes each on a busy 2-core machine).</summary>
 public sealed class TrainingRecipeTests(TrainingRecipeTests.FirstRun first) : IClassFixture<TrainingRecipeTests.FirstRun>
@@ -17,6 +17,8 @@ public sealed class TrainingRecipeTests(TrainingRecipeTests.FirstRun first) : IC
         ["BLOCK_STEPS"] = "12",
         ["CURL_STEPS"] = "12",
         ["SCREEN_STEPS"] = "16",
+        ["STAGE2_MINE"] = "2",
+        ["STAGE2_STEPS"] = "8",
         ["SET_FRAMES"] = "6",
     };
 
@@ -30,7 +32,9 @@ public sealed class TrainingRecipeTests(TrainingRecipeTests.FirstRun first) : IC
         var rerun = await TrainAsync(first.Folder);
 
         Assert.Equal(("crack-detector", "v3"), (package.Manifest.Name, package.Manifest.Version));
-        Assert.Contains("\"architecture\": \"block local contrast", await File.ReadAllTextAsync(Path.Combine(first.Package, ModelPackage.ManifestFile)), StringComparison.Ordinal);
+        var manifest = await File.ReadAllTextAsync(Path.Combine(first.Package, ModelPackage.ManifestFile));
+        Assert.Contains("\"architecture\": \"block local contrast", manifest, StringComparison.Ordinal);
+        Assert.Contains("second stage over the top 6 local maxima", manifest, StringComparison.Ordinal);
         Assert.True(scored.ExitCode == 0, scored.Error);
         var rows = File.ReadAllLines(temp.File("scores.csv")).Skip(1).ToList();
         Assert.Equal(Directory.GetFiles(Path.Combine(Repo.Models, "samples"), "*.jpg").Length, rows.Count);
@@ -41,6 +45,7 @@ public sealed class TrainingRecipeTests(TrainingRecipeTests.FirstRun first) : IC
         Assert.Contains("block/last.pt at step 12", rerun.Output, StringComparison.Ordinal);
         Assert.Contains("curls/last.pt at step 12", rerun.Output, StringComparison.Ordinal);
         Assert.Contains("screen/last.pt at step 16", rerun.Output, StringComparison.Ordinal);
+        Assert.Contains("stage2/last.pt at step 8", rerun.Output, StringComparison.Ordinal);
         Assert.Equal(made.ModelHash, rerun.ModelHash);
     }
 
@@ -88,7 +93,7 @@ public sealed class TrainingRecipeTests(TrainingRecipeTests.FirstRun first) : IC
 
     private static async Task<(string Output, string ModelHash)> TrainAsync(string folder)
     {
-        var run = await ProcessRunner.RunAsync(Script, [Path.Combine(folder, "runs"), Path.Combine(folder, "package")], TimeSpan.FromMinutes(8), Tiny);
+        var run = await ProcessRunner.RunAsync(Script, [Path.Combine(folder, "runs"), Path.Combine(folder, "package")], TimeSpan.FromMinutes(10), Tiny);
         Assert.True(run.ExitCode == 0, $"train-crack-detector failed:\n{run.Output}{run.Error}");
         var hash = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(folder, "package", ModelPackage.ModelFile))));
         return (run.Output + run.Error, hash);

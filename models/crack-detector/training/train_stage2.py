@@ -1,0 +1,355 @@
+#!/usr/bin/env python3
+"""A second look at the crack map's candidates: a patch classifier over the K most crack-like cells of a v3 package.
+
+    python3 train_stage2.py --run RUN --first models/crack-detector/v3 --data STORE_RUN ... [--mine-pairs 500] [--k 6]
+                            [--width 32] [--steps 8000] [--resume] [--keep] [--sets SET ...]
+
+The v3 package scores every 8x8 cell and takes the maximum; screen content, hairs and scratches outscore faint cracks
+(model card). This script trains a second network that sees only what the first one finds most crack-like:
+1. mine: for the first --mine-pairs pairs of each --data store, both twins, the first stage's gated crack map, its --k
+   highest local maxima (5x5 cells, as train_v3.mine_hard) and a PATCH x PATCH patch of the half-scale frame around each;
+   label 1 on the twin's crack mask, 0 two or more cells away from it, none beside it (RUN/cands-NAME.npz, once per store);
+2. cracks: for the store's other pairs, --per-pair random crack cells of the cracked twin (label 1) and the ok twin's patch
+   at the same cell (label 0: the same content without the crack) (RUN/cracks-NAME.npz); the mined positives get their ok
+   twin's patch as a negative too;
+3. train: CROP x CROP crops of the patches (flips, quarter turns, exposure and noise), half positives, binary
+   cross-entropy; checkpoints RUN/last.pt, --keep RUN/stepN.pt, --resume.
+The frame score is then max over the candidates of (first-stage logit + --weight x second-stage logit): cascade(), which
+export_v3.py --stage2 packages as one ONNX graph (TopK and a gather of the patches: no agent change).
+With --sets, each checkpoint is scored on those frame sets and the AUCs logged.
+"""
+import os
+
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "2")
+
+import argparse
+import json
+import re
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import eval_v3  # noqa: E402
+import preprocess  # noqa: E402
+import train_v3  # noqa: E402
+
+CELL = train_v3.CELL
+PATCH, CROP = 96, 88  # mined patches keep a margin for the crops' shifts
+PEAK = 5  # local maxima over 5x5 cells, as train_v3.mine_hard
+log = train_v3.log
+
+
+def first_stage(torch, nn, F, package):
+    """A v3 package's crack network gated by its screen localiser (read back from its model.onnx), eval mode."""
+    import train_screen
+    st, _ = train_v3.load_checkpoints(torch, [package])
+    net, _ = train_v3.build_net(nn, st["args"].get("arch", "v3"))
+    net.load_state_dict(st["net"])
+    return train_screen.gated(nn, F, net, train_screen.load(torch, nn, F, [package])[0]).eval()
+
+
+def make(nn, width):
+    """Seven 3x3 convolutions (three of stride 2) of width w, 2w, 4w; max and mean over space; a linear logit. Each patch
+    is put on one contrast scale first ((x - mean) / (std + 5 grey levels)), as the first stage's local contrast does."""
+    import torch
+
+    def cbr(a, b, s=1):
+        return [nn.Conv2d(a, b, 3, s, 1, bias=False), nn.BatchNorm2d(b), nn.ReLU(inplace=True)]
+
+    w = width
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.f = nn.Sequential(*(cbr(1, w, 2) + cbr(w, w) + cbr(w, 2 * w, 2) + cbr(2 * w, 2 * w) + cbr(2 * w, 4 * w, 2)
+                                     + cbr(4 * w, 4 * w) + cbr(4 * w, 4 * w)))
+            self.head = nn.Linear(8 * w, 1)
+
+        def forward(self, x):  # x: grey levels 0..255
+            d = x - x.mean(dim=(1, 2, 3), keepdim=True)
+            f = self.f(d / ((d * d).mean(dim=(1, 2, 3), keepdim=True).sqrt() + 5.0))
+            return self.head(torch.cat([f.amax(dim=(2, 3)), f.mean(dim=(2, 3))], 1))[:, 0]
+
+    return Net()
+
+
+def cascade(torch, nn, F, first, second, k, weight):
+    """One module: the first stage's map, its k highest local maxima, a CROP x CROP patch of the input around each
+    (edges replicated), the second stage's logit per patch; output [N, 1, 1, k] = logit + weight * second logit, so that
+    export_v3.py's spatial max and calibration apply unchanged."""
+
+    class Cascade(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.first, self.second = first, second
+
+        def forward(self, x):
+            z = self.first(x)
+            n, gw = z.shape[0], z.shape[3]
+            v, i = z.masked_fill(z < F.max_pool2d(z, PEAK, 1, PEAK // 2), -1e4).flatten(1).topk(k, dim=1)
+            h = CROP // 2
+            raw = F.pad(x * (preprocess.STD * 255.0) + preprocess.MEAN * 255.0, (h, h, h, h), mode="replicate")
+            r = torch.arange(CROP, device=x.device)
+            # cell (gy, gx) is centred on input pixel (8 gy + 4, 8 gx + 4): padded rows and columns from there on
+            cy = torch.div(i, gw, rounding_mode="trunc") * CELL + CELL // 2  # i >= 0: ONNX's integer Div
+            cx = i % gw * CELL + CELL // 2
+            idx = (cy[:, :, None, None] + r[None, None, :, None]) * raw.shape[3] + cx[:, :, None, None] + r[None, None, None, :]
+            p = torch.gather(raw.flatten(1), 1, idx.flatten(1)).view(n * k, 1, CROP, CROP)
+            return (v + weight * self.second(p).view(n, k)).view(n, 1, 1, k)
+
+    return Cascade()
+
+
+def candidates(torch, F, first, frames, k):
+    """[N, k, 3] (gy, gx, first-stage logit) of each frame's k highest local maxima, and [N, k, PATCH, PATCH] uint8 patches;
+    frames [N, H, W] 0..255."""
+    import auc_v3
+    z = torch.from_numpy(auc_v3.crack_maps(torch, first, frames))[:, None]
+    v, i = z.masked_fill(z < F.max_pool2d(z, PEAK, 1, PEAK // 2), -1e4).flatten(1).topk(k, dim=1)
+    gy, gx = (i // z.shape[3]).numpy(), (i % z.shape[3]).numpy()
+    return np.stack([gy, gx, v.numpy()], -1), np.stack([patches(f, np.stack([a, b], 1)) for f, a, b in zip(frames, gy, gx)])
+
+
+def patches(frame, cells):
+    """PATCH x PATCH patches of one frame [H, W] around cells [n, 2] (gy, gx), edges replicated, uint8 (rounded)."""
+    pad = PATCH // 2
+    f = np.pad(np.clip(np.rint(np.asarray(frame, np.float32)), 0, 255).astype(np.uint8), pad, mode="edge")
+    return np.stack([f[gy * CELL + CELL // 2:gy * CELL + CELL // 2 + PATCH, gx * CELL + CELL // 2:gx * CELL + CELL // 2 + PATCH]
+                     for gy, gx in cells])
+
+
+def mine(torch, F, first, store, pairs, k):
+    """Candidates of pairs 0..pairs-1, both twins: patches [M, PATCH, PATCH], labels [M] (1, 0, -1 beside a crack), and the
+    ok twin's patches at the positives."""
+    out_p, out_l, out_t = [], [], []
+    for s in range(0, pairs, 8):
+        js = list(range(s, min(pairs, s + 8)))
+        ok = np.asarray(store.x[js, 0], np.float32)
+        for twin in (0, 1):
+            c, p = candidates(torch, F, first, np.asarray(store.x[js, twin], np.float32), k)
+            lab = np.zeros(c.shape[:2], np.int8)
+            if twin:
+                for a, j in enumerate(js):
+                    m = np.asarray(store.mask[j]).astype(bool)
+                    near = F.max_pool2d(torch.from_numpy(m[None, None].astype(np.float32)), 5, 1, 2)[0, 0].numpy() > 0
+                    cells = c[a, :, :2].astype(int)
+                    lab[a] = np.where(m[cells[:, 0], cells[:, 1]], 1, np.where(near[cells[:, 0], cells[:, 1]], -1, 0))
+                    if (lab[a] == 1).any():
+                        out_t.append(patches(ok[a], cells[lab[a] == 1]))
+            out_p.append(p.reshape(-1, PATCH, PATCH))
+            out_l.append(lab.reshape(-1))
+    return np.concatenate(out_p), np.concatenate(out_l), np.concatenate(out_t) if out_t else np.zeros((0, PATCH, PATCH), np.uint8)
+
+
+def crack_cells(store, first_pair, per, rs):
+    """`per` random crack cells of each cracked twin from pair first_pair on: (cracked patches, ok twins' patches)."""
+    pos, neg = [], []
+    for j in range(first_pair, store.pairs):
+        cells = np.argwhere(np.asarray(store.mask[j]))
+        if len(cells):
+            pick = cells[rs.choice(len(cells), min(per, len(cells)), replace=False)]
+            pos.append(patches(store.x[j, 1], pick))
+            neg.append(patches(store.x[j, 0], pick))
+    none = [np.zeros((0, PATCH, PATCH), np.uint8)]
+    return np.concatenate(pos or none), np.concatenate(neg or none)
+
+
+def prepare(torch, F, a):
+    """The patches and labels of every store (mined once into RUN, then read back)."""
+    first = None
+    xs, ys = [], []
+    for n, run in enumerate(a.data):
+        path = os.path.join(a.run, "patches-%d-%s.npz" % (n, os.path.basename(os.path.normpath(run))))
+        if not os.path.exists(path):
+            store = train_v3.PairStore.open_complete(run)
+            if store.pairs <= a.mine_pairs:
+                raise SystemExit("--data %s: %d pairs, not more than --mine-pairs %d" % (run, store.pairs, a.mine_pairs))
+            if first is None:
+                first = first_stage(torch, torch.nn, F, a.first).to(memory_format=torch.channels_last)
+            t = time.time()
+            p, lab, tw = mine(torch, F, first, store, a.mine_pairs, a.k)
+            cp, cn = crack_cells(store, a.mine_pairs, a.per_pair, np.random.default_rng([a.seed, n]))
+            np.savez(path + ".tmp.npz", x=np.concatenate([p[lab >= 0], tw, cp, cn]),
+                     y=np.concatenate([lab[lab >= 0], np.zeros(len(tw)), np.ones(len(cp)), np.zeros(len(cn))]).astype(np.float32))
+            os.replace(path + ".tmp.npz", path)
+            log("mined %s: %d candidates (%d on a crack), %d crack cells (%.0f s)" % (
+                run, int((lab >= 0).sum()), int((lab == 1).sum()), len(cp), time.time() - t))
+        d = np.load(path)
+        xs.append(d["x"])
+        ys.append(d["y"])
+    return np.concatenate(xs), np.concatenate(ys)
+
+
+def augment(torch, rs, p):
+    """CROP x CROP crops at one random offset, flips, quarter turns, exposure and sensor noise: [B, 1, CROP, CROP] 0..255."""
+    oy, ox = rs.integers(0, PATCH - CROP + 1, 2)
+    out = np.empty((len(p), CROP, CROP), np.float32)
+    for n in range(len(p)):
+        t = p[n, oy:oy + CROP, ox:ox + CROP].astype(np.float32)
+        if rs.random() < 0.5:
+            t = t[:, ::-1]
+        t = np.rot90(t, rs.integers(4))
+        t = (t - 128) * float(np.exp(rs.normal(0, 0.3))) + 128 + rs.normal(0, 15)
+        if rs.random() < 0.5:
+            t = t + rs.normal(0, rs.uniform(0, 6), t.shape)
+        out[n] = t
+    return torch.from_numpy(np.clip(out, 0, 255))[:, None]
+
+
+def score_sets(torch, nn, F, first, second, sets, k, weight):
+    """AUC of the first stage alone and of the cascade on each frame set."""
+    import export_v3
+    model = cascade(torch, nn, F, first, second, k, weight).eval()
+    res = {}
+    with torch.no_grad():
+        for d in sets:
+            y = np.array([r["y"] for r in eval_v3.load_rows(d)])
+            x = export_v3.set_tensors(d)
+            z1, z2 = [], []
+            for s in range(0, len(x), 4):
+                t = torch.from_numpy(preprocess.normalise(np.asarray(x[s:s + 4], np.float32)))[:, None]
+                z1.append(first(t).amax(dim=(1, 2, 3)).numpy())
+                z2.append(model(t).amax(dim=(1, 2, 3)).numpy())
+            z1, z2 = np.concatenate(z1), np.concatenate(z2)
+            res[os.path.basename(d)] = (eval_v3.auc(z1[y == 1], z1[y == 0]), eval_v3.auc(z2[y == 1], z2[y == 0]))
+    return res
+
+
+def train(a):
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+    torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "2")))
+    os.makedirs(a.run, exist_ok=True)
+    x, y = prepare(torch, F, a)
+    pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    log("patches: %d positives, %d negatives" % (len(pos), len(neg)))
+    if not len(pos) or not len(neg):
+        raise SystemExit("the stores gave %d positive and %d negative patches: both are needed" % (len(pos), len(neg)))
+    torch.manual_seed(a.seed)
+    net = make(nn, a.width).to(memory_format=torch.channels_last)
+    opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
+    sched = train_v3.warm_cosine(torch, opt, a.steps, min(200, a.steps // 10))
+    ckpt = os.path.join(a.run, "last.pt")
+    step, train_s = 0, 0.0
+    rs = np.random.default_rng([a.seed, 97])
+    if a.resume and os.path.exists(ckpt):
+        st = torch.load(ckpt)
+        net.load_state_dict(st["net"])
+        opt.load_state_dict(st["opt"])
+        sched.load_state_dict(st["sched"])
+        step, train_s = st["step"], st["trainSeconds"]
+        rs.bit_generator.state = st["rs"]
+        log("resumed from %s at step %d" % (ckpt, step))
+    elif os.path.exists(ckpt):
+        raise SystemExit("%s exists: pass --resume to continue it, or use another --run" % ckpt)
+    args = dict(vars(a), arch="stage2")
+    first = first_stage(torch, nn, F, a.first).to(memory_format=torch.channels_last) if a.sets else None
+
+    def save():
+        st = {"net": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "step": step,
+              "rs": rs.bit_generator.state, "args": args, "trainSeconds": train_s}
+        torch.save(st, ckpt + ".tmp")
+        os.replace(ckpt + ".tmp", ckpt)
+        if a.keep:
+            torch.save({"net": net.state_dict(), "step": step, "args": args, "trainSeconds": train_s},
+                       os.path.join(a.run, "step%d.pt" % step))
+
+    net.train()
+    t0, run_l, run_n = time.time() - train_s, 0.0, 0
+    half = a.batch // 2
+    while step < a.steps:
+        idx = np.concatenate([rs.choice(pos, half), rs.choice(neg, half)])
+        xb = augment(torch, rs, x[idx]).contiguous(memory_format=torch.channels_last)
+        loss = F.binary_cross_entropy_with_logits(net(xb), torch.from_numpy(y[idx]))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        step += 1
+        train_s = time.time() - t0
+        run_l, run_n = run_l + float(loss), run_n + 1
+        if step % 100 == 0:
+            log("step %d/%d bce %.4f lr %.2e (%.2fs/step)" % (
+                step, a.steps, run_l / run_n, sched.get_last_lr()[0], train_s / step))
+            run_l, run_n = 0.0, 0
+        if step % a.epoch_steps == 0 or step == a.steps:
+            save()
+            if a.sets:
+                net.eval()
+                res = score_sets(torch, nn, F, first, net, a.sets, a.k, a.weight)
+                net.train()
+                log("step %d AUC first stage -> cascade: %s" % (step, ", ".join(
+                    "%s %.3f -> %.3f" % (n, u, v) for n, (u, v) in sorted(res.items()))))
+    log("training done: %d steps, %.0f s" % (step, train_s))
+
+
+def load(torch, nn, paths):
+    """The second stage of one checkpoint, or the weight mean of several (train_v3.load_checkpoints), eval mode, its state
+    and its tag."""
+    st, tag = train_v3.load_checkpoints(torch, paths, part="stage2")
+    net = make(nn, st["args"]["width"])
+    net.load_state_dict(st["net"])
+    return net.eval(), st, tag
+
+
+def of_package(torch, nn, F, package, first):
+    """`first` (the package's gated crack network) followed by the package's second stage when it has one."""
+    args = package_args(json.load(open(os.path.join(package, "manifest.json")))["training"].get("architecture", ""))
+    if args is None:
+        return first
+    return cascade(torch, nn, F, first, load(torch, nn, [package])[0], args["k"], args["weight"]).eval()
+
+
+def description(args):
+    """The second stage in the manifest's architecture; package_args reads k, width and weight back from it."""
+    return ("second stage over the top %d local maxima (5x5 cells) of the gated map: %dx%d patches, per-patch contrast, "
+            "3x3 convolutions of width %d (three of stride 2), max and mean over space, a linear logit; frame logit = max of "
+            "map logit + %g x patch logit" % (args["k"], CROP, CROP, args["width"], args["weight"]))
+
+
+def package_args(described):
+    """k, width and weight of the second stage a manifest's architecture describes (description), or None."""
+    m = re.search(r"second stage over the top (\d+) .* of width (\d+) .* map logit \+ ([0-9.]+) x patch logit", described)
+    return {"k": int(m.group(1)), "width": int(m.group(2)), "weight": float(m.group(3))} if m else None
+
+
+def command(args):
+    """The train_stage2.py command line that reproduces a checkpoint's `args`."""
+    return train_v3.command({k: v for k, v in args.items() if k != "arch"}, parser(), "train_stage2.py")
+
+
+def parser():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--run", required=True)
+    ap.add_argument("--first", required=True, help="the first stage: a v3 package folder (its gated crack network)")
+    ap.add_argument("--data", nargs="+", required=True, metavar="STORE_RUN", help="train_v3.py runs whose finished pair stores "
+                    "give the patches")
+    ap.add_argument("--mine-pairs", type=int, default=500, help="pairs of each store whose candidates are mined; the rest give "
+                    "random crack cells")
+    ap.add_argument("--per-pair", type=int, default=3, help="random crack cells per pair after --mine-pairs")
+    ap.add_argument("--k", type=int, default=6, help="candidates per frame")
+    ap.add_argument("--width", type=int, default=32)
+    ap.add_argument("--weight", type=float, default=1.0, help="of the patch logit, added to the map logit of its cell")
+    ap.add_argument("--steps", type=int, default=8000)
+    ap.add_argument("--epoch-steps", type=int, default=1000)
+    ap.add_argument("--batch", type=int, default=64, help="patches per step, half of them positives")
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--sets", nargs="+", default=[], metavar="SET", help="frame sets (export_v3.py's RUN/sets/NAME): the first "
+                    "stage's and the cascade's AUC on each at every --epoch-steps")
+    ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--resume", action="store_true")
+    return ap
+
+
+def main():
+    train(parser().parse_args())
+
+
+if __name__ == "__main__":
+    main()

@@ -328,6 +328,7 @@ def main():
         elif sst["args"]["command"] not in chain:  # a package's localiser: its chain makes it
             chain.insert(0, sst["args"]["command"])
         tag += "+screen-" + stag
+    second = ""
     if a.stage2:
         import train_stage2
         second, s2st, s2tag = train_stage2.load(torch, nn, a.stage2)
@@ -336,6 +337,8 @@ def main():
         chain.append(train_stage2.command(s2st["args"]))
         train_s += s2st["trainSeconds"]
         tag += "+stage2-" + s2tag
+        second = (" The crack map's %d most crack-like cells get a second look: a patch classifier over the %dx%d pixels around "
+                  "each." % (s2st["args"]["k"], train_stage2.CROP, train_stage2.CROP))
     net.to(memory_format=torch.channels_last)
     step = st["step"]
     train_v3.log("checkpoint %s (%.0f s of training)" % (tag, st["trainSeconds"]))
@@ -373,16 +376,20 @@ def main():
     args = st["args"]
     export_cmd = "python3 models/crack-detector/training/export_v3.py --run %s%s%s" % (
         a.run, " --checkpoint %s" % " ".join(a.checkpoint) if a.checkpoint else "", " --screen %s" % " ".join(a.screen) if a.screen else "")
+    if st.get("unfolded"):  # a package's crack network: how it was trained is in its manifest
+        prior = json.load(open(os.path.join(args["package"], "manifest.json")))["training"]
+        made = {k: prior[k] for k in ("seed", "trainPairs", "steps", "batchCrops", "crop")}
+    else:
+        made = {"seed": args["seed"], "trainPairs": train_v3.train_pairs(args), "steps": int(step), "batchCrops": args["batch"],
+                "crop": args["crop"]}
     write_manifest(
         a.out,
         "Finds cracks in a line-camera frame of a phone on the conveyor: a fully convolutional network scores every 8x8 "
-        "cell of the 960x540 grey frame and the frame takes the most crack-like cell (v3).",
-        thresholds, ref, sha, {
-            "command": " && ".join(chain + [export_cmd]),
-            "seed": args["seed"], "trainPairs": train_v3.train_pairs(args), "steps": int(step), "batchCrops": args["batch"],
-            "crop": args["crop"], "architecture": arch, "params": int(sum(p.numel() for p in net.parameters())),
+        "cell of the 960x540 grey frame and the frame takes the most crack-like cell (v3)." + second,
+        thresholds, ref, sha, dict(made, **{
+            "command": " && ".join(chain + [export_cmd]), "architecture": arch, "params": int(sum(p.numel() for p in net.parameters())),
             "mflops": round(train_v3.count_mflops(torch, net, W, H), 1), "trainSeconds": round(train_s), "heldOut": unseen,
-        }, {"a": round(ca, 5), "b": round(cb, 5), "temperature": round(1 / ca, 4)}, len(yc), torch_ms, results,
+        }), {"a": round(ca, 5), "b": round(cb, 5), "temperature": round(1 / ca, 4)}, len(yc), torch_ms, results,
         band_rule(a))
     train_v3.log("wrote %s (torch %.1f ms/frame at 1 thread)" % (a.out, torch_ms))
 

@@ -71,7 +71,8 @@ def main():
         gap = float((run - want).abs().max())
         check("exported, the graph (%s among its operators) computes what torch does (largest gap %.2g)" % (
             ", ".join(sorted(ops & {"TopK", "GatherElements", "Pad", "MaxPool"})), gap), gap < 1e-3 and "TopK" in ops)
-        described = json.load(open(os.path.join(pkg, "manifest.json")))["training"]["architecture"]
+        # the first stage's part of the package's description (the package may have a second stage of its own)
+        described = json.load(open(os.path.join(pkg, "manifest.json")))["training"]["architecture"].split("; second stage")[0]
         args = {"k": K, "width": WIDTH, "weight": WEIGHT}
         with open(os.path.join(d, "manifest.json"), "w") as f:
             json.dump({"training": {"architecture": described + "; " + train_stage2.description(args)}}, f)

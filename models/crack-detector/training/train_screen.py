@@ -145,29 +145,10 @@ def train(a):
         sum(p.numel() for p in net.parameters()), train_v3.count_mflops(torch, net, W, H), W, H, dev))
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
     sched = train_v3.warm_cosine(torch, opt, a.steps, min(200, a.steps // 10))
-    ckpt = os.path.join(a.run, "last.pt")
-    step, train_s = 0, 0.0
     rs = np.random.default_rng([a.seed, 98])
-    if a.resume and os.path.exists(ckpt):
-        st = torch.load(ckpt, map_location=dev)
-        net.load_state_dict(st["net"])
-        opt.load_state_dict(st["opt"])
-        sched.load_state_dict(st["sched"])
-        step, train_s = st["step"], st["trainSeconds"]
-        rs.bit_generator.state = st["rs"]
-        log("resumed from %s at step %d" % (ckpt, step))
-    elif os.path.exists(ckpt):
-        raise SystemExit("%s exists: pass --resume to continue it, or use another --run" % ckpt)
+    step, train_s = train_v3.resume_checkpoint(torch, a, net, opt, sched, rs, dev)
     args = dict(vars(a), arch="screen")
 
-    def save():
-        st = {"net": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "step": step,
-              "rs": rs.bit_generator.state, "args": args, "trainSeconds": train_s}
-        torch.save(st, ckpt + ".tmp")
-        os.replace(ckpt + ".tmp", ckpt)
-        if a.keep:
-            torch.save({"net": net.state_dict(), "step": step, "args": args, "trainSeconds": train_s},
-                       os.path.join(a.run, "step%d.pt" % step))
 
     def held_out():
         """Cell accuracy and the mean screen IoU (cells over 0.5) on up to 48 held-out pairs, as trained (no texture)."""
@@ -201,7 +182,7 @@ def train(a):
             log("step %d/%d bce %.4f lr %.2e (%.2fs/step)" % (step, a.steps, run_l / run_n, sched.get_last_lr()[0], train_s / step))
             run_l, run_n = 0.0, 0
         if step % a.epoch_steps == 0 or step == a.steps:
-            save()
+            train_v3.save_checkpoint(torch, a, net, opt, sched, rs, step, train_s, args)
             log("checkpoint step %d: held-out cell accuracy %.4f, screen IoU %.4f" % ((step,) + held_out()))
     log("training done: %d steps, %.0f s" % (step, train_s))
 

@@ -13,7 +13,7 @@ The v3 package scores every 8x8 cell and takes the maximum; screen content, hair
    at the same cell (label 0: the same content without the crack) (RUN/cracks-NAME.npz); the mined positives get their ok
    twin's patch as a negative too;
 3. train: CROP x CROP crops of the patches (flips, quarter turns, exposure and noise), half positives, binary
-   cross-entropy; checkpoints RUN/last.pt, --keep RUN/stepN.pt, --resume.
+   cross-entropy, on CUDA when torch finds one; checkpoints RUN/last.pt, --keep RUN/stepN.pt, --resume.
 The frame score is then max over the candidates of (first-stage logit + --weight x second-stage logit): cascade(), which
 export_v3.py --stage2 packages as one ONNX graph (TopK and a gather of the patches: no agent change).
 With --sets, each checkpoint is scored on those frame sets and the AUCs logged.
@@ -204,6 +204,7 @@ def score_sets(torch, nn, F, first, second, sets, k, weight):
     """AUC of the first stage alone and of the cascade on each frame set."""
     import export_v3
     model = cascade(torch, nn, F, first, second, k, weight).eval()
+    dev = next(second.parameters()).device
     res = {}
     with torch.no_grad():
         for d in sets:
@@ -211,9 +212,9 @@ def score_sets(torch, nn, F, first, second, sets, k, weight):
             x = export_v3.set_tensors(d)
             z1, z2 = [], []
             for s in range(0, len(x), 4):
-                t = torch.from_numpy(preprocess.normalise(np.asarray(x[s:s + 4], np.float32)))[:, None]
-                z1.append(first(t).amax(dim=(1, 2, 3)).numpy())
-                z2.append(model(t).amax(dim=(1, 2, 3)).numpy())
+                t = torch.from_numpy(preprocess.normalise(np.asarray(x[s:s + 4], np.float32)))[:, None].to(dev)
+                z1.append(first(t).amax(dim=(1, 2, 3)).cpu().numpy())
+                z2.append(model(t).amax(dim=(1, 2, 3)).cpu().numpy())
             z1, z2 = np.concatenate(z1), np.concatenate(z2)
             res[os.path.basename(d)] = (eval_v3.auc(z1[y == 1], z1[y == 0]), eval_v3.auc(z2[y == 1], z2[y == 0]))
     return res
@@ -230,42 +231,24 @@ def train(a):
     log("patches: %d positives, %d negatives" % (len(pos), len(neg)))
     if not len(pos) or not len(neg):
         raise SystemExit("the stores gave %d positive and %d negative patches: both are needed" % (len(pos), len(neg)))
+    dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     torch.manual_seed(a.seed)
-    net = make(nn, a.width).to(memory_format=torch.channels_last)
+    net = make(nn, a.width).to(dev).to(memory_format=torch.channels_last)
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
     sched = train_v3.warm_cosine(torch, opt, a.steps, min(200, a.steps // 10))
-    ckpt = os.path.join(a.run, "last.pt")
-    step, train_s = 0, 0.0
     rs = np.random.default_rng([a.seed, 97])
-    if a.resume and os.path.exists(ckpt):
-        st = torch.load(ckpt)
-        net.load_state_dict(st["net"])
-        opt.load_state_dict(st["opt"])
-        sched.load_state_dict(st["sched"])
-        step, train_s = st["step"], st["trainSeconds"]
-        rs.bit_generator.state = st["rs"]
-        log("resumed from %s at step %d" % (ckpt, step))
-    elif os.path.exists(ckpt):
-        raise SystemExit("%s exists: pass --resume to continue it, or use another --run" % ckpt)
+    step, train_s = train_v3.resume_checkpoint(torch, a, net, opt, sched, rs, dev)
     args = dict(vars(a), arch="stage2")
-    first = first_stage(torch, nn, F, a.first).to(memory_format=torch.channels_last) if a.sets else None
+    first = first_stage(torch, nn, F, a.first).to(dev).to(memory_format=torch.channels_last) if a.sets else None
 
-    def save():
-        st = {"net": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "step": step,
-              "rs": rs.bit_generator.state, "args": args, "trainSeconds": train_s}
-        torch.save(st, ckpt + ".tmp")
-        os.replace(ckpt + ".tmp", ckpt)
-        if a.keep:
-            torch.save({"net": net.state_dict(), "step": step, "args": args, "trainSeconds": train_s},
-                       os.path.join(a.run, "step%d.pt" % step))
 
     net.train()
     t0, run_l, run_n = time.time() - train_s, 0.0, 0
     half = a.batch // 2
     while step < a.steps:
         idx = np.concatenate([rs.choice(pos, half), rs.choice(neg, half)])
-        xb = augment(torch, rs, x[idx]).contiguous(memory_format=torch.channels_last)
-        loss = F.binary_cross_entropy_with_logits(net(xb), torch.from_numpy(y[idx]))
+        xb = augment(torch, rs, x[idx]).to(dev).contiguous(memory_format=torch.channels_last)
+        loss = F.binary_cross_entropy_with_logits(net(xb), torch.from_numpy(y[idx]).to(dev))
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -278,7 +261,7 @@ def train(a):
                 step, a.steps, run_l / run_n, sched.get_last_lr()[0], train_s / step))
             run_l, run_n = 0.0, 0
         if step % a.epoch_steps == 0 or step == a.steps:
-            save()
+            train_v3.save_checkpoint(torch, a, net, opt, sched, rs, step, train_s, args)
             if a.sets:
                 net.eval()
                 res = score_sets(torch, nn, F, first, net, a.sets, a.k, a.weight)

@@ -707,6 +707,35 @@ def warm_cosine(torch, opt, steps, warm):
         opt, lambda s: (s + 1) / warm if s < warm else 0.5 * (1 + math.cos(math.pi * min(1.0, (s - warm) / max(1, steps - warm)))))
 
 
+def resume_checkpoint(torch, a, net, opt, sched, rs, dev):
+    """(step, train seconds) of RUN/last.pt when --resume finds it (net, optimiser, schedule and random state restored),
+    else (0, 0.0); a checkpoint there without --resume is an error, not overwritten."""
+    ckpt = os.path.join(a.run, "last.pt")
+    if a.resume and os.path.exists(ckpt):
+        st = torch.load(ckpt, map_location=dev)
+        net.load_state_dict(st["net"])
+        opt.load_state_dict(st["opt"])
+        sched.load_state_dict(st["sched"])
+        rs.bit_generator.state = st["rs"]
+        log("resumed from %s at step %d" % (ckpt, st["step"]))
+        return st["step"], st["trainSeconds"]
+    if os.path.exists(ckpt):
+        raise SystemExit("%s exists: pass --resume to continue it, or use another --run" % ckpt)
+    return 0, 0.0
+
+
+def save_checkpoint(torch, a, net, opt, sched, rs, step, train_s, args):
+    """RUN/last.pt, written whole or not at all, and with --keep a copy of the network as RUN/stepN.pt."""
+    ckpt = os.path.join(a.run, "last.pt")
+    st = {"net": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "step": step,
+          "rs": rs.bit_generator.state, "args": args, "trainSeconds": train_s}
+    torch.save(st, ckpt + ".tmp")
+    os.replace(ckpt + ".tmp", ckpt)
+    if a.keep:
+        torch.save({"net": net.state_dict(), "step": step, "args": args, "trainSeconds": train_s},
+                   os.path.join(a.run, "step%d.pt" % step))
+
+
 def normalise(torch, xr):
     return (xr * (1.0 / 255.0) - preprocess.MEAN) / preprocess.STD
 

@@ -331,7 +331,17 @@ def parser():
 
 
 def main():
-    train(parser().parse_args())
+    ap = parser()
+    a = ap.parse_args()
+    if not train_v3.is_package(a.first):
+        ap.error("--first %s: not a package folder (manifest.json and model.onnx)" % a.first)
+    for run in a.data:
+        if not os.path.exists(os.path.join(run, "data", "spec.json")):
+            ap.error("--data %s: no pair store there (%s is missing)" % (run, os.path.join(run, "data", "spec.json")))
+    for name in ("k", "width", "steps", "epoch_steps", "batch", "mine_pairs", "per_pair"):
+        if getattr(a, name) < (2 if name == "batch" else 1):
+            ap.error("--%s %d: too small" % (name.replace("_", "-"), getattr(a, name)))
+    train(a)
 
 
 if __name__ == "__main__":

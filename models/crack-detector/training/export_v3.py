@@ -374,8 +374,9 @@ def main():
 
     ref = reference_statistics(calibration_tensors(sets), np.maximum(pc, 1 - pc))
     args = st["args"]
-    export_cmd = "python3 models/crack-detector/training/export_v3.py --run %s%s%s" % (
-        a.run, " --checkpoint %s" % " ".join(a.checkpoint) if a.checkpoint else "", " --screen %s" % " ".join(a.screen) if a.screen else "")
+    export_cmd = "python3 models/crack-detector/training/export_v3.py --run %s" % a.run + "".join(
+        " %s %s" % (flag, " ".join(paths)) for flag, paths in (("--checkpoint", a.checkpoint), ("--screen", a.screen),
+                                                               ("--stage2", a.stage2)) if paths)
     if st.get("unfolded"):  # a package's crack network: how it was trained is in its manifest
         prior = json.load(open(os.path.join(args["package"], "manifest.json")))["training"]
         made = {k: prior[k] for k in ("seed", "trainPairs", "steps", "batchCrops", "crop")}

@@ -35,7 +35,7 @@ def crack_maps(torch, net, frames):
     with torch.no_grad():
         for s in range(0, len(frames), 4):
             x = torch.from_numpy(preprocess.normalise(np.asarray(frames[s:s + 4], np.float32)))[:, None]
-            out.append(net(x.contiguous(memory_format=torch.channels_last))[:, 0].numpy())
+            out.append(net(x.contiguous(memory_format=torch.channels_last))[:, 0].float().numpy())  # float: under bf16 autocast too
     return np.concatenate(out)
 
 

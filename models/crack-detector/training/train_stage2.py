@@ -2,7 +2,7 @@
 """A second look at the crack map's candidates: a patch classifier over the K most crack-like cells of a v3 package.
 
     python3 train_stage2.py --run RUN --first models/crack-detector/v3 --data STORE_RUN ... [--mine-pairs 500] [--k 6]
-                            [--width 32] [--steps 8000] [--resume] [--keep] [--sets SET ...]
+                            [--width 32] [--steps 8000] [--bf16] [--resume] [--keep] [--sets SET ...]
 
 The v3 package scores every 8x8 cell and takes the maximum; screen content, hairs and scratches outscore faint cracks
 (model card). This script trains a second network that sees only what the first one finds most crack-like:
@@ -171,7 +171,8 @@ def prepare(torch, F, a):
             if first is None:
                 first = first_stage(torch, torch.nn, F, a.first).to(memory_format=torch.channels_last)
             t = time.time()
-            p, lab, tw = mine(torch, F, first, store, a.mine_pairs, a.k)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
+                p, lab, tw = mine(torch, F, first, store, a.mine_pairs, a.k)
             cp, cn = crack_cells(store, a.mine_pairs, a.per_pair, np.random.default_rng([a.seed, n]))
             np.savez(path + ".tmp.npz", x=np.concatenate([p[lab >= 0], tw, cp, cn]),
                      y=np.concatenate([lab[lab >= 0], np.zeros(len(tw)), np.ones(len(cp)), np.zeros(len(cn))]).astype(np.float32))
@@ -248,7 +249,9 @@ def train(a):
     while step < a.steps:
         idx = np.concatenate([rs.choice(pos, half), rs.choice(neg, half)])
         xb = augment(torch, rs, x[idx]).to(dev).contiguous(memory_format=torch.channels_last)
-        loss = F.binary_cross_entropy_with_logits(net(xb), torch.from_numpy(y[idx]).to(dev))
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=a.bf16):
+            z = net(xb)
+        loss = F.binary_cross_entropy_with_logits(z.float(), torch.from_numpy(y[idx]).to(dev))
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -323,6 +326,8 @@ def parser():
     ap.add_argument("--batch", type=int, default=64, help="patches per step, half of them positives")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--bf16", action="store_true", help="the forward passes of mining and training in bfloat16 (autocast; "
+                    "about 2.5x faster on CPUs with AVX-512 BF16); weights, loss and the optimiser stay float32")
     ap.add_argument("--sets", nargs="+", default=[], metavar="SET", help="frame sets (export_v3.py's RUN/sets/NAME): the first "
                     "stage's and the cascade's AUC on each at every --epoch-steps")
     ap.add_argument("--keep", action="store_true")

@@ -327,7 +327,8 @@ def parser():
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--bf16", action="store_true", help="the forward passes of mining and training in bfloat16 (autocast; "
-                    "about 2.5x faster on CPUs with AVX-512 BF16); weights, loss and the optimiser stay float32")
+                    "on CPUs with AVX-512 BF16 mining about 2x and a training step about 1.5x faster); weights, loss and the "
+                    "optimiser stay float32")
     ap.add_argument("--sets", nargs="+", default=[], metavar="SET", help="frame sets (export_v3.py's RUN/sets/NAME): the first "
                     "stage's and the cascade's AUC on each at every --epoch-steps")
     ap.add_argument("--keep", action="store_true")

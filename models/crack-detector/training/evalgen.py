@@ -235,19 +235,28 @@ def make_eval_frame(seed, index, twins=False):
     ext = 0.5 * (abs(pw * math.cos(ang)) + abs(ph * math.sin(ang))), 0.5 * (abs(pw * math.sin(ang)) + abs(ph * math.cos(ang)))
     cx = rng.uniform(min(ext[0], W / 2), max(W - ext[0], W / 2))
     cy = rng.uniform(min(ext[1], H / 2), max(H - ext[1], H / 2))
-    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
     ca, sa = math.cos(ang), math.sin(ang)
-    lx = (xx + 0.5 - cx) * ca + (yy + 0.5 - cy) * sa
-    ly = -(xx + 0.5 - cx) * sa + (yy + 0.5 - cy) * ca
     corner = rng.uniform(0.05, 0.15) * pw
-    body = rounded_box_sdf(lx, ly, pw / 2, ph / 2, corner)
     # shadow then body
     sh_off = rng.normal(0, 0.02 * H, 2)
+    shade, soft = rng.uniform(0.2, 0.6), rng.uniform(5, 30) * s
+    # Everything the phone changes lies within `soft` of its shadow or 1 px of its body: the window around both is all
+    # that is drawn (outside it each step below multiplies by 1 or adds 0, so the frame is the same to the bit).
+    shx, shy = cx + sh_off[0] * ca - sh_off[1] * sa, cy + sh_off[0] * sa + sh_off[1] * ca
+    x0 = max(0, math.floor(min(cx - ext[0] - 1, shx - ext[0] - soft)) - 2)
+    y0 = max(0, math.floor(min(cy - ext[1] - 1, shy - ext[1] - soft)) - 2)
+    x1 = min(W, math.ceil(max(cx + ext[0] + 1, shx + ext[0] + soft)) + 2)
+    y1 = min(H, math.ceil(max(cy + ext[1] + 1, shy + ext[1] + soft)) + 2)
+    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    lx = (xx + 0.5 - cx) * ca + (yy + 0.5 - cy) * sa
+    ly = -(xx + 0.5 - cx) * sa + (yy + 0.5 - cy) * ca
+    body = rounded_box_sdf(lx, ly, pw / 2, ph / 2, corner)
     shadow = rounded_box_sdf(lx - sh_off[0], ly - sh_off[1], pw / 2, ph / 2, corner)
-    img *= (1 - rng.uniform(0.2, 0.6) * (1 - smoothstep(0, rng.uniform(5, 30) * s, shadow)))[..., None]
+    win = img[y0:y1, x0:x1]
+    win *= (1 - shade * (1 - smoothstep(0, soft, shadow)))[..., None]
     body_rgb = rng.uniform(10, 230) * np.array([1, rng.uniform(0.9, 1.05), rng.uniform(0.85, 1.1)], np.float32)
     a_body = 1 - smoothstep(-0.5, 0.5, body)
-    img = img * (1 - a_body[..., None]) + body_rgb * light[..., None] * a_body[..., None]
+    win[...] = win * (1 - a_body[..., None]) + body_rgb * light[y0:y1, x0:x1, None] * a_body[..., None]
     bezel = rng.uniform(0.03, 0.08) * pw
     sw, sh = pw - 2 * bezel, ph - 2 * bezel - rng.uniform(0, 0.06) * ph
     scr = rounded_box_sdf(lx, ly, sw / 2, sh / 2, max(1.0, corner - bezel))
@@ -263,8 +272,11 @@ def make_eval_frame(seed, index, twins=False):
     if lit:
         scr_rgb = samp * rng.uniform(0.75, 1.1)
     else:
-        scr_rgb = samp * light[..., None]
-    img = img * (1 - a_scr[..., None]) + scr_rgb * a_scr[..., None]
+        scr_rgb = samp * light[y0:y1, x0:x1, None]
+    # the bilinear weights are float64 (int64 indices), so from here on the frame is, as when it was drawn whole
+    img = img.astype(np.result_type(img, scr_rgb, a_scr))
+    win = img[y0:y1, x0:x1]
+    win[...] = win * (1 - a_scr[..., None]) + scr_rgb * a_scr[..., None]
 
     def to_frame(pts):
         out = []
@@ -282,16 +294,17 @@ def make_eval_frame(seed, index, twins=False):
         cov = np.zeros((H, W), np.float32)
         for p in crack_paths(rng, kind, sw, sh):
             stroke(cov, to_frame(p), px_w)
-        cov *= a_scr
+        cov = cov[y0:y1, x0:x1] * a_scr
         strength = rng.uniform(0.35, 0.9)
         if twins:
             img = img.copy()
             imgs.append(img)
+        win = img[y0:y1, x0:x1]
         if lit and rng.random() < 0.75:
-            img *= (1 - strength * cov)[..., None]
+            win *= (1 - strength * cov)[..., None]
         else:
             tone = rng.uniform(120, 240)
-            img += (strength * cov)[..., None] * (tone - img)
+            win += (strength * cov)[..., None] * (tone - win)
         meta.update(kind=kind, crack_width=cw)
     else:
         meta.update(kind="none", crack_width=0)
@@ -322,10 +335,11 @@ def make_eval_frame(seed, index, twins=False):
             q = to_frame([(fx, fy)])[0]
             r = rng.uniform(20, 60) * s
             d = np.hypot((xx - q[0]) / 0.8, yy - q[1])
-            glass += (0.08 * (0.5 + 0.5 * np.sin(d / (2.2 * max(s, 0.5)) * math.pi)) * np.exp(-(d / r) ** 4)).astype(np.float32)
-    glass *= a_scr
+            glass[y0:y1, x0:x1] += (0.08 * (0.5 + 0.5 * np.sin(d / (2.2 * max(s, 0.5)) * math.pi)) * np.exp(-(d / r) ** 4)).astype(np.float32)
+    glass = glass[y0:y1, x0:x1] * a_scr
     for im in imgs:
-        im += glass[..., None] * (235 - im)
+        win = im[y0:y1, x0:x1]
+        win += glass[..., None] * (235 - win)
     if rng.random() < 0.5:
         nuis.append("glare")
         q = to_frame([(rng.uniform(0, sw), rng.uniform(0, sh))])[0]
@@ -336,7 +350,8 @@ def make_eval_frame(seed, index, twins=False):
             dist = (xx - q[0]) * math.cos(ba) + (yy - q[1]) * math.sin(ba)
             g = np.maximum(g, np.exp(-(dist / (rng.uniform(2, 15) * s)) ** 2) * rng.uniform(0.2, 0.6))
         for im in imgs:
-            im += (g * a_scr)[..., None] * (255 - im)
+            win = im[y0:y1, x0:x1]
+            win += (g * a_scr)[..., None] * (255 - win)
     meta["nuisances"] = "+".join(nuis)
 
     # camera: blur, noise, gamma

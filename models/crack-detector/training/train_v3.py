@@ -121,8 +121,7 @@ def source_twins(source, seed, j):
         (ok, cr), meta, quads = evalgen.make_eval_frame(seed, j, twins=True)
         q = int(np.random.default_rng([seed, j, 102]).integers(40, 96))
         return ok, cr, q, evalgen.KINDS.index(meta["kind"]), meta["crack_width"], meta["screen"] == "lit", quads
-    ok, q, _, quads = evalgen3.scene(seed, j, cracked=False)
-    cr, _, row, _ = evalgen3.scene(seed, j, cracked=True)
+    (ok, q, _, quads), (cr, _, row, _) = evalgen3.scenes(seed, j, (False, True))
     return ok, cr, q, evalgen3.KINDS.index(row[1]), row[2], row[3] == "lit", quads
 
 

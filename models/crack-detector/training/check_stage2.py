@@ -41,7 +41,7 @@ def main():
     frames = np.rint(np.stack([export_v3.frame_tensor(os.path.join(samples, f)) for f in sorted(os.listdir(samples))[:3]]))
     x = torch.from_numpy(preprocess.normalise(frames.astype(np.float32)))[:, None]
 
-    first = train_stage2.first_stage(torch, nn, F, pkg)
+    first = train_stage2.first_stage(torch, nn, F, [pkg])
     second = train_stage2.make(nn, WIDTH).eval()
     with torch.no_grad():  # BatchNorm layers that do something, as after training
         for m in second.modules():
@@ -79,7 +79,7 @@ def main():
         check("the manifest's description gives back k, width and weight (%s)" % train_stage2.package_args(
             described + "; " + train_stage2.description(args)), train_stage2.package_args(
             described + "; " + train_stage2.description(args)) == args and train_stage2.package_args(described) is None)
-        again = train_stage2.of_package(torch, nn, F, d, train_stage2.first_stage(torch, nn, F, d))
+        again = train_stage2.of_package(torch, nn, F, d, train_stage2.first_stage(torch, nn, F, [d]))
         with torch.no_grad():
             gap = float((again(x).view(len(x), K) - want).abs().max())
         check("a package with a second stage reads back into its three networks, which compute the file (largest gap %.2g)" % gap,

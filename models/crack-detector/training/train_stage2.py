@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
-"""A second look at the crack map's candidates: a patch classifier over the K most crack-like cells of a v3 package.
+"""A second look at the crack map's candidates: a patch classifier over the K most crack-like cells of a v3 first stage.
 
     python3 train_stage2.py --run RUN --first models/crack-detector/v3 --data STORE_RUN ... [--mine-pairs 500] [--k 6]
                             [--width 32] [--steps 8000] [--bf16] [--resume] [--keep] [--sets SET ...]
+    python3 train_stage2.py --run RUN --first CRACK_CKPT ... --first-screen SCREEN_CKPT ... --data STORE_RUN ...
+
+The first stage is a v3 package's gated crack network, or the crack network's and the screen localiser's checkpoints
+(each averaged, as export_v3.py --checkpoint and --screen average them): the recipe then needs no export before this one.
 
 The v3 package scores every 8x8 cell and takes the maximum; screen content, hairs and scratches outscore faint cracks
 (model card). This script trains a second network that sees only what the first one finds most crack-like:
@@ -43,13 +47,14 @@ PEAK = 5  # local maxima over 5x5 cells, as train_v3.mine_hard
 log = train_v3.log
 
 
-def first_stage(torch, nn, F, package):
-    """A v3 package's crack network gated by its screen localiser (read back from its model.onnx), eval mode."""
+def first_stage(torch, nn, F, first, screen=None):
+    """The crack network of `first` (a v3 package folder, read back from its model.onnx, or checkpoints, averaged) gated
+    by the screen localiser of `screen` (checkpoints, averaged) or else of the package, eval mode."""
     import train_screen
-    st, _ = train_v3.load_checkpoints(torch, [package])
+    st, _ = train_v3.load_checkpoints(torch, first)
     net, _ = train_v3.build_net(nn, st["args"].get("arch", "v3"))
     net.load_state_dict(st["net"])
-    return train_screen.gated(nn, F, net, train_screen.load(torch, nn, F, [package])[0]).eval()
+    return train_screen.gated(nn, F, net, train_screen.load(torch, nn, F, screen or first)[0]).eval()
 
 
 def make(nn, width):
@@ -169,7 +174,7 @@ def prepare(torch, F, a):
             if store.pairs <= a.mine_pairs:
                 raise SystemExit("--data %s: %d pairs, not more than --mine-pairs %d" % (run, store.pairs, a.mine_pairs))
             if first is None:
-                first = first_stage(torch, torch.nn, F, a.first).to(memory_format=torch.channels_last)
+                first = first_stage(torch, torch.nn, F, a.first, a.first_screen).to(memory_format=torch.channels_last)
             t = time.time()
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
                 p, lab, tw = mine(torch, F, first, store, a.mine_pairs, a.k)
@@ -240,7 +245,7 @@ def train(a):
     rs = np.random.default_rng([a.seed, 97])
     step, train_s = train_v3.resume_checkpoint(torch, a, net, opt, sched, rs, dev)
     args = dict(vars(a), arch="stage2")
-    first = first_stage(torch, nn, F, a.first).to(dev).to(memory_format=torch.channels_last) if a.sets else None
+    first = first_stage(torch, nn, F, a.first, a.first_screen).to(dev).to(memory_format=torch.channels_last) if a.sets else None
 
 
     net.train()
@@ -312,7 +317,10 @@ def command(args):
 def parser():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--run", required=True)
-    ap.add_argument("--first", required=True, help="the first stage: a v3 package folder (its gated crack network)")
+    ap.add_argument("--first", nargs="+", required=True, metavar="PACKAGE_OR_CKPT", help="the first stage: a v3 package folder "
+                    "(its gated crack network), or train_v3.py checkpoints of the crack network (averaged; with --first-screen)")
+    ap.add_argument("--first-screen", nargs="+", metavar="CKPT", help="train_screen.py checkpoints (averaged) that gate --first's "
+                    "checkpoints")
     ap.add_argument("--data", nargs="+", required=True, metavar="STORE_RUN", help="train_v3.py runs whose finished pair stores "
                     "give the patches")
     ap.add_argument("--mine-pairs", type=int, default=500, help="pairs of each store whose candidates are mined; the rest give "
@@ -339,8 +347,14 @@ def parser():
 def main():
     ap = parser()
     a = ap.parse_args()
-    if not train_v3.is_package(a.first):
-        ap.error("--first %s: not a package folder (manifest.json and model.onnx)" % a.first)
+    package = len(a.first) == 1 and train_v3.is_package(a.first[0])
+    for path in ([] if package else a.first) + (a.first_screen or []):
+        if not os.path.isfile(path):
+            ap.error("%s: neither a package folder (manifest.json and model.onnx) nor a checkpoint file" % path)
+    if package and a.first_screen:
+        ap.error("--first-screen: the package %s has its own screen localiser" % a.first[0])
+    if not package and not a.first_screen:
+        ap.error("--first names checkpoints: --first-screen must name the screen localiser's")
     for run in a.data:
         if not os.path.exists(os.path.join(run, "data", "spec.json")):
             ap.error("--data %s: no pair store there (%s is missing)" % (run, os.path.join(run, "data", "spec.json")))

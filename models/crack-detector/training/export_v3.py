@@ -301,8 +301,12 @@ def main():
                     "(one checkpoint, or several averaged): a cell's crack logit gains log sigmoid(its screen logit)")
     ap.add_argument("--stage2", nargs="+", metavar="CKPT", help="a second look at the gated map's candidates: train_stage2.py's "
                     "patch classifier (one checkpoint, or several averaged) over its top-k local maxima, as one graph")
+    ap.add_argument("--stage2-weight", type=float, metavar="W", help="the patch logit's weight in a candidate's logit (map logit "
+                    "+ W x patch logit); default: the checkpoint's train_stage2.py --weight")
     ap.add_argument("--prepare", action="store_true", help="only write the frame sets and their preprocessed tensors (no checkpoint needed)")
     a = parse_arguments(ap)
+    if a.stage2_weight is not None and (not a.stage2 or not a.stage2_weight > 0):
+        ap.error("--stage2-weight %g: a weight above 0, with --stage2" % a.stage2_weight)
 
     sets = prepare_sets(a)
     if a.prepare:
@@ -332,11 +336,12 @@ def main():
     if a.stage2:
         import train_stage2
         second, s2st, s2tag = train_stage2.load(torch, nn, a.stage2)
-        net = train_stage2.cascade(torch, nn, F, net, second, s2st["args"]["k"], s2st["args"]["weight"]).eval()
-        arch += "; " + train_stage2.description(s2st["args"])
+        s2args = dict(s2st["args"], weight=s2st["args"]["weight"] if a.stage2_weight is None else a.stage2_weight)
+        net = train_stage2.cascade(torch, nn, F, net, second, s2args["k"], s2args["weight"]).eval()
+        arch += "; " + train_stage2.description(s2args)
         chain.append(train_stage2.command(s2st["args"]))
         train_s += s2st["trainSeconds"]
-        tag += "+stage2-" + s2tag
+        tag += "+stage2-" + s2tag + ("" if a.stage2_weight is None else "-w%g" % a.stage2_weight)
         second = (" The crack map's %d most crack-like cells get a second look: a patch classifier over the %dx%d pixels around "
                   "each." % (s2st["args"]["k"], train_stage2.CROP, train_stage2.CROP))
     net.to(memory_format=torch.channels_last)
@@ -376,7 +381,8 @@ def main():
     args = st["args"]
     export_cmd = "python3 models/crack-detector/training/export_v3.py --run %s" % a.run + "".join(
         " %s %s" % (flag, " ".join(paths)) for flag, paths in (("--checkpoint", a.checkpoint), ("--screen", a.screen),
-                                                               ("--stage2", a.stage2)) if paths)
+                                                               ("--stage2", a.stage2)) if paths) + (
+        "" if a.stage2_weight is None else " --stage2-weight %g" % a.stage2_weight)
     if st.get("unfolded"):  # a package's crack network: how it was trained is in its manifest
         prior = json.load(open(os.path.join(args["package"], "manifest.json")))["training"]
         made = {k: prior[k] for k in ("seed", "trainPairs", "steps", "batchCrops", "crop")}

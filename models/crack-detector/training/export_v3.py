@@ -305,8 +305,8 @@ def main():
                     "+ W x patch logit); default: the checkpoint's train_stage2.py --weight")
     ap.add_argument("--prepare", action="store_true", help="only write the frame sets and their preprocessed tensors (no checkpoint needed)")
     a = parse_arguments(ap)
-    if a.stage2_weight is not None and (not a.stage2 or not a.stage2_weight > 0):
-        ap.error("--stage2-weight %g: a weight above 0, with --stage2" % a.stage2_weight)
+    if a.stage2_weight is not None and (not a.stage2 or not 0 < a.stage2_weight < float("inf")):
+        ap.error("--stage2-weight %g: a finite weight above 0, with --stage2" % a.stage2_weight)
 
     sets = prepare_sets(a)
     if a.prepare:

@@ -114,10 +114,11 @@ def main():
         half.done[:2] = True
         half._flush()
         try:
-            train_v3.PairStore.open_complete(os.path.join(tmp, "half"))
-            check("an unfinished store is refused", False)
+            train_v3.PairStore.open_complete(os.path.join(tmp, "half"), "--data")
+            check("an unfinished store is refused, named by the option that gave it", False)
         except SystemExit as e:
-            check("an unfinished store is refused", "only 2 of 4 pairs" in str(e))
+            check("an unfinished store is refused, named by the option that gave it", str(e).startswith("--data ")
+                  and "only 2 of 4 pairs" in str(e))
         try:
             train_v3.PairStore.open_complete(os.path.join(tmp, "none"))
             check("a run without a store is refused", False)

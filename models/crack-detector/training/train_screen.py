@@ -130,7 +130,7 @@ def train(a):
     import torch.nn.functional as F
     torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "2")))
     dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    stores = [train_v3.PairStore.open_complete(r) for r in a.data]
+    stores = [train_v3.PairStore.open_complete(r, "--data") for r in a.data]
     quads = [Quads(s).fill(a.workers) for s in stores]
     if a.quads_only:
         return

@@ -170,7 +170,7 @@ def prepare(torch, F, a):
     for n, run in enumerate(a.data):
         path = os.path.join(a.run, "patches-%d-%s.npz" % (n, os.path.basename(os.path.normpath(run))))
         if not os.path.exists(path):
-            store = train_v3.PairStore.open_complete(run)
+            store = train_v3.PairStore.open_complete(run, "--data")
             if store.pairs <= a.mine_pairs:
                 raise SystemExit("--data %s: %d pairs, not more than --mine-pairs %d" % (run, store.pairs, a.mine_pairs))
             if first is None:

@@ -245,16 +245,17 @@ class PairStore:
                          spec.get("source", "generate"), spec.get("curls", False), spec.get("refract", False))
 
     @staticmethod
-    def open_complete(run):
-        """Another run's finished store (--also-data), as its spec.json describes it."""
+    def open_complete(run, flag="--also-data"):
+        """Another run's finished store, as its spec.json describes it; `flag` (the option that named the run) begins the
+        one-line refusal of a missing or unfinished store."""
         spec_path = os.path.join(run, "data", "spec.json")
         if not os.path.exists(spec_path):
-            raise SystemExit("--also-data %s: no pair store there (%s is missing)" % (run, spec_path))
+            raise SystemExit("%s %s: no pair store there (%s is missing)" % (flag, run, spec_path))
         spec = json.load(open(spec_path))
         store = PairStore.of_spec(run, spec)
         if not store.done.all():
-            raise SystemExit("--also-data %s: only %d of %d pairs are generated; finish it with --data-only first" % (
-                run, store.done.sum(), store.pairs))
+            raise SystemExit("%s %s: only %d of %d pairs are generated; finish it with train_v3.py --data-only first" % (
+                flag, run, store.done.sum(), store.pairs))
         return store
 
 

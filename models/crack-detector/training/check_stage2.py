@@ -58,6 +58,16 @@ def main():
     gap = float((want - cut).abs().max())
     check("the cascade scores the patches that training cuts around its %d candidates (largest gap %.2g)" % (K, gap), gap < 1e-3)
     check("its candidates are distinct cells", all(len({(int(a), int(b)) for a, b in f[:, :2]}) == K for f in c))
+    with torch.no_grad():  # export_v3.py --stage2-weight auto scores the parts once, then sets the weight
+        v, s = (t.numpy() for t in holder.net.parts(x))
+        holder.net.weight = 2 * WEIGHT
+        moved = holder(x).view(len(x), K).numpy()
+        holder.net.weight = WEIGHT
+    gap = float(np.abs(moved - (v + 2 * WEIGHT * s)).max())
+    w1, w2 = train_stage2.spread_weight(v, s), train_stage2.spread_weight(v, 2 * s)
+    check("a weight set after the cascade is made is the one it applies (largest gap %.2g); the spread rule gives %g, and %g "
+          "for patch logits twice as wide" % (gap, w1, w2), gap < 1e-3 and abs(w1 - v.std() / s.std()) <= 0.005 * w1
+          and abs(w2 - w1 / 2) <= 0.01 * w1)
 
     with tempfile.TemporaryDirectory() as d, warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="The shape inference of prim::Constant type is missing")

@@ -110,18 +110,27 @@ def set_tensors(d):
     return np.load(path, mmap_mode="r")
 
 
-def score_set(torch, net, d, cache):
-    """Frame logits z (spatial max of the crack map) for every file in meta.csv, cached per checkpoint."""
+def score_set(torch, score, d, cache):
+    """score(frames) for every file in meta.csv, 8 frames at a time, cached per checkpoint: the frame logits (spatial max of
+    the crack map), or a cascade's candidate logits (stage2_parts)."""
     if os.path.exists(cache):
         return np.load(cache)
     xs = set_tensors(d)
-    z = np.zeros(len(xs), np.float32)
     with torch.no_grad():
-        for s in range(0, len(xs), 8):
-            x = torch.from_numpy(preprocess.normalise(np.asarray(xs[s:s + 8])))[:, None]
-            z[s:s + 8] = net(x.contiguous(memory_format=torch.channels_last)).amax(dim=(1, 2, 3)).numpy()
+        z = np.concatenate([score(torch.from_numpy(preprocess.normalise(np.asarray(xs[s:s + 8])))[:, None].contiguous(
+            memory_format=torch.channels_last)).numpy() for s in range(0, len(xs), 8)]).astype(np.float32)
     np.save(cache, z)
     return z
+
+
+def stage2_weight(given, parts):
+    """The patch logit's weight: the one given, or for `auto` train_stage2.spread_weight over the calibration sets'
+    candidates (parts[set]: [N, k, 2] map and patch logits)."""
+    import train_stage2
+    if given != "auto":
+        return given
+    cal = np.concatenate([parts[n].reshape(-1, 2) for n in CAL_SETS])
+    return train_stage2.spread_weight(cal[:, 0], cal[:, 1])
 
 
 def fit_platt(torch, z, y):
@@ -290,6 +299,16 @@ def held_out(results, trained):
     return {"sets": sets, "meanAuc": round(float(np.mean([results[n]["auc"] for n in sets])), 4) if sets else None}
 
 
+def weight_or_auto(text):
+    """--stage2-weight's value: auto, or a finite number above 0."""
+    try:
+        if text == "auto" or 0 < float(text) < float("inf"):
+            return text if text == "auto" else float(text)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError("'%s': a finite weight above 0, or auto" % text)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--run", default="/work/model-runs/v3")
@@ -301,12 +320,13 @@ def main():
                     "(one checkpoint, or several averaged): a cell's crack logit gains log sigmoid(its screen logit)")
     ap.add_argument("--stage2", nargs="+", metavar="CKPT", help="a second look at the gated map's candidates: train_stage2.py's "
                     "patch classifier (one checkpoint, or several averaged) over its top-k local maxima, as one graph")
-    ap.add_argument("--stage2-weight", type=float, metavar="W", help="the patch logit's weight in a candidate's logit (map logit "
-                    "+ W x patch logit); default: the checkpoint's train_stage2.py --weight")
+    ap.add_argument("--stage2-weight", type=weight_or_auto, metavar="W", help="the patch logit's weight in a candidate's logit (map logit + W x patch "
+                    "logit), or auto: the ratio of the map logits' spread to the patch logits' over the calibration sets' "
+                    "candidates (train_stage2.spread_weight); default: the checkpoint's train_stage2.py --weight")
     ap.add_argument("--prepare", action="store_true", help="only write the frame sets and their preprocessed tensors (no checkpoint needed)")
     a = parse_arguments(ap)
-    if a.stage2_weight is not None and (not a.stage2 or not 0 < a.stage2_weight < float("inf")):
-        ap.error("--stage2-weight %g: a finite weight above 0, with --stage2" % a.stage2_weight)
+    if a.stage2_weight is not None and not a.stage2:
+        ap.error("--stage2-weight: only with --stage2")
 
     sets = prepare_sets(a)
     if a.prepare:
@@ -336,12 +356,10 @@ def main():
     if a.stage2:
         import train_stage2
         second, s2st, s2tag = train_stage2.load(torch, nn, a.stage2)
-        s2args = dict(s2st["args"], weight=s2st["args"]["weight"] if a.stage2_weight is None else a.stage2_weight)
-        net = train_stage2.cascade(torch, nn, F, net, second, s2args["k"], s2args["weight"]).eval()
-        arch += "; " + train_stage2.description(s2args)
+        net = train_stage2.cascade(torch, nn, F, net, second, s2st["args"]["k"], None).eval()
         chain.append(train_stage2.command(s2st["args"]))
         train_s += s2st["trainSeconds"]
-        tag += "+stage2-" + s2tag + ("" if a.stage2_weight is None else "-w%g" % a.stage2_weight)
+        tag += "+stage2-" + s2tag
         second = (" The crack map's %d most crack-like cells get a second look: a patch classifier over the %dx%d pixels around "
                   "each." % (s2st["args"]["k"], train_stage2.CROP, train_stage2.CROP))
     net.to(memory_format=torch.channels_last)
@@ -350,9 +368,17 @@ def main():
 
     z, rows = {}, {}
     for name, d in sets.items():
-        z[name] = score_set(torch, net, d, os.path.join(a.run, "scores-%s-%s.npy" % (name, tag)))
+        if a.stage2:  # the candidates' two logits: the frame logits at the weight chosen below follow from them
+            z[name] = score_set(torch, lambda x: torch.stack(net.parts(x), 2), d, os.path.join(a.run, "parts-%s-%s.npy" % (name, tag)))
+        else:
+            z[name] = score_set(torch, lambda x: net(x).amax(dim=(1, 2, 3)), d, os.path.join(a.run, "scores-%s-%s.npy" % (name, tag)))
         rows[name] = eval_v3.load_rows(d)
         train_v3.log("scored %s (%d frames)" % (name, len(z[name])))
+    if a.stage2:
+        net.weight = stage2_weight(s2st["args"]["weight"] if a.stage2_weight is None else a.stage2_weight, z)
+        arch += "; " + train_stage2.description(dict(s2st["args"], weight=net.weight))
+        train_v3.log("second stage: patch logit weight %g%s" % (net.weight, " (auto)" if a.stage2_weight == "auto" else ""))
+        z = {name: (p[:, :, 0] + net.weight * p[:, :, 1]).max(1) for name, p in z.items()}
 
     zc, yc = calibration_pool(z, rows)
     ca, cb = fit_platt(torch, zc, yc)
@@ -382,7 +408,7 @@ def main():
     export_cmd = "python3 models/crack-detector/training/export_v3.py --run %s" % a.run + "".join(
         " %s %s" % (flag, " ".join(paths)) for flag, paths in (("--checkpoint", a.checkpoint), ("--screen", a.screen),
                                                                ("--stage2", a.stage2)) if paths) + (
-        "" if a.stage2_weight is None else " --stage2-weight %g" % a.stage2_weight)
+        "" if a.stage2_weight is None else " --stage2-weight %s" % (a.stage2_weight if a.stage2_weight == "auto" else "%g" % a.stage2_weight))
     if st.get("unfolded"):  # a package's crack network: how it was trained is in its manifest
         prior = json.load(open(os.path.join(args["package"], "manifest.json")))["training"]
         made = {k: prior[k] for k in ("seed", "trainPairs", "steps", "batchCrops", "crop")}

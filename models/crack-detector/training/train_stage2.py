@@ -85,14 +85,20 @@ def make(nn, width):
 def cascade(torch, nn, F, first, second, k, weight):
     """One module: the first stage's map, its k highest local maxima, a CROP x CROP patch of the input around each
     (edges replicated), the second stage's logit per patch; output [N, 1, 1, k] = logit + weight * second logit, so that
-    export_v3.py's spatial max and calibration apply unchanged."""
+    export_v3.py's spatial max and calibration apply unchanged. `weight` stays settable (export_v3.py --stage2-weight auto
+    sets it from parts())."""
 
     class Cascade(nn.Module):
         def __init__(self):
             super().__init__()
-            self.first, self.second = first, second
+            self.first, self.second, self.weight = first, second, weight
 
         def forward(self, x):
+            v, s = self.parts(x)
+            return (v + self.weight * s).view(v.shape[0], 1, 1, k)
+
+        def parts(self, x):
+            """The candidates' map logits and patch logits, [N, k] each."""
             z = self.first(x)
             n, gw = z.shape[0], z.shape[3]
             v, i = z.masked_fill(z < F.max_pool2d(z, PEAK, 1, PEAK // 2), -1e4).flatten(1).topk(k, dim=1)
@@ -104,9 +110,16 @@ def cascade(torch, nn, F, first, second, k, weight):
             cx = i % gw * CELL + CELL // 2
             idx = (cy[:, :, None, None] + r[None, None, :, None]) * raw.shape[3] + cx[:, :, None, None] + r[None, None, None, :]
             p = torch.gather(raw.flatten(1), 1, idx.flatten(1)).view(n * k, 1, CROP, CROP)
-            return (v + weight * self.second(p).view(n, k)).view(n, 1, 1, k)
+            return v, self.second(p).view(n, k)
 
     return Cascade()
+
+
+def spread_weight(v, s):
+    """The patch logit's weight that gives the patch logits the spread of the map logits over the same candidates (ratio
+    of standard deviations, 3 significant digits). For two second stages whose ratios were 1.1 and 2.3 the weights that ranked
+    the frame sets best lay near them (model card, twenty-sixth and twenty-seventh sessions)."""
+    return float("%.3g" % (np.std(v) / np.std(s)))
 
 
 def candidates(torch, F, first, frames, k):
@@ -305,7 +318,7 @@ def description(args):
 
 def package_args(described):
     """k, width and weight of the second stage a manifest's architecture describes (description), or None."""
-    m = re.search(r"second stage over the top (\d+) .* of width (\d+) .* map logit \+ ([0-9.]+) x patch logit", described)
+    m = re.search(r"second stage over the top (\d+) .* of width (\d+) .* map logit \+ ([0-9.]+(?:e[+-]\d+)?) x patch logit", described)
     return {"k": int(m.group(1)), "width": int(m.group(2)), "weight": float(m.group(3))} if m else None
 
 

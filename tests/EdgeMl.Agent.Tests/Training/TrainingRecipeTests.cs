@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.RegularExpressions;
 using EdgeMl.Agent.Tests.Infrastructure;
 using EdgeMl.Contracts.Packaging;
 
@@ -35,8 +36,11 @@ public sealed class TrainingRecipeTests(TrainingRecipeTests.FirstRun first) : IC
         var manifest = await File.ReadAllTextAsync(Path.Combine(first.Package, ModelPackage.ManifestFile));
         Assert.Contains("\"architecture\": \"block local contrast", manifest, StringComparison.Ordinal);
         Assert.Contains("second stage over the top 6 local maxima", manifest, StringComparison.Ordinal);
-        Assert.Contains("frame logit = max of map logit + 3 x patch logit", manifest, StringComparison.Ordinal);
-        Assert.Matches(@"export_v3\.py --run \S+ --checkpoint [^""]* --screen [^""]* --stage2 [^""]* --stage2-weight 3""", manifest);
+        // the weight the export computed from the calibration frames is the one the manifest describes
+        var weight = Regex.Match(made.Output, @"second stage: patch logit weight (\S+) \(auto\)").Groups[1].Value;
+        Assert.NotEmpty(weight);
+        Assert.Contains($"frame logit = max of map logit + {weight} x patch logit", manifest, StringComparison.Ordinal);
+        Assert.Matches(@"export_v3\.py --run \S+ --checkpoint [^""]* --screen [^""]* --stage2 [^""]* --stage2-weight auto""", manifest);
         Assert.True(scored.ExitCode == 0, scored.Error);
         var rows = File.ReadAllLines(temp.File("scores.csv")).Skip(1).ToList();
         Assert.Equal(Directory.GetFiles(Path.Combine(Repo.Models, "samples"), "*.jpg").Length, rows.Count);

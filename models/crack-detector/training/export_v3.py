@@ -112,7 +112,7 @@ def set_tensors(d):
 
 def score_set(torch, score, d, cache):
     """score(frames) for every file in meta.csv, 8 frames at a time, cached per checkpoint: the frame logits (spatial max of
-    the crack map), or a cascade's candidate logits (stage2_parts)."""
+    the crack map), or a cascade's candidate logits (train_stage2.cascade's parts)."""
     if os.path.exists(cache):
         return np.load(cache)
     xs = set_tensors(d)
@@ -301,11 +301,14 @@ def held_out(results, trained):
 
 def weight_or_auto(text):
     """--stage2-weight's value: auto, or a finite number above 0."""
+    if text == "auto":
+        return text
     try:
-        if text == "auto" or 0 < float(text) < float("inf"):
-            return text if text == "auto" else float(text)
+        w = float(text)
     except ValueError:
-        pass
+        w = 0.0
+    if 0 < w < float("inf"):
+        return w
     raise argparse.ArgumentTypeError("'%s': a finite weight above 0, or auto" % text)
 
 

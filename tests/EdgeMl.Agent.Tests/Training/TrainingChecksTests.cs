@@ -43,4 +43,25 @@ public sealed class TrainingChecksTests
         Assert.DoesNotContain("Traceback", result.Error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(run));
     }
+
+    [Theory]
+    [InlineData("--stage2 a.pt --stage2-weight 0", "argument --stage2-weight: '0': a finite weight above 0, or auto")]
+    [InlineData("--stage2 a.pt --stage2-weight nan", "argument --stage2-weight: 'nan': a finite weight above 0, or auto")]
+    [InlineData("--stage2 a.pt --stage2-weight lots", "argument --stage2-weight: 'lots': a finite weight above 0, or auto")]
+    [InlineData("--stage2-weight auto", "--stage2-weight: only with --stage2")]
+    public async Task Export_v3_refuses_a_patch_weight_it_cannot_use_in_one_line_and_writes_nothing(string options, string message)
+    {
+        using var temp = new TempDirectory();
+        var run = temp.File("run");
+
+        var result = await ProcessRunner.RunAsync("/usr/bin/python3",
+            [Path.Combine(Repo.Models, "training", "export_v3.py"), "--run", run, "--out", temp.File("out"), .. options.Split(' ')],
+            TimeSpan.FromMinutes(1));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.EndsWith($"export_v3.py: error: {message}", result.Error.Trim(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Traceback", result.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(run));
+        Assert.False(Directory.Exists(temp.File("out")));
+    }
 }

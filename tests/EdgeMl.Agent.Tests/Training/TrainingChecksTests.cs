@@ -34,13 +34,8 @@ public sealed class TrainingChecksTests
         using var temp = new TempDirectory();
         var run = temp.File("run");
 
-        var result = await ProcessRunner.RunAsync("/usr/bin/python3",
-            [Path.Combine(Repo.Models, "training", "train_v3.py"), "--run", run, "--pairs", "2", "--seed", "5", .. options.Split(' '), "--data-only"],
-            TimeSpan.FromMinutes(1));
+        await AssertRefusedInOneLine("train_v3.py", ["--run", run, "--pairs", "2", "--seed", "5", .. options.Split(' '), "--data-only"], message);
 
-        Assert.Equal(2, result.ExitCode);
-        Assert.EndsWith($"train_v3.py: error: {message}", result.Error.Trim(), StringComparison.Ordinal);
-        Assert.DoesNotContain("Traceback", result.Error, StringComparison.Ordinal);
         Assert.False(Directory.Exists(run));
     }
 
@@ -54,14 +49,20 @@ public sealed class TrainingChecksTests
         using var temp = new TempDirectory();
         var run = temp.File("run");
 
-        var result = await ProcessRunner.RunAsync("/usr/bin/python3",
-            [Path.Combine(Repo.Models, "training", "export_v3.py"), "--run", run, "--out", temp.File("out"), .. options.Split(' ')],
+        await AssertRefusedInOneLine("export_v3.py", ["--run", run, "--out", temp.File("out"), .. options.Split(' ')], message);
+
+        Assert.False(Directory.Exists(run));
+        Assert.False(Directory.Exists(temp.File("out")));
+    }
+
+    /// <summary>The script exits 2 with argparse's one-line error ending in <paramref name="message"/>, no traceback.</summary>
+    private static async Task AssertRefusedInOneLine(string script, string[] arguments, string message)
+    {
+        var result = await ProcessRunner.RunAsync("/usr/bin/python3", [Path.Combine(Repo.Models, "training", script), .. arguments],
             TimeSpan.FromMinutes(1));
 
         Assert.Equal(2, result.ExitCode);
-        Assert.EndsWith($"export_v3.py: error: {message}", result.Error.Trim(), StringComparison.Ordinal);
+        Assert.EndsWith($"{script}: error: {message}", result.Error.Trim(), StringComparison.Ordinal);
         Assert.DoesNotContain("Traceback", result.Error, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(run));
-        Assert.False(Directory.Exists(temp.File("out")));
     }
 }

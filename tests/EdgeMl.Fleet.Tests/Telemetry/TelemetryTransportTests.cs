@@ -117,10 +117,24 @@ public abstract class TelemetryTransportTests : IAsyncLifetime
         await using var restarted = await AgentAsync("agent", replay: Samples(), broker: proxy.Address);
         await restarted.StartAsync();
 
+        // The spooled aggregates, and a window of the restarted agent's own: the agent was down in between, so each run
+        // is gap-free on its own and the second starts after the first ended.
         var stored = await Eventually.HoldsAsync(
-            () => StoredAsync(device), s => spooled.All(id => s.Any(r => r.Aggregate.MessageId == id)), Patience, "the aggregates spooled before the restart stored");
-        AssertOnceAndInOrder(stored);
+            () => StoredAsync(device), s => spooled.All(id => s.Any(r => r.Aggregate.MessageId == id)) && s.Any(r => End(r) > StoppedAt(s, spooled)),
+            Patience, "the aggregates spooled before the restart stored, and one of the restarted agent's");
+        var stoppedAt = StoppedAt(stored, spooled);
+        Assert.Equal(stored.Count, stored.Select(r => r.Aggregate.MessageId).Distinct().Count());
+        AssertOnceAndInOrder([.. stored.Where(r => End(r) <= stoppedAt)]);
+        var second = stored.Where(r => End(r) > stoppedAt).ToList();
+        Assert.All(second, r => Assert.True(r.Aggregate.WindowStart.ToDateTimeOffset() >= stoppedAt, "a window of the restarted agent reaches back into the first run"));
+        AssertOnceAndInOrder(second);
     }
+
+    private static DateTimeOffset End(TelemetryRecord r) => r.Aggregate.WindowEnd.ToDateTimeOffset();
+
+    /// <summary>The end of the stopped agent's last window: the latest end among its spooled aggregates.</summary>
+    private static DateTimeOffset StoppedAt(IEnumerable<TelemetryRecord> stored, List<string> spooled) =>
+        stored.Where(r => spooled.Contains(r.Aggregate.MessageId)).Select(End).DefaultIfEmpty(DateTimeOffset.MaxValue).Max();
 
     /// <summary>Each window once, one after the other without a gap, and stored in the order the device made them.</summary>
     private static void AssertOnceAndInOrder(IReadOnlyList<TelemetryRecord> stored)

@@ -120,7 +120,7 @@ public abstract class TelemetryTransportTests : IAsyncLifetime
         // The spooled aggregates, and a window of the restarted agent's own: the agent was down in between, so each run
         // is gap-free on its own and the second starts after the first ended.
         var stored = await Eventually.HoldsAsync(
-            () => StoredAsync(device), s => spooled.All(id => s.Any(r => r.Aggregate.MessageId == id)) && s.Any(r => End(r) > StoppedAt(s, spooled)),
+            () => StoredAsync(device), s => spooled.All(id => s.Any(r => r.Aggregate.MessageId == id)) && StoppedAt(s, spooled) is var t && s.Any(r => End(r) > t),
             Patience, "the aggregates spooled before the restart stored, and one of the restarted agent's");
         var stoppedAt = StoppedAt(stored, spooled);
         Assert.Equal(stored.Count, stored.Select(r => r.Aggregate.MessageId).Distinct().Count());
@@ -134,7 +134,7 @@ public abstract class TelemetryTransportTests : IAsyncLifetime
 
     /// <summary>The end of the stopped agent's last window: the latest end among its spooled aggregates.</summary>
     private static DateTimeOffset StoppedAt(IEnumerable<TelemetryRecord> stored, List<string> spooled) =>
-        stored.Where(r => spooled.Contains(r.Aggregate.MessageId)).Select(End).DefaultIfEmpty(DateTimeOffset.MaxValue).Max();
+        stored.Where(r => spooled.Contains(r.Aggregate.MessageId)).Max(End);
 
     /// <summary>Each window once, one after the other without a gap, and stored in the order the device made them.</summary>
     private static void AssertOnceAndInOrder(IReadOnlyList<TelemetryRecord> stored)

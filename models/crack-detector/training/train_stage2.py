@@ -4,6 +4,8 @@
     python3 train_stage2.py --run RUN --first models/crack-detector/v3 --data STORE_RUN ... [--mine-pairs 500] [--k 6]
                             [--width 32] [--steps 8000] [--bf16] [--resume] [--keep] [--sets SET ...]
     python3 train_stage2.py --run RUN --first CRACK_CKPT ... --first-screen SCREEN_CKPT ... --data STORE_RUN ...
+    python3 train_stage2.py --run RUN --first models/crack-detector/v3 --init models/crack-detector/v3 --line DATASET ...
+                            [--data STORE_RUN ...] [--line-frames 16] --lr 2e-4 --steps 1500
 
 The first stage is a v3 package's gated crack network, or the crack network's and the screen localiser's checkpoints
 (each averaged, as export_v3.py --checkpoint and --screen average them): the recipe then needs no export before this one.
@@ -20,6 +22,15 @@ The v3 package scores every 8x8 cell and takes the maximum; screen content, hair
    cross-entropy, on CUDA when torch finds one; checkpoints RUN/last.pt, --keep RUN/stepN.pt, --resume.
 The frame score is then max over the candidates of (first-stage logit + --weight x second-stage logit): cascade(), which
 export_v3.py --stage2 packages as one ONNX graph (TopK and a gather of the patches: no agent change).
+
+--init continues a second stage: a package's (read back from model.onnx) or checkpoints (averaged); its k, width and
+weight come with it and its BatchNorm layers keep their statistics (eval mode), so that it starts where it stood.
+--line adds frames labelled per frame only, as the line's inspectors label escalated cases (`fleet-server dataset
+export`: DIR/labels.csv, columns file and label, ok or defect; a generator's folder, ok or cracked, reads the same): each
+frame's --k candidates are mined once (RUN/line-N-NAME.npz) and --line-frames of them a step, half defects, are scored
+as the cascade scores the frame (max over its candidates) and trained by binary cross-entropy on that frame logit,
+scaled by a logistic fit of the init's frame logits on those frames (line_calibration; the export calibrates again).
+With --data as well, each step also trains --batch patches of the stores, so that their generators are not forgotten.
 With --sets, each checkpoint is scored on those frame sets and the AUCs logged.
 """
 import os
@@ -28,6 +39,7 @@ for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_v, "2")
 
 import argparse
+import csv
 import json
 import re
 import sys
@@ -176,9 +188,8 @@ def crack_cells(store, first_pair, per, rs):
     return np.concatenate(pos or none), np.concatenate(neg or none)
 
 
-def prepare(torch, F, a):
+def prepare(torch, F, a, first):
     """The patches and labels of every store (mined once into RUN, then read back)."""
-    first = None
     xs, ys = [], []
     for n, run in enumerate(a.data):
         path = os.path.join(a.run, "patches-%d-%s.npz" % (n, os.path.basename(os.path.normpath(run))))
@@ -186,8 +197,6 @@ def prepare(torch, F, a):
             store = train_v3.PairStore.open_complete(run, "--data")
             if store.pairs <= a.mine_pairs:
                 raise SystemExit("--data %s: %d pairs, not more than --mine-pairs %d" % (run, store.pairs, a.mine_pairs))
-            if first is None:
-                first = first_stage(torch, torch.nn, F, a.first, a.first_screen).to(memory_format=torch.channels_last)
             t = time.time()
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
                 p, lab, tw = mine(torch, F, first, store, a.mine_pairs, a.k)
@@ -201,6 +210,88 @@ def prepare(torch, F, a):
         xs.append(d["x"])
         ys.append(d["y"])
     return np.concatenate(xs), np.concatenate(ys)
+
+
+LINE_LABELS = {"ok": 0, "defect": 1, "cracked": 1}
+
+
+def read_line(d):
+    """Paths and labels (1 a defect) of a frame-labelled folder: DIR/labels.csv, columns file and label; ValueError saying
+    what is wrong with it."""
+    try:
+        with open(os.path.join(d, "labels.csv"), newline="") as f:
+            rows = list(csv.DictReader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise ValueError("--line %s: labels.csv cannot be read (%s)" % (d, e))
+    if not rows or not {"file", "label"} <= set(rows[0]):
+        raise ValueError("--line %s: labels.csv needs the columns file and label and at least one row" % d)
+    bad = next((r for r in rows if r["label"] not in LINE_LABELS), None)
+    if bad:
+        raise ValueError("--line %s: %s is labelled '%s', not one of %s" % (d, bad["file"], bad["label"], ", ".join(LINE_LABELS)))
+    return [os.path.join(d, r["file"]) for r in rows], np.array([LINE_LABELS[r["label"]] for r in rows], np.float32)
+
+
+def mine_line(torch, F, first, files, labels, k):
+    """The k candidates of each frame that decodes (the contract's preprocessing): patches [N, k, PATCH, PATCH] uint8,
+    their map logits [N, k], labels [N]; and the files that could not be read as images (left out)."""
+    import export_v3
+    keep, bad, frames, P, V = [], [], [], [], []
+
+    def flush():
+        c, p = candidates(torch, F, first, np.stack(frames), k)
+        P.append(p)
+        V.append(c[:, :, 2].astype(np.float32))
+        frames.clear()
+
+    for i, f in enumerate(files):
+        try:
+            frames.append(export_v3.frame_tensor(f))
+        except (OSError, ValueError):  # missing, truncated or not an image
+            bad.append(f)
+            continue
+        keep.append(i)
+        if len(frames) == 8:
+            flush()
+    if frames:
+        flush()
+    if not keep:
+        return None, None, None, bad
+    return np.concatenate(P), np.concatenate(V), labels[keep], bad
+
+
+def prepare_line(torch, F, a, first):
+    """Patches, map logits and labels of every --line folder's frames (mined once into RUN, then read back)."""
+    out = []
+    for n, d in enumerate(a.line):
+        path = os.path.join(a.run, "line-%d-%s.npz" % (n, os.path.basename(os.path.normpath(d))))
+        if not os.path.exists(path):
+            t = time.time()
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.bf16):
+                p, v, y, bad = mine_line(torch, F, first, *read_line(d), a.k)
+            if p is None:
+                raise SystemExit("--line %s: none of its %d frames reads as an image (first: %s)" % (d, len(bad), bad[0]))
+            np.savez(path + ".tmp.npz", p=p, v=v, y=y)
+            os.replace(path + ".tmp.npz", path)
+            log("mined --line %s: %d frames, %d of them defects%s (%.0f s)" % (d, len(y), int(y.sum()), "; %d unreadable left "
+                "out (first: %s)" % (len(bad), bad[0]) if bad else "", time.time() - t))
+        z = np.load(path)
+        out.append((z["p"], z["v"], z["y"]))
+    return [np.concatenate(t) for t in zip(*out)]
+
+
+def line_calibration(torch, net, p, v, y, weight):
+    """(a, b): the logistic fit of the labels on the frame logits that `net` gives these frames' candidates (Newton's
+    method, a little ridge so that separable frames stay finite), so that the frame loss starts from the init's scale."""
+    o = (PATCH - CROP) // 2
+    with torch.no_grad():
+        s = np.concatenate([net(torch.from_numpy(p[i:i + 64, :, o:o + CROP, o:o + CROP].reshape(-1, 1, CROP, CROP)
+                                                 .astype(np.float32))).view(-1, p.shape[1]).numpy() for i in range(0, len(p), 64)])
+    z = (v + weight * s).max(1).astype(np.float64)
+    X, w = np.stack([z, np.ones_like(z)], 1), np.zeros(2)
+    for _ in range(50):
+        q = 1 / (1 + np.exp(-np.clip(X @ w, -30, 30)))
+        w -= np.linalg.solve(X.T @ (X * (q * (1 - q))[:, None]) + 1e-3 * np.eye(2), X.T @ (q - y) + 1e-3 * w)
+    return float(w[0]), float(w[1])
 
 
 def augment(torch, rs, p):
@@ -239,48 +330,86 @@ def score_sets(torch, nn, F, first, second, sets, k, weight):
     return res
 
 
+def initial(torch, nn, a):
+    """The second stage to train: --init's (its k, width and weight taken over, its BatchNorm statistics kept) or a new one."""
+    if not a.init:
+        return make(nn, a.width)
+    net, st, tag = load(torch, nn, a.init)
+    defaults = parser().parse_args(["--run", "-", "--first", "-"])
+    for name in ("k", "width", "weight"):
+        if getattr(a, name) not in (getattr(defaults, name), st["args"][name]):
+            raise SystemExit("--%s %g: the --init second stage has %g" % (name, getattr(a, name), st["args"][name]))
+        setattr(a, name, st["args"][name])
+    train_v3.freeze_batchnorm(torch, net)
+    log("second stage from %s (%s): k %d, width %d, weight %g" % (" ".join(a.init), tag, a.k, a.width, a.weight))
+    return net
+
+
 def train(a):
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
     torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "2")))
     os.makedirs(a.run, exist_ok=True)
-    x, y = prepare(torch, F, a)
-    pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
-    log("patches: %d positives, %d negatives" % (len(pos), len(neg)))
-    if not len(pos) or not len(neg):
-        raise SystemExit("the stores gave %d positive and %d negative patches: both are needed" % (len(pos), len(neg)))
+    net = initial(torch, nn, a)
+    first = first_stage(torch, nn, F, a.first, a.first_screen).to(memory_format=torch.channels_last)
+    x, y, line = None, None, None
+    if a.data:
+        x, y = prepare(torch, F, a, first)
+        pos, neg = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+        log("patches: %d positives, %d negatives" % (len(pos), len(neg)))
+        if not len(pos) or not len(neg):
+            raise SystemExit("the stores gave %d positive and %d negative patches: both are needed" % (len(pos), len(neg)))
+    args = dict(vars(a), arch="stage2")
+    if a.line:
+        line = prepare_line(torch, F, a, first)
+        lpos, lneg = np.flatnonzero(line[2] == 1), np.flatnonzero(line[2] == 0)
+        if not len(lpos) or not len(lneg):
+            raise SystemExit("--line gave %d defect and %d ok frames: both are needed" % (len(lpos), len(lneg)))
+        args["line_calibration"] = ca, cb = line_calibration(torch, net.eval(), *line, a.weight)
+        log("line frames: %d defects, %d ok; the init's frame logit calibrated as %.3f z %+.3f" % (len(lpos), len(lneg), ca, cb))
     dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     torch.manual_seed(a.seed)
-    net = make(nn, a.width).to(dev).to(memory_format=torch.channels_last)
+    net = net.to(dev).to(memory_format=torch.channels_last)
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
     sched = train_v3.warm_cosine(torch, opt, a.steps, min(200, a.steps // 10))
     rs = np.random.default_rng([a.seed, 97])
     step, train_s = train_v3.resume_checkpoint(torch, a, net, opt, sched, rs, dev)
-    args = dict(vars(a), arch="stage2")
-    first = first_stage(torch, nn, F, a.first, a.first_screen).to(dev).to(memory_format=torch.channels_last) if a.sets else None
-
+    first = first.to(dev)
 
     net.train()
-    t0, run_l, run_n = time.time() - train_s, 0.0, 0
-    half = a.batch // 2
+    t0, run_l, run_n = time.time() - train_s, np.zeros(2), 0
+    nb = a.batch if x is not None else 0
     while step < a.steps:
-        idx = np.concatenate([rs.choice(pos, half), rs.choice(neg, half)])
-        xb = augment(torch, rs, x[idx]).to(dev).contiguous(memory_format=torch.channels_last)
+        batches = []
+        if x is not None:
+            idx = np.concatenate([rs.choice(pos, a.batch // 2), rs.choice(neg, a.batch // 2)])
+            batches.append(augment(torch, rs, x[idx]))
+        if line is not None:
+            fi = np.concatenate([rs.choice(lpos, a.line_frames // 2), rs.choice(lneg, a.line_frames // 2)])
+            batches.append(augment(torch, rs, line[0][fi].reshape(-1, PATCH, PATCH)))
+        xb = torch.cat(batches).to(dev).contiguous(memory_format=torch.channels_last)
         with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=a.bf16):
-            z = net(xb)
-        loss = F.binary_cross_entropy_with_logits(z.float(), torch.from_numpy(y[idx]).to(dev))
+            z = net(xb).float()
+        losses = torch.zeros(2, device=dev)
+        if x is not None:
+            losses[0] = F.binary_cross_entropy_with_logits(z[:nb], torch.from_numpy(y[idx]).to(dev))
+        if line is not None:  # the frame logit as the cascade takes it: the best of the frame's candidates
+            zf = (torch.from_numpy(line[1][fi]).to(dev) + a.weight * z[nb:].view(-1, a.k)).amax(1)
+            losses[1] = F.binary_cross_entropy_with_logits(ca * zf + cb, torch.from_numpy(line[2][fi]).to(dev))
+        loss = losses.sum()
         opt.zero_grad()
         loss.backward()
         opt.step()
         sched.step()
         step += 1
         train_s = time.time() - t0
-        run_l, run_n = run_l + float(loss), run_n + 1
+        run_l, run_n = run_l + losses.detach().cpu().numpy(), run_n + 1
         if step % 100 == 0:
-            log("step %d/%d bce %.4f lr %.2e (%.2fs/step)" % (
-                step, a.steps, run_l / run_n, sched.get_last_lr()[0], train_s / step))
-            run_l, run_n = 0.0, 0
+            log("step %d/%d %s lr %.2e (%.2fs/step)" % (step, a.steps, " ".join(
+                "%s %.4f" % (name, l / run_n) for name, l, on in zip(("bce", "frame bce"), run_l, (x is not None, line is not None))
+                if on), sched.get_last_lr()[0], train_s / step))
+            run_l, run_n = np.zeros(2), 0
         if step % a.epoch_steps == 0 or step == a.steps:
             train_v3.save_checkpoint(torch, a, net, opt, sched, rs, step, train_s, args)
             if a.sets:
@@ -334,8 +463,13 @@ def parser():
                     "(its gated crack network), or train_v3.py checkpoints of the crack network (averaged; with --first-screen)")
     ap.add_argument("--first-screen", nargs="+", metavar="CKPT", help="train_screen.py checkpoints (averaged) that gate --first's "
                     "checkpoints")
-    ap.add_argument("--data", nargs="+", required=True, metavar="STORE_RUN", help="train_v3.py runs whose finished pair stores "
+    ap.add_argument("--data", nargs="+", default=[], metavar="STORE_RUN", help="train_v3.py runs whose finished pair stores "
                     "give the patches")
+    ap.add_argument("--init", nargs="+", metavar="PACKAGE_OR_CKPT", help="continue this second stage: a v3 package's, or "
+                    "train_stage2.py checkpoints (averaged); k, width and weight come from it")
+    ap.add_argument("--line", nargs="+", default=[], metavar="DIR", help="folders of frames labelled per frame (labels.csv: "
+                    "file,label with ok, defect or cracked), e.g. fleet-server's dataset export; needs --init")
+    ap.add_argument("--line-frames", type=int, default=16, help="--line frames per step, half of them defects")
     ap.add_argument("--mine-pairs", type=int, default=500, help="pairs of each store whose candidates are mined; the rest give "
                     "random crack cells")
     ap.add_argument("--per-pair", type=int, default=3, help="random crack cells per pair after --mine-pairs")
@@ -368,6 +502,22 @@ def main():
         ap.error("--first-screen: the package %s has its own screen localiser" % a.first[0])
     if not package and not a.first_screen:
         ap.error("--first names checkpoints: --first-screen must name the screen localiser's")
+    if not a.data and not a.line:
+        ap.error("--data or --line: the second stage needs pair stores, frames labelled per frame, or both")
+    if a.line and not a.init:
+        ap.error("--line fine-tunes a second stage: name it with --init (a package folder or checkpoints)")
+    for path in a.init or []:
+        if not (train_v3.is_package(path) or os.path.isfile(path)):
+            ap.error("--init %s: neither a package folder (manifest.json and model.onnx) nor a checkpoint file" % path)
+    for d in a.line:
+        if not os.path.isfile(os.path.join(d, "labels.csv")):
+            ap.error("--line %s: no labels.csv there (as fleet-server's dataset export writes it)" % d)
+        try:
+            read_line(d)
+        except ValueError as e:
+            ap.error(str(e))
+    if a.line_frames < 2 or a.line_frames % 2:
+        ap.error("--line-frames %d: an even number, 2 or more (half defects, half ok)" % a.line_frames)
     for run in a.data:
         if not os.path.exists(os.path.join(run, "data", "spec.json")):
             ap.error("--data %s: no pair store there (%s is missing)" % (run, os.path.join(run, "data", "spec.json")))

@@ -2,7 +2,7 @@ using EdgeMl.Agent.Tests.Infrastructure;
 
 namespace EdgeMl.Agent.Tests.Training;
 
-/// <summary>The training scripts' quick checks (numpy and PIL, at most a few frames rendered; check_unpack.py and check_stage2.py also Debian's torch, on a few sample frames), run here so that CI keeps them true.</summary>
+/// <summary>The training scripts' quick checks (numpy and PIL, at most a few frames rendered; check_unpack.py, check_stage2.py and check_line.py also Debian's torch, on a few sample frames), run here so that CI keeps them true.</summary>
 public sealed class TrainingChecksTests
 {
     [Theory]
@@ -12,11 +12,12 @@ public sealed class TrainingChecksTests
     [InlineData("check_screen.py")]
     [InlineData("check_unpack.py")]
     [InlineData("check_stage2.py")]
+    [InlineData("check_line.py")]
     [InlineData("check_twins.py")]
     [InlineData("check_frameset.py")]
     public async Task Training_check_passes_every_line(string script)
     {
-        var result = await ProcessRunner.RunAsync("/usr/bin/python3", [Path.Combine(Repo.Models, "training", script)], TimeSpan.FromMinutes(2));
+        var result = await ProcessRunner.RunAsync("/usr/bin/python3", [Path.Combine(Repo.Models, "training", script)], TimeSpan.FromMinutes(5));
 
         Assert.True(result.ExitCode == 0, $"{script} failed:\n{result.Output}{result.Error}");
         Assert.DoesNotContain("FAIL", result.Output, StringComparison.Ordinal);
@@ -53,6 +54,34 @@ public sealed class TrainingChecksTests
 
         Assert.False(Directory.Exists(run));
         Assert.False(Directory.Exists(temp.File("out")));
+    }
+
+    [Theory]
+    [InlineData("", "", "--data or --line: the second stage needs pair stores, frames labelled per frame, or both")]
+    [InlineData("--line {line}", "file,label\nok/a.jpg,ok\n", "--line fine-tunes a second stage: name it with --init (a package folder or checkpoints)")]
+    [InlineData("--init {pkg} --line {line}", null, "--line {line}: no labels.csv there (as fleet-server's dataset export writes it)")]
+    [InlineData("--init {pkg} --line {line}", "file,verdict\nok/a.jpg,ok\n", "--line {line}: labels.csv needs the columns file and label and at least one row")]
+    [InlineData("--init {pkg} --line {line}", "file,label\nok/a.jpg,ok\nx/b.jpg,unsure\n", "--line {line}: x/b.jpg is labelled 'unsure', not one of ok, defect, cracked")]
+    [InlineData("--init {pkg} --line {line} --line-frames 3", "file,label\nok/a.jpg,ok\n", "--line-frames 3: an even number, 2 or more (half defects, half ok)")]
+    [InlineData("--init {line} --line {line}", "file,label\nok/a.jpg,ok\n", "--init {line}: neither a package folder (manifest.json and model.onnx) nor a checkpoint file")]
+    public async Task Train_stage2_refuses_line_options_it_cannot_use_in_one_line_and_writes_nothing(string options, string? labels, string message)
+    {
+        using var temp = new TempDirectory();
+        var run = temp.File("run");
+        var line = temp.File("dataset");
+        Directory.CreateDirectory(line);
+        if (labels is not null)
+        {
+            await File.WriteAllTextAsync(Path.Combine(line, "labels.csv"), labels);
+        }
+
+        var package = Path.Combine(Repo.Models, "v3");
+        string Fill(string text) => text.Replace("{pkg}", package, StringComparison.Ordinal).Replace("{line}", line, StringComparison.Ordinal);
+        string[] extra = options.Length == 0 ? [] : Fill(options).Split(' ');
+
+        await AssertRefusedInOneLine("train_stage2.py", ["--run", run, "--first", package, .. extra], Fill(message));
+
+        Assert.False(Directory.Exists(run));
     }
 
     /// <summary>The script exits 2 with argparse's one-line error ending in <paramref name="message"/>, no traceback.</summary>

@@ -20,18 +20,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import export_v3  # noqa: E402
 import train_stage2  # noqa: E402
-from checklist import Checklist  # noqa: E402
+from checklist import package_checks  # noqa: E402
 
 
 def main():
-    import torch
-    import torch.nn as nn
-    import torch.nn.functional as F
-    torch.set_num_threads(2)
-    torch.manual_seed(0)
-    check = Checklist()
-    pkg = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "v3")
-    samples = os.path.join(HERE, "..", "samples")
+    torch, nn, F, check, pkg, samples = package_checks()
     names = sorted(os.listdir(samples))
     # the inspectors' verdicts: the generator's labels, but the first ok frame called a defect (the model is to learn it)
     verdicts = ["defect" if n == names[0] or "cracked" in n else "ok" for n in names]

@@ -23,20 +23,13 @@ import onnx_weights  # noqa: E402
 import preprocess  # noqa: E402
 import train_stage2  # noqa: E402
 import train_v3  # noqa: E402
-from checklist import Checklist  # noqa: E402
+from checklist import package_checks  # noqa: E402
 
 K, WIDTH, WEIGHT = 4, 8, 0.5
 
 
 def main():
-    import torch
-    import torch.nn as nn
-    import torch.nn.functional as F
-    torch.set_num_threads(2)
-    torch.manual_seed(0)
-    check = Checklist()
-    pkg = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "v3")
-    samples = os.path.join(HERE, "..", "samples")
+    torch, nn, F, check, pkg, samples = package_checks()
     # whole grey levels, as the stores hold: the graph's patches and training's uint8 patches are then the same pixels
     frames = np.rint(np.stack([export_v3.frame_tensor(os.path.join(samples, f)) for f in sorted(os.listdir(samples))[:3]]))
     x = torch.from_numpy(preprocess.normalise(frames.astype(np.float32)))[:, None]

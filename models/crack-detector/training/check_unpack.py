@@ -27,17 +27,11 @@ import preprocess  # noqa: E402
 import train_screen  # noqa: E402
 import train_stage2  # noqa: E402
 import train_v3  # noqa: E402
-from checklist import Checklist  # noqa: E402
+from checklist import package_checks  # noqa: E402
 
 
 def main():
-    import torch
-    import torch.nn as nn
-    import torch.nn.functional as F
-    torch.set_num_threads(2)
-    check = Checklist()
-    pkg = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "..", "v3")
-    samples = os.path.join(HERE, "..", "samples")
+    torch, nn, F, check, pkg, samples = package_checks()
     files = sorted(os.listdir(samples))[:4]
     x = torch.from_numpy(preprocess.normalise(np.stack([export_v3.frame_tensor(os.path.join(samples, f)) for f in files])))[:, None]
 

@@ -131,7 +131,7 @@ def main():
     sha, torch_ms = export_v3.export_onnx(torch, Frame().eval(), a.out)
     ref = reference_statistics(export_v3.calibration_tensors(sets), np.maximum(pc, 1 - pc))
     export_v3.write_manifest(
-        a.out,
+        a.out, "v3",
         "Finds cracks in a line-camera frame of a phone on the conveyor: two networks read the 960x540 grey frame, a fully "
         "convolutional one that scores every 8x8 cell and takes the most crack-like (v3's) and a whole-frame one on the frame "
         "box-filtered to 640x360 (v2's); a logistic regression fitted on calibration frames weighs their logits (v3).",

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Calibrate, choose the decision bands, measure and package a train_v3.py checkpoint.
 
-    python3 export_v3.py [--run /work/model-runs/v3] [--out models/crack-detector/v3] [--checkpoint CKPT ...]
+    python3 export_v3.py [--run /work/model-runs/v3] [--out models/crack-detector/v3] [--version v3] [--checkpoint CKPT ...]
                          [--screen SCREEN_CKPT ...] [--cal-count 400] [--band-confidence 0.95]
 
 Frame sets (JPEG files on disk, made once under RUN/sets, read back with preprocess.py's contract):
@@ -197,7 +197,7 @@ def export_onnx(torch, frame, out):
     return sha, 1000 * float(np.median(times))
 
 
-def write_manifest(out, description, thresholds, reference, sha, training, calibration, frames, torch_ms, results, bands):
+def write_manifest(out, version, description, thresholds, reference, sha, training, calibration, frames, torch_ms, results, bands):
     """OUT/manifest.json; `training` (how the network was made) gains the calibration, the latency and every set's metrics."""
     training = dict(training, calibration={
         "sets": ["%s (%s)" % kv for kv in CAL_SETS.items()], "frames": int(frames), **calibration,
@@ -205,7 +205,7 @@ def write_manifest(out, description, thresholds, reference, sha, training, calib
     manifest = {
         "schemaVersion": 1,
         "name": "crack-detector",
-        "version": "v3",
+        "version": version,
         "description": description,
         "createdAt": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "input": {"name": "image", "elementType": "float32", "layout": "NCHW", "width": W, "height": H, "channels": 1,
@@ -312,10 +312,19 @@ def weight_or_auto(text):
     raise argparse.ArgumentTypeError("'%s': a finite weight above 0, or auto" % text)
 
 
+def version_label(text):
+    """--version's value: the manifest's rule for a version (docs/manifest.md)."""
+    if re.fullmatch(r"[a-z0-9][a-z0-9_.-]{0,63}", text):
+        return text
+    raise argparse.ArgumentTypeError("'%s': 1-64 characters of a-z, 0-9, -, _ and ., starting with a letter or digit" % text)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--run", default="/work/model-runs/v3")
     ap.add_argument("--out", default=os.path.join(HERE, "..", "v3"))
+    ap.add_argument("--version", type=version_label, default="v3", help="the manifest's version: another than v3 for a package "
+                    "that goes out beside it (e.g. one continued on the line's reviewed frames)")
     set_arguments(ap)
     ap.add_argument("--checkpoint", nargs="+", help="a checkpoint file other than RUN/last.pt (e.g. a copy taken while training "
                     "goes on); several are averaged weight by weight (train_v3.load_checkpoints)")
@@ -419,7 +428,7 @@ def main():
         made = {"seed": args["seed"], "trainPairs": train_v3.train_pairs(args), "steps": int(step), "batchCrops": args["batch"],
                 "crop": args["crop"]}
     write_manifest(
-        a.out,
+        a.out, a.version,
         "Finds cracks in a line-camera frame of a phone on the conveyor: a fully convolutional network scores every 8x8 "
         "cell of the 960x540 grey frame and the frame takes the most crack-like cell (v3)." + second,
         thresholds, ref, sha, dict(made, **{

@@ -331,9 +331,9 @@ def score_sets(torch, nn, F, first, second, sets, k, weight):
 
 
 def initial(torch, nn, a):
-    """The second stage to train: --init's (its k, width and weight taken over, its BatchNorm statistics kept) or a new one."""
+    """--init's second stage (its k, width and weight taken over into `a`, its BatchNorm statistics kept), or None."""
     if not a.init:
-        return make(nn, a.width)
+        return None
     net, st, tag = load(torch, nn, a.init)
     defaults = parser().parse_args(["--run", "-", "--first", "-"])
     for name in ("k", "width", "weight"):
@@ -351,7 +351,7 @@ def train(a):
     import torch.nn.functional as F
     torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "2")))
     os.makedirs(a.run, exist_ok=True)
-    net = initial(torch, nn, a)
+    init = initial(torch, nn, a)  # before mining: its k is the candidates' count
     first = first_stage(torch, nn, F, a.first, a.first_screen).to(memory_format=torch.channels_last)
     x, y, line = None, None, None
     if a.data:
@@ -360,16 +360,18 @@ def train(a):
         log("patches: %d positives, %d negatives" % (len(pos), len(neg)))
         if not len(pos) or not len(neg):
             raise SystemExit("the stores gave %d positive and %d negative patches: both are needed" % (len(pos), len(neg)))
-    args = dict(vars(a), arch="stage2")
     if a.line:
         line = prepare_line(torch, F, a, first)
         lpos, lneg = np.flatnonzero(line[2] == 1), np.flatnonzero(line[2] == 0)
         if not len(lpos) or not len(lneg):
             raise SystemExit("--line gave %d defect and %d ok frames: both are needed" % (len(lpos), len(lneg)))
+    torch.manual_seed(a.seed)  # right before a new network is made: its weights depend on the seed alone
+    net = init if init is not None else make(nn, a.width)
+    args = dict(vars(a), arch="stage2")
+    if line is not None:
         args["line_calibration"] = ca, cb = line_calibration(torch, net.eval(), *line, a.weight)
         log("line frames: %d defects, %d ok; the init's frame logit calibrated as %.3f z %+.3f" % (len(lpos), len(lneg), ca, cb))
     dev = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    torch.manual_seed(a.seed)
     net = net.to(dev).to(memory_format=torch.channels_last)
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
     sched = train_v3.warm_cosine(torch, opt, a.steps, min(200, a.steps // 10))

@@ -417,7 +417,8 @@ def main():
 
     ref = reference_statistics(calibration_tensors(sets), np.maximum(pc, 1 - pc))
     args = st["args"]
-    export_cmd = "python3 models/crack-detector/training/export_v3.py --run %s" % a.run + "".join(
+    export_cmd = "python3 models/crack-detector/training/export_v3.py --run %s" % a.run + (
+        "" if a.version == "v3" else " --version %s" % a.version) + "".join(
         " %s %s" % (flag, " ".join(paths)) for flag, paths in (("--checkpoint", a.checkpoint), ("--screen", a.screen),
                                                                ("--stage2", a.stage2)) if paths) + (
         "" if a.stage2_weight is None else " --stage2-weight %s" % (a.stage2_weight if a.stage2_weight == "auto" else "%g" % a.stage2_weight))

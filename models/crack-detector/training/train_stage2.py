@@ -335,9 +335,9 @@ def initial(torch, nn, a):
     if not a.init:
         return None
     net, st, tag = load(torch, nn, a.init)
-    defaults = parser().parse_args(["--run", "-", "--first", "-"])
+    ap = parser()
     for name in ("k", "width", "weight"):
-        if getattr(a, name) not in (getattr(defaults, name), st["args"][name]):
+        if getattr(a, name) not in (ap.get_default(name), st["args"][name]):
             raise SystemExit("--%s %g: the --init second stage has %g" % (name, getattr(a, name), st["args"][name]))
         setattr(a, name, st["args"][name])
     train_v3.freeze_batchnorm(torch, net)

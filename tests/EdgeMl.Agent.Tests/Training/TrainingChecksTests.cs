@@ -46,7 +46,7 @@ public sealed class TrainingChecksTests
     [InlineData("--stage2 a.pt --stage2-weight lots", "argument --stage2-weight: 'lots': a finite weight above 0, or auto")]
     [InlineData("--stage2-weight auto", "--stage2-weight: only with --stage2")]
     [InlineData("--version V3-line", "argument --version: 'V3-line': 1-64 characters of a-z, 0-9, -, _ and ., starting with a letter or digit")]
-    public async Task Export_v3_refuses_a_patch_weight_it_cannot_use_in_one_line_and_writes_nothing(string options, string message)
+    public async Task Export_v3_refuses_an_option_value_it_cannot_use_in_one_line_and_writes_nothing(string options, string message)
     {
         using var temp = new TempDirectory();
         var run = temp.File("run");

@@ -8,6 +8,7 @@ One line per check; exit status 1 if any fails.
 """
 import contextlib
 import csv
+import io
 import json
 import os
 import shutil
@@ -55,8 +56,12 @@ def main():
               "width and weight (%d, %d, %g)" % (gap, a.k, a.width, a.weight),
               gap < 1e-5 and described == {"k": a.k, "width": a.width, "weight": a.weight})
 
-        with contextlib.redirect_stdout(sys.stderr):
+        trained_log = io.StringIO()
+        with contextlib.redirect_stdout(trained_log):
             train_stage2.train(a)
+        sys.stderr.write(trained_log.getvalue())
+        check("--line without --data warns that the package will be for that line only",
+              "warning: --line without --data" in trained_log.getvalue())
         mined = np.load(os.path.join(d, "run", "line-0-dataset.npz"))
         first = train_stage2.first_stage(torch, nn, F, [pkg])
         c, _ = train_stage2.candidates(torch, F, first, np.stack([export_v3.frame_tensor(os.path.join(samples, n)) for n in names]), a.k)

@@ -96,7 +96,11 @@ def main():
         check("the held-out figure leaves out the sets of those generators and sets without both labels",
               held["sets"] == ["test-indep", "test-3", "test-4", "test-6", "test-7"])
         check("the held-out figure is the mean AUC of the rest",
-              held["meanAuc"] == round(float(np.mean([results[n]["auc"] for n in held["sets"]])), 4))
+              held["meanAuc"] == round(float(np.mean([results[n]["auc"] for n in held["sets"]])), 4) and "lineFrames" not in held)
+        lines = export_v3.line_folders(["python3 t/train_v3.py --run a", "python3 t/train_stage2.py --run s --line d1 d/2 "
+                                        "--line-frames 4 && python3 t/train_stage2.py --run u --init s --line d/2 d3"])
+        check("the held-out figure names the --line folders the chain trained on, each once (%s)" % lines,
+              lines == ["d1", "d/2", "d3"] and export_v3.held_out(results, trained, lines)["lineFrames"] == lines)
 
         # pair 0 of `own`: ok twin 10, cracked twin 11 but 244 at (7, 9), so the crack is +1 and +234 there
         crops = {}

@@ -15,7 +15,8 @@ Frame sets (JPEG files on disk, made once under RUN/sets, read back with preproc
   test-4     evalgen4.py --seed 42                a fourth, written from a brief alone; no training twins come from it
   test-5 .. test-8  evalgen5.py .. evalgen8.py --seed 52, 62, 72, 82   four more, each written apart from one brief
 Each run is also judged on the generators it never drew a training twin from: the mean AUC of their test sets
-(heldOut in the manifest), so that a run is not chosen on the style of one generator.
+(heldOut in the manifest), so that a run is not chosen on the style of one generator. A chain that continued the second
+stage on the line's frames (train_stage2.py --line) names those folders there too (lineFrames): their generator is unknown.
 The exported graph is the network's crack-logit map (with --screen, plus log sigmoid of the screen localiser's map, see
 train_screen.py), its max over space z, the calibration a * z + b and the two-label logits [0, a * z + b], so that the
 agent's softmax gives
@@ -293,10 +294,19 @@ def trained_generators(chain):
     return {m.group(1) if m else "generate" for m in sources}
 
 
-def held_out(results, trained):
-    """The test sets of the generators not in `trained`, and the mean of their AUCs (None when it trained on them all)."""
+def line_folders(chain):
+    """The folders of frames labelled per frame that a chain's train_stage2.py commands trained on (--line): frames whose
+    generator, if any, the chain cannot tell, so the held-out figure names them beside its sets."""
+    commands = [c for link in chain for c in link.split(" && ") if "/train_stage2.py " in c]
+    return list(dict.fromkeys(d for c in commands for m in re.finditer(r"--line ((?:(?!--)\S+ ?)+)", c) for d in m.group(1).split()))
+
+
+def held_out(results, trained, lines=()):
+    """The test sets of the generators not in `trained`, and the mean of their AUCs (None when it trained on them all);
+    with the --line folders the chain also trained on, which may hold frames of any generator."""
     sets = [n for n, g in TEST_GENERATORS.items() if g not in trained and results.get(n, {}).get("auc") is not None]
-    return {"sets": sets, "meanAuc": round(float(np.mean([results[n]["auc"] for n in sets])), 4) if sets else None}
+    held = {"sets": sets, "meanAuc": round(float(np.mean([results[n]["auc"] for n in sets])), 4) if sets else None}
+    return dict(held, lineFrames=list(lines)) if lines else held
 
 
 def weight_or_auto(text):
@@ -396,8 +406,9 @@ def main():
     ca, cb = fit_platt(torch, zc, yc)
     train_v3.log("calibration: a %.4f b %.4f (temperature %.3f)" % (ca, cb, 1 / ca))
     thresholds, results, pc = decide(a.run, z, rows, [ca, cb], band_rule(a))
-    unseen = held_out(results, trained_generators(chain))
-    train_v3.log("held out of training: %s, mean AUC %s" % (", ".join(unseen["sets"]) or "none", unseen["meanAuc"]))
+    unseen = held_out(results, trained_generators(chain), line_folders(chain))
+    train_v3.log("held out of training: %s, mean AUC %s%s" % (", ".join(unseen["sets"]) or "none", unseen["meanAuc"], "".join(
+        "; also trained on the frames in %s, whose generator this cannot tell" % d for d in unseen.get("lineFrames", []))))
 
     class Frame(nn.Module):
         """Network -> spatial max -> calibrated two-label logits [0, a z + b]."""

@@ -31,6 +31,7 @@ import argparse
 import csv
 import datetime
 import hashlib
+import itertools
 import json
 import importlib
 import math
@@ -286,19 +287,27 @@ def recipe(torch, args):
     return first + [c for c in stores if not any(c in f for f in first)] + [train_v3.command(args)]
 
 
+def chain_commands(chain, script):
+    """The commands of a chain that run `script` (a package's chain is one string of its commands joined by &&)."""
+    return [c for link in chain for c in link.split(" && ") if "/%s " % script in c]
+
+
 def trained_generators(chain):
     """The generators a chain of commands drew training twins from: each train_v3.py command's --source (generate.py's
     when it names none). A chain holds the commands of every --also-data store (recipe), so their sources count too."""
-    commands = [c for link in chain for c in link.split(" && ")]  # a package's chain is one string of its commands
-    sources = [re.search(r"--source (\S+)", c) for c in commands if "/train_v3.py " in c]
+    sources = [re.search(r"--source (\S+)", c) for c in chain_commands(chain, "train_v3.py")]
     return {m.group(1) if m else "generate" for m in sources}
 
 
 def line_folders(chain):
-    """The folders of frames labelled per frame that a chain's train_stage2.py commands trained on (--line): frames whose
-    generator, if any, the chain cannot tell, so the held-out figure names them beside its sets."""
-    commands = [c for link in chain for c in link.split(" && ") if "/train_stage2.py " in c]
-    return list(dict.fromkeys(d for c in commands for m in re.finditer(r"--line ((?:(?!--)\S+ ?)+)", c) for d in m.group(1).split()))
+    """The folders of frames labelled per frame that a chain's train_stage2.py commands trained on (--line, each once):
+    frames whose generator, if any, the chain cannot tell, so the held-out figure names them beside its sets."""
+    folders = []
+    for c in chain_commands(chain, "train_stage2.py"):
+        words = c.split()
+        for i in (i for i, w in enumerate(words) if w == "--line"):
+            folders += itertools.takewhile(lambda w: not w.startswith("--"), words[i + 1:])
+    return list(dict.fromkeys(folders))
 
 
 def held_out(results, trained, lines=()):

@@ -954,7 +954,7 @@ def lay_curls(img, dark, light):
 
 # ----------------------------------------------------------------------------- cracks seen as refraction (--refract)
 # On a lit page the glass along a crack bends the light: the content in a band beside the fracture is shifted by a pixel
-# or two and the fracture itself is barely darker (model card, twentieth session: the package misses such cracks).
+# or two and the fracture itself is barely darker (HISTORY.md, twentieth session: the package misses such cracks).
 # Drawn into the cracked twin only, from the stream [seed, i, 23] (make_frame refract=True).
 REFRACT_SHARE = 0.7  # of the cracked twins; the others keep the --varied cracks
 

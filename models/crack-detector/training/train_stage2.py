@@ -11,7 +11,7 @@ The first stage is a v3 package's gated crack network, or the crack network's an
 (each averaged, as export_v3.py --checkpoint and --screen average them): the recipe then needs no export before this one.
 
 The v3 package scores every 8x8 cell and takes the maximum; screen content, hairs and scratches outscore faint cracks
-(model card). This script trains a second network that sees only what the first one finds most crack-like:
+(HISTORY.md beside the model card). This script trains a second network that sees only what the first one finds most crack-like:
 1. mine: for the first --mine-pairs pairs of each --data store, both twins, the first stage's gated crack map, its --k
    highest local maxima (5x5 cells, as train_v3.mine_hard) and a PATCH x PATCH patch of the half-scale frame around each;
    label 1 on the twin's crack mask, 0 two or more cells away from it, none beside it (RUN/cands-NAME.npz, once per store);
@@ -130,7 +130,7 @@ def cascade(torch, nn, F, first, second, k, weight):
 def spread_weight(v, s):
     """The patch logit's weight that gives the patch logits the spread of the map logits over the same candidates (ratio
     of standard deviations, 3 significant digits). For two second stages whose ratios were 1.1 and 2.3 the weights that ranked
-    the frame sets best lay near them (model card, twenty-sixth and twenty-seventh sessions)."""
+    the frame sets best lay near them (HISTORY.md, twenty-sixth and twenty-seventh sessions)."""
     return float("%.3g" % (np.std(v) / np.std(s)))
 
 

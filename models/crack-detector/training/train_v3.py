@@ -423,7 +423,7 @@ def package_checkpoint(torch, path, part="crack"):
 def freeze_batchnorm(torch, net, skip=()):
     """Keeps every BatchNorm of net in eval mode, whatever net.train() says: a package's folded BatchNorm layers
     (package_checkpoint) hold statistics 0 and 1, which training mode's batch statistics would replace. Statistics
-    re-estimated on training crops rank the calibration frames worse than the package's own (see the model card).
+    re-estimated on training crops rank the calibration frames worse than the package's own (see HISTORY.md).
     Those under the child modules named in `skip` (branches a grown network adds: grown_branches) keep training."""
 
     class Frozen(torch.nn.BatchNorm2d):
@@ -556,7 +556,7 @@ class S2dNet:
 
 class S2dGrownNet:
     """--arch s2dg: S2dNet grown in place, so that a run can continue an s2d package with more capacity (the network
-    underfits its own training pairs, see the model card) without starting again on two cores.
+    underfits its own training pairs, see HISTORY.md) without starting again on two cores.
 
     It holds S2dNet's layers under their names, and two residual branches added at 1/8 before the context branch: a
     second space-to-depth stem (32 more channels of 4x4 pixel blocks, down to 64 at 1/8) and two more separable blocks
@@ -600,7 +600,7 @@ class S2dGrownNet:
 class S2dNormNet:
     """--arch s2dn: S2dNet over the frame's local contrast instead of its grey levels.
 
-    Each generator, camera and light draws cracks at its own contrast against the screen under them (the model card's
+    Each generator, camera and light draws cracks at its own contrast against the screen under them (HISTORY.md's
     amplitudes: 10 to 30 grey levels at 1 px), and a network over raw grey levels ranks a clear crack on one style below
     a faint scratch on another. Dividing each pixel's offset from its local mean by the local standard deviation (a
     WINDOW x WINDOW box, floored at EPS grey levels so that a flat screen's sensor noise is not blown up) puts the
@@ -633,7 +633,7 @@ class S2dNormNet:
 class S2dBlockNormNet:
     """--arch s2db: S2dNormNet's local contrast taken per 4x4 block, so that it costs next to nothing in ONNX Runtime.
 
-    S2dNormNet's four 17-tap poolings over the 960x540 frame take about a quarter of ONNX Runtime's time (model card). Here the mean and the
+    S2dNormNet's four 17-tap poolings over the 960x540 frame take about a quarter of ONNX Runtime's time (HISTORY.md, sixteenth session). Here the mean and the
     deviation are those of the k x k blocks of 4x4 pixels around each block (k = 5 for s2db: 20x20 pixels; 3 for s2db3: 12x12), constant
     over the block. The stem is a 4x4 stride-4 convolution, so stem((x - m) / s) = (stem(x) - m * sum(stem weights)) / s: the contrast is
     applied at 1/4 resolution, and nothing but the stem touches every pixel. Its layers are S2dNet's under their names, so it

@@ -11,7 +11,7 @@ The first stage is a v3 package's gated crack network, or the crack network's an
 (each averaged, as export_v3.py --checkpoint and --screen average them): the recipe then needs no export before this one.
 
 The v3 package scores every 8x8 cell and takes the maximum; screen content, hairs and scratches outscore faint cracks
-(HISTORY.md beside the model card). This script trains a second network that sees only what the first one finds most crack-like:
+(HISTORY.md). This script trains a second network that sees only what the first one finds most crack-like:
 1. mine: for the first --mine-pairs pairs of each --data store, both twins, the first stage's gated crack map, its --k
    highest local maxima (5x5 cells, as train_v3.mine_hard) and a PATCH x PATCH patch of the half-scale frame around each;
    label 1 on the twin's crack mask, 0 two or more cells away from it, none beside it (RUN/cands-NAME.npz, once per store);

@@ -600,8 +600,8 @@ class S2dGrownNet:
 class S2dNormNet:
     """--arch s2dn: S2dNet over the frame's local contrast instead of its grey levels.
 
-    Each generator, camera and light draws cracks at its own contrast against the screen under them (HISTORY.md's
-    amplitudes: 10 to 30 grey levels at 1 px), and a network over raw grey levels ranks a clear crack on one style below
+    Each generator, camera and light draws cracks at its own contrast against the screen under them (HISTORY.md, thirteenth session:
+    10 to 30 grey levels at 1 px), and a network over raw grey levels ranks a clear crack on one style below
     a faint scratch on another. Dividing each pixel's offset from its local mean by the local standard deviation (a
     WINDOW x WINDOW box, floored at EPS grey levels so that a flat screen's sensor noise is not blown up) puts the
     styles on one scale before any learned layer. Separable AveragePool and element-wise ops in the ONNX graph.
@@ -633,7 +633,7 @@ class S2dNormNet:
 class S2dBlockNormNet:
     """--arch s2db: S2dNormNet's local contrast taken per 4x4 block, so that it costs next to nothing in ONNX Runtime.
 
-    S2dNormNet's four 17-tap poolings over the 960x540 frame take about a quarter of ONNX Runtime's time (HISTORY.md, sixteenth session). Here the mean and the
+    S2dNormNet's four 17-tap poolings over the 960x540 frame take about a quarter of ONNX Runtime's time (HISTORY.md, thirteenth session). Here the mean and the
     deviation are those of the k x k blocks of 4x4 pixels around each block (k = 5 for s2db: 20x20 pixels; 3 for s2db3: 12x12), constant
     over the block. The stem is a 4x4 stride-4 convolution, so stem((x - m) / s) = (stem(x) - m * sum(stem weights)) / s: the contrast is
     applied at 1/4 resolution, and nothing but the stem touches every pixel. Its layers are S2dNet's under their names, so it

@@ -116,10 +116,10 @@ internal sealed class AgentBenchmark(ModelHolder models, int workers, InferenceO
     private async Task<(double? FramesIps, double? HeatmapsPerSecond, double? HeatmapMs, long Dropped)> HeatmapsAsync(string inputFolder, TimeSpan duration, CancellationToken cancellationToken)
     {
         var options = new ExplanationOptions();
-        OcclusionExplainer explainer;
+        Explainer explainer;
         try
         {
-            explainer = new OcclusionExplainer(_model.Package, inference, options);
+            explainer = Explainer.For(_model.Package, inference, options);
         }
         catch (NotSupportedException)
         {

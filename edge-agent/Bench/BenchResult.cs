@@ -54,7 +54,7 @@ internal sealed record BenchResult
     [JsonPropertyName("heatmaps_per_s")]
     public double? HeatmapsPerSecond { get; init; }
 
-    /// <summary>Cost of one heatmap (occlusion runs and PNG), on the explainer's own session.</summary>
+    /// <summary>Cost of one heatmap (the occlusion runs or the map run, and the PNG), on the explainer's own session.</summary>
     [JsonPropertyName("heatmap_ms")]
     public double? HeatmapMs { get; init; }
 

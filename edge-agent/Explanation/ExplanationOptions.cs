@@ -1,6 +1,6 @@
 namespace EdgeMl.Agent.Explanation;
 
-/// <summary>Occlusion heatmaps for escalated and audited frames (section <c>Explanation</c>, <c>EDGEML_EXPLANATION__*</c>); off unless <see cref="Enabled"/>.</summary>
+/// <summary>Heatmaps for escalated and audited frames: the model's own map where its manifest declares one, occlusion otherwise (section <c>Explanation</c>, <c>EDGEML_EXPLANATION__*</c>); off unless <see cref="Enabled"/>.</summary>
 public sealed class ExplanationOptions
 {
     public const string Section = "Explanation";
@@ -8,7 +8,7 @@ public sealed class ExplanationOptions
     /// <summary>Makes a heatmap for each escalated or audited frame, off the scoring path.</summary>
     public bool Enabled { get; set; }
 
-    /// <summary>Grid cells along the input's longer side; the shorter side gets as many as keep the cells square.</summary>
+    /// <summary>Occlusion grid cells along the input's longer side; the shorter side gets as many as keep the cells square. A model's own map has its own grid.</summary>
     public int Cells { get; set; } = 16;
 
     /// <summary>Occluded copies scored in one ONNX Runtime run when the model's batch dimension is dynamic.</summary>

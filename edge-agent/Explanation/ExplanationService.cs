@@ -18,7 +18,7 @@ internal sealed partial class ExplanationService(
     ExplanationOptions options,
     ILogger<ExplanationService> logger) : BackgroundService
 {
-    private OcclusionExplainer? _explainer;
+    private Explainer? _explainer;
     private long _made;
     private long _skipped;
 
@@ -90,7 +90,7 @@ internal sealed partial class ExplanationService(
     }
 
     /// <summary>The explainer of the model now active, when that is the model that scored the frame; a new model replaces the old explainer.</summary>
-    private OcclusionExplainer? ExplainerFor(string modelId)
+    private Explainer? ExplainerFor(string modelId)
     {
         if (_explainer?.ModelId == modelId)
         {
@@ -112,7 +112,7 @@ internal sealed partial class ExplanationService(
 
             _explainer?.Dispose();
             _explainer = null;
-            _explainer = new OcclusionExplainer(set.Active.Package, inference, options);
+            _explainer = Explainer.For(set.Active.Package, inference, options);
             return _explainer;
         }
         finally

@@ -8,7 +8,7 @@ internal sealed class ExplanationStore(string directory)
     public string Directory { get; } = directory;
 
     /// <summary>Writes both files through a temporary name, so a reader never sees half a heatmap.</summary>
-    public void Save(ExplanationRequest request, OcclusionMap map, byte[] png)
+    public void Save(ExplanationRequest request, ExplanationMap map, byte[] png)
     {
         System.IO.Directory.CreateDirectory(Directory);
         var name = FileName(request.FrameId);
@@ -17,7 +17,7 @@ internal sealed class ExplanationStore(string directory)
     }
 
     // Written field by field: the reflection serializer of an anonymous type does not survive trimming.
-    private static byte[] Grid(ExplanationRequest request, OcclusionMap map)
+    private static byte[] Grid(ExplanationRequest request, ExplanationMap map)
     {
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         using (var json = new Utf8JsonWriter(buffer))
@@ -25,6 +25,7 @@ internal sealed class ExplanationStore(string directory)
             json.WriteStartObject();
             json.WriteString("frame", request.FrameId);
             json.WriteString("model", request.ModelId);
+            json.WriteString("method", map.Method);
             json.WriteString("label", map.Label);
             json.WriteNumber("probability", map.Probability);
             json.WriteNumber("columns", map.Columns);

@@ -2,14 +2,14 @@ using SkiaSharp;
 
 namespace EdgeMl.Agent.Explanation;
 
-/// <summary>Renders an <see cref="OcclusionMap"/> as a small colour PNG at the model input's aspect, for a person to lay over the frame.</summary>
+/// <summary>Renders an <see cref="ExplanationMap"/> as a small colour PNG at the model input's aspect, for a person to lay over the frame.</summary>
 internal static class HeatmapImage
 {
     /// <summary>Pixels along the longer side: enough to see which part of the phone lit up, small enough to travel with every case.</summary>
     public const int LongSide = 160;
 
-    /// <summary>No drop (or a rise) is black; the largest drop is white, through red and yellow ("hot" colour ramp).</summary>
-    public static byte[] EncodePng(OcclusionMap map, int inputWidth, int inputHeight)
+    /// <summary>No heat (or less) is black; the most heat in the map is white, through red and yellow ("hot" colour ramp).</summary>
+    public static byte[] EncodePng(ExplanationMap map, int inputWidth, int inputHeight)
     {
         var (width, height) = inputWidth >= inputHeight
             ? (LongSide, Math.Max(1, LongSide * inputHeight / inputWidth))

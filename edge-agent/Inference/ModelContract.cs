@@ -43,8 +43,32 @@ internal static class ModelContract
             CheckDimensions("output", output.Name, outputMeta.Dimensions, [-1, output.Labels.Length], $"[N,{output.Labels.Length}] (one score per label)", problems);
         }
 
+        if (manifest.Explanation is { } explanation)
+        {
+            if (!outputs.TryGetValue(explanation.Output, out var mapMeta))
+            {
+                problems.Add($"explanation.output '{explanation.Output}' is not in the model, whose outputs are: {string.Join(", ", outputs.Keys)}");
+            }
+            else
+            {
+                CheckElementType("explanation output", explanation.Output, mapMeta, problems);
+                if (MapGrid(mapMeta.Dimensions) is null)
+                {
+                    problems.Add($"explanation output '{explanation.Output}' has shape [{ShapeText(mapMeta.Dimensions)}] in the model; a map is [N,rows,columns] or [N,1,rows,columns] with fixed rows and columns");
+                }
+            }
+        }
+
         return problems;
     }
+
+    /// <summary>The rows and columns of an explanation map's shape; null when the shape is not one.</summary>
+    public static (int Rows, int Columns)? MapGrid(int[] dimensions) => dimensions switch
+    {
+        [_, > 0 and var rows, > 0 and var columns] => (rows, columns),
+        [_, 1, > 0 and var rows, > 0 and var columns] => (rows, columns),
+        _ => null,
+    };
 
     private static void CheckElementType(string role, string name, NodeMetadata meta, List<string> problems)
     {
@@ -61,8 +85,10 @@ internal static class ModelContract
             && actual.Skip(1).Zip(expected.Skip(1)).All(pair => pair.First == pair.Second);
         if (!matches)
         {
-            var actualText = string.Join(",", actual.Select(d => d < 0 ? "?" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            problems.Add($"{role} '{name}' has shape [{actualText}] in the model, the manifest says {expectedText}");
+            problems.Add($"{role} '{name}' has shape [{ShapeText(actual)}] in the model, the manifest says {expectedText}");
         }
     }
+
+    private static string ShapeText(int[] dimensions) =>
+        string.Join(",", dimensions.Select(d => d < 0 ? "?" : d.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 }

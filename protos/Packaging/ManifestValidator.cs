@@ -34,6 +34,11 @@ public static partial class ManifestValidator
 
         ValidateInput(manifest.Input, manifest.Output.Labels, problems);
         ValidateOutput(manifest.Output, problems);
+        if (manifest.Explanation is { } explanation)
+        {
+            ValidateExplanation(explanation, manifest, problems);
+        }
+
         ValidateDecision(manifest.Decision, manifest.Output.Labels, problems);
         return problems;
     }
@@ -145,6 +150,33 @@ public static partial class ManifestValidator
         if (output.Labels.Any(l => !LabelPattern().IsMatch(l)))
         {
             problems.Add("output.labels must be 1-64 characters of a-z, A-Z, 0-9, '-' or '_' (they become column names)");
+        }
+    }
+
+    private static void ValidateExplanation(ExplanationSpec explanation, ModelManifest manifest, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(explanation.Output))
+        {
+            problems.Add("explanation.output is missing");
+        }
+        else if (explanation.Output == manifest.Output.Name)
+        {
+            problems.Add($"explanation.output '{explanation.Output}' is output.name; name the model's map tensor");
+        }
+
+        if (!manifest.Output.Labels.Contains(explanation.Label))
+        {
+            problems.Add($"explanation.label '{explanation.Label}' is not an output label ({string.Join(", ", manifest.Output.Labels)})");
+        }
+
+        if (!OutputKinds.Contains(explanation.Kind))
+        {
+            problems.Add($"explanation.kind '{explanation.Kind}' is not one of logits, probabilities");
+        }
+
+        if (manifest.Input.Tiles is not null)
+        {
+            problems.Add("explanation needs an untiled input: a map per tile does not lie evenly over the frame");
         }
     }
 

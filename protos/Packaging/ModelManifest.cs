@@ -22,6 +22,8 @@ public sealed class ModelManifest
     public InputSpec Input { get; init; } = new();
     [JsonRequired]
     public OutputSpec Output { get; init; } = new();
+    /// <summary>The model's own map of evidence for one label, shown as the heatmap; occlusion heatmaps when absent.</summary>
+    public ExplanationSpec? Explanation { get; init; }
     [JsonRequired]
     public DecisionSpec Decision { get; init; } = new();
     public Dictionary<string, HistogramSpec>? ReferenceStatistics { get; init; }
@@ -86,6 +88,23 @@ public sealed class OutputSpec
     public string Kind { get; set; } = "logits";
     [JsonRequired]
     public string[] Labels { get; init; } = [];
+}
+
+/// <summary>
+/// A second output of the model that says where it found evidence: one score per cell of a grid laid evenly over the
+/// input (shape <c>[N, rows, columns]</c> or <c>[N, 1, rows, columns]</c>). Costs one inference, where an occlusion
+/// heatmap costs one per grid cell.
+/// </summary>
+public sealed class ExplanationSpec
+{
+    /// <summary>Name of the map's output tensor.</summary>
+    [JsonRequired]
+    public string Output { get; init; } = "";
+    /// <summary>The output label the map is evidence for, whatever label the frame gets.</summary>
+    [JsonRequired]
+    public string Label { get; init; } = "";
+    /// <summary><c>logits</c> (the agent applies the sigmoid to each cell) or <c>probabilities</c>.</summary>
+    public string Kind { get; set; } = "logits";
 }
 
 /// <summary>

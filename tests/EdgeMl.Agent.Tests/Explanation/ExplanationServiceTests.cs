@@ -12,26 +12,30 @@ public sealed class ExplanationServiceTests
 {
     private static readonly InferenceOptions Inference = new() { ExecutionProvider = ExecutionProviderKind.Cpu, WarmupRuns = 1 };
 
-    [Fact]
-    public async Task Escalated_frame_gets_a_heatmap_and_its_raw_grid_in_the_store()
+    /// <summary>Occlusion for a model without a map (4x2 cells here), the model's own 4x2 map for one that names it.</summary>
+    [Theory]
+    [InlineData("dynamic", "occlusion")]
+    [InlineData("map", "map")]
+    public async Task Escalated_frame_gets_a_heatmap_and_its_raw_grid_in_the_store(string version, string method)
     {
         using var directory = new TempDirectory();
         var options = new ExplanationOptions { Enabled = true, Cells = 4 };
-        using var models = BrightSpot();
+        using var models = BrightSpot(version);
         var queue = new ExplanationQueue(4);
         var store = new ExplanationStore(directory.Path);
         using var service = new ExplanationService(queue, store, models, Inference, options, NullLogger<ExplanationService>.Instance);
         using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         await service.StartAsync(deadline.Token);
 
-        Offer(queue, "part/17", "bright-spot:dynamic", new Verdict(BrightSpotModel.SpotLabel, 0.6f, Decision.Escalate));
+        Offer(queue, "part/17", $"bright-spot:{version}", new Verdict(BrightSpotModel.SpotLabel, 0.6f, Decision.Escalate));
         await Poll.UntilAsync(() => service.Made == 1, "a heatmap", deadline.Token);
         await service.StopAsync(deadline.Token);
 
         Assert.True(File.Exists(directory.File("part_17.png")));
         using var grid = JsonDocument.Parse(await File.ReadAllBytesAsync(directory.File("part_17.json")));
+        Assert.Equal(method, grid.RootElement.GetProperty("method").GetString());
         Assert.Equal("spot", grid.RootElement.GetProperty("label").GetString());
-        Assert.Equal(8, grid.RootElement.GetProperty("heat").GetArrayLength());
+        Assert.Equal((4, 2), (grid.RootElement.GetProperty("columns").GetInt32(), grid.RootElement.GetProperty("rows").GetInt32()));
         Assert.True(grid.RootElement.GetProperty("heat")[2].GetSingle() > 0.95f);
     }
 
@@ -88,7 +92,7 @@ public sealed class ExplanationServiceTests
         Assert.Empty(Directory.GetFiles(directory.Path));
     }
 
-    private static ModelHolder BrightSpot() => new(LoadedModel.Load(BrightSpotModel.Package("dynamic"), Inference), TimeProvider.System);
+    private static ModelHolder BrightSpot(string version = "dynamic") => new(LoadedModel.Load(BrightSpotModel.Package(version), Inference), TimeProvider.System);
 
     private static void Offer(ExplanationQueue queue, string name, string modelId, Verdict verdict)
     {

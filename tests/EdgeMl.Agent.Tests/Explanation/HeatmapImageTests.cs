@@ -10,7 +10,7 @@ public sealed class HeatmapImageTests
     {
         var heat = new float[16 * 9];
         heat[(4 * 16) + 12] = 0.8f;
-        var map = new OcclusionMap("cracked", 0.9f, 16, 9, heat);
+        var map = new ExplanationMap(ExplanationMap.Occlusion, "cracked", 0.9f, 16, 9, heat);
 
         var png = HeatmapImage.EncodePng(map, 640, 360);
 

@@ -40,20 +40,6 @@ public sealed class OcclusionExplainerTests
     }
 
     [Fact]
-    public void Cancelled_explanation_stops_with_OperationCanceledException_and_the_next_one_runs()
-    {
-        using var explainer = new OcclusionExplainer(BrightSpotModel.Package("dynamic"), Cpu, new ExplanationOptions { Cells = 4 });
-        using var stopped = new CancellationTokenSource();
-        stopped.Cancel();
-
-        Assert.Throws<OperationCanceledException>(() => explainer.Explain(BrightSpotModel.Png(), BrightSpotModel.SpotLabel, stopped.Token, out _));
-        var map = explainer.Explain(BrightSpotModel.Png(), BrightSpotModel.SpotLabel, CancellationToken.None, out var error);
-
-        Assert.Null(error);
-        Assert.Equal((0, 2), map!.Peak());
-    }
-
-    [Fact]
     public void Encoded_frame_goes_through_the_scoring_decoder_and_an_undecodable_one_is_a_reason()
     {
         using var explainer = new OcclusionExplainer(BrightSpotModel.Package("dynamic"), Cpu, new ExplanationOptions { Cells = 4 });

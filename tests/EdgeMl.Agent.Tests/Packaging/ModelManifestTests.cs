@@ -186,6 +186,39 @@ public sealed class ModelManifestTests
     }
 
     [Fact]
+    public void Names_every_problem_of_the_explanation()
+    {
+        using var temp = new TempDirectory();
+        var package = temp.CopyPackage("v2");
+        EditManifest(package, m =>
+        {
+            m["explanation"] = new JsonObject { ["output"] = "logits", ["label"] = "scratched", ["kind"] = "scores" };
+            Input(m)["tiles"] = new JsonObject { ["columns"] = 2, ["label"] = "cracked" };
+        });
+
+        var error = Assert.Throws<ModelPackageException>(() => ModelPackage.Load(package));
+
+        Assert.Equal(
+            [
+                "explanation.output 'logits' is output.name; name the model's map tensor",
+                "explanation.label 'scratched' is not an output label (ok, cracked)",
+                "explanation.kind 'scores' is not one of logits, probabilities",
+                "explanation needs an untiled input: a map per tile does not lie evenly over the frame",
+            ],
+            error.Problems);
+    }
+
+    [Fact]
+    public void Names_the_explanation_fields_left_out_and_defaults_its_kind_to_logits()
+    {
+        var error = Assert.Throws<ModelPackageException>(() => Parse(m => m["explanation"] = new JsonObject()));
+        var manifest = Parse(m => m["explanation"] = new JsonObject { ["output"] = "map", ["label"] = "cracked" });
+
+        Assert.Equal(["explanation.output is missing", "explanation.label is missing"], error.Problems);
+        Assert.Equal(("map", "cracked", "logits"), (manifest.Explanation!.Output, manifest.Explanation.Label, manifest.Explanation.Kind));
+    }
+
+    [Fact]
     public void Names_the_band_fields_left_out()
     {
         var error = Assert.Throws<ModelPackageException>(() => Parse(m => m["decision"] = new JsonObject

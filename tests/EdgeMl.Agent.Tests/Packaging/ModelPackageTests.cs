@@ -126,6 +126,29 @@ public sealed class ModelPackageTests
         Assert.Contains("output 'probabilities' is not in the model, whose outputs are: logits", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Refuses_manifest_whose_explanation_names_an_output_the_model_lacks()
+    {
+        using var temp = new TempDirectory();
+        var package = temp.CopyPackage("v1");
+        EditManifest(package, m => m["explanation"] = new JsonObject { ["output"] = "map", ["label"] = "cracked" });
+
+        var error = Assert.Throws<ModelPackageException>(() => Load(package));
+
+        Assert.Contains("explanation.output 'map' is not in the model, whose outputs are: logits", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(new[] { -1, 1, 68, 120 }, 68, 120)]
+    [InlineData(new[] { 1, 2, 4 }, 2, 4)]
+    [InlineData(new[] { -1, 2 }, 0, 0)]
+    [InlineData(new[] { -1, 3, 2, 4 }, 0, 0)]
+    [InlineData(new[] { -1, 1, -1, 4 }, 0, 0)]
+    public void Explanation_map_is_one_plane_of_fixed_rows_and_columns(int[] shape, int rows, int columns)
+    {
+        Assert.Equal(rows == 0 ? null : (rows, columns), ModelContract.MapGrid(shape));
+    }
+
     private static LoadedModel Load(string package) =>
         LoadedModel.Load(ModelPackage.Load(package), new InferenceOptions { ExecutionProvider = ExecutionProviderKind.Cpu, WarmupRuns = 1 });
 

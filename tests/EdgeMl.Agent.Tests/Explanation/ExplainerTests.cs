@@ -1,0 +1,91 @@
+using EdgeMl.Agent.Explanation;
+using EdgeMl.Agent.Inference;
+using EdgeMl.Agent.Tests.Infrastructure;
+using EdgeMl.Contracts.Packaging;
+
+namespace EdgeMl.Agent.Tests.Explanation;
+
+/// <summary>The explainer a manifest asks for: its own map, or occlusion (whose own figures are in <see cref="OcclusionExplainerTests"/>).</summary>
+public sealed class ExplainerTests
+{
+    private static readonly InferenceOptions Cpu = new() { ExecutionProvider = ExecutionProviderKind.Cpu, WarmupRuns = 1 };
+
+    [Fact]
+    public void Model_that_declares_a_map_is_explained_by_that_map_with_its_own_grid()
+    {
+        using var explainer = Explainer.For(BrightSpotModel.Package("map"), Cpu, new ExplanationOptions { Cells = 16 });
+
+        var map = explainer.Explain(BrightSpotModel.Tensor(), BrightSpotModel.SpotLabel);
+
+        Assert.IsType<ModelMapExplainer>(explainer);
+        Assert.Equal((ExplanationMap.ModelMap, "spot"), (map.Method, map.Label));
+        Assert.Equal((4, 2), (map.Columns, map.Rows));
+        Assert.True(map.Probability > 0.99f, $"p(spot) {map.Probability}");
+        Assert.Equal((0, 2), map.Peak());
+        Assert.True(map.At(0, 2) > 0.99f, $"heat at the spot {map.At(0, 2)}");
+        Assert.All(map.Heat.Where((_, i) => i != 2), h => Assert.True(h < 0.01f, $"heat elsewhere {h}"));
+    }
+
+    [Fact]
+    public void Map_shows_the_evidence_for_its_label_also_on_a_frame_given_the_other_label()
+    {
+        using var explainer = Explainer.For(BrightSpotModel.Package("map"), Cpu, new ExplanationOptions());
+
+        var forSpot = explainer.Explain(BrightSpotModel.Tensor(), BrightSpotModel.SpotLabel);
+        var forPlain = explainer.Explain(BrightSpotModel.Tensor(), 1 - BrightSpotModel.SpotLabel);
+
+        Assert.Equal("spot", forPlain.Label);
+        Assert.Equal(forSpot.Heat, forPlain.Heat);
+    }
+
+    [Fact]
+    public void Model_without_a_map_is_explained_by_occlusion()
+    {
+        using var explainer = Explainer.For(BrightSpotModel.Package("dynamic"), Cpu, new ExplanationOptions { Cells = 4 });
+
+        var map = explainer.Explain(BrightSpotModel.Tensor(), BrightSpotModel.SpotLabel);
+
+        Assert.IsType<OcclusionExplainer>(explainer);
+        Assert.Equal(ExplanationMap.Occlusion, map.Method);
+    }
+
+    [Theory]
+    [InlineData("dynamic")]
+    [InlineData("map")]
+    public void Cancelled_explanation_stops_with_OperationCanceledException_and_the_next_one_runs(string version)
+    {
+        using var explainer = Explainer.For(BrightSpotModel.Package(version), Cpu, new ExplanationOptions { Cells = 4 });
+        using var stopped = new CancellationTokenSource();
+        stopped.Cancel();
+
+        Assert.Throws<OperationCanceledException>(() => explainer.Explain(BrightSpotModel.Png(), BrightSpotModel.SpotLabel, stopped.Token, out _));
+        var map = explainer.Explain(BrightSpotModel.Png(), BrightSpotModel.SpotLabel, CancellationToken.None, out var error);
+
+        Assert.Null(error);
+        Assert.Equal((0, 2), map!.Peak());
+    }
+
+    /// <summary>The scoring path binds only the label output of a model that has a map too, and gets the same probabilities as the map's run.</summary>
+    [Theory]
+    [InlineData("bright-spot-map", "spot")]
+    public async Task Scoring_path_scores_a_model_with_a_map_output_as_its_explainer_does(string package, string label)
+    {
+        var loaded = package == "v3" ? ModelPackage.Load(Repo.Package("v3")) : BrightSpotModel.Package("map");
+        var frame = package == "v3"
+            ? await File.ReadAllBytesAsync(Path.Combine(Repo.Models, "samples", "00002_cracked.jpg"))
+            : BrightSpotModel.Png();
+        using var model = LoadedModel.Load(loaded, Cpu);
+        using var buffers = model.CreateBuffers();
+        Assert.Null(model.CreatePreprocessor().Preprocess(frame, buffers.Input));
+        var probabilities = new float[model.Labels.Count];
+        using var explainer = Explainer.For(loaded, Cpu, new ExplanationOptions());
+
+        model.Score(buffers, probabilities);
+        var map = explainer.Explain(frame, 0, CancellationToken.None, out var error);
+
+        Assert.Null(error);
+        Assert.Equal((ExplanationMap.ModelMap, label), (map!.Method, map.Label));
+        Assert.Equal(probabilities[Array.IndexOf(loaded.Manifest.Output.Labels, label)], map.Probability, 1e-5f);
+        Assert.True(map.Heat.Max() - map.Heat.Min() > 0.1f, $"the map is flat: {map.Heat.Min()} to {map.Heat.Max()}");
+    }
+}

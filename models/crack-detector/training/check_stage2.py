@@ -8,6 +8,8 @@ and mining labels candidates by the twin's crack mask.
 One line per check; exit status 1 if any fails.
 """
 import collections
+import contextlib
+import io
 import json
 import os
 import sys
@@ -87,6 +89,19 @@ def main():
             gap = float((again(x).view(len(x), K) - want).abs().max())
         check("a package with a second stage reads back into its three networks, which compute the file (largest gap %.2g)" % gap,
               gap < 1e-3)
+
+        # export_v3.py's graph: the calibrated frame logits, and the first stage's map as the agent's explanation
+        with contextlib.redirect_stdout(io.StringIO()):  # its log line
+            export_v3.export_onnx(torch, export_v3.frame_module(torch, holder.net, 2.0, -1.0), os.path.join(d, "frame"), export_v3.MAP_OUTPUTS)
+        path = os.path.join(d, "frame", "model.onnx")
+        with torch.no_grad():
+            logits, crack_map = (onnx_weights.module(torch, path, name)(x) for name in export_v3.MAP_OUTPUTS)
+            gaps = (float((logits[:, 1] - (2.0 * want.amax(1) - 1.0)).abs().max()), float(logits[:, 0].abs().max()),
+                    float((crack_map - first(x)).abs().max()))
+        check("export_v3.py's graph outputs %s: [0, a z + b] of the cascade's best candidate and the first stage's map "
+              "(largest gaps %.2g, %.2g, %.2g)" % (" and ".join(onnx_weights.load(path)[3]), *gaps),
+              onnx_weights.load(path)[3] == list(export_v3.MAP_OUTPUTS) and max(gaps) < 1e-3
+              and export_v3.EXPLANATION["output"] == export_v3.MAP_OUTPUTS[1])
 
     check_mining(torch, F, check, first, frames)
     sys.exit(check.exit_status())

@@ -20,7 +20,8 @@ stage on the line's frames (train_stage2.py --line) names those folders there to
 The exported graph is the network's crack-logit map (with --screen, plus log sigmoid of the screen localiser's map, see
 train_screen.py), its max over space z, the calibration a * z + b and the two-label logits [0, a * z + b], so that the
 agent's softmax gives
-p(cracked) = sigmoid(a * z + b) with no agent change.
+p(cracked) = sigmoid(a * z + b) with no agent change. The map itself is a second output, `map`, which the manifest's
+explanation names: the agent shows it as the heatmap of a case.
 """
 import os
 
@@ -57,6 +58,9 @@ from train import choose_thresholds, reference_statistics, resize_area_fast  # n
 
 W, H = train_v3.W, train_v3.H
 # the calibration sets, pooled: three generators, so that the temperature does not fit one generator's style
+# the manifest's explanation: the agent shows the map output (per 8x8 cell, a logit) as the heatmap of a case
+MAP_OUTPUTS = ("logits", "map")
+EXPLANATION = {"output": "map", "label": "cracked", "kind": "logits"}
 CAL_SETS = {"cal-wide": "generate.py --wide --seed 601", "cal-indep": "evalgen.py --seed 11", "cal-4": "evalgen4.py --seed 41"}
 # the test sets of the generators written from one brief (frameset.py): name -> (generator, seed)
 BRIEF_SETS = {"test-%d" % g: ("evalgen%d" % g, 10 * g + 2) for g in (5, 6, 7, 8)}
@@ -173,16 +177,35 @@ def decide(run, z, rows, weights, bands):
     return (t_ok, t_cr), results, pc
 
 
-def export_onnx(torch, frame, out):
-    """OUT/model.onnx (input image [N, 1, H, W], output logits [N, 2]); returns its SHA-256 and the torch latency of one
-    frame at one thread in ms (onnxruntime is not installed for python here)."""
+def frame_module(torch, net, ca, cb):
+    """The exported graph: network -> spatial max -> calibrated two-label logits [0, a z + b]; and the map that the
+    network's maximum (or a second stage's candidates) comes from, which the agent shows as the heatmap (EXPLANATION)."""
+
+    class Frame(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = net
+            self.register_buffer("ab", torch.tensor([ca, cb], dtype=torch.float32))
+
+        def forward(self, x):
+            scores, crack_map = self.net.with_map(x) if hasattr(self.net, "with_map") else (self.net(x),) * 2
+            zz = scores.amax(dim=(2, 3)) * self.ab[0] + self.ab[1]
+            return torch.cat([torch.zeros_like(zz), zz], dim=1), crack_map
+
+    return Frame().eval()
+
+
+def export_onnx(torch, frame, out, outputs=("logits",)):
+    """OUT/model.onnx (input image [N, 1, H, W], outputs named `outputs`: logits [N, 2], and with MAP_OUTPUTS the map
+    [N, 1, 68, 120]); returns its SHA-256 and the torch latency of one frame at one thread in ms (onnxruntime is not
+    installed for python here)."""
     os.makedirs(out, exist_ok=True)
     onnx_path = os.path.join(out, "model.onnx")
     with warnings.catch_warnings():  # the screen localiser's upsampling sizes are traced as constants, which is what it needs
         warnings.filterwarnings("ignore", message="The shape inference of prim::Constant type is missing")
         warnings.filterwarnings("ignore", message="Constant folding - Only steps=1")  # a second stage's replicate padding
-        torch.onnx.export(frame, torch.zeros(1, 1, H, W), onnx_path, input_names=["image"], output_names=["logits"],
-                          dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}}, opset_version=13, do_constant_folding=True)
+        torch.onnx.export(frame, torch.zeros(1, 1, H, W), onnx_path, input_names=["image"], output_names=list(outputs),
+                          dynamic_axes={k: {0: "N"} for k in ("image",) + tuple(outputs)}, opset_version=13, do_constant_folding=True)
     sha = hashlib.sha256(open(onnx_path, "rb").read()).hexdigest()
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -199,7 +222,8 @@ def export_onnx(torch, frame, out):
     return sha, 1000 * float(np.median(times))
 
 
-def write_manifest(out, version, description, thresholds, reference, sha, training, calibration, frames, torch_ms, results, bands):
+def write_manifest(out, version, description, thresholds, reference, sha, training, calibration, frames, torch_ms, results, bands,
+                   explanation=None):
     """OUT/manifest.json; `training` (how the network was made) gains the calibration, the latency and every set's metrics."""
     training = dict(training, calibration={
         "sets": ["%s (%s)" % kv for kv in CAL_SETS.items()], "frames": int(frames), **calibration,
@@ -213,6 +237,7 @@ def write_manifest(out, version, description, thresholds, reference, sha, traini
         "input": {"name": "image", "elementType": "float32", "layout": "NCHW", "width": W, "height": H, "channels": 1,
                   "colorSpace": "gray", "scale": 1.0 / 255.0, "mean": [preprocess.MEAN], "std": [preprocess.STD]},
         "output": {"name": "logits", "elementType": "float32", "kind": "logits", "labels": ["ok", "cracked"]},
+        **({"explanation": explanation} if explanation else {}),
         "decision": {"thresholds": {"ok": thresholds[0], "cracked": thresholds[1]}},
         "referenceStatistics": reference,
         "sha256": sha,
@@ -419,21 +444,9 @@ def main():
     train_v3.log("held out of training: %s, mean AUC %s%s" % (", ".join(unseen["sets"]) or "none", unseen["meanAuc"], "".join(
         "; also trained on the frames in %s, whose generator this cannot tell" % d for d in unseen.get("lineFrames", []))))
 
-    class Frame(nn.Module):
-        """Network -> spatial max -> calibrated two-label logits [0, a z + b]."""
-
-        def __init__(self):
-            super().__init__()
-            self.net = net
-            self.register_buffer("ab", torch.tensor([ca, cb], dtype=torch.float32))
-
-        def forward(self, x):
-            zz = self.net(x).amax(dim=(2, 3)) * self.ab[0] + self.ab[1]
-            return torch.cat([torch.zeros_like(zz), zz], dim=1)
-
-    frame = Frame().eval()
+    frame = frame_module(torch, net, ca, cb)
     net.to(memory_format=torch.contiguous_format)
-    sha, torch_ms = export_onnx(torch, frame, a.out)
+    sha, torch_ms = export_onnx(torch, frame, a.out, MAP_OUTPUTS)
 
     ref = reference_statistics(calibration_tensors(sets), np.maximum(pc, 1 - pc))
     args = st["args"]
@@ -456,7 +469,7 @@ def main():
             "command": " && ".join(chain + [export_cmd]), "architecture": arch, "params": int(sum(p.numel() for p in net.parameters())),
             "mflops": round(train_v3.count_mflops(torch, net, W, H), 1), "trainSeconds": round(train_s), "heldOut": unseen,
         }), {"a": round(ca, 5), "b": round(cb, 5), "temperature": round(1 / ca, 4)}, len(yc), torch_ms, results,
-        band_rule(a))
+        band_rule(a), EXPLANATION)
     train_v3.log("wrote %s (torch %.1f ms/frame at 1 thread)" % (a.out, torch_ms))
 
 

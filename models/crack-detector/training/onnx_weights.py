@@ -121,6 +121,48 @@ def _name(b):
     return next(v for number, _, v in _fields(b) if number == 1).decode()
 
 
+def _key(number, wire):
+    return _encode_varint(number << 3 | wire)
+
+
+def _encode_varint(v):
+    out = bytearray()
+    while True:
+        out.append(v & 0x7F | (0x80 if v > 0x7F else 0))
+        v >>= 7
+        if not v:
+            return bytes(out)
+
+
+def _field(number, value):
+    """One protobuf field: an int as a varint, bytes or str length-delimited."""
+    if isinstance(value, int):
+        return _key(number, 0) + _encode_varint(value)
+    value = value.encode() if isinstance(value, str) else value
+    return _key(number, 2) + _encode_varint(len(value)) + value
+
+
+def _encode(fields):
+    """Fields as _fields read them, written back in their order."""
+    out = bytearray()
+    for number, wire, v in fields:
+        out += _key(number, wire)
+        out += _encode_varint(v) if wire == 0 else _encode_varint(len(v)) + v if wire == 2 else v
+    return bytes(out)
+
+
+def with_output(model, tensor, name, dims):
+    """The serialized model `model` with the graph's tensor `tensor` as one more float32 graph output `name`, through an
+    Identity node; `dims`: its shape, an int for a fixed dimension and a str for a symbolic one (the batch)."""
+    dim = b"".join(_field(1, _field(1, d) if isinstance(d, int) else _field(2, d)) for d in dims)
+    value = _field(1, name) + _field(2, _field(1, _field(1, 1) + _field(2, dim)))  # ValueInfo(name, Type(Tensor(FLOAT, shape)))
+    node = _field(1, tensor) + _field(2, name) + _field(3, "expose_" + name) + _field(4, "Identity")
+    top = _fields(model)
+    if sum(number == 7 for number, _, _ in top) != 1:
+        raise ValueError("not an ONNX model with one graph")
+    return _encode([(n, w, v + _field(1, node) + _field(12, value)) if n == 7 else (n, w, v) for n, w, v in top])
+
+
 def load(path):
     """(nodes, initializers, input names, output names) of the model's graph; a node is (op, inputs, outputs, attributes)."""
     with open(path, "rb") as f:

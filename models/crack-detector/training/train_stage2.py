@@ -106,12 +106,20 @@ def cascade(torch, nn, F, first, second, k, weight):
             self.first, self.second, self.weight = first, second, weight
 
         def forward(self, x):
-            v, s = self.parts(x)
-            return (v + self.weight * s).view(v.shape[0], 1, 1, k)
+            return self.with_map(x)[0]
+
+        def with_map(self, x):
+            """forward's output and the first stage's map that the candidates come from (export_v3.py exports both)."""
+            z = self.first(x)
+            v, s = self.scored(x, z)
+            return (v + self.weight * s).view(v.shape[0], 1, 1, k), z
 
         def parts(self, x):
             """The candidates' map logits and patch logits, [N, k] each."""
-            z = self.first(x)
+            return self.scored(x, self.first(x))
+
+        def scored(self, x, z):
+            """parts() given the first stage's map z of x."""
             n, gw = z.shape[0], z.shape[3]
             v, i = z.masked_fill(z < F.max_pool2d(z, PEAK, 1, PEAK // 2), -1e4).flatten(1).topk(k, dim=1)
             h = CROP // 2

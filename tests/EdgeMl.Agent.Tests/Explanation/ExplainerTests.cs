@@ -68,6 +68,7 @@ public sealed class ExplainerTests
     /// <summary>The scoring path binds only the label output of a model that has a map too, and gets the same probabilities as the map's run.</summary>
     [Theory]
     [InlineData("bright-spot-map", "spot")]
+    [InlineData("v3", "cracked")]
     public async Task Scoring_path_scores_a_model_with_a_map_output_as_its_explainer_does(string package, string label)
     {
         var loaded = package == "v3" ? ModelPackage.Load(Repo.Package("v3")) : BrightSpotModel.Package("map");

@@ -33,6 +33,8 @@ public sealed class TrainingRecipeTests(TrainingRecipeTests.FirstRun first) : IC
         var rerun = await TrainAsync(first.Folder);
 
         Assert.Equal(("crack-detector", "v3"), (package.Manifest.Name, package.Manifest.Version));
+        // the agent checks the map output's shape when it loads the package, so that infer below scores it
+        Assert.Equal(("map", "cracked", "logits"), (package.Manifest.Explanation?.Output, package.Manifest.Explanation?.Label, package.Manifest.Explanation?.Kind));
         var manifest = await File.ReadAllTextAsync(Path.Combine(first.Package, ModelPackage.ManifestFile));
         Assert.Contains("\"architecture\": \"block local contrast", manifest, StringComparison.Ordinal);
         Assert.Contains("second stage over the top 6 local maxima", manifest, StringComparison.Ordinal);

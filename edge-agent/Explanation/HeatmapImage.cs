@@ -8,14 +8,21 @@ internal static class HeatmapImage
     /// <summary>Pixels along the longer side: enough to see which part of the phone lit up, small enough to travel with every case.</summary>
     public const int LongSide = 160;
 
-    /// <summary>No heat (or less) is black; the most heat in the map is white, through red and yellow ("hot" colour ramp).</summary>
+    /// <summary>
+    /// Full heat (a map's probability 1, occlusion's largest drop) is opaque white, through yellow and red ("hot"
+    /// colour ramp) to transparent where there is none (or less), so that laid over the frame it colours the evidence and
+    /// leaves the rest as the camera saw it, on a white screen as on a dark one.
+    /// </summary>
     public static byte[] EncodePng(ExplanationMap map, int inputWidth, int inputHeight)
     {
         var (width, height) = inputWidth >= inputHeight
             ? (LongSide, Math.Max(1, LongSide * inputHeight / inputWidth))
             : (Math.Max(1, LongSide * inputWidth / inputHeight), LongSide);
-        var max = map.Heat.Max();
-        using var grid = new SKBitmap(new SKImageInfo(map.Columns, map.Rows, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        // A map's cells are probabilities: drawn on that scale, a frame the model finds clean stays nearly clear. Occlusion
+        // drops are small beside 1 on most frames, so they are drawn relative to the largest.
+        var max = map.Method == ExplanationMap.ModelMap ? 1f : map.Heat.Max();
+        // Premultiplied, so that resizing blends a hot cell into a transparent one without a dark fringe.
+        using var grid = new SKBitmap(new SKImageInfo(map.Columns, map.Rows, SKColorType.Rgba8888, SKAlphaType.Premul));
         for (var row = 0; row < map.Rows; row++)
         {
             for (var column = 0; column < map.Columns; column++)
@@ -25,14 +32,16 @@ internal static class HeatmapImage
             }
         }
 
-        using var scaled = grid.Resize(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque), new SKSamplingOptions(SKFilterMode.Linear));
+        using var scaled = grid.Resize(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul), new SKSamplingOptions(SKFilterMode.Linear));
         using var image = SKImage.FromBitmap(scaled);
         using var png = image.Encode(SKEncodedImageFormat.Png, 100);
         return png.ToArray();
     }
 
+    /// <summary>Opaque from half the map's most heat up: a faint cell stays see-through, a hot one hides what lies under it.</summary>
     private static SKColor Hot(float t) => new(
         (byte)(255 * Math.Clamp(t * 3f, 0f, 1f)),
         (byte)(255 * Math.Clamp((t * 3f) - 1f, 0f, 1f)),
-        (byte)(255 * Math.Clamp((t * 3f) - 2f, 0f, 1f)));
+        (byte)(255 * Math.Clamp((t * 3f) - 2f, 0f, 1f)),
+        (byte)(255 * Math.Clamp(t * 2f, 0f, 1f)));
 }

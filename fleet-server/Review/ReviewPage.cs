@@ -12,7 +12,7 @@ internal static class ReviewPage
         "body{font-family:sans-serif;margin:1rem;background:#111;color:#eee}a{color:#9cf}table{border-collapse:collapse}" +
         "td,th{padding:.2rem .6rem;border-bottom:1px solid #444;text-align:left}.frame{position:relative;display:inline-block}" +
         ".frame img{max-width:70vw;max-height:70vh;image-rendering:pixelated;min-width:320px}" +
-        ".overlay{position:absolute;left:0;top:0;width:100%;height:100%;opacity:.5;mix-blend-mode:screen}kbd{border:1px solid #888;padding:0 .3rem}";
+        ".overlay{position:absolute;left:0;top:0;width:100%;height:100%;opacity:.8}kbd{border:1px solid #888;padding:0 .3rem}";
 
     // o/d/u send the verdict, h toggles the heatmap; after a verdict the page reloads with the same filters and shows the next case.
     private const string Script = """

@@ -63,7 +63,7 @@ internal abstract class Explainer : IDisposable
 
     /// <summary>Explains the preprocessed input tensor <paramref name="input"/> (one frame, the model's layout) for the label at index <paramref name="label"/>, the frame's suggestion.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the run in progress is stopped too.</exception>
-    public ExplanationMap Explain(ReadOnlySpan<float> input, int label, CancellationToken cancellationToken = default)
+    public ExplanationMap Explain(float[] input, int label, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNotEqual(input.Length, TensorLength);
         ArgumentOutOfRangeException.ThrowIfNegative(label);
@@ -84,7 +84,8 @@ internal abstract class Explainer : IDisposable
         }
     }
 
-    protected abstract ExplanationMap Compute(ReadOnlySpan<float> input, int label);
+    /// <summary>The heatmap of <paramref name="input"/>, which it may hand to ONNX Runtime as it is but must not change.</summary>
+    protected abstract ExplanationMap Compute(float[] input, int label);
 
     /// <summary>The first <paramref name="count"/> input tensors in <paramref name="batch"/> as one ONNX Runtime input of the model's layout.</summary>
     protected OrtValue InputTensor(float[] batch, int count)

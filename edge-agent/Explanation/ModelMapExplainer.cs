@@ -20,22 +20,22 @@ internal sealed class ModelMapExplainer : Explainer
     public ModelMapExplainer(ModelPackage package, InferenceOptions inference)
         : base(package, inference)
     {
-        _spec = Manifest.Explanation ?? throw new ArgumentException($"{Manifest.Id} declares no explanation output", nameof(package));
-        _label = Array.IndexOf(Manifest.Output.Labels, _spec.Label);
-        var grid = Session.OutputMetadata.TryGetValue(_spec.Output, out var meta) ? ModelContract.MapGrid(meta.Dimensions) : null;
+        var spec = Manifest.Explanation;
+        var grid = spec is not null && Session.OutputMetadata.TryGetValue(spec.Output, out var meta) ? ModelContract.MapGrid(meta.Dimensions) : null;
         if (grid is null)
         {
             Dispose();
-            throw new NotSupportedException($"{Manifest.Id}: explanation.output '{_spec.Output}' is not a map output of the model");
+            throw new NotSupportedException($"{Manifest.Id}: explanation.output '{spec?.Output}' is not a map output of the model");
         }
 
+        _spec = spec!;
+        _label = Array.IndexOf(Manifest.Output.Labels, _spec.Label);
         (_rows, _columns) = grid.Value;
     }
 
-    protected override ExplanationMap Compute(ReadOnlySpan<float> input, int label)
+    protected override ExplanationMap Compute(float[] input, int label)
     {
-        var copy = input.ToArray();
-        using var tensor = InputTensor(copy, 1);
+        using var tensor = InputTensor(input, 1);
         using var outputs = Session.Run(RunOptions, [Manifest.Input.Name], [tensor], [Manifest.Output.Name, _spec.Output]);
         Span<float> frame = stackalloc float[Manifest.Output.Labels.Length];
         TileReduction.Reduce(Manifest, outputs[0].GetTensorDataAsSpan<float>(), 1, frame);

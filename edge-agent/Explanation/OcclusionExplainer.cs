@@ -45,7 +45,7 @@ internal sealed class OcclusionExplainer : Explainer
     /// <summary>Occluded copies per ONNX Runtime run: the configured batch size, or 1 for a model with a fixed batch.</summary>
     public int BatchSize => _batch;
 
-    protected override ExplanationMap Compute(ReadOnlySpan<float> input, int label)
+    protected override ExplanationMap Compute(float[] input, int label)
     {
         var cells = _columns * _rows;
         var probabilities = new float[cells + 1];

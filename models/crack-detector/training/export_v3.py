@@ -57,10 +57,10 @@ import train_v3  # noqa: E402
 from train import choose_thresholds, reference_statistics, resize_area_fast  # noqa: E402
 
 W, H = train_v3.W, train_v3.H
-# the calibration sets, pooled: three generators, so that the temperature does not fit one generator's style
 # the manifest's explanation: the agent shows the map output (per 8x8 cell, a logit) as the heatmap of a case
-MAP_OUTPUTS = ("logits", "map")
 EXPLANATION = {"output": "map", "label": "cracked", "kind": "logits"}
+MAP_OUTPUTS = ("logits", EXPLANATION["output"])
+# the calibration sets, pooled: three generators, so that the temperature does not fit one generator's style
 CAL_SETS = {"cal-wide": "generate.py --wide --seed 601", "cal-indep": "evalgen.py --seed 11", "cal-4": "evalgen4.py --seed 41"}
 # the test sets of the generators written from one brief (frameset.py): name -> (generator, seed)
 BRIEF_SETS = {"test-%d" % g: ("evalgen%d" % g, 10 * g + 2) for g in (5, 6, 7, 8)}

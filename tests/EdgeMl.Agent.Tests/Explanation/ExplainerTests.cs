@@ -49,6 +49,25 @@ public sealed class ExplainerTests
         Assert.Equal(ExplanationMap.Occlusion, map.Method);
     }
 
+    [Fact]
+    public void Package_whose_explanation_names_an_output_the_model_lacks_gets_no_explainer()
+    {
+        using var temp = new TempDirectory();
+        var folder = temp.File("package");
+        Directory.CreateDirectory(folder);
+        foreach (var file in Directory.GetFiles(Path.Combine(Repo.Root, "tests", "EdgeMl.Agent.Tests", "Explanation", "Assets", "bright-spot-dynamic")))
+        {
+            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+        }
+
+        var manifest = Path.Combine(folder, ModelPackage.ManifestFile);
+        File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"sha256\"", "\"explanation\": {\"output\": \"map\", \"label\": \"spot\"}, \"sha256\"", StringComparison.Ordinal));
+
+        var error = Assert.Throws<NotSupportedException>(() => Explainer.For(ModelPackage.Load(folder), Cpu, new ExplanationOptions()));
+
+        Assert.Equal("bright-spot:dynamic: explanation.output 'map' is not a map output of the model", error.Message);
+    }
+
     [Theory]
     [InlineData("dynamic")]
     [InlineData("map")]

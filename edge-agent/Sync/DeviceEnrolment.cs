@@ -1,4 +1,5 @@
 using EdgeMl.Contracts.Fleet;
+using EdgeMl.Contracts.Packaging;
 using EdgeMl.Contracts.Signing;
 using EdgeMl.Protos.Fleet;
 using Microsoft.Extensions.Logging;
@@ -36,7 +37,7 @@ public sealed partial class DeviceEnrolment(IOptions<AgentOptions> options, Flee
         }
 
         var fingerprint = token[(dot + 1)..];
-        var request = new EnrolRequest { Token = token, Hostname = Environment.MachineName, AgentVersion = AgentVersion.Current };
+        var request = new EnrolRequest { Token = token, Hostname = Environment.MachineName, AgentVersion = AgentVersion.Current, ManifestFields = { ManifestFields.Known } };
         foreach (var (tag, value) in Tags.Parse(o.Tags))
         {
             request.Tags[tag] = value;

@@ -43,7 +43,7 @@ internal sealed class TelemetryBenchmark(FleetServerOptions options, int devices
             for (var i = 0; i < devices; i++)
             {
                 var (token, _) = await enrolment.IssueTokenAsync(TimeSpan.FromMinutes(10), "bench-telemetry", cancellationToken);
-                var device = await enrolment.EnrolAsync(token, new Dictionary<string, string>(), $"bench-{i}", "bench", cancellationToken)
+                var device = await enrolment.EnrolAsync(token, new Dictionary<string, string>(), $"bench-{i}", "bench", [], cancellationToken)
                     ?? throw new InvalidOperationException("enrolment refused a fresh token");
                 clients.Add(BenchMqttDevice.Connect(broker.Host, broker.Port, device.DeviceId, device.Secret));
             }

@@ -24,7 +24,7 @@ internal sealed class Enrolment(FleetStores stores, FleetKeys keys, IBrokerAccou
     }
 
     /// <summary>Null when the token is unknown, expired or already used.</summary>
-    public async Task<Enrolled?> EnrolAsync(string token, IReadOnlyDictionary<string, string> tags, string hostname, string agentVersion, CancellationToken cancellationToken)
+    public async Task<Enrolled?> EnrolAsync(string token, IReadOnlyDictionary<string, string> tags, string hostname, string agentVersion, IReadOnlyList<string> manifestFields, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var id = "dev-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
@@ -37,7 +37,7 @@ internal sealed class Enrolment(FleetStores stores, FleetKeys keys, IBrokerAccou
 
         var secret = Secrets.NewToken();
         await stores.Devices.AddAsync(
-            new DeviceRecord(id, Secrets.Hash(secret), tags, now, hostname, agentVersion, now, null, null, null, null, 0, null, null),
+            new DeviceRecord(id, Secrets.Hash(secret), tags, now, hostname, agentVersion, now, null, null, null, null, 0, null, null, manifestFields),
             cancellationToken);
         try
         {

@@ -61,11 +61,14 @@ internal sealed partial class RolloutEngine(
 
         await using (await rolloutLock.EnterAsync(cancellationToken))
         {
-            var devices = (await stores.Devices.ListAsync(cancellationToken)).Where(d => selector.Matches(d.Tags)).Select(d => d.Id).ToList();
-            if (devices.Count == 0)
+            var matching = (await stores.Devices.ListAsync(cancellationToken)).Where(d => selector.Matches(d.Tags)).ToList();
+            if (matching.Count == 0)
             {
                 throw new ArgumentException($"no enrolled device matches selector '{selector.Text}'");
             }
+
+            AgentFit.Check(model, matching);
+            var devices = matching.Select(d => d.Id).ToList();
 
             var active = await stores.Rollouts.ListActiveAsync(cancellationToken);
             if (active.FirstOrDefault(r => ModelRegistry.ParseId(r.Model).Name == model.Name) is { } running)

@@ -1,4 +1,5 @@
 using EdgeMl.Protos.Fleet;
+using Google.Protobuf.Collections;
 using Grpc.Core;
 
 namespace EdgeMl.Fleet.Security;
@@ -15,6 +16,7 @@ internal static class DeviceInputLimits
     public const int MaxTagValueLength = 256;
     public const int MaxNameLength = 128;
     public const int MaxReasonLength = 1024;
+    public const int MaxManifestFields = 1024;
 
     public static void Check(EnrolRequest request)
     {
@@ -29,6 +31,7 @@ internal static class DeviceInputLimits
         problems.AddRange(request.Tags.Where(t => t.Value.Length > MaxTagValueLength).Select(t => $"tag '{Head(t.Key)}' with a {t.Value.Length}-character value (at most {MaxTagValueLength})"));
         Name(problems, "hostname", request.Hostname);
         Name(problems, "agent_version", request.AgentVersion);
+        Fields(problems, request.ManifestFields);
         Refuse(problems);
     }
 
@@ -41,6 +44,7 @@ internal static class DeviceInputLimits
         Name(problems, "model_version", report.ModelVersion);
         Name(problems, "execution_provider", report.ExecutionProvider);
         Name(problems, "agent_version", report.AgentVersion);
+        Fields(problems, report.ManifestFields);
         Refuse(problems);
         if (report.Reason.Length > MaxReasonLength)
         {
@@ -54,6 +58,16 @@ internal static class DeviceInputLimits
         {
             problems.Add($"{field} of {value.Length} characters (at most {MaxNameLength})");
         }
+    }
+
+    private static void Fields(List<string> problems, RepeatedField<string> fields)
+    {
+        if (fields.Count > MaxManifestFields)
+        {
+            problems.Add($"{fields.Count} manifest_fields (at most {MaxManifestFields})");
+        }
+
+        problems.AddRange(fields.Where(f => f.Length is 0 or > MaxNameLength).Take(1).Select(f => $"a manifest field of {f.Length} characters (1 to {MaxNameLength})"));
     }
 
     private static string Head(string text) => text.Length <= MaxTagKeyLength ? text : text[..MaxTagKeyLength] + "…";

@@ -32,7 +32,7 @@ internal sealed class DeviceGrpcService(
     public override async Task<EnrolResponse> Enrol(EnrolRequest request, ServerCallContext context)
     {
         DeviceInputLimits.Check(request);
-        var enrolled = await enrolment.EnrolAsync(request.Token, request.Tags, request.Hostname, request.AgentVersion, context.CancellationToken)
+        var enrolled = await enrolment.EnrolAsync(request.Token, request.Tags, request.Hostname, request.AgentVersion, request.ManifestFields, context.CancellationToken)
             ?? throw new RpcException(new Status(StatusCode.PermissionDenied, "the enrolment token is unknown, expired or already used; ask an admin for a new one (fleet-server device token)"));
         return new EnrolResponse
         {
@@ -155,7 +155,7 @@ internal sealed class DeviceGrpcService(
         DeviceInputLimits.Apply(request);
         var state = request.State.ToString().ToLowerInvariant();
         var model = StatusReportCheck.ModelOf(request.ModelName, request.ModelVersion);
-        var report = new DeviceReport(deviceId, (long)request.Revision, model, state, NullIfEmpty(request.Reason), NullIfEmpty(request.ExecutionProvider), NullIfEmpty(request.AgentVersion), time.GetUtcNow());
+        var report = new DeviceReport(deviceId, (long)request.Revision, model, state, NullIfEmpty(request.Reason), NullIfEmpty(request.ExecutionProvider), NullIfEmpty(request.AgentVersion), time.GetUtcNow(), request.ManifestFields);
         var desired = await stores.DesiredStates.GetAsync(deviceId, context.CancellationToken);
         if (!StatusReportCheck.IsCurrent(report, desired, await stores.Devices.GetAsync(deviceId, context.CancellationToken)))
         {

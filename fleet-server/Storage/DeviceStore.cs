@@ -7,11 +7,11 @@ internal sealed class DeviceStore(FleetDatabase db)
 {
     private const string Columns =
         "id, secret_hash, tags, enrolled_at, hostname, agent_version, last_seen_at, active_model, reported_model, " +
-        "reported_state, reported_reason, reported_revision, execution_provider, last_report_at";
+        "reported_state, reported_reason, reported_revision, execution_provider, last_report_at, manifest_fields";
 
     private const string Insert =
         $"INSERT INTO devices ({Columns}) VALUES (@id, @secret_hash, @tags, @enrolled_at, @hostname, @agent_version, @last_seen_at, " +
-        "@active_model, @reported_model, @reported_state, @reported_reason, @reported_revision, @execution_provider, @last_report_at)";
+        "@active_model, @reported_model, @reported_state, @reported_reason, @reported_revision, @execution_provider, @last_report_at, @manifest_fields)";
 
     private const string SelectOne = $"SELECT {Columns} FROM devices WHERE id = @id";
     private const string SelectAll = $"SELECT {Columns} FROM devices ORDER BY id";
@@ -21,6 +21,7 @@ internal sealed class DeviceStore(FleetDatabase db)
     private const string Report =
         "UPDATE devices SET reported_model = @model, reported_state = @state, reported_reason = @reason, reported_revision = @revision, " +
         "execution_provider = COALESCE(@execution_provider, execution_provider), agent_version = COALESCE(@agent_version, agent_version), " +
+        "manifest_fields = COALESCE(@manifest_fields, manifest_fields), " +
         "last_report_at = @at, last_seen_at = @at, " +
         "active_model = CASE WHEN @state = 'active' THEN @model WHEN @state = 'nomodel' THEN NULL ELSE active_model END " +
         "WHERE id = @id";
@@ -52,6 +53,7 @@ internal sealed class DeviceStore(FleetDatabase db)
             .Bind("@reported_revision", device.ReportedRevision)
             .Bind("@execution_provider", device.ExecutionProvider)
             .Bind("@last_report_at", device.LastReportAt)
+            .Bind("@manifest_fields", FieldsJson(device.ManifestFields))
             .ExecuteAsync(cancellationToken);
     }
 
@@ -88,6 +90,7 @@ internal sealed class DeviceStore(FleetDatabase db)
             .Bind("@revision", report.Revision)
             .Bind("@execution_provider", report.ExecutionProvider)
             .Bind("@agent_version", report.AgentVersion)
+            .Bind("@manifest_fields", FieldsJson(report.ManifestFields))
             .Bind("@at", report.At)
             .ExecuteAsync(cancellationToken);
     }
@@ -122,5 +125,9 @@ internal sealed class DeviceStore(FleetDatabase db)
         row.GetStringOrNull(10),
         row.GetLong(11),
         row.GetStringOrNull(12),
-        row.GetTimestampOrNull(13));
+        row.GetTimestampOrNull(13),
+        row.GetStringOrNull(14) is { } fields ? JsonSerializer.Deserialize<string[]>(fields) : null);
+
+    // An agent older than the list sends none: null keeps what the device said before, or nothing.
+    private static string? FieldsJson(IReadOnlyList<string>? fields) => fields is { Count: > 0 } ? JsonSerializer.Serialize(fields) : null;
 }

@@ -15,7 +15,7 @@ internal sealed record ModelRecord(
     public string Id => $"{Name}:{Version}";
 }
 
-/// <summary>An enrolled device and the last status it reported.</summary>
+/// <summary>An enrolled device and the last status it reported; <see cref="ManifestFields"/>: what its agent reads, null when it did not say.</summary>
 internal sealed record DeviceRecord(
     string Id,
     string SecretHash,
@@ -30,7 +30,8 @@ internal sealed record DeviceRecord(
     string? ReportedReason,
     long ReportedRevision,
     string? ExecutionProvider,
-    DateTimeOffset? LastReportAt);
+    DateTimeOffset? LastReportAt,
+    IReadOnlyList<string>? ManifestFields = null);
 
 /// <summary>What a device reported about a model: downloading, verifying, warming, ready, active or failed; no model (null) when its desired state has none.</summary>
 internal sealed record DeviceReport(
@@ -41,7 +42,8 @@ internal sealed record DeviceReport(
     string? Reason,
     string? ExecutionProvider,
     string? AgentVersion,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    IReadOnlyList<string>? ManifestFields = null);
 
 /// <summary>The state the server wants a device in; Revision grows by one with every change.</summary>
 internal sealed record DesiredStateRecord(

@@ -106,10 +106,10 @@ internal static class ManifestFieldCheck
         }
     }
 
-    private static JsonTypeInfo TypeInfo(Type type) =>
+    internal static JsonTypeInfo TypeInfo(Type type) =>
         ManifestJson.Default.GetTypeInfo(type) ?? throw new InvalidOperationException($"ManifestJson has no metadata for {type}");
 
-    private static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
+    internal static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
 
     private static string Describe(string path) => path.Length == 0 ? "manifest.json" : path;
 

@@ -121,7 +121,7 @@ internal sealed class TestFleet : IAsyncDisposable
     {
         var enrolment = Services.GetRequiredService<Enrolment>();
         var (token, _) = await enrolment.IssueTokenAsync(TimeSpan.FromMinutes(10), "test", CancellationToken.None);
-        return await enrolment.EnrolAsync(token, new Dictionary<string, string>(), hostname, "test", CancellationToken.None)
+        return await enrolment.EnrolAsync(token, new Dictionary<string, string>(), hostname, "test", [], CancellationToken.None)
             ?? throw new InvalidOperationException("enrolment refused a fresh token");
     }
 

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using EdgeMl.Contracts.Fleet;
+using EdgeMl.Contracts.Packaging;
 using EdgeMl.Fleet.Rollouts;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Telemetry;
@@ -154,6 +155,41 @@ public abstract class RolloutEngineTests : StoreTests
     }
 
     [Fact]
+    public async Task A_start_is_refused_while_an_agent_says_it_cannot_read_the_manifest_and_goes_ahead_once_it_can()
+    {
+        using var fleet = new FleetParts(Stores);
+        var v3 = File.ReadAllText(Path.Combine(RepoPaths.Package("v3"), "manifest.json"));
+        await Stores.Models.AddAsync(
+            "crack-detector", "v3", sequence => Task.FromResult(new ModelRecord("crack-detector", "v3", sequence, "model-sha", "bundle-sha", 1024, T0, "admin", v3)), Timeout);
+        var older = ManifestFields.Known.Where(f => !f.StartsWith("explanation", StringComparison.Ordinal)).ToList();
+        var devices = await AddDevicesAsync("site=a", 9);
+        for (var i = 0; i < 7; i++)
+        {
+            await ReportFieldsAsync(devices[i], older);
+        }
+
+        await ReportFieldsAsync(devices[7], ManifestFields.Known);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => fleet.Engine.StartAsync(Start("crack-detector:v3", "site=a"), "admin", Timeout));
+
+        Assert.Equal(
+            "7 of 9 devices would refuse crack-detector:v3: their agents do not read the manifest's explanation (cam-00, cam-01, cam-02, cam-03, cam-04 and 2 more); " +
+            "update those agents first, or choose a selector without them",
+            refused.Message);
+        Assert.Empty(await Stores.Rollouts.ListAsync(Timeout));
+        Assert.Empty(await Stores.DesiredStates.ListAsync(Timeout));
+
+        // Updated agents say so in their next report; cam-08 never said what it reads, so its own check decides.
+        for (var i = 0; i < 7; i++)
+        {
+            await ReportFieldsAsync(devices[i], ManifestFields.Known);
+        }
+
+        var started = await fleet.Engine.StartAsync(Start("crack-detector:v3", "site=a"), "admin", Timeout);
+        Assert.Equal(9, (await Stores.DesiredStates.ListAsync(Timeout)).Count(d => d.RolloutId == started.Id));
+    }
+
+    [Fact]
     public async Task Rolling_back_devices_that_ran_no_model_returns_them_to_no_model_and_says_so()
     {
         using var fleet = new FleetParts(Stores);
@@ -203,6 +239,9 @@ public abstract class RolloutEngineTests : StoreTests
         var desired = await Stores.DesiredStates.GetAsync(device, Timeout);
         await Stores.Devices.RecordReportAsync(new DeviceReport(device, desired!.Revision, model, state, null, "cpu", null, at ?? DateTimeOffset.UtcNow), Timeout);
     }
+
+    private async Task ReportFieldsAsync(string device, IReadOnlyList<string> fields) =>
+        await Stores.Devices.RecordReportAsync(new DeviceReport(device, 0, null, "nomodel", null, null, "1.0", DateTimeOffset.UtcNow, fields), Timeout);
 
     /// <summary>The device's retained MQTT status as the server's ingestion takes it in.</summary>
     private static void SetOnline(FleetParts fleet, string device, bool online) =>

@@ -1,9 +1,13 @@
 using EdgeMl.Agent.Messaging;
 using EdgeMl.Agent.Outbox;
 using EdgeMl.Agent.Telemetry;
+using EdgeMl.Contracts.Packaging;
+using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
 using EdgeMl.Fleet.Tests.Infrastructure;
 using EdgeMl.Protos.Fleet;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -77,6 +81,45 @@ public sealed class RolloutTests : IAsyncLifetime
         // An agent reports the version active only after it loaded the 960x540 graph, so this fails if v3 cannot run.
         await Eventually.HoldsAsync(() => Task.FromResult(_agents.Count(a => a.ActiveModel == v3)), n => n == 4, TimeSpan.FromSeconds(30), "every agent to score with v3");
         Assert.All(await _fleet.DevicesAsync(), d => Assert.Equal(v3, d.ActiveModel));
+    }
+
+    [Fact]
+    public async Task A_rollout_to_an_agent_that_says_it_cannot_read_the_manifest_is_refused_before_it_sends_anything()
+    {
+        const string v3 = "crack-detector:v3";
+        await _fleet.PushAsync(RepoPaths.Package("v3"));
+        await StartAgentsAsync(2);
+        await RollOutAsync(V2, "100%");
+        // Running agents said what they read when they enrolled, and again in every report.
+        var stores = _fleet.Services.GetRequiredService<FleetStores>();
+        foreach (var agent in _agents)
+        {
+            Assert.Equal(ManifestFields.Known, (await stores.Devices.GetAsync(agent.DeviceId!, CancellationToken.None))!.ManifestFields!);
+        }
+
+        // An agent from before `explanation`, which v3's manifest sets, enrolls over gRPC as it would.
+        using var channel = GrpcChannel.ForAddress(_fleet.GrpcAddress);
+        var older = await new DeviceService.DeviceServiceClient(channel).EnrolAsync(new EnrolRequest
+        {
+            Token = await _fleet.TokenAsync(),
+            Hostname = "older",
+            AgentVersion = "0.9",
+            ManifestFields = { ManifestFields.Known.Where(f => !f.StartsWith("explanation", StringComparison.Ordinal)) },
+        });
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => StartRolloutAsync(v3, "1,100%"));
+
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Equal(
+            $"1 of 3 devices would refuse {v3}: their agents do not read the manifest's explanation ({older.DeviceId}); update those agents first, or choose a selector without them",
+            refused.Status.Detail);
+        Assert.All(await _fleet.DevicesAsync(), d => Assert.NotEqual(v3, d.DesiredModel));
+
+        // The older device has no tags: a selector of the updated agents' tag leaves it out.
+        var started = await StartRolloutAsync(v3, "100%", selector: "site=a");
+        await _fleet.WaitForRolloutAsync(started.RolloutId, "completed");
+        await Eventually.HoldsAsync(() => Task.FromResult(_agents[0].ActiveModel), m => m == v3, TimeSpan.FromSeconds(30), "the site=a agent to score with v3");
+        Assert.Equal(V2, _agents[1].ActiveModel);
     }
 
     [Fact]
@@ -305,9 +348,9 @@ public sealed class RolloutTests : IAsyncLifetime
         await Eventually.HoldsAsync(() => Task.FromResult(_agents.Where(a => a.DeviceId is not null).Count(a => a.ActiveModel != model)), n => n == 0, TimeSpan.FromSeconds(30), $"agents to score with {model}");
     }
 
-    private async Task<RolloutStatus> StartRolloutAsync(string model, string waves, int bakeSeconds = 0, string mode = "canary")
+    private async Task<RolloutStatus> StartRolloutAsync(string model, string waves, int bakeSeconds = 0, string mode = "canary", string selector = "")
     {
-        var request = new StartRolloutRequest { Model = model, BakeSeconds = bakeSeconds, Mode = mode };
+        var request = new StartRolloutRequest { Model = model, BakeSeconds = bakeSeconds, Mode = mode, Selector = selector };
         request.Waves.Add(waves.Split(','));
         return await _fleet.Admin.StartRolloutAsync(request);
     }

@@ -32,4 +32,18 @@ public sealed class DeviceInputLimitsTests
         Assert.Contains("a tag name of 100 characters", enrolled.Status.Detail, StringComparison.Ordinal);
         Assert.Contains("tag 'site' with a 300-character value", enrolled.Status.Detail, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Refuses_a_list_of_manifest_fields_too_long_or_with_a_field_out_of_bounds()
+    {
+        var many = new EnrolRequest { ManifestFields = { Enumerable.Range(0, DeviceInputLimits.MaxManifestFields + 1).Select(i => $"f{i}") } };
+        var odd = new StatusReport { ManifestFields = { "name", "", new string('f', 200) } };
+
+        var enrolled = Assert.Throws<RpcException>(() => DeviceInputLimits.Check(many));
+        var reported = Assert.Throws<RpcException>(() => DeviceInputLimits.Apply(odd));
+
+        Assert.Equal("refused: 1025 manifest_fields (at most 1024)", enrolled.Status.Detail);
+        Assert.Equal("refused: a manifest field of 0 characters (1 to 128)", reported.Status.Detail);
+        DeviceInputLimits.Apply(new StatusReport { ManifestFields = { EdgeMl.Contracts.Packaging.ManifestFields.Known } });
+    }
 }

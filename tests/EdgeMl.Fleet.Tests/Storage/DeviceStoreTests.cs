@@ -50,6 +50,25 @@ public abstract class DeviceStoreTests : StoreTests
     }
 
     [Fact]
+    public async Task Keeps_the_manifest_fields_an_agent_reads_until_a_report_names_others()
+    {
+        await Stores.Devices.AddAsync(Device("cam-1") with { ManifestFields = ["name", "input"] }, Timeout);
+        await Stores.Devices.AddAsync(Device("cam-2"), Timeout);
+
+        var enrolled = await Stores.Devices.GetAsync("cam-1", Timeout);
+        // An older agent's report says nothing about them: what the device said before stands.
+        await Stores.Devices.RecordReportAsync(new DeviceReport("cam-1", 1, null, "nomodel", null, null, null, T0.AddMinutes(1)), Timeout);
+        var unchanged = await Stores.Devices.GetAsync("cam-1", Timeout);
+        await Stores.Devices.RecordReportAsync(new DeviceReport("cam-1", 2, null, "nomodel", null, null, null, T0.AddMinutes(2), ["name", "input", "explanation"]), Timeout);
+        var updated = await Stores.Devices.GetAsync("cam-1", Timeout);
+
+        Assert.Equal(["name", "input"], enrolled!.ManifestFields!);
+        Assert.Equal(["name", "input"], unchanged!.ManifestFields!);
+        Assert.Equal(["name", "input", "explanation"], updated!.ManifestFields!);
+        Assert.Null((await Stores.Devices.GetAsync("cam-2", Timeout))!.ManifestFields);
+    }
+
+    [Fact]
     public async Task A_device_that_unloaded_its_model_runs_none()
     {
         await Stores.Devices.AddAsync(Device("cam-1") with { ActiveModel = "crack-detector:v1" }, Timeout);

@@ -292,7 +292,8 @@ internal sealed partial class RolloutEngine(
             step with
             {
                 Waves = [passed, .. step.Waves],
-                Audit = new AuditRecord(now, "engine", "rollout.wave", rollout.Id, $"wave {rollout.CurrentWave + 2} ({sizes[rollout.CurrentWave + 1]}) starts"),
+                Audit = new AuditRecord(
+                    now, "engine", "rollout.wave", rollout.Id, $"wave {rollout.CurrentWave + 2} ({sizes[rollout.CurrentWave + 1]}) starts" + (step.LeftOut is { } left ? $"; {left.Devices.Count} left out: {left}" : "")),
             },
             cancellationToken);
         LogWave(logger, next.Id, next.CurrentWave + 1, sizes[next.CurrentWave], sent);
@@ -302,7 +303,7 @@ internal sealed partial class RolloutEngine(
     private Task<RolloutStep> PlanWaveAsync(RolloutRecord rollout, CancellationToken cancellationToken) =>
         PlanWaveAsync(rollout, null, cancellationToken);
 
-    // matching: the ids of the devices the selector matches when the caller has just read them (a start), so that a step reads the fleet once.
+    // matching: the ids of the devices the selector matches when the caller has just read and checked them (a start), so that a step reads the fleet once.
     private async Task<RolloutStep> PlanWaveAsync(RolloutRecord rollout, IReadOnlyList<string>? matching, CancellationToken cancellationToken)
     {
         var wave = rollout.CurrentWave;
@@ -315,12 +316,20 @@ internal sealed partial class RolloutEngine(
             return step with { Moving = [.. members.Select(m => m.DeviceId)] };
         }
 
-        var selector = TagSelector.Parse(rollout.Selector);
-        matching ??= [.. (await stores.Devices.ListAsync(cancellationToken)).Where(d => selector.Matches(d.Tags)).Select(d => d.Id)];
+        AgentFit? unfit = null;
+        if (matching is null)
+        {
+            // A device enrolled since the start, or whose agent changed, may not read the manifest: it stays where it is.
+            var selector = TagSelector.Parse(rollout.Selector);
+            var devices = (await stores.Devices.ListAsync(cancellationToken)).Where(d => selector.Matches(d.Tags)).ToList();
+            unfit = AgentFit.Unfit(await registry.GetAsync(rollout.Model, cancellationToken), devices);
+            matching = [.. devices.Select(d => d.Id).Except(unfit?.Devices ?? [], StringComparer.Ordinal)];
+        }
+
         var ordered = WavePlan.Order(rollout.Id, matching);
         var count = WavePlan.Parse(sizes.Where(s => s != RolloutState.SwitchWave)).CumulativeCount(wave, ordered.Count);
         // Those of them already in the rollout (earlier waves) are skipped by the database when the step is stored.
-        return step with { Offered = [.. ordered.Take(count)] };
+        return step with { Offered = [.. ordered.Take(count)], LeftOut = unfit };
     }
 
     /// <summary>

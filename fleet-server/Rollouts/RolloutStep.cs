@@ -28,6 +28,9 @@ internal sealed record RolloutStep(RolloutRecord Rollout)
 
     public AuditRecord? Audit { get; init; }
 
+    /// <summary>Devices the selector matches that the wave leaves out because their agents do not read the manifest.</summary>
+    public AgentFit? LeftOut { get; init; }
+
     /// <summary>A starting rollout's decision settings for its devices; null when it has none.</summary>
     public RolloutDecisions? Decisions { get; init; }
 }

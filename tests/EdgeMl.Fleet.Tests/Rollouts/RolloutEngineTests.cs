@@ -158,14 +158,11 @@ public abstract class RolloutEngineTests : StoreTests
     public async Task A_start_is_refused_while_an_agent_says_it_cannot_read_the_manifest_and_goes_ahead_once_it_can()
     {
         using var fleet = new FleetParts(Stores);
-        var v3 = File.ReadAllText(Path.Combine(RepoPaths.Package("v3"), "manifest.json"));
-        await Stores.Models.AddAsync(
-            "crack-detector", "v3", sequence => Task.FromResult(new ModelRecord("crack-detector", "v3", sequence, "model-sha", "bundle-sha", 1024, T0, "admin", v3)), Timeout);
-        var older = ManifestFields.Known.Where(f => !f.StartsWith("explanation", StringComparison.Ordinal)).ToList();
+        await AddV3Async();
         var devices = await AddDevicesAsync("site=a", 9);
         for (var i = 0; i < 7; i++)
         {
-            await ReportFieldsAsync(devices[i], older);
+            await ReportFieldsAsync(devices[i], BeforeExplanation);
         }
 
         await ReportFieldsAsync(devices[7], ManifestFields.Known);
@@ -186,7 +183,28 @@ public abstract class RolloutEngineTests : StoreTests
         }
 
         var started = await fleet.Engine.StartAsync(Start("crack-detector:v3", "site=a"), "admin", Timeout);
-        Assert.Equal(9, (await Stores.DesiredStates.ListAsync(Timeout)).Count(d => d.RolloutId == started.Id));
+        Assert.Equal(9, (await InRolloutAsync(started.Id)).Count());
+    }
+
+    [Fact]
+    public async Task A_later_wave_leaves_out_a_device_whose_agent_cannot_read_the_manifest_and_says_so()
+    {
+        using var fleet = new FleetParts(Stores);
+        await AddV3Async();
+        var devices = await AddDevicesAsync("site=a", 2);
+        var rollout = await fleet.Engine.StartAsync(Start("crack-detector:v3", "site=a") with { Waves = ["1", "100%"] }, "admin", Timeout);
+        // Enrolled after the start, by an agent from before `explanation`.
+        await Stores.Devices.AddAsync(
+            new DeviceRecord("cam-late", "secret-hash", Tags.Parse("site=a"), T0, "host", "0.9", null, null, null, null, null, 0, null, null, BeforeExplanation), Timeout);
+        await ReportAsync((await InRolloutAsync(rollout.Id)).Single(), "crack-detector:v3", "active");
+
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+
+        Assert.Equal(2, (await Stores.Rollouts.GetAsync(rollout.Id, Timeout))!.CurrentWave + 1);
+        Assert.Equal(devices, (await InRolloutAsync(rollout.Id)).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            "wave 2 (100%) starts; 1 left out: their agents do not read the manifest's explanation (cam-late)",
+            Assert.Single(await Stores.Audit.ListAsync(100, Timeout), a => a.Action == "rollout.wave").Detail);
     }
 
     [Fact]
@@ -239,6 +257,19 @@ public abstract class RolloutEngineTests : StoreTests
         var desired = await Stores.DesiredStates.GetAsync(device, Timeout);
         await Stores.Devices.RecordReportAsync(new DeviceReport(device, desired!.Revision, model, state, null, "cpu", null, at ?? DateTimeOffset.UtcNow), Timeout);
     }
+
+    private static IReadOnlyList<string> BeforeExplanation =>
+        [.. ManifestFields.Known.Where(f => !f.StartsWith("explanation", StringComparison.Ordinal))];
+
+    private async Task AddV3Async()
+    {
+        var manifest = File.ReadAllText(Path.Combine(RepoPaths.Package("v3"), "manifest.json"));
+        await Stores.Models.AddAsync(
+            "crack-detector", "v3", sequence => Task.FromResult(new ModelRecord("crack-detector", "v3", sequence, "model-sha", "bundle-sha", 1024, T0, "admin", manifest)), Timeout);
+    }
+
+    private async Task<IEnumerable<string>> InRolloutAsync(string rollout) =>
+        (await Stores.DesiredStates.ListAsync(Timeout)).Where(d => d.RolloutId == rollout).Select(d => d.DeviceId);
 
     private async Task ReportFieldsAsync(string device, IReadOnlyList<string> fields) =>
         await Stores.Devices.RecordReportAsync(new DeviceReport(device, 0, null, "nomodel", null, null, "1.0", DateTimeOffset.UtcNow, fields), Timeout);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Threading.Channels;
+using EdgeMl.Contracts.Packaging;
 using EdgeMl.Protos.Fleet;
 using Grpc.Core;
 using Microsoft.Extensions.Hosting;
@@ -71,7 +72,7 @@ public sealed partial class FleetSync : BackgroundService
             {
                 var identity = await _enrolment.EnsureAsync(token);
                 _check ??= new DesiredStateCheck(_time, _trust, AcceptedRevision.Load(_options.Value.DataDirectory, identity.DeviceId));
-                using var call = _connection.For(identity).WatchDesiredState(new WatchDesiredStateRequest { KnownRevision = _check.Revision }, cancellationToken: token);
+                using var call = _connection.For(identity).WatchDesiredState(new WatchDesiredStateRequest { KnownRevision = _check.Revision, ManifestFields = { ManifestFields.Known } }, cancellationToken: token);
                 await foreach (var signed in call.ResponseStream.ReadAllAsync(token))
                 {
                     Connected = true;

@@ -1,4 +1,3 @@
-using EdgeMl.Contracts.Packaging;
 using EdgeMl.Protos.Fleet;
 using Grpc.Core;
 using Microsoft.Extensions.Hosting;
@@ -56,8 +55,6 @@ public sealed partial class StatusReporter(
     public void Post(string kind, StatusReport report)
     {
         report.AgentVersion = AgentVersion.Current;
-        report.ManifestFields.Clear();
-        report.ManifestFields.Add(ManifestFields.Known);
         lock (_lock)
         {
             _pending.RemoveAll(p => p.Kind == kind);

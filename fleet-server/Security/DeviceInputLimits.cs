@@ -35,6 +35,14 @@ internal static class DeviceInputLimits
         Refuse(problems);
     }
 
+    public static void Check(WatchDesiredStateRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var problems = new List<string>();
+        Fields(problems, request.ManifestFields);
+        Refuse(problems);
+    }
+
     /// <summary>Refuses over-long names and cuts the reason in place.</summary>
     public static void Apply(StatusReport report)
     {
@@ -44,7 +52,6 @@ internal static class DeviceInputLimits
         Name(problems, "model_version", report.ModelVersion);
         Name(problems, "execution_provider", report.ExecutionProvider);
         Name(problems, "agent_version", report.AgentVersion);
-        Fields(problems, report.ManifestFields);
         Refuse(problems);
         if (report.Reason.Length > MaxReasonLength)
         {

@@ -48,10 +48,11 @@ internal sealed class DeviceGrpcService(
     public override async Task WatchDesiredState(WatchDesiredStateRequest request, IServerStreamWriter<SignedDesiredState> responseStream, ServerCallContext context)
     {
         using var session = await authenticator.OpenSessionAsync(context);
+        DeviceInputLimits.Check(request);
         var deviceId = session.DeviceId;
         using var subscription = hub.Subscribe(deviceId);
         var token = session.Token;
-        await stores.Devices.TouchAsync(deviceId, time.GetUtcNow(), token);
+        await stores.Devices.TouchAsync(deviceId, time.GetUtcNow(), request.ManifestFields, token);
         coordinator.Nudge();
         var current = await stores.DesiredStates.GetAsync(deviceId, token);
         // Signed with its batch when the hub published it; a state this stream sends alone (the first, a re-send, a re-read) is a batch of one.
@@ -155,7 +156,7 @@ internal sealed class DeviceGrpcService(
         DeviceInputLimits.Apply(request);
         var state = request.State.ToString().ToLowerInvariant();
         var model = StatusReportCheck.ModelOf(request.ModelName, request.ModelVersion);
-        var report = new DeviceReport(deviceId, (long)request.Revision, model, state, NullIfEmpty(request.Reason), NullIfEmpty(request.ExecutionProvider), NullIfEmpty(request.AgentVersion), time.GetUtcNow(), request.ManifestFields);
+        var report = new DeviceReport(deviceId, (long)request.Revision, model, state, NullIfEmpty(request.Reason), NullIfEmpty(request.ExecutionProvider), NullIfEmpty(request.AgentVersion), time.GetUtcNow());
         var desired = await stores.DesiredStates.GetAsync(deviceId, context.CancellationToken);
         if (!StatusReportCheck.IsCurrent(report, desired, await stores.Devices.GetAsync(deviceId, context.CancellationToken)))
         {

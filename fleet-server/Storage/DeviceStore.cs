@@ -21,12 +21,11 @@ internal sealed class DeviceStore(FleetDatabase db)
     private const string Report =
         "UPDATE devices SET reported_model = @model, reported_state = @state, reported_reason = @reason, reported_revision = @revision, " +
         "execution_provider = COALESCE(@execution_provider, execution_provider), agent_version = COALESCE(@agent_version, agent_version), " +
-        "manifest_fields = COALESCE(@manifest_fields, manifest_fields), " +
         "last_report_at = @at, last_seen_at = @at, " +
         "active_model = CASE WHEN @state = 'active' THEN @model WHEN @state = 'nomodel' THEN NULL ELSE active_model END " +
         "WHERE id = @id";
 
-    private const string Touch = "UPDATE devices SET last_seen_at = @at WHERE id = @id";
+    private const string Touch = "UPDATE devices SET last_seen_at = @at, manifest_fields = COALESCE(@manifest_fields, manifest_fields) WHERE id = @id";
 
     private const string Delete = "DELETE FROM devices WHERE id = @id";
     private const string DeleteDesiredState = "DELETE FROM desired_states WHERE device_id = @id";
@@ -90,15 +89,15 @@ internal sealed class DeviceStore(FleetDatabase db)
             .Bind("@revision", report.Revision)
             .Bind("@execution_provider", report.ExecutionProvider)
             .Bind("@agent_version", report.AgentVersion)
-            .Bind("@manifest_fields", FieldsJson(report.ManifestFields))
             .Bind("@at", report.At)
             .ExecuteAsync(cancellationToken);
     }
 
-    public async Task TouchAsync(string id, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <summary>The device connected: it is seen now, and its agent reads <paramref name="manifestFields"/> (empty: it did not say, what it said before stands).</summary>
+    public async Task TouchAsync(string id, DateTimeOffset at, IReadOnlyList<string> manifestFields, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenAsync(cancellationToken);
-        await connection.CreateCommand(Touch).Bind("@id", id).Bind("@at", at).ExecuteAsync(cancellationToken);
+        await connection.CreateCommand(Touch).Bind("@id", id).Bind("@at", at).Bind("@manifest_fields", FieldsJson(manifestFields)).ExecuteAsync(cancellationToken);
     }
 
     /// <summary>Deletes a revoked device and its desired state; false when there was no such device.</summary>

@@ -42,8 +42,7 @@ internal sealed record DeviceReport(
     string? Reason,
     string? ExecutionProvider,
     string? AgentVersion,
-    DateTimeOffset At,
-    IReadOnlyList<string>? ManifestFields = null);
+    DateTimeOffset At);
 
 /// <summary>The state the server wants a device in; Revision grows by one with every change.</summary>
 internal sealed record DesiredStateRecord(

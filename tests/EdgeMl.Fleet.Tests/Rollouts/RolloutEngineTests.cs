@@ -162,10 +162,10 @@ public abstract class RolloutEngineTests : StoreTests
         var devices = await AddDevicesAsync("site=a", 9);
         for (var i = 0; i < 7; i++)
         {
-            await ReportFieldsAsync(devices[i], BeforeExplanation);
+            await ConnectAsync(devices[i], BeforeExplanation);
         }
 
-        await ReportFieldsAsync(devices[7], ManifestFields.Known);
+        await ConnectAsync(devices[7], ManifestFields.Known);
 
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => fleet.Engine.StartAsync(Start("crack-detector:v3", "site=a"), "admin", Timeout));
 
@@ -176,10 +176,10 @@ public abstract class RolloutEngineTests : StoreTests
         Assert.Empty(await Stores.Rollouts.ListAsync(Timeout));
         Assert.Empty(await Stores.DesiredStates.ListAsync(Timeout));
 
-        // Updated agents say so in their next report; cam-08 never said what it reads, so its own check decides.
+        // Updated agents say so when they connect again; cam-08 never said what it reads, so its own check decides.
         for (var i = 0; i < 7; i++)
         {
-            await ReportFieldsAsync(devices[i], ManifestFields.Known);
+            await ConnectAsync(devices[i], ManifestFields.Known);
         }
 
         var started = await fleet.Engine.StartAsync(Start("crack-detector:v3", "site=a"), "admin", Timeout);
@@ -271,8 +271,8 @@ public abstract class RolloutEngineTests : StoreTests
     private async Task<IEnumerable<string>> InRolloutAsync(string rollout) =>
         (await Stores.DesiredStates.ListAsync(Timeout)).Where(d => d.RolloutId == rollout).Select(d => d.DeviceId);
 
-    private async Task ReportFieldsAsync(string device, IReadOnlyList<string> fields) =>
-        await Stores.Devices.RecordReportAsync(new DeviceReport(device, 0, null, "nomodel", null, null, "1.0", DateTimeOffset.UtcNow, fields), Timeout);
+    private async Task ConnectAsync(string device, IReadOnlyList<string> fields) =>
+        await Stores.Devices.TouchAsync(device, DateTimeOffset.UtcNow, fields, Timeout);
 
     /// <summary>The device's retained MQTT status as the server's ingestion takes it in.</summary>
     private static void SetOnline(FleetParts fleet, string device, bool online) =>

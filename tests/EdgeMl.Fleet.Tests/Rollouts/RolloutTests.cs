@@ -2,6 +2,7 @@ using EdgeMl.Agent.Messaging;
 using EdgeMl.Agent.Outbox;
 using EdgeMl.Agent.Telemetry;
 using EdgeMl.Contracts.Packaging;
+using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
 using EdgeMl.Fleet.Sync;
 using EdgeMl.Fleet.Tests.Infrastructure;
@@ -90,7 +91,7 @@ public sealed class RolloutTests : IAsyncLifetime
         await _fleet.PushAsync(RepoPaths.Package("v3"));
         await StartAgentsAsync(2);
         await RollOutAsync(V2, "100%");
-        // Running agents said what they read when they enrolled, and again in every report.
+        // Running agents said what they read when they enrolled, and again each time they connected.
         var stores = _fleet.Services.GetRequiredService<FleetStores>();
         foreach (var agent in _agents)
         {
@@ -99,7 +100,8 @@ public sealed class RolloutTests : IAsyncLifetime
 
         // An agent from before `explanation`, which v3's manifest sets, enrolls over gRPC as it would.
         using var channel = GrpcChannel.ForAddress(_fleet.GrpcAddress);
-        var older = await new DeviceService.DeviceServiceClient(channel).EnrolAsync(new EnrolRequest
+        var client = new DeviceService.DeviceServiceClient(channel);
+        var older = await client.EnrolAsync(new EnrolRequest
         {
             Token = await _fleet.TokenAsync(),
             Hostname = "older",
@@ -120,6 +122,14 @@ public sealed class RolloutTests : IAsyncLifetime
         await _fleet.WaitForRolloutAsync(started.RolloutId, "completed");
         await Eventually.HoldsAsync(() => Task.FromResult(_agents[0].ActiveModel), m => m == v3, TimeSpan.FromSeconds(30), "the site=a agent to score with v3");
         Assert.Equal(V2, _agents[1].ActiveModel);
+
+        // Updated, the older device's agent says so when it connects, with or without a model to report on; then nothing is refused.
+        var credentials = new Metadata { { CallerIdentity.DeviceHeader, older.DeviceId }, { "authorization", "Bearer " + older.DeviceSecret } };
+        using var watch = client.WatchDesiredState(new WatchDesiredStateRequest { ManifestFields = { ManifestFields.Known } }, credentials);
+        _ = watch.ResponseStream.MoveNext();
+        await Eventually.HoldsAsync(
+            async () => (await stores.Devices.GetAsync(older.DeviceId, CancellationToken.None))!.ManifestFields!, f => f.SequenceEqual(ManifestFields.Known), TimeSpan.FromSeconds(30), "the updated list");
+        Assert.Equal("running", (await StartRolloutAsync(v3, "100%")).State);
     }
 
     [Fact]

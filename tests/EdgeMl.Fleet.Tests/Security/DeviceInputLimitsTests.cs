@@ -37,13 +37,13 @@ public sealed class DeviceInputLimitsTests
     public void Refuses_a_list_of_manifest_fields_too_long_or_with_a_field_out_of_bounds()
     {
         var many = new EnrolRequest { ManifestFields = { Enumerable.Range(0, DeviceInputLimits.MaxManifestFields + 1).Select(i => $"f{i}") } };
-        var odd = new StatusReport { ManifestFields = { "name", "", new string('f', 200) } };
+        var odd = new WatchDesiredStateRequest { ManifestFields = { "name", "", new string('f', 200) } };
 
         var enrolled = Assert.Throws<RpcException>(() => DeviceInputLimits.Check(many));
-        var reported = Assert.Throws<RpcException>(() => DeviceInputLimits.Apply(odd));
+        var watched = Assert.Throws<RpcException>(() => DeviceInputLimits.Check(odd));
 
         Assert.Equal("refused: 1025 manifest_fields (at most 1024)", enrolled.Status.Detail);
-        Assert.Equal("refused: a manifest field of 0 characters (1 to 128)", reported.Status.Detail);
-        DeviceInputLimits.Apply(new StatusReport { ManifestFields = { EdgeMl.Contracts.Packaging.ManifestFields.Known } });
+        Assert.Equal("refused: a manifest field of 0 characters (1 to 128)", watched.Status.Detail);
+        DeviceInputLimits.Check(new WatchDesiredStateRequest { ManifestFields = { EdgeMl.Contracts.Packaging.ManifestFields.Known } });
     }
 }

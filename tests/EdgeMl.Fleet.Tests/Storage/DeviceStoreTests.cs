@@ -50,16 +50,16 @@ public abstract class DeviceStoreTests : StoreTests
     }
 
     [Fact]
-    public async Task Keeps_the_manifest_fields_an_agent_reads_until_a_report_names_others()
+    public async Task Keeps_the_manifest_fields_an_agent_reads_until_a_connection_names_others()
     {
         await Stores.Devices.AddAsync(Device("cam-1") with { ManifestFields = ["name", "input"] }, Timeout);
         await Stores.Devices.AddAsync(Device("cam-2"), Timeout);
 
         var enrolled = await Stores.Devices.GetAsync("cam-1", Timeout);
-        // An older agent's report says nothing about them: what the device said before stands.
-        await Stores.Devices.RecordReportAsync(new DeviceReport("cam-1", 1, null, "nomodel", null, null, null, T0.AddMinutes(1)), Timeout);
+        // An older agent says nothing about them when it connects: what the device said before stands.
+        await Stores.Devices.TouchAsync("cam-1", T0.AddMinutes(1), [], Timeout);
         var unchanged = await Stores.Devices.GetAsync("cam-1", Timeout);
-        await Stores.Devices.RecordReportAsync(new DeviceReport("cam-1", 2, null, "nomodel", null, null, null, T0.AddMinutes(2), ["name", "input", "explanation"]), Timeout);
+        await Stores.Devices.TouchAsync("cam-1", T0.AddMinutes(2), ["name", "input", "explanation"], Timeout);
         var updated = await Stores.Devices.GetAsync("cam-1", Timeout);
 
         Assert.Equal(["name", "input"], enrolled!.ManifestFields!);
@@ -84,7 +84,7 @@ public abstract class DeviceStoreTests : StoreTests
     {
         await Stores.Devices.AddAsync(Device("cam-1"), Timeout);
 
-        await Stores.Devices.TouchAsync("cam-1", T0.AddHours(1), Timeout);
+        await Stores.Devices.TouchAsync("cam-1", T0.AddHours(1), [], Timeout);
 
         var read = await Stores.Devices.GetAsync("cam-1", Timeout);
         Assert.Equal(T0.AddHours(1), read!.LastSeenAt);

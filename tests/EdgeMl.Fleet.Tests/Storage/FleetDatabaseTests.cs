@@ -51,7 +51,7 @@ public abstract class FleetDatabaseTests : StoreTests
         {
             await Stores.Audit.AppendAsync(new AuditRecord(T0.AddSeconds(i), "admin", "test.write", $"cam-{i}", ""), Timeout);
             await Stores.DesiredStates.SetManyAsync([new DesiredStateChange($"cam-{i % 4}", $"m:v{i}", null, null, false, false)], T0.AddSeconds(i), Timeout);
-            await Stores.Devices.TouchAsync("cam-1", T0.AddSeconds(i), Timeout);
+            await Stores.Devices.TouchAsync("cam-1", T0.AddSeconds(i), [], Timeout);
             return i;
         });
 

@@ -20,11 +20,16 @@ internal static class DeviceCommands
 
         var list = new AdminConnection();
         var selector = new Option<string?>("--selector") { Description = "Only devices with these tags, e.g. site=a,line=3" };
-        var listCommand = list.With(new Command("list", "List devices: id, tags, online, active model, last report") { selector });
+        var cannotRead = new Option<string?>("--cannot-read")
+        {
+            Description = "Only devices whose agents said they do not read a field this model's manifest sets (name:version), the ones a rollout of it would refuse",
+        };
+        var listCommand = list.With(new Command("list", "List devices: id, tags, online, active model, last report, agent version") { selector, cannotRead });
         list.SetAction(listCommand, async (client, result, ct) =>
-            await client.ListDevicesAsync(new ListDevicesRequest { Selector = result.GetValue(selector) ?? "" }, cancellationToken: ct),
+            await client.ListDevicesAsync(new ListDevicesRequest { Selector = result.GetValue(selector) ?? "", CannotRead = result.GetValue(cannotRead) ?? "" }, cancellationToken: ct),
             m => string.Join(Environment.NewLine, ((DeviceList)m).Devices.Select(d =>
-                $"{d.DeviceId}  {string.Join(',', d.Tags.Select(t => $"{t.Key}={t.Value}"))}  {(d.Online ? "online" : "offline")}  active {Or(d.ActiveModel)}  desired {Or(d.DesiredModel)}  {d.State.ToString().ToLowerInvariant()} {d.Reason}  last report {(d.LastReportUnixMs == 0 ? "never" : DateTimeOffset.FromUnixTimeMilliseconds(d.LastReportUnixMs).ToString("u", System.Globalization.CultureInfo.InvariantCulture))}")));
+                $"{d.DeviceId}  {string.Join(',', d.Tags.Select(t => $"{t.Key}={t.Value}"))}  {(d.Online ? "online" : "offline")}  active {Or(d.ActiveModel)}  desired {Or(d.DesiredModel)}  {d.State.ToString().ToLowerInvariant()} {d.Reason}  last report {(d.LastReportUnixMs == 0 ? "never" : DateTimeOffset.FromUnixTimeMilliseconds(d.LastReportUnixMs).ToString("u", System.Globalization.CultureInfo.InvariantCulture))}  agent {Or(d.AgentVersion)}" +
+                (d.UnreadFields.Count == 0 ? "" : $"  does not read {string.Join(", ", d.UnreadFields)}"))));
         device.Subcommands.Add(listCommand);
 
         var revoke = new AdminConnection();

@@ -1,3 +1,4 @@
+using EdgeMl.Contracts.Packaging;
 using EdgeMl.Fleet.Devices;
 using EdgeMl.Fleet.Messaging;
 using EdgeMl.Fleet.Registry;
@@ -75,10 +76,17 @@ internal sealed class AdminGrpcService(
     {
         Authorize(context);
         var selector = TagSelector.Parse(request.Selector);
+        var used = request.CannotRead.Length == 0 ? null : ManifestFields.Used((await registry.GetAsync(request.CannotRead, context.CancellationToken)).ManifestJson);
         var desired = (await stores.DesiredStates.ListAsync(context.CancellationToken)).ToDictionary(d => d.DeviceId, StringComparer.Ordinal);
         var list = new DeviceList();
         foreach (var device in (await stores.Devices.ListAsync(context.CancellationToken)).Where(d => selector.Matches(d.Tags)))
         {
+            var unread = used is null ? [] : AgentFit.Unread(used, device);
+            if (used is not null && unread.Count == 0)
+            {
+                continue;
+            }
+
             var info = new DeviceInfo
             {
                 DeviceId = device.Id,
@@ -91,6 +99,8 @@ internal sealed class AdminGrpcService(
                 LastReportUnixMs = device.LastReportAt?.ToUnixTimeMilliseconds() ?? 0,
                 ExecutionProvider = device.ExecutionProvider ?? "",
                 EnrolledAtUnixMs = device.EnrolledAt.ToUnixTimeMilliseconds(),
+                AgentVersion = device.AgentVersion,
+                UnreadFields = { unread },
             };
             foreach (var (tag, value) in device.Tags)
             {

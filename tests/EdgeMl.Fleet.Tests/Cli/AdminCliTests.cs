@@ -1,7 +1,9 @@
 using System.Text.Json.Nodes;
+using EdgeMl.Contracts.Packaging;
 using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Tests.Infrastructure;
 using EdgeMl.Protos.Fleet;
+using Grpc.Net.Client;
 
 namespace EdgeMl.Fleet.Tests.Cli;
 
@@ -93,6 +95,36 @@ public sealed class AdminCliTests : IAsyncLifetime
         Assert.Matches("^[A-Za-z0-9_-]{43}\\.[0-9a-f]{64}$", token.Output.Trim());
         var entries = JsonNode.Parse(history.Output)!["entries"]!.AsArray();
         Assert.Contains(entries, e => e!["action"]!.ToString() == "device.token" && e["actor"]!.ToString() == "admin-" + Secrets.Hash(_token)[..8]);
+    }
+
+    [Fact]
+    public async Task Lists_the_devices_a_rollout_would_refuse_with_the_fields_their_agents_do_not_read()
+    {
+        await RunAsync("model", "push", RepoPaths.Package("v3"));
+        using var channel = GrpcChannel.ForAddress(_fleet.GrpcAddress);
+        var devices = new DeviceService.DeviceServiceClient(channel);
+        var older = await devices.EnrolAsync(new EnrolRequest
+        {
+            Token = await _fleet.TokenAsync(),
+            AgentVersion = "0.9",
+            ManifestFields = { ManifestFields.Known.Where(f => !f.StartsWith("explanation", StringComparison.Ordinal)) },
+        });
+        await devices.EnrolAsync(new EnrolRequest { Token = await _fleet.TokenAsync(), AgentVersion = "1.0", ManifestFields = { ManifestFields.Known } });
+
+        var start = await RunAsync("rollout", "start", "--model", "crack-detector:v3");
+        var unfit = await RunAsync("device", "list", "--cannot-read", "crack-detector:v3");
+        var all = await RunAsync("device", "list");
+        var unknown = await RunAsync("device", "list", "--cannot-read", "crack-detector:v9");
+
+        Assert.Equal(1, start.ExitCode);
+        Assert.Contains($"1 of 2 devices would refuse crack-detector:v3: their agents do not read the manifest's explanation ({older.DeviceId})", start.Error, StringComparison.Ordinal);
+        Assert.Single(start.Error.Trim().Split('\n'));
+        var line = Assert.Single(unfit.Output.Trim().Split('\n'));
+        Assert.StartsWith(older.DeviceId, line, StringComparison.Ordinal);
+        Assert.EndsWith("agent 0.9  does not read explanation", line, StringComparison.Ordinal);
+        Assert.Equal(2, all.Output.Trim().Split('\n').Length);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("crack-detector:v9", unknown.Error, StringComparison.Ordinal);
     }
 
     [Fact]

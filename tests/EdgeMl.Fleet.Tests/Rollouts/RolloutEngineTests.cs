@@ -170,7 +170,7 @@ public abstract class RolloutEngineTests : StoreTests
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => fleet.Engine.StartAsync(Start("crack-detector:v3", "site=a"), "admin", Timeout));
 
         Assert.Equal(
-            "7 of 9 devices would refuse crack-detector:v3: their agents do not read the manifest's explanation (cam-00, cam-01, cam-02, cam-03, cam-04 and 2 more); " +
+            "7 of 9 devices would refuse crack-detector:v3: their agents do not read the manifest's explanation (cam-00, cam-01, cam-02, cam-03, cam-04 and 2 more: 'device list --cannot-read crack-detector:v3' lists them); " +
             "update those agents first, or choose a selector without them",
             refused.Message);
         Assert.Empty(await Stores.Rollouts.ListAsync(Timeout));

@@ -1,3 +1,4 @@
+using EdgeMl.Contracts.Packaging;
 using EdgeMl.Fleet.Security;
 using EdgeMl.Fleet.Storage;
 
@@ -34,7 +35,8 @@ internal static class BenchDevices
                         foreach (var i in chunk)
                         {
                             await DeviceStore.AddAsync(
-                                transaction, new DeviceRecord(Id(i), Secrets.Hash(Secret(i)), Tags, now, Id(i), "bench", null, null, null, null, null, 0, null, null), cancellationToken);
+                                transaction, new DeviceRecord(Id(i), Secrets.Hash(Secret(i)), Tags, now, Id(i), "bench", null, null, null, null, null, 0, null, null),
+                                ManifestFields.Known, cancellationToken);
                         }
                     },
                     cancellationToken);

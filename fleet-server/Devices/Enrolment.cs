@@ -37,7 +37,8 @@ internal sealed class Enrolment(FleetStores stores, FleetKeys keys, IBrokerAccou
 
         var secret = Secrets.NewToken();
         await stores.Devices.AddAsync(
-            new DeviceRecord(id, Secrets.Hash(secret), tags, now, hostname, agentVersion, now, null, null, null, null, 0, null, null, manifestFields),
+            new DeviceRecord(id, Secrets.Hash(secret), tags, now, hostname, agentVersion, now, null, null, null, null, 0, null, null),
+            manifestFields,
             cancellationToken);
         try
         {

@@ -13,24 +13,46 @@ internal sealed record AgentFit(string Model, IReadOnlyList<string> Devices, IRe
 {
     private const int NamedDevices = 5;
 
-    /// <summary>The fields of <paramref name="used"/> (a manifest's <see cref="ManifestFields.Used"/>) that <paramref name="device"/>'s agent said it does not read.</summary>
-    public static IReadOnlyList<string> Unread(IReadOnlyList<string> used, DeviceRecord device) =>
-        device.ManifestFields is null ? [] : ManifestFields.Missing(used, device.ManifestFields.ToHashSet(StringComparer.Ordinal));
-
-    /// <summary>The devices whose agents said they lack a field <paramref name="model"/>'s manifest sets; null when there are none.</summary>
-    public static AgentFit? Unfit(ModelRecord model, IEnumerable<DeviceRecord> devices)
+    /// <summary>
+    /// For each device that said what its agent reads (<see cref="DeviceStore.ManifestFieldsAsync"/>), the fields of
+    /// <paramref name="manifestJson"/> it does not read; a device that reads them all, or did not say, is absent.
+    /// </summary>
+    public static Dictionary<string, IReadOnlyList<string>> Unread(string manifestJson, IReadOnlyDictionary<string, IReadOnlyList<string>> read)
     {
-        var used = ManifestFields.Used(model.ManifestJson);
-        var unfit = devices.Select(d => (d.Id, Missing: Unread(used, d))).Where(d => d.Missing.Count > 0).ToList();
+        var used = ManifestFields.Used(manifestJson);
+        // Devices of one agent build share one list: compare each list once.
+        var missing = new Dictionary<IReadOnlyList<string>, IReadOnlyList<string>>(ReferenceEqualityComparer.Instance);
+        var unread = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var (device, fields) in read)
+        {
+            if (!missing.TryGetValue(fields, out var lacks))
+            {
+                missing[fields] = lacks = ManifestFields.Missing(used, fields.ToHashSet(StringComparer.Ordinal));
+            }
+
+            if (lacks.Count > 0)
+            {
+                unread[device] = lacks;
+            }
+        }
+
+        return unread;
+    }
+
+    /// <summary>Those of <paramref name="devices"/> whose agents said they lack a field <paramref name="model"/>'s manifest sets; null when there are none.</summary>
+    public static AgentFit? Unfit(ModelRecord model, IEnumerable<string> devices, IReadOnlyDictionary<string, IReadOnlyList<string>> read)
+    {
+        var unread = Unread(model.ManifestJson, read);
+        var unfit = devices.Where(unread.ContainsKey).ToList();
         return unfit.Count == 0
             ? null
-            : new AgentFit(model.Id, [.. unfit.Select(d => d.Id)], [.. unfit.SelectMany(d => d.Missing).Distinct(StringComparer.Ordinal)]);
+            : new AgentFit(model.Id, unfit, [.. unfit.SelectMany(d => unread[d]).Distinct(StringComparer.Ordinal)]);
     }
 
     /// <summary>Refuses a start, naming the fields and the devices, when any device's agent said it lacks a field the manifest sets.</summary>
-    public static void Check(ModelRecord model, IReadOnlyList<DeviceRecord> devices)
+    public static void Check(ModelRecord model, IReadOnlyList<string> devices, IReadOnlyDictionary<string, IReadOnlyList<string>> read)
     {
-        if (Unfit(model, devices) is { } unfit)
+        if (Unfit(model, devices, read) is { } unfit)
         {
             throw new InvalidOperationException(
                 $"{unfit.Devices.Count} of {devices.Count} devices would refuse {model.Id}: {unfit}; update those agents first, or choose a selector without them");

@@ -61,14 +61,13 @@ internal sealed partial class RolloutEngine(
 
         await using (await rolloutLock.EnterAsync(cancellationToken))
         {
-            var matching = (await stores.Devices.ListAsync(cancellationToken)).Where(d => selector.Matches(d.Tags)).ToList();
-            if (matching.Count == 0)
+            var devices = (await stores.Devices.ListAsync(cancellationToken)).Where(d => selector.Matches(d.Tags)).Select(d => d.Id).ToList();
+            if (devices.Count == 0)
             {
                 throw new ArgumentException($"no enrolled device matches selector '{selector.Text}'");
             }
 
-            AgentFit.Check(model, matching);
-            var devices = matching.Select(d => d.Id).ToList();
+            AgentFit.Check(model, devices, await stores.Devices.ManifestFieldsAsync(cancellationToken));
 
             var active = await stores.Rollouts.ListActiveAsync(cancellationToken);
             if (active.FirstOrDefault(r => ModelRegistry.ParseId(r.Model).Name == model.Name) is { } running)
@@ -321,9 +320,9 @@ internal sealed partial class RolloutEngine(
         {
             // A device enrolled since the start, or whose agent changed, may not read the manifest: it stays where it is.
             var selector = TagSelector.Parse(rollout.Selector);
-            var devices = (await stores.Devices.ListAsync(cancellationToken)).Where(d => selector.Matches(d.Tags)).ToList();
-            unfit = AgentFit.Unfit(await registry.GetAsync(rollout.Model, cancellationToken), devices);
-            matching = [.. devices.Select(d => d.Id).Except(unfit?.Devices ?? [], StringComparer.Ordinal)];
+            var devices = (await stores.Devices.ListAsync(cancellationToken)).Where(d => selector.Matches(d.Tags)).Select(d => d.Id).ToList();
+            unfit = AgentFit.Unfit(await registry.GetAsync(rollout.Model, cancellationToken), devices, await stores.Devices.ManifestFieldsAsync(cancellationToken));
+            matching = [.. devices.Except(unfit?.Devices ?? [], StringComparer.Ordinal)];
         }
 
         var ordered = WavePlan.Order(rollout.Id, matching);

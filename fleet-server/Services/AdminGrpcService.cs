@@ -1,4 +1,3 @@
-using EdgeMl.Contracts.Packaging;
 using EdgeMl.Fleet.Devices;
 using EdgeMl.Fleet.Messaging;
 using EdgeMl.Fleet.Registry;
@@ -76,13 +75,15 @@ internal sealed class AdminGrpcService(
     {
         Authorize(context);
         var selector = TagSelector.Parse(request.Selector);
-        var used = request.CannotRead.Length == 0 ? null : ManifestFields.Used((await registry.GetAsync(request.CannotRead, context.CancellationToken)).ManifestJson);
+        var unreadBy = request.CannotRead.Length == 0
+            ? null
+            : AgentFit.Unread((await registry.GetAsync(request.CannotRead, context.CancellationToken)).ManifestJson, await stores.Devices.ManifestFieldsAsync(context.CancellationToken));
         var desired = (await stores.DesiredStates.ListAsync(context.CancellationToken)).ToDictionary(d => d.DeviceId, StringComparer.Ordinal);
         var list = new DeviceList();
         foreach (var device in (await stores.Devices.ListAsync(context.CancellationToken)).Where(d => selector.Matches(d.Tags)))
         {
-            var unread = used is null ? [] : AgentFit.Unread(used, device);
-            if (used is not null && unread.Count == 0)
+            var unread = unreadBy?.GetValueOrDefault(device.Id);
+            if (unreadBy is not null && unread is null)
             {
                 continue;
             }
@@ -100,7 +101,7 @@ internal sealed class AdminGrpcService(
                 ExecutionProvider = device.ExecutionProvider ?? "",
                 EnrolledAtUnixMs = device.EnrolledAt.ToUnixTimeMilliseconds(),
                 AgentVersion = device.AgentVersion,
-                UnreadFields = { unread },
+                UnreadFields = { unread ?? [] },
             };
             foreach (var (tag, value) in device.Tags)
             {

@@ -15,7 +15,7 @@ internal sealed record ModelRecord(
     public string Id => $"{Name}:{Version}";
 }
 
-/// <summary>An enrolled device and the last status it reported; <see cref="ManifestFields"/>: what its agent reads, null when it did not say.</summary>
+/// <summary>An enrolled device and the last status it reported.</summary>
 internal sealed record DeviceRecord(
     string Id,
     string SecretHash,
@@ -30,8 +30,7 @@ internal sealed record DeviceRecord(
     string? ReportedReason,
     long ReportedRevision,
     string? ExecutionProvider,
-    DateTimeOffset? LastReportAt,
-    IReadOnlyList<string>? ManifestFields = null);
+    DateTimeOffset? LastReportAt);
 
 /// <summary>What a device reported about a model: downloading, verifying, warming, ready, active or failed; no model (null) when its desired state has none.</summary>
 internal sealed record DeviceReport(

@@ -195,7 +195,7 @@ public abstract class RolloutEngineTests : StoreTests
         var rollout = await fleet.Engine.StartAsync(Start("crack-detector:v3", "site=a") with { Waves = ["1", "100%"] }, "admin", Timeout);
         // Enrolled after the start, by an agent from before `explanation`.
         await Stores.Devices.AddAsync(
-            new DeviceRecord("cam-late", "secret-hash", Tags.Parse("site=a"), T0, "host", "0.9", null, null, null, null, null, 0, null, null, BeforeExplanation), Timeout);
+            new DeviceRecord("cam-late", "secret-hash", Tags.Parse("site=a"), T0, "host", "0.9", null, null, null, null, null, 0, null, null), BeforeExplanation, Timeout);
         await ReportAsync((await InRolloutAsync(rollout.Id)).Single(), "crack-detector:v3", "active");
 
         await fleet.Engine.AdvanceAllAsync(Timeout);

@@ -52,20 +52,24 @@ public abstract class DeviceStoreTests : StoreTests
     [Fact]
     public async Task Keeps_the_manifest_fields_an_agent_reads_until_a_connection_names_others()
     {
-        await Stores.Devices.AddAsync(Device("cam-1") with { ManifestFields = ["name", "input"] }, Timeout);
-        await Stores.Devices.AddAsync(Device("cam-2"), Timeout);
+        await Stores.Devices.AddAsync(Device("cam-1"), ["name", "input"], Timeout);
+        await Stores.Devices.AddAsync(Device("cam-2"), ["name", "input"], Timeout);
+        await Stores.Devices.AddAsync(Device("cam-3"), Timeout);
 
-        var enrolled = await Stores.Devices.GetAsync("cam-1", Timeout);
+        var enrolled = await Stores.Devices.ManifestFieldsAsync(Timeout);
         // An older agent says nothing about them when it connects: what the device said before stands.
         await Stores.Devices.TouchAsync("cam-1", T0.AddMinutes(1), [], Timeout);
-        var unchanged = await Stores.Devices.GetAsync("cam-1", Timeout);
+        var unchanged = await Stores.Devices.ManifestFieldsAsync(Timeout);
         await Stores.Devices.TouchAsync("cam-1", T0.AddMinutes(2), ["name", "input", "explanation"], Timeout);
-        var updated = await Stores.Devices.GetAsync("cam-1", Timeout);
+        var updated = await Stores.Devices.ManifestFieldsAsync(Timeout);
 
-        Assert.Equal(["name", "input"], enrolled!.ManifestFields!);
-        Assert.Equal(["name", "input"], unchanged!.ManifestFields!);
-        Assert.Equal(["name", "input", "explanation"], updated!.ManifestFields!);
-        Assert.Null((await Stores.Devices.GetAsync("cam-2", Timeout))!.ManifestFields);
+        Assert.Equal(["cam-1", "cam-2"], enrolled.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["name", "input"], enrolled["cam-1"]);
+        // One list parsed once for the devices that share it.
+        Assert.Same(enrolled["cam-1"], enrolled["cam-2"]);
+        Assert.Equal(["name", "input"], unchanged["cam-1"]);
+        Assert.Equal(["name", "input", "explanation"], updated["cam-1"]);
+        Assert.Equal(["name", "input"], updated["cam-2"]);
     }
 
     [Fact]

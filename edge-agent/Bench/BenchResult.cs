@@ -70,6 +70,15 @@ internal sealed record BenchResult
     [JsonPropertyName("decode_inference_limit_ips")]
     public double? DecodeInferenceLimitIps { get; init; }
 
+    /// <summary>The agent's frames/s over (f)'s in each paired round: the limit, then the agent, back to back.</summary>
+    [JsonPropertyName("limit_shares")]
+    public IReadOnlyList<double?> LimitShares { get; init; } = [];
+
+    /// <summary>The median of <see cref="LimitShares"/> (null when a round measured nothing).</summary>
+    [JsonIgnore]
+    public double? LimitShareMedian =>
+        LimitShares.Count == 0 || LimitShares.Any(s => s is null) ? null : LimitShares.Order().ElementAt(LimitShares.Count / 2);
+
     [JsonPropertyName("jpeg_decoder")]
     public string JpegDecoder { get; init; } = "";
 

@@ -49,6 +49,7 @@ internal static class BenchCommand
           (d) agent pipeline with heatmaps    {Show(r.HeatmapFramesIps, "F1"),9} images/s  ({Show(r.HeatmapsPerSecond, "F2")} heatmaps/s at {Show(r.HeatmapMs, "F0")} ms each, {r.HeatmapsDropped} dropped unexplained)
           (e) decoder limit, decode only      {Show(r.DecodeLimitIps, "F1"),9} images/s  ({r.JpegDecoder}, scale {r.DecodeScale})
           (f) decoder limit with inference    {Show(r.DecodeInferenceLimitIps, "F1"),9} images/s  (the agent reaches {Show(Ratio.Of(r.AgentIps, r.DecodeInferenceLimitIps) * 100, "F1")} % of it)
+              in {r.LimitShares.Count} paired rounds (limit, then agent): {string.Join(", ", r.LimitShares.Select(s => Show(s * 100, "F1") + " %"))}; median {Show(r.LimitShareMedian * 100, "F1")} %
           ratios: agent/naive {Show(Ratio.Of(r.AgentIps, r.NaiveIps), "F2")}x, agent/raw {Show(Ratio.Of(r.AgentIps, r.RawOrtIps), "F2")}
           latency end to end: p50 {Show(r.P50Ms, "F2")} ms, p95 {Show(r.P95Ms, "F2")} ms, p99 {Show(r.P99Ms, "F2")} ms
           per frame: decode+preprocess {Show(r.DecodeMs, "F2")} ms, inference {Show(r.InferenceMs, "F2")} ms, outside both {Show(r.OutsideShare * 100, "F1")} %

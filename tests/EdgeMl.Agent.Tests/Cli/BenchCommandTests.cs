@@ -42,6 +42,10 @@ public sealed class BenchCommandTests
         Assert.InRange(figures["outside_share"]!.GetValue<double>(), 0, 1);
         Assert.True(figures["p50_ms"]!.GetValue<double>() <= figures["p95_ms"]!.GetValue<double>());
         Assert.True(figures["p95_ms"]!.GetValue<double>() <= figures["p99_ms"]!.GetValue<double>());
+        // Each paired round measured both the limit and the agent.
+        Assert.Equal(3, figures["limit_shares"]!.AsArray().Count);
+        Assert.All(figures["limit_shares"]!.AsArray(), s => Assert.True(s!.GetValue<double>() > 0, $"a share of {s}"));
+        Assert.Matches(@"in 3 paired rounds \(limit, then agent\): [0-9.]+ %, [0-9.]+ %, [0-9.]+ %; median [0-9.]+ %", run.Output);
     }
 
     [Fact]

@@ -160,7 +160,7 @@ internal sealed class AgentBenchmark(ModelHolder models, int workers, InferenceO
                             var begin = _time.GetTimestamp();
                             if (explainer.Explain(request.Encoded, request.Label, token, out _) is { } map)
                             {
-                                HeatmapImage.EncodePng(map, explainer.InputWidth, explainer.InputHeight);
+                                HeatmapImage.EncodePng(map);
                                 Interlocked.Add(ref heatmapTicks, _time.GetTimestamp() - begin);
                                 Interlocked.Increment(ref made);
                             }

@@ -15,17 +15,16 @@ internal abstract class Explainer : IDisposable
     private readonly RunOptions _runOptions = new();
     private readonly FramePreprocessor _preprocessor;
 
-    /// <exception cref="NotSupportedException">The model splits frames into tiles; its heatmap would need the tile layout, which this does not map.</exception>
     protected Explainer(ModelPackage package, InferenceOptions inference)
     {
         Manifest = package.Manifest;
         var input = Manifest.Input;
-        if (input.Tiles is not null)
-        {
-            throw new NotSupportedException($"{Manifest.Id} scores frames in tiles; heatmaps cover untiled inputs only");
-        }
-
-        TensorLength = input.Channels * input.Width * input.Height;
+        Tiles = TileLayout.Compute(input);
+        var roi = input.Roi ?? new RegionSpec();
+        Region = new TileLayout.Rect(roi.X, roi.Y, roi.Width, roi.Height);
+        // Every tile has the same size: the input stretched over one of them gives the frame's shape as the model sees it.
+        FrameAspect = input.Width / Tiles[0].Width / (input.Height / Tiles[0].Height);
+        TensorLength = Tiles.Length * input.Channels * input.Width * input.Height;
         _preprocessor = new FramePreprocessor(input, inference.MaxDecodePixels);
         // One thread: ONNX Runtime then computes on the caller's (low-priority) thread instead of a pool of normal-priority ones.
         Session = SessionFactory.CreateCpu(package, new InferenceOptions { IntraOpThreads = 1, InterOpThreads = 1 });
@@ -39,17 +38,21 @@ internal abstract class Explainer : IDisposable
 
     public string ModelId => Manifest.Id;
 
-    public int InputWidth => Manifest.Input.Width;
-
-    public int InputHeight => Manifest.Input.Height;
-
     protected ModelManifest Manifest { get; }
+
+    /// <summary>The parts of the frame the model scores, one input each (one without <c>input.tiles</c>).</summary>
+    protected TileLayout.Rect[] Tiles { get; }
+
+    /// <summary>The frame's region of interest, which the tiles cover: where a heatmap's grid lies.</summary>
+    protected TileLayout.Rect Region { get; }
+
+    private double FrameAspect { get; }
 
     protected InferenceSession Session { get; }
 
     protected RunOptions RunOptions => _runOptions;
 
-    /// <summary>Floats in one frame's input tensor.</summary>
+    /// <summary>Floats in one frame's input tensors, all its tiles.</summary>
     protected int TensorLength { get; }
 
     /// <summary>Decodes and preprocesses <paramref name="encoded"/> as the scoring path does, then explains it; null with <paramref name="error"/> when the frame cannot be decoded.</summary>
@@ -87,12 +90,17 @@ internal abstract class Explainer : IDisposable
     /// <summary>The heatmap of <paramref name="input"/>, which it may hand to ONNX Runtime as it is but must not change.</summary>
     protected abstract ExplanationMap Compute(float[] input, int label);
 
-    /// <summary>The first <paramref name="count"/> input tensors in <paramref name="batch"/> as one ONNX Runtime input of the model's layout.</summary>
-    protected OrtValue InputTensor(float[] batch, int count)
+    /// <summary>A heatmap whose grid lies over <see cref="Region"/>.</summary>
+    protected ExplanationMap Map(string method, string label, float probability, int columns, int rows, float[] heat) =>
+        new(method, label, probability, columns, rows, heat) { Region = Region, FrameAspect = FrameAspect };
+
+    /// <summary>The first <paramref name="frames"/> frames' input tensors in <paramref name="batch"/> (all their tiles) as one ONNX Runtime input of the model's layout.</summary>
+    protected OrtValue InputTensor(float[] batch, int frames)
     {
         var input = Manifest.Input;
+        var count = frames * Tiles.Length;
         long[] shape = input.Layout == "NHWC" ? [count, input.Height, input.Width, input.Channels] : [count, input.Channels, input.Height, input.Width];
-        return OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, batch.AsMemory(0, count * TensorLength), shape);
+        return OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, batch.AsMemory(0, frames * TensorLength), shape);
     }
 
     public void Dispose()

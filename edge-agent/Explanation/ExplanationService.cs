@@ -77,7 +77,7 @@ internal sealed partial class ExplanationService(
                 return;
             }
 
-            store.Save(request, map, HeatmapImage.EncodePng(map, explainer.InputWidth, explainer.InputHeight));
+            store.Save(request, map, HeatmapImage.EncodePng(map));
             Interlocked.Increment(ref _made);
             var milliseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             LogMade(logger, request.FrameId, map.Label, milliseconds);

@@ -30,6 +30,12 @@ internal sealed class ExplanationStore(string directory)
             json.WriteNumber("probability", map.Probability);
             json.WriteNumber("columns", map.Columns);
             json.WriteNumber("rows", map.Rows);
+            json.WriteStartObject("region");
+            json.WriteNumber("x", map.Region.X);
+            json.WriteNumber("y", map.Region.Y);
+            json.WriteNumber("width", map.Region.Width);
+            json.WriteNumber("height", map.Region.Height);
+            json.WriteEndObject();
             json.WriteStartArray("heat");
             foreach (var value in map.Heat)
             {

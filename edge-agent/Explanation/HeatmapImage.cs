@@ -2,7 +2,10 @@ using SkiaSharp;
 
 namespace EdgeMl.Agent.Explanation;
 
-/// <summary>Renders an <see cref="ExplanationMap"/> as a small colour PNG at the model input's aspect, for a person to lay over the frame.</summary>
+/// <summary>
+/// Renders an <see cref="ExplanationMap"/> as a small colour PNG of the whole frame, for a person to lay over it: the grid
+/// fills the map's region (a model's region of interest, the tiles' extent), and the rest of the frame stays clear.
+/// </summary>
 internal static class HeatmapImage
 {
     /// <summary>Pixels along the longer side: enough to see which part of the phone lit up, small enough to travel with every case.</summary>
@@ -13,11 +16,14 @@ internal static class HeatmapImage
     /// colour ramp) to transparent where there is none (or less), so that laid over the frame it colours the evidence and
     /// leaves the rest as the camera saw it, on a white screen as on a dark one.
     /// </summary>
-    public static byte[] EncodePng(ExplanationMap map, int inputWidth, int inputHeight)
+    public static byte[] EncodePng(ExplanationMap map)
     {
-        var (width, height) = inputWidth >= inputHeight
-            ? (LongSide, Math.Max(1, LongSide * inputHeight / inputWidth))
-            : (Math.Max(1, LongSide * inputWidth / inputHeight), LongSide);
+        var (width, height) = map.FrameAspect >= 1
+            ? (LongSide, Math.Max(1, (int)Math.Round(LongSide / map.FrameAspect)))
+            : (Math.Max(1, (int)Math.Round(LongSide * map.FrameAspect)), LongSide);
+        var region = map.Region;
+        var (left, top) = ((int)Math.Round(region.X * width), (int)Math.Round(region.Y * height));
+        var (right, bottom) = ((int)Math.Round((region.X + region.Width) * width), (int)Math.Round((region.Y + region.Height) * height));
         // A map's cells are probabilities: drawn on that scale, a frame the model finds clean stays nearly clear. Occlusion
         // drops are small beside 1 on most frames, so they are drawn relative to the largest.
         var max = map.Method == ExplanationMap.ModelMap ? 1f : map.Heat.Max();
@@ -32,8 +38,16 @@ internal static class HeatmapImage
             }
         }
 
-        using var scaled = grid.Resize(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul), new SKSamplingOptions(SKFilterMode.Linear));
-        using var image = SKImage.FromBitmap(scaled);
+        using var scaled = grid.Resize(
+            new SKImageInfo(Math.Max(1, right - left), Math.Max(1, bottom - top), SKColorType.Rgba8888, SKAlphaType.Premul), new SKSamplingOptions(SKFilterMode.Linear));
+        using var frame = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
+        using (var canvas = new SKCanvas(frame))
+        {
+            canvas.Clear(SKColors.Transparent);
+            canvas.DrawBitmap(scaled, left, top);
+        }
+
+        using var image = SKImage.FromBitmap(frame);
         using var png = image.Encode(SKEncodedImageFormat.Png, 100);
         return png.ToArray();
     }

@@ -15,11 +15,17 @@ internal sealed class OcclusionExplainer : Explainer
     private readonly int _rows;
     private readonly int _batch;
 
-    /// <exception cref="NotSupportedException">The model splits frames into tiles; its heatmap would need the tile layout, which this does not map.</exception>
+    /// <exception cref="NotSupportedException">The model splits frames into tiles: greying a cell of the frame would mean greying it in every tile that covers it, which this does not do.</exception>
     public OcclusionExplainer(ModelPackage package, InferenceOptions inference, ExplanationOptions options)
         : base(package, inference)
     {
         var input = Manifest.Input;
+        if (Tiles.Length > 1)
+        {
+            Dispose();
+            throw new NotSupportedException($"{Manifest.Id} scores frames in tiles and names no explanation map; occlusion heatmaps cover untiled inputs only");
+        }
+
         (_columns, _rows) = input.Width >= input.Height
             ? (options.Cells, Math.Max(1, (int)Math.Round((double)options.Cells * input.Height / input.Width)))
             : (Math.Max(1, (int)Math.Round((double)options.Cells * input.Width / input.Height)), options.Cells);
@@ -74,7 +80,7 @@ internal sealed class OcclusionExplainer : Explainer
             heat[i] = probabilities[0] - probabilities[i + 1];
         }
 
-        return new ExplanationMap(ExplanationMap.Occlusion, Manifest.Output.Labels[label], probabilities[0], _columns, _rows, heat);
+        return Map(ExplanationMap.Occlusion, Manifest.Output.Labels[label], probabilities[0], _columns, _rows, heat);
     }
 
     private void Occlude(Span<float> tensor, int cell)

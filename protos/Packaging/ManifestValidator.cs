@@ -173,11 +173,6 @@ public static partial class ManifestValidator
         {
             problems.Add($"explanation.kind '{explanation.Kind}' is not one of logits, probabilities");
         }
-
-        if (manifest.Input.Tiles is not null)
-        {
-            problems.Add("explanation needs an untiled input: a map per tile does not lie evenly over the frame");
-        }
     }
 
     private static void ValidateDecision(DecisionSpec decision, string[] labels, List<string> problems)

@@ -27,15 +27,18 @@ internal static class BrightSpotModel
         return tensor;
     }
 
-    /// <summary>The same frame as a PNG, for the decode path.</summary>
-    public static byte[] Png()
+    /// <summary>
+    /// The same frame as a PNG, for the decode path; <paramref name="width"/> wider frames hold it <paramref name="shift"/>
+    /// pixels to the right (a region of interest or a tile there sees the model's frame).
+    /// </summary>
+    public static byte[] Png(int width = 16, int shift = 0)
     {
-        using var bitmap = new SKBitmap(new SKImageInfo(16, 8, SKColorType.Gray8, SKAlphaType.Opaque));
+        using var bitmap = new SKBitmap(new SKImageInfo(width, 8, SKColorType.Gray8, SKAlphaType.Opaque));
         for (var y = 0; y < 8; y++)
         {
-            for (var x = 0; x < 16; x++)
+            for (var x = 0; x < width; x++)
             {
-                bitmap.SetPixel(x, y, IsSpot(x, y) ? SKColors.White : new SKColor(128, 128, 128));
+                bitmap.SetPixel(x, y, IsSpot(x - shift, y) ? SKColors.White : new SKColor(128, 128, 128));
             }
         }
 

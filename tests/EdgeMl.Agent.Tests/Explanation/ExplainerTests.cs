@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using EdgeMl.Agent.Explanation;
+using EdgeMl.Agent.Imaging;
 using EdgeMl.Agent.Inference;
 using EdgeMl.Agent.Tests.Infrastructure;
 using EdgeMl.Contracts.Packaging;
@@ -82,6 +84,79 @@ public sealed class ExplainerTests
 
         Assert.Null(error);
         Assert.Equal((0, 2), map!.Peak());
+    }
+
+    [Fact]
+    public void Map_of_a_model_with_a_region_of_interest_lies_over_that_region()
+    {
+        using var temp = new TempDirectory();
+        using var explainer = Explainer.For(MapPackage(temp, input => input["roi"] = new JsonObject { ["x"] = 0.5, ["width"] = 0.5 }), Cpu, new ExplanationOptions());
+
+        // 32x8: the right half is the model's 16x8 frame, its spot where the model reads it.
+        var map = explainer.Explain(BrightSpotModel.Png(32, 16), BrightSpotModel.SpotLabel, CancellationToken.None, out var error);
+
+        Assert.Null(error);
+        Assert.Equal((4, 2, (0, 2)), (map!.Columns, map.Rows, map.Peak()));
+        Assert.Equal(new TileLayout.Rect(0.5, 0, 0.5, 1), map.Region);
+        Assert.Equal(4.0, map.FrameAspect, 1e-9);
+    }
+
+    [Fact]
+    public void Maps_of_a_tiled_model_are_laid_where_their_tiles_lie()
+    {
+        using var temp = new TempDirectory();
+        var tiles = new JsonObject { ["columns"] = 2, ["rows"] = 1, ["reduce"] = "max", ["label"] = "spot" };
+        using var explainer = Explainer.For(MapPackage(temp, input => input["tiles"] = tiles), Cpu, new ExplanationOptions());
+
+        // Two 16x8 tiles side by side; the spot lies in the right one, where the model reads it.
+        var map = explainer.Explain(BrightSpotModel.Png(32, 16), BrightSpotModel.SpotLabel, CancellationToken.None, out var error);
+
+        Assert.Null(error);
+        Assert.IsType<ModelMapExplainer>(explainer);
+        Assert.True(map!.Probability > 0.99f, $"p(spot) {map.Probability}");
+        Assert.Equal((8, 2), (map.Columns, map.Rows));
+        Assert.Equal((0, 6), map.Peak());
+        Assert.All(map.Heat.Where((_, i) => i != 6), h => Assert.True(h < 0.01f, $"heat elsewhere {h}"));
+        Assert.Equal(new TileLayout.Rect(0, 0, 1, 1), map.Region);
+        Assert.Equal(4.0, map.FrameAspect, 1e-9);
+    }
+
+    [Fact]
+    public void Tiled_model_without_a_map_gets_no_occlusion_explainer()
+    {
+        using var temp = new TempDirectory();
+        var folder = temp.File("package");
+        CopyAsset("bright-spot-dynamic", folder);
+        EditInput(folder, input => input["tiles"] = new JsonObject { ["columns"] = 2, ["reduce"] = "max", ["label"] = "spot" });
+
+        var error = Assert.Throws<NotSupportedException>(() => Explainer.For(ModelPackage.Load(folder), Cpu, new ExplanationOptions()));
+
+        Assert.Equal("bright-spot:dynamic scores frames in tiles and names no explanation map; occlusion heatmaps cover untiled inputs only", error.Message);
+    }
+
+    private static ModelPackage MapPackage(TempDirectory temp, Action<JsonObject> edit)
+    {
+        var folder = temp.File("package");
+        CopyAsset("bright-spot-map", folder);
+        EditInput(folder, edit);
+        return ModelPackage.Load(folder);
+    }
+
+    private static void CopyAsset(string asset, string folder)
+    {
+        Directory.CreateDirectory(folder);
+        foreach (var file in Directory.GetFiles(Path.Combine(Repo.Root, "tests", "EdgeMl.Agent.Tests", "Explanation", "Assets", asset)))
+        {
+            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+        }
+    }
+
+    private static void EditInput(string folder, Action<JsonObject> edit)
+    {
+        var path = Path.Combine(folder, ModelPackage.ManifestFile);
+        var manifest = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        edit(manifest["input"]!.AsObject());
+        File.WriteAllText(path, manifest.ToJsonString());
     }
 
     /// <summary>The scoring path binds only the label output of a model that has a map too, and gets the same probabilities as the map's run.</summary>

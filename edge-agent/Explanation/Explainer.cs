@@ -48,6 +48,9 @@ internal abstract class Explainer : IDisposable
 
     private double FrameAspect { get; }
 
+    /// <summary>Width over height of <see cref="Region"/> as the model sees it.</summary>
+    protected double RegionAspect => FrameAspect * Region.Width / Region.Height;
+
     protected InferenceSession Session { get; }
 
     protected RunOptions RunOptions => _runOptions;

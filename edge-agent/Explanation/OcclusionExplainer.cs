@@ -6,7 +6,8 @@ namespace EdgeMl.Agent.Explanation;
 /// <summary>
 /// Occlusion sensitivity, which needs nothing from the model but its inputs and outputs: grey out one grid cell
 /// of the preprocessed input at a time, score again, and record how far the label's probability falls.
-/// Occluded copies go through in batches when the batch dimension is dynamic.
+/// Occluded copies go through in batches when the batch dimension is dynamic. The grid lies over the model's region
+/// of interest; a tiled model has a cell greyed out in every tile that covers it.
 /// </summary>
 internal sealed class OcclusionExplainer : Explainer
 {
@@ -15,20 +16,13 @@ internal sealed class OcclusionExplainer : Explainer
     private readonly int _rows;
     private readonly int _batch;
 
-    /// <exception cref="NotSupportedException">The model splits frames into tiles: greying a cell of the frame would mean greying it in every tile that covers it, which this does not do.</exception>
     public OcclusionExplainer(ModelPackage package, InferenceOptions inference, ExplanationOptions options)
         : base(package, inference)
     {
         var input = Manifest.Input;
-        if (Tiles.Length > 1)
-        {
-            Dispose();
-            throw new NotSupportedException($"{Manifest.Id} scores frames in tiles and names no explanation map; occlusion heatmaps cover untiled inputs only");
-        }
-
-        (_columns, _rows) = input.Width >= input.Height
-            ? (options.Cells, Math.Max(1, (int)Math.Round((double)options.Cells * input.Height / input.Width)))
-            : (Math.Max(1, (int)Math.Round((double)options.Cells * input.Width / input.Height)), options.Cells);
+        (_columns, _rows) = RegionAspect >= 1
+            ? (options.Cells, Math.Max(1, (int)Math.Round(options.Cells / RegionAspect)))
+            : (Math.Max(1, (int)Math.Round(options.Cells * RegionAspect)), options.Cells);
         _grey = new float[input.Channels];
         for (var c = 0; c < input.Channels; c++)
         {
@@ -48,7 +42,7 @@ internal sealed class OcclusionExplainer : Explainer
         }
     }
 
-    /// <summary>Occluded copies per ONNX Runtime run: the configured batch size, or 1 for a model with a fixed batch.</summary>
+    /// <summary>Occluded copies of the frame (each all its tiles) per ONNX Runtime run: the configured batch size, or 1 for a model with a fixed batch.</summary>
     public int BatchSize => _batch;
 
     protected override ExplanationMap Compute(float[] input, int label)
@@ -83,21 +77,33 @@ internal sealed class OcclusionExplainer : Explainer
         return Map(ExplanationMap.Occlusion, Manifest.Output.Labels[label], probabilities[0], _columns, _rows, heat);
     }
 
+    /// <summary>Greys out <paramref name="cell"/> of the region's grid in every tile of <paramref name="tensor"/> (one frame) that covers part of it.</summary>
     private void Occlude(Span<float> tensor, int cell)
     {
         var input = Manifest.Input;
         var (width, height, channels) = (input.Width, input.Height, input.Channels);
         var (row, column) = (cell / _columns, cell % _columns);
-        int x0 = column * width / _columns, x1 = (column + 1) * width / _columns;
-        int y0 = row * height / _rows, y1 = (row + 1) * height / _rows;
+        var (left, right) = (Region.X + (column * Region.Width / _columns), Region.X + ((column + 1) * Region.Width / _columns));
+        var (top, bottom) = (Region.Y + (row * Region.Height / _rows), Region.Y + ((row + 1) * Region.Height / _rows));
         var nhwc = input.Layout == "NHWC";
-        for (var c = 0; c < channels; c++)
+        var tileLength = TensorLength / Tiles.Length;
+        for (var t = 0; t < Tiles.Length; t++)
         {
-            for (var y = y0; y < y1; y++)
+            var tile = Tiles[t];
+            // The cell in the tile's pixels, rounded so that cells that meet in the frame meet in the tile.
+            var x0 = Math.Max(0, (int)Math.Round((left - tile.X) / tile.Width * width));
+            var x1 = Math.Min(width, (int)Math.Round((right - tile.X) / tile.Width * width));
+            var y0 = Math.Max(0, (int)Math.Round((top - tile.Y) / tile.Height * height));
+            var y1 = Math.Min(height, (int)Math.Round((bottom - tile.Y) / tile.Height * height));
+            var pixels = tensor.Slice(t * tileLength, tileLength);
+            for (var c = 0; c < channels; c++)
             {
-                for (var x = x0; x < x1; x++)
+                for (var y = y0; y < y1; y++)
                 {
-                    tensor[nhwc ? (((y * width) + x) * channels) + c : (((c * height) + y) * width) + x] = _grey[c];
+                    for (var x = x0; x < x1; x++)
+                    {
+                        pixels[nhwc ? (((y * width) + x) * channels) + c : (((c * height) + y) * width) + x] = _grey[c];
+                    }
                 }
             }
         }
@@ -108,11 +114,11 @@ internal sealed class OcclusionExplainer : Explainer
         using var tensor = InputTensor(batch, count);
         using var outputs = Session.Run(RunOptions, [Manifest.Input.Name], [tensor], [Manifest.Output.Name]);
         var scores = outputs[0].GetTensorDataAsSpan<float>();
-        var labels = Manifest.Output.Labels.Length;
-        Span<float> frame = stackalloc float[labels];
+        var perFrame = Manifest.Output.Labels.Length * Tiles.Length;
+        Span<float> frame = stackalloc float[Manifest.Output.Labels.Length];
         for (var i = 0; i < count; i++)
         {
-            TileReduction.Reduce(Manifest, scores.Slice(i * labels, labels), 1, frame);
+            TileReduction.Reduce(Manifest, scores.Slice(i * perFrame, perFrame), Tiles.Length, frame);
             probabilities[i] = frame[label];
         }
     }

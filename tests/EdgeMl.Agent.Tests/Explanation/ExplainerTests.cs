@@ -121,17 +121,32 @@ public sealed class ExplainerTests
         Assert.Equal(4.0, map.FrameAspect, 1e-9);
     }
 
-    [Fact]
-    public void Tiled_model_without_a_map_gets_no_occlusion_explainer()
+    [Theory]
+    [InlineData(0)]
+    [InlineData(0.25)]
+    public void Occlusion_of_a_tiled_model_greys_a_cell_in_every_tile_that_covers_it(double overlap)
     {
         using var temp = new TempDirectory();
         var folder = temp.File("package");
         CopyAsset("bright-spot-dynamic", folder);
-        EditInput(folder, input => input["tiles"] = new JsonObject { ["columns"] = 2, ["reduce"] = "max", ["label"] = "spot" });
+        EditInput(folder, input => input["tiles"] = new JsonObject { ["columns"] = 2, ["overlap"] = overlap, ["reduce"] = "max", ["label"] = "spot" });
+        // Tiles of 16x8 in a frame of 32x8 less the overlap, the spot where the right tile's model reads it, and cells
+        // of 4x4 pixels, as the spot is.
+        var width = (int)Math.Round(32 - (16 * overlap));
+        var spotAt = width - 16;
+        using var explainer = Explainer.For(ModelPackage.Load(folder), Cpu, new ExplanationOptions { Cells = width / 4 });
 
-        var error = Assert.Throws<NotSupportedException>(() => Explainer.For(ModelPackage.Load(folder), Cpu, new ExplanationOptions()));
+        var map = explainer.Explain(BrightSpotModel.Png(width, spotAt), BrightSpotModel.SpotLabel, CancellationToken.None, out var error);
 
-        Assert.Equal("bright-spot:dynamic scores frames in tiles and names no explanation map; occlusion heatmaps cover untiled inputs only", error.Message);
+        Assert.Null(error);
+        Assert.IsType<OcclusionExplainer>(explainer);
+        Assert.Equal(ExplanationMap.Occlusion, map!.Method);
+        Assert.True(map.Probability > 0.99f, $"p(spot) {map.Probability}");
+        Assert.Equal((width / 4, 2), (map.Columns, map.Rows));
+        var spot = (spotAt + 8) / 4;
+        Assert.Equal((0, spot), map.Peak());
+        Assert.True(map.At(0, spot) > 0.99f, $"the drop at the spot {map.At(0, spot)}");
+        Assert.All(map.Heat.Where((_, i) => i != spot), h => Assert.True(h < 0.01f, $"a drop elsewhere {h}"));
     }
 
     private static ModelPackage MapPackage(TempDirectory temp, Action<JsonObject> edit)

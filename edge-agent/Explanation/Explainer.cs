@@ -20,8 +20,7 @@ internal abstract class Explainer : IDisposable
         Manifest = package.Manifest;
         var input = Manifest.Input;
         Tiles = TileLayout.Compute(input);
-        var roi = input.Roi ?? new RegionSpec();
-        Region = new TileLayout.Rect(roi.X, roi.Y, roi.Width, roi.Height);
+        Region = TileLayout.Region(input);
         // Every tile has the same size: the input stretched over one of them gives the frame's shape as the model sees it.
         FrameAspect = input.Width / Tiles[0].Width / (input.Height / Tiles[0].Height);
         TensorLength = Tiles.Length * input.Channels * input.Width * input.Height;

@@ -3,7 +3,7 @@ using EdgeMl.Agent.Imaging;
 namespace EdgeMl.Agent.Explanation;
 
 /// <summary>
-/// Where the model found evidence for <see cref="Label"/>: one heat value per grid cell over the model's input
+/// Where the model found evidence for <see cref="Label"/>: one heat value per grid cell over <see cref="Region"/>
 /// (row-major, <see cref="Rows"/> x <see cref="Columns"/>). <see cref="Method"/> says what the heat is:
 /// <c>occlusion</c>, how much the label's probability drops when that cell is greyed out; <c>map</c>, the
 /// probability the model's own map output gives the cell. Either way more heat is more evidence for the label.

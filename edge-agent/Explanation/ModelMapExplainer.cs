@@ -42,19 +42,9 @@ internal sealed class ModelMapExplainer : Explainer
         TileReduction.Reduce(Manifest, outputs[0].GetTensorDataAsSpan<float>(), Tiles.Length, frame);
         var map = outputs[1].GetTensorDataAsSpan<float>();
         var logits = _spec.Kind == "logits";
-        if (Tiles.Length == 1)
-        {
-            var heat = new float[_rows * _columns];
-            for (var i = 0; i < heat.Length; i++)
-            {
-                heat[i] = Probability(map[i], logits);
-            }
-
-            return Map(ExplanationMap.ModelMap, _spec.Label, frame[_label], _columns, _rows, heat);
-        }
-
-        // The region's grid keeps a tile's cell size; each of its cells takes, at its centre, the cell of every tile
-        // that covers it, and the largest of them (a mark on a seam counts as fully as it does inside the tile that holds it).
+        // The region's grid keeps a tile's cell size (one tile: the map's own grid); each of its cells takes, at its
+        // centre, the cell of every tile that covers it, and the largest of them (a mark on a seam counts as fully as it
+        // does inside the tile that holds it).
         var columns = Math.Max(1, (int)Math.Round(_columns * Region.Width / Tiles[0].Width));
         var rows = Math.Max(1, (int)Math.Round(_rows * Region.Height / Tiles[0].Height));
         var stitched = new float[rows * columns];

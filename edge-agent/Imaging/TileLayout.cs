@@ -7,9 +7,12 @@ internal static class TileLayout
 {
     public readonly record struct Rect(double X, double Y, double Width, double Height);
 
+    /// <summary>The region of interest, the whole frame when the manifest names none: what the tiles cover.</summary>
+    public static Rect Region(InputSpec input) => input.Roi is { } roi ? new Rect(roi.X, roi.Y, roi.Width, roi.Height) : new Rect(0, 0, 1, 1);
+
     public static Rect[] Compute(InputSpec input)
     {
-        var roi = input.Roi ?? new RegionSpec();
+        var roi = Region(input);
         var columns = input.Tiles?.Columns ?? 1;
         var rows = input.Tiles?.Rows ?? 1;
         var overlap = input.Tiles?.Overlap ?? 0;

@@ -70,6 +70,7 @@ internal static class DashboardPage
             ['version', d => d.activeModel || '(no model)'],
             ['state', d => [d.state, d.reason].filter(Boolean).join(': ') || '–'],
             ['provider', d => d.executionProvider || '–'],
+            ['agent', d => el('span', { class: 'agent' }, d.agentVersion || '–')],
             ['last report', d => when(d.lastReport)],
             ['tags', d => Object.entries(d.tags || {}).map(([k, v]) => k + '=' + v).join(' ')],
           ]));

@@ -35,6 +35,8 @@ internal static class FleetHttpEndpoints
                 state = d.ReportedState,
                 reason = d.ReportedReason,
                 executionProvider = d.ExecutionProvider,
+                // The build that last enrolled or reported: which agents a package with new manifest fields would need updated.
+                agentVersion = d.AgentVersion,
                 lastReport = d.LastReportAt,
             })));
         api.MapGet("/telemetry", async (FleetStores stores, TimeProvider time, string? device, string? since, CancellationToken ct) =>

@@ -91,6 +91,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await page.ClickAsync("button[type=submit]");
 
         await Assertions.Expect(page.Locator($"[data-device=\"{_device}\"]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator($"[data-device=\"{_device}\"] .agent")).ToHaveTextAsync(TestCases.AgentVersion);
         await Assertions.Expect(page.Locator("[data-rollout=\"r-1\"] .state")).ToHaveTextAsync("paused");
         var v2 = page.Locator("#chart-throughput polyline[data-series=\"crack-detector v2 active\"]");
         await Assertions.Expect(v2).ToHaveAttributeAsync("data-points", "5");

@@ -14,9 +14,11 @@ internal static class TestCases
     public static readonly byte[] Png = Convert.FromBase64String("iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAYAAADED76LAAAAFUlEQVR4nGP8z8DQwIAHMOGTHD4KAJFQAY8qN4KhAAAAAElFTkSuQmCC");
 
     /// <summary>Enrols a device with the given tags and returns a case client with its credentials.</summary>
+    public const string AgentVersion = "0.9.1-test";
+
     public static async Task<(CaseService.CaseServiceClient Client, Metadata Credentials, string DeviceId)> EnrolAsync(TestFleet fleet, GrpcChannel channel, params (string Key, string Value)[] tags)
     {
-        var request = new EnrolRequest { Token = await fleet.TokenAsync() };
+        var request = new EnrolRequest { Token = await fleet.TokenAsync(), AgentVersion = AgentVersion };
         foreach (var (key, value) in tags)
         {
             request.Tags[key] = value;

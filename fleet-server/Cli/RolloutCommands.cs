@@ -74,10 +74,14 @@ internal static class RolloutCommands
                 r.AddError($"--bands '{text}' is not label:lower:upper with 0 <= lower < upper <= 1, e.g. cracked:0.05:0.95");
             }
         });
+        var skipOldAgents = new Option<bool>("--skip-old-agents")
+        {
+            Description = "Leave out the devices whose agents do not read every manifest field the package sets (they stay on what they run, named in the audit log) instead of refusing; 'device list --cannot-read MODEL' lists them",
+        };
         var command = connection.With(new Command("start", "Start a rollout. Baseline cohort: the selector's devices still on the previous version, over the same window; a change that hits old and new alike passes the *-increase limits, and an absolute limit the baseline breaches too holds the wave instead of failing it")
         {
             model, selector, waves, bake, mode, maxFailure, maxError, errorIncrease, maxLatency, latencyIncrease, maxEscalation, escalationIncrease, maxAudited, minAgreement, minSamples,
-            probationFrames, probation, silence, automation, bands,
+            probationFrames, probation, silence, automation, bands, skipOldAgents,
         });
         connection.SetAction(command, async (client, result, ct) =>
         {
@@ -106,6 +110,7 @@ internal static class RolloutCommands
             };
             request.Waves.Add(result.GetRequiredValue(waves).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
             request.Automation = result.GetValue(automation) ?? "";
+            request.SkipOldAgents = result.GetValue(skipOldAgents);
             if (result.GetValue(bands) is { } text)
             {
                 request.Bands = ParseBands(text);

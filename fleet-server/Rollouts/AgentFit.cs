@@ -49,15 +49,10 @@ internal sealed record AgentFit(string Model, IReadOnlyList<string> Devices, IRe
             : new AgentFit(model.Id, unfit, [.. unfit.SelectMany(d => unread[d]).Distinct(StringComparer.Ordinal)]);
     }
 
-    /// <summary>Refuses a start, naming the fields and the devices, when any device's agent said it lacks a field the manifest sets.</summary>
-    public static void Check(ModelRecord model, IReadOnlyList<string> devices, IReadOnlyDictionary<string, IReadOnlyList<string>> read)
-    {
-        if (Unfit(model, devices, read) is { } unfit)
-        {
-            throw new InvalidOperationException(
-                $"{unfit.Devices.Count} of {devices.Count} devices would refuse {model.Id}: {unfit}; update those agents first, or choose a selector without them");
-        }
-    }
+    /// <summary>Why a start to <paramref name="selected"/> devices is refused, these among them: the fields, the devices and the ways on; <paramref name="skipping"/> when they were to be left out and no other device is left.</summary>
+    public string Refusal(int selected, bool skipping) =>
+        $"{Devices.Count} of {selected} devices would refuse {Model}: {this}; " +
+        (skipping ? "no other device is left to roll out to: update those agents first" : "update those agents first, choose a selector without them, or leave them out (--skip-old-agents)");
 
     public override string ToString() =>
         $"their agents do not read the manifest's {string.Join(", ", Fields)} ({string.Join(", ", Devices.Take(NamedDevices))}" +

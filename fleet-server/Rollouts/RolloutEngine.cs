@@ -39,7 +39,7 @@ internal sealed partial class RolloutEngine(
     private DateTimeOffset? _reportsReadAt;
     private DateTimeOffset _talliesReadAt;
 
-    public sealed record StartRequest(string Model, string Selector, IReadOnlyList<string> Waves, TimeSpan Bake, string Mode, RolloutGates Gates, RolloutDecisions? Decisions = null);
+    public sealed record StartRequest(string Model, string Selector, IReadOnlyList<string> Waves, TimeSpan Bake, string Mode, RolloutGates Gates, RolloutDecisions? Decisions = null, bool SkipOldAgents = false);
 
     public async Task<RolloutRecord> StartAsync(StartRequest request, string actor, CancellationToken cancellationToken)
     {
@@ -67,7 +67,13 @@ internal sealed partial class RolloutEngine(
                 throw new ArgumentException($"no enrolled device matches selector '{selector.Text}'");
             }
 
-            AgentFit.Check(model, devices, await stores.Devices.ManifestFieldsAsync(cancellationToken));
+            var unfit = AgentFit.Unfit(model, devices, await stores.Devices.ManifestFieldsAsync(cancellationToken));
+            if (unfit is not null && (!request.SkipOldAgents || unfit.Devices.Count == devices.Count))
+            {
+                throw new InvalidOperationException(unfit.Refusal(devices.Count, request.SkipOldAgents));
+            }
+
+            var fit = unfit is null ? devices : [.. devices.Except(unfit.Devices, StringComparer.Ordinal)];
 
             var active = await stores.Rollouts.ListActiveAsync(cancellationToken);
             if (active.FirstOrDefault(r => ModelRegistry.ParseId(r.Model).Name == model.Name) is { } running)
@@ -75,17 +81,18 @@ internal sealed partial class RolloutEngine(
                 throw new InvalidOperationException($"rollout {running.Id} of {running.Model} is still {running.State}; finish, abort or roll it back first");
             }
 
-            var previous = await stores.DesiredStates.MostCommonModelAsync(devices, cancellationToken);
+            var previous = await stores.DesiredStates.MostCommonModelAsync(fit, cancellationToken);
             var now = time.GetUtcNow();
             var waves = mode == RolloutState.BlueGreen ? "100%," + RolloutState.SwitchWave : plan.ToString();
             var rollout = new RolloutRecord(
                 "r-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5)), model.Id, previous, selector.Text, mode, waves,
                 (long)request.Bake.TotalSeconds, request.Gates.ToJson(), RolloutState.Running, 0, now, null, now, actor, now);
-            var step = await PlanWaveAsync(rollout, devices, cancellationToken) with
+            var step = await PlanWaveAsync(rollout, fit, cancellationToken) with
             {
                 Starts = true,
                 Decisions = request.Decisions,
-                Audit = new AuditRecord(now, actor, "rollout.start", rollout.Id, $"{mode} of {model.Id} to '{selector.Text}' in waves {waves}, bake {request.Bake}"),
+                LeftOut = unfit,
+                Audit = new AuditRecord(now, actor, "rollout.start", rollout.Id, $"{mode} of {model.Id} to '{selector.Text}' in waves {waves}, bake {request.Bake}" + LeftOutText(unfit)),
             };
             var (started, sent) = await CommitAsync(step, cancellationToken);
             LogWave(logger, started.Id, 1, step.Waves[0].Size, sent);
@@ -292,7 +299,7 @@ internal sealed partial class RolloutEngine(
             {
                 Waves = [passed, .. step.Waves],
                 Audit = new AuditRecord(
-                    now, "engine", "rollout.wave", rollout.Id, $"wave {rollout.CurrentWave + 2} ({sizes[rollout.CurrentWave + 1]}) starts" + (step.LeftOut is { } left ? $"; {left.Devices.Count} left out: {left}" : "")),
+                    now, "engine", "rollout.wave", rollout.Id, $"wave {rollout.CurrentWave + 2} ({sizes[rollout.CurrentWave + 1]}) starts" + LeftOutText(step.LeftOut)),
             },
             cancellationToken);
         LogWave(logger, next.Id, next.CurrentWave + 1, sizes[next.CurrentWave], sent);
@@ -398,6 +405,8 @@ internal sealed partial class RolloutEngine(
         await hub.PublishAsync(states, cancellationToken);
         return (rollout, states.Count);
     }
+
+    private static string LeftOutText(AgentFit? left) => left is null ? "" : $"; {left.Devices.Count} left out: {left}";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Rollout {Rollout}: wave {Wave} ({Size}) sent to {Devices} devices")]
     private static partial void LogWave(ILogger logger, string rollout, int wave, string size, int devices);

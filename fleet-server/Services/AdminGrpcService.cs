@@ -141,7 +141,8 @@ internal sealed class AdminGrpcService(
                     ProbationSeconds = gates.ProbationSeconds,
                     SilenceTimeoutSeconds = gates.SilenceTimeoutSeconds,
                 },
-                RolloutDecisions.From(request)),
+                RolloutDecisions.From(request),
+                request.SkipOldAgents),
             actor,
             context.CancellationToken);
         return await DescribeAsync(rollout.Id, context.CancellationToken);

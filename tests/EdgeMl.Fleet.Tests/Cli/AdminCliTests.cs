@@ -98,7 +98,7 @@ public sealed class AdminCliTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Lists_the_devices_a_rollout_would_refuse_with_the_fields_their_agents_do_not_read()
+    public async Task Lists_the_devices_a_rollout_would_refuse_with_the_fields_their_agents_do_not_read_and_starts_without_them_when_asked()
     {
         await RunAsync("model", "push", RepoPaths.Package("v3"));
         using var channel = GrpcChannel.ForAddress(_fleet.GrpcAddress);
@@ -115,6 +115,8 @@ public sealed class AdminCliTests : IAsyncLifetime
         var unfit = await RunAsync("device", "list", "--cannot-read", "crack-detector:v3");
         var all = await RunAsync("device", "list");
         var unknown = await RunAsync("device", "list", "--cannot-read", "crack-detector:v9");
+        var skipping = await RunAsync("rollout", "start", "--model", "crack-detector:v3", "--skip-old-agents");
+        var history = await RunAsync("rollout", "history");
 
         Assert.Equal(1, start.ExitCode);
         Assert.Contains($"1 of 2 devices would refuse crack-detector:v3: their agents do not read the manifest's explanation ({older.DeviceId})", start.Error, StringComparison.Ordinal);
@@ -125,6 +127,8 @@ public sealed class AdminCliTests : IAsyncLifetime
         Assert.Equal(2, all.Output.Trim().Split('\n').Length);
         Assert.Equal(1, unknown.ExitCode);
         Assert.Contains("crack-detector:v9", unknown.Error, StringComparison.Ordinal);
+        Assert.Equal(0, skipping.ExitCode);
+        Assert.Contains($"1 left out: their agents do not read the manifest's explanation ({older.DeviceId})", history.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -171,7 +171,7 @@ public abstract class RolloutEngineTests : StoreTests
 
         Assert.Equal(
             "7 of 9 devices would refuse crack-detector:v3: their agents do not read the manifest's explanation (cam-00, cam-01, cam-02, cam-03, cam-04 and 2 more: 'device list --cannot-read crack-detector:v3' lists them); " +
-            "update those agents first, or choose a selector without them",
+            "update those agents first, choose a selector without them, or leave them out (--skip-old-agents)",
             refused.Message);
         Assert.Empty(await Stores.Rollouts.ListAsync(Timeout));
         Assert.Empty(await Stores.DesiredStates.ListAsync(Timeout));
@@ -184,6 +184,43 @@ public abstract class RolloutEngineTests : StoreTests
 
         var started = await fleet.Engine.StartAsync(Start("crack-detector:v3", "site=a"), "admin", Timeout);
         Assert.Equal(9, (await InRolloutAsync(started.Id)).Count());
+    }
+
+    [Fact]
+    public async Task A_start_that_skips_old_agents_leaves_their_devices_where_they_are_and_names_them()
+    {
+        using var fleet = new FleetParts(Stores);
+        await AddV3Async();
+        var devices = await AddDevicesAsync("site=a", 4);
+        await ConnectAsync(devices[1], BeforeExplanation);
+        await ConnectAsync(devices[3], BeforeExplanation);
+
+        var started = await fleet.Engine.StartAsync(Start("crack-detector:v3", "site=a") with { SkipOldAgents = true }, "admin", Timeout);
+
+        Assert.Equal([devices[0], devices[2]], (await InRolloutAsync(started.Id)).Order(StringComparer.Ordinal));
+        Assert.Equal([devices[0], devices[2]], (await Stores.DesiredStates.ListAsync(Timeout)).Select(s => s.DeviceId).Order(StringComparer.Ordinal));
+        Assert.EndsWith(
+            "; 2 left out: their agents do not read the manifest's explanation (cam-01, cam-03)",
+            Assert.Single(await Stores.Audit.ListAsync(100, Timeout), a => a.Action == "rollout.start").Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_start_that_skips_old_agents_is_refused_when_no_device_is_left()
+    {
+        using var fleet = new FleetParts(Stores);
+        await AddV3Async();
+        var devices = await AddDevicesAsync("site=a", 2);
+        foreach (var device in devices)
+        {
+            await ConnectAsync(device, BeforeExplanation);
+        }
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => fleet.Engine.StartAsync(Start("crack-detector:v3", "site=a") with { SkipOldAgents = true }, "admin", Timeout));
+
+        Assert.Equal(
+            "2 of 2 devices would refuse crack-detector:v3: their agents do not read the manifest's explanation (cam-00, cam-01); no other device is left to roll out to: update those agents first",
+            refused.Message);
+        Assert.Empty(await Stores.Rollouts.ListAsync(Timeout));
     }
 
     [Fact]

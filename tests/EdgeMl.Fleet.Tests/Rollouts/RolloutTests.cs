@@ -111,7 +111,7 @@ public sealed class RolloutTests : IAsyncLifetime
 
         Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
         Assert.Equal(
-            $"1 of 3 devices would refuse {v3}: their agents do not read the manifest's explanation ({older.DeviceId}); update those agents first, or choose a selector without them",
+            $"1 of 3 devices would refuse {v3}: their agents do not read the manifest's explanation ({older.DeviceId}); update those agents first, choose a selector without them, or leave them out (--skip-old-agents)",
             refused.Status.Detail);
         Assert.All(await _fleet.DevicesAsync(), d => Assert.NotEqual(v3, d.DesiredModel));
 

@@ -326,9 +326,12 @@ internal sealed partial class RolloutEngine(
         if (matching is null)
         {
             // A device enrolled since the start, or whose agent changed, may not read the manifest: it stays where it is.
+            // One already in the rollout stays in it, so it is not counted as left out.
             var selector = TagSelector.Parse(rollout.Selector);
             var devices = (await stores.Devices.ListAsync(cancellationToken)).Where(d => selector.Matches(d.Tags)).Select(d => d.Id).ToList();
-            unfit = AgentFit.Unfit(await registry.GetAsync(rollout.Model, cancellationToken), devices, await stores.Devices.ManifestFieldsAsync(cancellationToken));
+            var members = (await stores.Rollouts.ListDevicesAsync(rollout.Id, cancellationToken)).Select(m => m.DeviceId).ToHashSet(StringComparer.Ordinal);
+            unfit = AgentFit.Unfit(
+                await registry.GetAsync(rollout.Model, cancellationToken), devices.Where(d => !members.Contains(d)), await stores.Devices.ManifestFieldsAsync(cancellationToken));
             matching = [.. devices.Except(unfit?.Devices ?? [], StringComparer.Ordinal)];
         }
 

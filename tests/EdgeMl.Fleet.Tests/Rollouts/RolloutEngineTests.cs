@@ -245,6 +245,24 @@ public abstract class RolloutEngineTests : StoreTests
     }
 
     [Fact]
+    public async Task A_device_already_in_the_rollout_is_not_counted_as_left_out_when_its_agent_changes()
+    {
+        using var fleet = new FleetParts(Stores);
+        await AddV3Async();
+        var devices = await AddDevicesAsync("site=a", 2);
+        var rollout = await fleet.Engine.StartAsync(Start("crack-detector:v3", "site=a") with { Waves = ["1", "100%"] }, "admin", Timeout);
+        var first = (await InRolloutAsync(rollout.Id)).Single();
+        // Its agent was downgraded after it joined: it stays in the rollout on what it runs.
+        await ConnectAsync(first, BeforeExplanation);
+        await ReportAsync(first, "crack-detector:v3", "active");
+
+        await fleet.Engine.AdvanceAllAsync(Timeout);
+
+        Assert.Equal(devices, (await InRolloutAsync(rollout.Id)).Order(StringComparer.Ordinal));
+        Assert.Equal("wave 2 (100%) starts", Assert.Single(await Stores.Audit.ListAsync(100, Timeout), a => a.Action == "rollout.wave").Detail);
+    }
+
+    [Fact]
     public async Task Rolling_back_devices_that_ran_no_model_returns_them_to_no_model_and_says_so()
     {
         using var fleet = new FleetParts(Stores);

@@ -14,6 +14,7 @@ Frame sets (JPEG files on disk, made once under RUN/sets, read back with preproc
   test-3     evalgen3.py --seed 31                a third generator, written without reading the other two
   test-4     evalgen4.py --seed 42                a fourth, written from a brief alone; no training twins come from it
   test-5 .. test-8  evalgen5.py .. evalgen8.py --seed 52, 62, 72, 82   four more, each written apart from one brief
+  test-9, test-10   evalgen9.py, evalgen10.py --seed 92, 102   two more, each from its own brief (evalgen9.py: never for training)
 Each run is also judged on the generators it never drew a training twin from: the mean AUC of their test sets
 (heldOut in the manifest), so that a run is not chosen on the style of one generator. A chain that continued the second
 stage on the line's frames (train_stage2.py --line) names those folders there too (lineFrames): their generator is unknown.
@@ -63,7 +64,7 @@ MAP_OUTPUTS = ("logits", EXPLANATION["output"])
 # the calibration sets, pooled: three generators, so that the temperature does not fit one generator's style
 CAL_SETS = {"cal-wide": "generate.py --wide --seed 601", "cal-indep": "evalgen.py --seed 11", "cal-4": "evalgen4.py --seed 41"}
 # the test sets of the generators written from one brief (frameset.py): name -> (generator, seed)
-BRIEF_SETS = {"test-%d" % g: ("evalgen%d" % g, 10 * g + 2) for g in (5, 6, 7, 8)}
+BRIEF_SETS = {"test-%d" % g: ("evalgen%d" % g, 10 * g + 2) for g in (5, 6, 7, 8, 9, 10)}
 # the generator behind each test set, for the held-out figure (calibration sets left out: they fit the calibration)
 TEST_GENERATORS = dict({"test-indep": "evalgen", "test-wide": "generate", "test-777": "generate", "test-3": "evalgen3",
                         "test-4": "evalgen4"}, **{name: gen for name, (gen, _) in BRIEF_SETS.items()})
@@ -249,7 +250,7 @@ def write_manifest(out, version, description, thresholds, reference, sha, traini
 
 
 def prepare_sets(a):
-    """The twelve frame sets under RUN/sets and their preprocessed tensors, written once."""
+    """The fourteen frame sets under RUN/sets and their preprocessed tensors, written once."""
     sets_root = os.path.join(a.run, "sets")
     sets = {
         "cal-wide": ensure_set(sets_root, "cal-wide", a.cal_count, 601, generate, wide=True),
@@ -291,7 +292,7 @@ def set_arguments(ap):
     ap.add_argument("--test777-count", type=int, default=200, help="the first N frames of the v1/v2 test set")
     ap.add_argument("--test3-count", type=int, default=200, help="frames in test-3 (evalgen3.py, the third generator)")
     ap.add_argument("--test4-count", type=int, default=200, help="frames in test-4 (evalgen4.py, the fourth generator)")
-    ap.add_argument("--brief-count", type=int, default=200, help="frames in each of test-5 to test-8 (evalgen5.py to evalgen8.py)")
+    ap.add_argument("--brief-count", type=int, default=200, help="frames in each of test-5 to test-10 (evalgen5.py to evalgen10.py)")
     ap.add_argument("--max-auto-error", type=float, default=0.005, help="the most automatic decisions a band may get wrong")
     ap.add_argument("--band-confidence", type=float, default=0.95,
                     help="a band opens only if the Clopper-Pearson bound of its calibration error at this confidence is at "

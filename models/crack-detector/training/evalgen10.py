@@ -40,14 +40,13 @@ Kind shares: impact 14 %, web 10 %, corner 12 %, edge 12 %, crossing 12 %, branc
 star 10 %; widths 1/2/3 px about 49/35/16 %. The device's long side is 15-70 % of the frame width (shrunk when the
 rotation would not fit). Randomness: np.random.default_rng([seed, j, k]) with one k per concern (K_* below).
 """
-import argparse
 import io
 import math
-import os
-import sys
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
+
+from planar import homography
 
 KINDS = ['impact', 'web', 'corner', 'edge', 'crossing', 'branch', 'hairline', 'shatter', 'star']
 KIND_P = [0.14, 0.10, 0.12, 0.12, 0.12, 0.10, 0.14, 0.06, 0.10]
@@ -137,17 +136,6 @@ def _strokes(lines, box, ss, chunk=3):
     if ss > 1:
         im = im.reduce(ss)
     return np.asarray(im, dtype=F32) * (1.0 / 255.0)
-
-
-def _homog(src, dst):
-    A, b = [], []
-    for (x, y), (u, v) in zip(src, dst):
-        A.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
-        b.append(u)
-        A.append([0, 0, 0, x, y, 1, -v * x, -v * y])
-        b.append(v)
-    h = np.linalg.solve(np.array(A, float), np.array(b, float))
-    return np.append(h, 1.0).reshape(3, 3)
 
 
 def _apply_h(hm, pts):
@@ -620,7 +608,7 @@ def _device(rng, W, H, s):
     cx = rng.uniform(mx - lo[0], W - mx - hi[0]) if W - mx - hi[0] > mx - lo[0] else W / 2 - (lo[0] + hi[0]) / 2
     cy = rng.uniform(my - lo[1], H - my - hi[1]) if H - my - hi[1] > my - lo[1] else H / 2 - (lo[1] + hi[1]) / 2
     dst = rel + np.array([cx, cy])
-    hm = _homog(src, dst)
+    hm = homography(src, dst)
     return dict(tablet=tablet, Wp=Wp, L=L, pad=pad, cw=cw, ch=ch, theta=theta, hm=hm, corners=dst,
                 scale=fit)
 
@@ -1696,17 +1684,6 @@ def render(seed, i):
     return buf.getvalue(), label, out
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--out', required=True)
-    ap.add_argument('--count', type=int, required=True)
-    ap.add_argument('--seed', type=int, required=True)
-    ap.add_argument('--workers', type=int, default=2)
-    a = ap.parse_args(argv)
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    import frameset
-    frameset.write_set(render, a.out, a.count, a.seed, a.workers)
-
-
 if __name__ == '__main__':
-    main()
+    import frameset
+    frameset.main(render, __doc__.split('\n')[0], workers=2)

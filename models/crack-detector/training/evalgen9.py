@@ -31,14 +31,13 @@ What one frame is (all randomness from np.random.default_rng([seed, i, k]), one 
 render(seed, i) -> (jpeg bytes, 'ok' | 'cracked', meta).
 CLI: /usr/bin/python3 evalgen9.py --out DIR --count N --seed S [--workers 2]   (writes through frameset.py)
 """
-import argparse
 import io
 import math
-import os
-import sys
 
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
+
+from planar import homography
 
 FONT = ImageFont.load_default()
 # keep freed image blocks for reuse: a frame allocates and frees many full-size images and the page faults of fresh
@@ -76,17 +75,6 @@ def pt(a):
 
 
 # ---------------------------------------------------------------- geometry
-
-def homography(src, dst):
-    A, b = [], []
-    for (x, y), (u, v) in zip(src, dst):
-        A.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
-        b.append(u)
-        A.append([0, 0, 0, x, y, 1, -v * x, -v * y])
-        b.append(v)
-    h = np.linalg.solve(np.array(A, float), np.array(b, float))
-    return np.append(h, 1.0).reshape(3, 3)
-
 
 def apply_h(M, pts):
     pts = np.asarray(pts, float).reshape(-1, 2)
@@ -666,23 +654,30 @@ def glare_map(L, uu, vv, ph):
 
 # ---------------------------------------------------------------- canvas nuisances
 
+def rotated_window(r, arr, cu, cv, half, k, pad):
+    """The window of `arr` `half` pixels each side of glass point (cu, cv), clipped to it, and its glass coordinates
+    about that point turned by a random angle: ((x0, y0, x1, y1), xr, yr); None (no draw) when under 4 pixels."""
+    X0, Y0 = int(cu * k + pad) - half, int(cv * k + pad) - half
+    x0, y0 = max(0, X0), max(0, Y0)
+    x1, y1 = min(arr.shape[1], X0 + 2 * half), min(arr.shape[0], Y0 + 2 * half)
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return None
+    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    u = (xx - pad) / k - cu
+    v = (yy - pad) / k - cv
+    an = r.uniform(0, np.pi)
+    return (x0, y0, x1, y1), u * math.cos(an) + v * math.sin(an), -u * math.sin(an) + v * math.cos(an)
+
+
 def fingerprint(r, arr, ph, k, pad, glass):
     for _ in range(int(r.integers(1, 4))):
         sx0, sy0, sx1, sy1 = ph['screen']
         cu, cv = r.uniform(sx0, sx1), r.uniform(sy0, sy1)
         a, b = r.uniform(6, 9), r.uniform(8, 12)
-        half = int(b * 1.3 * k) + 2
-        X0, Y0 = int(cu * k + pad) - half, int(cv * k + pad) - half
-        x0, y0 = max(0, X0), max(0, Y0)
-        x1, y1 = min(arr.shape[1], X0 + 2 * half), min(arr.shape[0], Y0 + 2 * half)
-        if x1 - x0 < 4 or y1 - y0 < 4:
+        win = rotated_window(r, arr, cu, cv, int(b * 1.3 * k) + 2, k, pad)
+        if win is None:
             continue
-        yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
-        u = (xx - pad) / k - cu
-        v = (yy - pad) / k - cv
-        an = r.uniform(0, np.pi)
-        xr = u * math.cos(an) + v * math.sin(an)
-        yr = -u * math.sin(an) + v * math.cos(an)
+        (x0, y0, x1, y1), xr, yr = win
         rho = np.sqrt((xr / a) ** 2 + (yr / b) ** 2)
         env = np.exp(-rho ** 4) * (0.55 + 0.45 * np.clip(field(r, x1 - x0, y1 - y0, 4, 4) * 0.6 + 0.5, 0, 1))
         period = r.uniform(0.42, 0.55)
@@ -699,18 +694,10 @@ def smudge(r, arr, ph, k, pad, glass):
     gx0, gy0, gx1, gy1 = ph['glass']
     cu, cv = r.uniform(gx0, gx1), r.uniform(gy0, gy1)
     a, b = r.uniform(8, 30), r.uniform(6, 22)
-    half = int(max(a, b) * 1.6 * k) + 2
-    X0, Y0 = int(cu * k + pad) - half, int(cv * k + pad) - half
-    x0, y0 = max(0, X0), max(0, Y0)
-    x1, y1 = min(arr.shape[1], X0 + 2 * half), min(arr.shape[0], Y0 + 2 * half)
-    if x1 - x0 < 4 or y1 - y0 < 4:
+    win = rotated_window(r, arr, cu, cv, int(max(a, b) * 1.6 * k) + 2, k, pad)
+    if win is None:
         return
-    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
-    u = (xx - pad) / k - cu
-    v = (yy - pad) / k - cv
-    an = r.uniform(0, np.pi)
-    xr = u * math.cos(an) + v * math.sin(an)
-    yr = -u * math.sin(an) + v * math.cos(an)
+    (x0, y0, x1, y1), xr, yr = win
     env = np.exp(-((xr / a) ** 2 + (yr / b) ** 2)) * glass[y0:y1, x0:x1]
     streak = np.clip(0.6 + 0.4 * field(r, x1 - x0, y1 - y0, 3, 14 if r.random() < 0.5 else 3), 0, 1.5)
     env = env * streak
@@ -1537,17 +1524,6 @@ def draw_crack(scene, paths, look, cam, Hm, sc, q, phi):
     return con
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    ap.add_argument('--out', required=True)
-    ap.add_argument('--count', type=int, required=True)
-    ap.add_argument('--seed', type=int, required=True)
-    ap.add_argument('--workers', type=int, default=1)
-    a = ap.parse_args(argv)
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    import frameset
-    frameset.write_set(render, a.out, a.count, a.seed, a.workers)
-
-
 if __name__ == '__main__':
-    main()
+    import frameset
+    frameset.main(render, __doc__.split('\n')[0], workers=1)

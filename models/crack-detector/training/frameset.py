@@ -1,5 +1,6 @@
 """The frame set that evalgen5.py to evalgen8.py write (and export_v3.py with evalgen4.py's render): NNNNN_<label>.jpg,
 labels.csv and meta.csv."""
+import argparse
 import csv
 import functools
 import multiprocessing as mp
@@ -44,3 +45,14 @@ def write_set(render, out, count, seed, workers):
         w = csv.writer(f, lineterminator='\n')
         w.writerow(META)
         w.writerows(rows)
+
+
+def main(render, description, workers=1, argv=None):
+    """The command line of a generator that writes its sets here: --out DIR --count N --seed S [--workers W]."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument('--out', required=True)
+    ap.add_argument('--count', type=int, required=True)
+    ap.add_argument('--seed', type=int, required=True)
+    ap.add_argument('--workers', type=int, default=workers)
+    a = ap.parse_args(argv)
+    write_set(render, a.out, a.count, a.seed, a.workers)

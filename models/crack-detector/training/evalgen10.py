@@ -843,6 +843,14 @@ def _smooth_vals(rng, n, lo=0.3, hi=1.0, corr=0.9):
     return lo + (hi - lo) * (0.5 + 0.5 * np.tanh(v))
 
 
+def _glass_strokes(surf, lines, box):
+    """The box of stroked `lines` (clipped to `box`) and their coverage on the glass there; None when they miss it."""
+    b = _pts_box([l_[0] for l_ in lines], 3, box)
+    if b is None:
+        return None
+    return b, _strokes(lines, b, 3) * surf.G[surf.sub(b)]
+
+
 def _nuisance(name, rng, surf, dev, cv, s, lit, lrgb):
     """Draw one hard negative onto the surface layer. Returns True if drawn."""
     hm, box = dev['hm'], surf.box
@@ -866,10 +874,10 @@ def _nuisance(name, rng, surf, dev, cv, s, lit, lrgb):
                 pts = p0 + R * np.stack([np.sin(ang) - math.sin(a), -np.cos(ang) + math.cos(a)], 1)
             v = _smooth_vals(rng, n, 0.0, 1.0, 0.85)
             lines.append((_apply_h(hm, pts), rng.uniform(0.25, 0.9) * s, v))
-        b = _pts_box([l_[0] for l_ in lines], 3, box)
-        if b is None:
+        drawn = _glass_strokes(surf, lines, box)
+        if drawn is None:
             return False
-        cov = _strokes(lines, b, 3) * surf.G[surf.sub(b)]
+        b, cov = drawn
         if rng.random() < 0.75:
             surf.add(b, cov * F32(rng.uniform(0.01, 0.07)), spec_col)
         else:
@@ -886,10 +894,10 @@ def _nuisance(name, rng, surf, dev, cv, s, lit, lrgb):
             ang = a0 + np.linspace(0, span, n)
             pts = c + r * np.stack([np.cos(ang), np.sin(ang)], 1)
             lines.append((_apply_h(hm, pts), rng.uniform(0.2, 0.5) * s, _smooth_vals(rng, n, 0.2, 1.0)))
-        b = _pts_box([l_[0] for l_ in lines], 3, box)
-        if b is None:
+        drawn = _glass_strokes(surf, lines, box)
+        if drawn is None:
             return False
-        cov = _strokes(lines, b, 3) * surf.G[surf.sub(b)]
+        b, cov = drawn
         surf.add(b, cov * F32(rng.uniform(0.006, 0.03)), spec_col)
         return True
     if name == 'dust':
@@ -1049,10 +1057,10 @@ def _nuisance(name, rng, surf, dev, cv, s, lit, lrgb):
                 ang = np.linspace(0, 2 * np.pi, max(8, int(rb * 1.5)))
                 cp = c + rb * np.stack([np.cos(ang), np.sin(ang) * rng.uniform(0.6, 1.0)], 1)
                 lines.append((_apply_h(hm, cp), rng.uniform(0.5, 1.0) * s, 1.0))
-        b = _pts_box([l_[0] for l_ in lines], 3, box)
-        if b is None:
+        drawn = _glass_strokes(surf, lines, box)
+        if drawn is None:
             return False
-        cov = _strokes(lines, b, 3) * surf.G[surf.sub(b)]
+        b, cov = drawn
         surf.add(b, cov * F32(rng.uniform(0.01, 0.06)), spec_col)
         return True
     if name == 'moire':

@@ -1318,6 +1318,12 @@ def render(seed, i):
     def rand_glass(r):
         return np.array([r.uniform(gx0 + 1, gx1 - 1), r.uniform(gy0 + 1, gy1 - 1)])
 
+    def glass_stroke(items, P, r, w_hi, value):
+        """A stroke along the part of P on the glass, if any: width 0.6-w_hi (x scale), brightness value(P)."""
+        P = P[ginside(P)]
+        if len(P) >= 2:
+            items.append(dict(pts=tof(P), w=r.uniform(0.6, w_hi) * sc, v=value(P)))
+
     if nz['scratch'][0]:
         r = nz['scratch'][1]
         items = []
@@ -1329,9 +1335,7 @@ def render(seed, i):
             p = c + r.normal(0, 3, 2) if par else rand_glass(r)
             Ls = r.uniform(3, 40)
             P = p + np.outer(np.linspace(-Ls / 2, Ls / 2, 12), [math.cos(a), math.sin(a)])
-            P = P[ginside(P)]
-            if len(P) >= 2:
-                items.append(dict(pts=tof(P), w=r.uniform(0.6, 1.5) * sc, v=catch(P) * r.uniform(0.4, 1)))
+            glass_stroke(items, P, r, 1.5, lambda P: catch(P) * r.uniform(0.4, 1))
         paint_marks(scene, items, dict(B=r.uniform(8, 40), D=r.uniform(0, 0.06)))
         present.append('scratch')
     if nz['curved_scratch'][0]:
@@ -1342,9 +1346,7 @@ def render(seed, i):
             R_ = r.uniform(8, 80)
             a = r.uniform(0, 2 * np.pi) + np.linspace(0, r.uniform(0.2, 1.4) * r.choice([-1, 1]), 30)
             P = c + R_ * np.c_[np.cos(a), np.sin(a)]
-            P = P[ginside(P)]
-            if len(P) >= 2:
-                items.append(dict(pts=tof(P), w=r.uniform(0.6, 1.5) * sc, v=catch(P) * r.uniform(0.4, 1)))
+            glass_stroke(items, P, r, 1.5, lambda P: catch(P) * r.uniform(0.4, 1))
         paint_marks(scene, items, dict(B=r.uniform(8, 35), D=r.uniform(0, 0.05)))
         present.append('curved_scratch')
     if nz['swirl'][0]:
@@ -1355,9 +1357,7 @@ def render(seed, i):
             R_ = r.uniform(2, 30)
             a = r.uniform(0, 2 * np.pi) + np.linspace(0, r.uniform(0.15, 0.7), 8)
             P = c + R_ * np.c_[np.cos(a), np.sin(a)]
-            P = P[ginside(P)]
-            if len(P) >= 2:
-                items.append(dict(pts=tof(P), w=r.uniform(0.6, 1.0) * sc, v=float(r.uniform(0.3, 1))))
+            glass_stroke(items, P, r, 1.0, lambda P: float(r.uniform(0.3, 1)))
         paint_marks(scene, items, dict(B=r.uniform(6, 24)))
         present.append('swirl')
     if nz['protector_edge'][0]:

@@ -3,7 +3,7 @@
 
     python3 train_stage2.py --run RUN --first models/crack-detector/v3 --data STORE_RUN ... [--mine-pairs 500] [--k 6]
                             [--width 32] [--steps 8000] [--bf16] [--resume] [--keep] [--sets SET ...]
-    python3 train_stage2.py --run RUN --first CRACK_CKPT ... --first-screen SCREEN_CKPT ... --data STORE_RUN ...
+    python3 train_stage2.py --run RUN --first CRACK_CKPT ... --first-screen SCREEN_CKPT ...|PACKAGE --data STORE_RUN ...
     python3 train_stage2.py --run RUN --first models/crack-detector/v3 --init models/crack-detector/v3 --line DATASET ...
                             [--data STORE_RUN ...] [--line-frames 16] --lr 2e-4 --steps 1500
 
@@ -474,8 +474,8 @@ def parser():
     ap.add_argument("--run", required=True)
     ap.add_argument("--first", nargs="+", required=True, metavar="PACKAGE_OR_CKPT", help="the first stage: a v3 package folder "
                     "(its gated crack network), or train_v3.py checkpoints of the crack network (averaged; with --first-screen)")
-    ap.add_argument("--first-screen", nargs="+", metavar="CKPT", help="train_screen.py checkpoints (averaged) that gate --first's "
-                    "checkpoints")
+    ap.add_argument("--first-screen", nargs="+", metavar="CKPT", help="train_screen.py checkpoints (averaged), or a v3 package "
+                    "folder (its screen localiser), that gate --first's checkpoints")
     ap.add_argument("--data", nargs="+", default=[], metavar="STORE_RUN", help="train_v3.py runs whose finished pair stores "
                     "give the patches")
     ap.add_argument("--init", nargs="+", metavar="PACKAGE_OR_CKPT", help="continue this second stage: a v3 package's, or "
@@ -508,7 +508,8 @@ def main():
     ap = parser()
     a = ap.parse_args()
     package = len(a.first) == 1 and train_v3.is_package(a.first[0])
-    for path in ([] if package else a.first) + (a.first_screen or []):
+    # a package's screen localiser gates other crack checkpoints as its own checkpoints would (train_screen.load reads it)
+    for path in ([] if package else a.first) + [p for p in a.first_screen or [] if not train_v3.is_package(p)]:
         if not os.path.isfile(path):
             ap.error("%s: neither a package folder (manifest.json and model.onnx) nor a checkpoint file" % path)
     if package and a.first_screen:

@@ -65,6 +65,8 @@ public sealed class TrainingChecksTests
     [InlineData("--init {pkg} --line {line}", "file,label\nok/a.jpg,ok\nx/b.jpg,unsure\n", "--line {line}: x/b.jpg is labelled 'unsure', not one of ok, defect, cracked")]
     [InlineData("--init {pkg} --line {line} --line-frames 3", "file,label\nok/a.jpg,ok\n", "--line-frames 3: an even number, 2 or more (half defects, half ok)")]
     [InlineData("--init {line} --line {line}", "file,label\nok/a.jpg,ok\n", "--init {line}: neither a package folder (manifest.json and model.onnx) nor a checkpoint file")]
+    [InlineData("--first {pkg}/model.onnx --first-screen {pkg}", null, "--data or --line: the second stage needs pair stores, frames labelled per frame, or both")]
+    [InlineData("--first {pkg}/model.onnx --first-screen {line}", null, "{line}: neither a package folder (manifest.json and model.onnx) nor a checkpoint file")]
     public async Task Train_stage2_refuses_line_options_it_cannot_use_in_one_line_and_writes_nothing(string options, string? labels, string message)
     {
         using var temp = new TempDirectory();

@@ -77,7 +77,7 @@ def _blob(rng, c, r, n=14):
     return [(c[0] + x, c[1] + y) for x, y in zip(rad * np.cos(a), rad * np.sin(a))]
 
 
-def strokes(items, x0, y0, w, h, ss=4):
+def _strokes(items, x0, y0, w, h, ss=4):
     """Coverage (h x w, 0..1) of the window at (x0, y0) by polylines [(points N x 2, width px, strength)], drawn ss
     times larger and box-averaged, so that sub-pixel widths come out as faint anti-aliased lines; width 0 fills."""
     img = Image.new('L', (w * ss, h * ss))
@@ -105,7 +105,7 @@ def _paint(img, items, color, ss=4):
     x0, y0, x1, y1 = _box(np.concatenate([p for p, _, _ in items]), reach, img.shape[1], img.shape[0])
     if x1 <= x0 or y1 <= y0:
         return
-    a = strokes(items, x0, y0, x1 - x0, y1 - y0, ss)[..., None]
+    a = _strokes(items, x0, y0, x1 - x0, y1 - y0, ss)[..., None]
     win = img[y0:y1, x0:x1]
     win[...] = (win * (1 - a) + np.asarray(color, np.float32) * a + 0.5).astype(np.uint8)
 
@@ -1099,9 +1099,9 @@ class Crack:
         """Coverage of the window by the crack's scatter, glints and refraction band, masked to glossy glass; the
         lines drawn wide times their width."""
         fr = [(scene.to_frame(p), wf * self.px * wide, dv, bv, side) for p, wf, dv, bv, side in self.chunks]
-        dark = strokes([(p, w_, dv) for p, w_, dv, _, _ in fr], x0, y0, w, h)
+        dark = _strokes([(p, w_, dv) for p, w_, dv, _, _ in fr], x0, y0, w, h)
         polys = [(scene.to_frame(p), 0, v) for p, v in self.pieces]
-        bright = strokes([(p, w_, 0.25 + 0.75 * bv) for p, w_, _, bv, _ in fr] + polys, x0, y0, w, h)
+        bright = _strokes([(p, w_, 0.25 + 0.75 * bv) for p, w_, _, bv, _ in fr] + polys, x0, y0, w, h)
         band = np.zeros_like(dark)
         if self.band:
             shifted = []
@@ -1109,7 +1109,7 @@ class Crack:
                 t = np.gradient(p, axis=0)
                 nrm = np.c_[-t[:, 1], t[:, 0]] / (np.hypot(*t.T)[:, None] + 1e-9)
                 shifted.append((p + side * nrm * (self.band + w_) / 2, self.band, 1.0))
-            band = strokes(shifted, x0, y0, w, h)
+            band = _strokes(shifted, x0, y0, w, h)
         gl = scene.gloss[y0:y0 + h, x0:x0 + w].astype(np.float32) / 255
         return dark * gl, bright * gl, band * gl
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks the twins that train_v3.py --source draws from evalgen.py, evalgen3.py, evalgen5.py to evalgen8.py, evalgen10.py and evalgen11.py.
+"""Checks the twins that train_v3.py --source draws from evalgen.py, evalgen3.py, evalgen5.py to evalgen8.py, evalgen10.py to evalgen12.py.
 
     python3 check_twins.py        (numpy + PIL, no torch; about half a minute on one core)
 
@@ -8,7 +8,7 @@ Twin mode must not move the frames the calibration and test sets were measured o
 A twin pair is one scene: the twin that carries the frame's own label is that frame (evalgen.py: a cracked frame only,
 as its crack draws from the frame's one random stream), the two differ on the phone only (by more than the 4 grey levels
 of the crack mask; evalgen3.py cracks the whole front glass, bezel included), and the crack's cells make a mask.
-evalgen5.py to evalgen8.py, evalgen10.py and evalgen11.py were written for training twins (`twins(seed, i)`): there a frame of `render` is its label's
+evalgen5.py to evalgen8.py, evalgen10.py to evalgen12.py were written for training twins (`twins(seed, i)`): there a frame of `render` is its label's
 twin, encoded at the twin's quality. One line per check; exit status 1 if any fails.
 """
 import hashlib
@@ -41,7 +41,8 @@ FRAMES = {
 # (generator, seed, index): frames of the training twins' own seeds
 TWIN_FRAMES = [("evalgen5", 501, 0), ("evalgen5", 501, 1), ("evalgen6", 601, 0), ("evalgen6", 601, 1), ("evalgen7", 701, 0),
                ("evalgen7", 701, 1), ("evalgen8", 801, 0), ("evalgen8", 801, 1), ("evalgen10", 1001, 0),
-               ("evalgen10", 1001, 1), ("evalgen11", 1101, 0), ("evalgen11", 1101, 1)]
+               ("evalgen10", 1001, 1), ("evalgen11", 1101, 0), ("evalgen11", 1101, 1),
+               ("evalgen12", 1201, 0), ("evalgen12", 1201, 1)]
 
 
 def own_frame(source, seed, i):

@@ -1,4 +1,4 @@
-"""Plane geometry that generators written apart share (evalgen3.py, evalgen5.py to evalgen11.py)."""
+"""Plane geometry that generators written apart share (evalgen3.py, evalgen5.py to evalgen12.py)."""
 import numpy as np
 
 

@@ -18,9 +18,9 @@ screen content over the screen (segment digits, key grids, chart grids, outlined
 adds curled hairs and arc scratches on the glass of both twins (generate.curled_lines; with --source, over the
 generator's screen quad: glass_curls); --refract draws most cracks as refraction, the content along them shifted
 (generate.refracted_crack).
---source evalgen|evalgen3|evalgen5|...|evalgen8|evalgen10|evalgen11 draws the twins from a generator written apart from
+--source evalgen|evalgen3|evalgen5|...|evalgen8|evalgen10|evalgen11|evalgen12 draws the twins from a generator written apart from
 generate.py instead (evalgen.py and evalgen3.py, written for evaluation; evalgen5.py to evalgen8.py, written from one
-brief for training twins, evalgen10.py and evalgen11.py each from another; check_twins.py): each frame at its own size, JPEG quality and crack kinds, with its
+brief for training twins, evalgen10.py, evalgen11.py and evalgen12.py each from another; check_twins.py): each frame at its own size, JPEG quality and crack kinds, with its
 phone's and screen's corners stored beside the pairs.
 --also-data RUN adds another run's finished store (e.g. more pairs of another seed) after the run's own
 pairs, so that a longer run grows its data without regenerating what exists (check_also_data.py).
@@ -76,8 +76,8 @@ import preprocess  # noqa: E402
 from train import resize_area_fast  # noqa: E402
 
 W, H = 960, 540
-# evalgen5.py to evalgen8.py, evalgen10.py and evalgen11.py were written apart for training twins: twins(seed, i) -> ok, cracked, quality, meta
-TWIN_SOURCES = ("evalgen5", "evalgen6", "evalgen7", "evalgen8", "evalgen10", "evalgen11")
+# evalgen5.py to evalgen8.py, evalgen10.py, evalgen11.py and evalgen12.py were written apart for training twins: twins(seed, i) -> ok, cracked, quality, meta
+TWIN_SOURCES = ("evalgen5", "evalgen6", "evalgen7", "evalgen8", "evalgen10", "evalgen11", "evalgen12")
 SOURCES = ("generate", "evalgen", "evalgen3") + TWIN_SOURCES
 CELL = 8
 GW, GH = W // CELL, -(-H // CELL)  # 120 x 68 output cells (the last row covers 4 input rows)
@@ -1049,7 +1049,7 @@ def parser():
                     "cell) is placed on the screen rather than anywhere in the frame (0 = off)")
     ap.add_argument("--source", default="generate", choices=SOURCES,
                     help="twins from this generator: generate.py (the default) or one written apart "
-                         "(evalgen.py, evalgen3.py, evalgen5.py to evalgen8.py, evalgen10.py, evalgen11.py)")
+                         "(evalgen.py, evalgen3.py, evalgen5.py to evalgen8.py, evalgen10.py to evalgen12.py)")
     ap.add_argument("--varied", action="store_true", help="pairs from generate.py --varied (evalgen-like variety, v6)")
     ap.add_argument("--glyphs", action="store_true", help="--varied pairs with thin-stroked screen content drawn over the screen "
                     "(segment digits, key grids, chart grids, outlined icons: generate.glyph_screen)")

@@ -76,7 +76,7 @@ import preprocess  # noqa: E402
 from train import resize_area_fast  # noqa: E402
 
 W, H = 960, 540
-# evalgen5.py to evalgen8.py, evalgen10.py, evalgen11.py and evalgen12.py were written apart for training twins: twins(seed, i) -> ok, cracked, quality, meta
+# evalgen5.py to evalgen8.py and evalgen10.py to evalgen12.py were written apart for training twins: twins(seed, i) -> ok, cracked, quality, meta
 TWIN_SOURCES = ("evalgen5", "evalgen6", "evalgen7", "evalgen8", "evalgen10", "evalgen11", "evalgen12")
 SOURCES = ("generate", "evalgen", "evalgen3") + TWIN_SOURCES
 CELL = 8

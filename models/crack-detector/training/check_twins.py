@@ -9,11 +9,11 @@ A twin pair is one scene: the twin that carries the frame's own label is that fr
 as its crack draws from the frame's one random stream), the two differ on the phone only (by more than the 4 grey levels
 of the crack mask; evalgen3.py cracks the whole front glass, bezel included), and the crack's cells make a mask.
 evalgen5.py to evalgen8.py, evalgen10.py to evalgen12.py were written for training twins (`twins(seed, i)`): there a frame of `render` is its label's
-twin, encoded at the twin's quality. One line per check; exit status 1 if any fails.
+twin, encoded at the twin's quality. visibility.py measures twins' cracks: its ratio is checked on a line of
+known contrast and on one faint pair. One line per check; exit status 1 if any fails.
 """
 import hashlib
 import importlib
-import io
 import json
 import os
 import sys
@@ -27,6 +27,7 @@ sys.path.insert(0, HERE)
 import evalgen  # noqa: E402
 import evalgen3  # noqa: E402
 import train_v3  # noqa: E402
+import visibility  # noqa: E402
 from checklist import Checklist  # noqa: E402
 
 # (generator, seed, index) -> (label, SHA-256 of the JPEG the generator's command writes)
@@ -70,9 +71,10 @@ def main():
         jpg, label, _ = gen.render(seed, i)
         ok, cr, q, kind, width, lit, (phone, _) = train_v3.source_twins(source, seed, i)
         check("%s %d/%d: the %s frame is its twin at the twin's quality" % (source, seed, i, label),
-              jpg == jpeg(cr if label == "cracked" else ok, q))
+              jpg == train_v3.jpeg_bytes(cr if label == "cracked" else ok, q))
         check_pair(check, source, seed, i, ok, cr, phone, kind, width)
     check_curls(check)
+    check_visibility(check)
     return check.exit_status()
 
 
@@ -99,10 +101,19 @@ def check_curls(check):
               and train_v3.store_command(os.path.join(tmp, "c")).endswith("--seed 501 --curls --source evalgen5 --data-only"))
 
 
-def jpeg(rgb, quality):
-    buf = io.BytesIO()
-    Image.fromarray(rgb, "RGB").save(buf, format="JPEG", quality=quality)
-    return buf.getvalue()
+def check_visibility(check):
+    """visibility.py's ratio on a line of known contrast over noise of known spread, and on one faint pair."""
+    ok = 128 + np.random.default_rng(0).normal(0, 4, (200, 200))
+    line = np.zeros(ok.shape, bool)
+    line[100, 50:150] = True
+    r = visibility.ratio(ok, ok + 40 * line, line)
+    check("visibility.py: a 1 px line 40 grey levels over noise of 4 stands at %.2f (40 / (3.9 + 1) = 8.1)" % r, 7.9 < r < 8.4)
+    few = np.zeros(ok.shape, bool)
+    few[0, :4] = True
+    check("visibility.py: a crack of 4 pixels is not measured", visibility.ratio(ok, ok + 40 * few, few) is None)
+    full, seen = visibility.pair_ratios("evalgen12", 9001, 1)
+    check("visibility.py: evalgen12 9001/1 stands at %.2f at full resolution, %.2f in the first stage's 960x540" % (full, seen),
+          1.5 < full < 2.1 and 0.8 < seen < 1.2)
 
 
 def check_pair(check, source, seed, i, ok, cr, phone, kind, width):

@@ -94,12 +94,16 @@ def luma(rgb):
     return ((r[..., 0] * 19595 + r[..., 1] * 38470 + r[..., 2] * 7471 + 32768) >> 16).astype(np.float64)
 
 
-def encode_and_preprocess(img, quality):
-    """RGB frame -> what the model sees: JPEG at `quality`, decoded and resized like preprocess.py (0..255)."""
+def jpeg_bytes(img, quality):
+    """RGB frame -> its JPEG file's bytes at `quality`, as the line camera would send it."""
     buf = io.BytesIO()
     Image.fromarray(img, "RGB").save(buf, format="JPEG", quality=quality)
-    g = preprocess.decode_gray(io.BytesIO(buf.getvalue()), W, H)
-    return resize_area_fast(g, W, H)
+    return buf.getvalue()
+
+
+def encode_and_preprocess(img, quality):
+    """RGB frame -> what the model sees: JPEG at `quality`, decoded and resized like preprocess.py (0..255)."""
+    return resize_area_fast(preprocess.decode_gray(io.BytesIO(jpeg_bytes(img, quality)), W, H), W, H)
 
 
 def cell_mask(diff):

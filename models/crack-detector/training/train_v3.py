@@ -101,9 +101,14 @@ def jpeg_bytes(img, quality):
     return buf.getvalue()
 
 
+def preprocess_jpeg(data):
+    """JPEG file bytes -> what the model sees: decoded and resized like preprocess.py (0..255)."""
+    return resize_area_fast(preprocess.decode_gray(io.BytesIO(data), W, H), W, H)
+
+
 def encode_and_preprocess(img, quality):
-    """RGB frame -> what the model sees: JPEG at `quality`, decoded and resized like preprocess.py (0..255)."""
-    return resize_area_fast(preprocess.decode_gray(io.BytesIO(jpeg_bytes(img, quality)), W, H), W, H)
+    """RGB frame -> what the model sees: JPEG at `quality`, then preprocess_jpeg."""
+    return preprocess_jpeg(jpeg_bytes(img, quality))
 
 
 def cell_mask(diff):

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """How far a twin generator's cracks stand out of the screen's own fine texture: at the frame's full-resolution decode,
-and in the 960x540 frame that v3's first stage sees (train_v3.encode_and_preprocess, the agent's decode).
+and in the 960x540 frame that v3's first stage sees (train_v3.preprocess_jpeg, the agent's decode).
 
-    python3 visibility.py evalgen12 evalgen10 [--pairs 30] [--seed 9001]      (numpy + PIL; about 20 s a generator)
+    python3 visibility.py evalgen12 evalgen10 [--pairs 30] [--seed 9001]      (numpy + PIL; about half a minute a generator)
 
 Per twin pair, both twins JPEG-encoded at the pair's quality and decoded: the crack's contrast (90th percentile of
 |cracked - ok| over the pixels the crack changed by more than 8 grey levels before encoding) over the ok twin's fine
@@ -51,8 +51,9 @@ def pair_ratios(source, seed, j):
     h, w = changed.shape
     full, seen = [], []
     for img in (ok, cr):
-        full.append(preprocess.decode_gray(io.BytesIO(train_v3.jpeg_bytes(img, q)), w, h).astype(np.float64))
-        seen.append(train_v3.encode_and_preprocess(img, q).astype(np.float64))
+        data = train_v3.jpeg_bytes(img, q)
+        full.append(preprocess.decode_gray(io.BytesIO(data), w, h).astype(np.float64))
+        seen.append(train_v3.preprocess_jpeg(data).astype(np.float64))
     # a first-stage pixel is the crack's if a quarter of its area is
     seen_mask = train_v3.resize_area_fast(changed.astype(np.float64), train_v3.W, train_v3.H) > 0.25
     return ratio(*full, changed), ratio(*seen, seen_mask)
